@@ -23,6 +23,7 @@ CREATE TABLE "webhook_events" (
     "object_id" TEXT NOT NULL,
     "object_version" BIGINT,
     "status" TEXT NOT NULL DEFAULT 'received',
+    "outcome" TEXT,
     "delivery_count" INTEGER NOT NULL DEFAULT 1,
     "workflow_id" TEXT NOT NULL,
     "payload" BYTEA,

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh clone, and only what changed since:
+# npm packages (when package-lock.json changed), the Prisma client (when the
+# schema changed), and the Temporal CLI (unless TEMPORAL_ADDRESS is set).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+lock_stamp="$(stamp package.json package-lock.json)"
+if [[ ! -f node_modules/.syncline-stamp || "$(cat node_modules/.syncline-stamp)" != "$lock_stamp" ]]; then
+  echo "syncline: installing npm packages..." >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_stamp" > node_modules/.syncline-stamp
+fi
+
+schema_stamp="$(stamp prisma/schema.prisma package-lock.json)"
+if [[ ! -f src/generated/prisma/.stamp || "$(cat src/generated/prisma/.stamp)" != "$schema_stamp" ]]; then
+  # `prisma generate` does not run the schema engine, but the CLI insists on
+  # finding one; pointing it at any file stops it from trying to download it.
+  PRISMA_SCHEMA_ENGINE_BINARY="$ROOT/package.json" npx prisma generate >/dev/null
+  echo "$schema_stamp" > src/generated/prisma/.stamp
+fi
+
+if [[ -z "${TEMPORAL_ADDRESS:-}" ]]; then bash scripts/ensure-temporal.sh; fi

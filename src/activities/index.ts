@@ -1,0 +1,21 @@
+// Activity factory: every dependency comes in through `deps`, so tests hand in
+// real or fake partners, databases and clocks without module mocking.
+import type { ConnectionRepository } from '../connections/repository';
+import type { Db } from '../db/prisma';
+import { createEventActivities } from './events';
+import { createPartnerActivities } from './partner';
+import { createRecordActivities } from './records';
+
+export interface ActivityDeps {
+  db: Db;
+  connections: ConnectionRepository;
+  http: typeof fetch;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createPartnerActivities(deps),
+    ...createRecordActivities(deps),
+    ...createEventActivities(deps),
+  };
+}

@@ -1,0 +1,60 @@
+// Activities that talk to the partner. Each failed attempt is written to the
+// event row (attempts, last error) so ops can see a struggling event without
+// opening Temporal.
+import { Context } from '@temporalio/activity';
+import { StalePartnerReadError } from '../connectors/errors';
+import { getConnector } from '../connectors/registry';
+import type { Json } from '../connectors/types';
+import type { WireObjectState } from '../shared/processEvent';
+import type { ActivityDeps } from './index';
+import { toTemporalFailure } from './failures';
+
+export interface FetchObjectArgs {
+  connectionId: string;
+  objectType: string;
+  objectId: string;
+  eventRowId?: string;
+  /** The version the event announced; an older answer is partner read lag and is retried. */
+  expectedVersion: number | null;
+}
+
+export function createPartnerActivities(deps: ActivityDeps) {
+  async function noteAttempt(eventRowId: string | undefined, error: string | null): Promise<void> {
+    if (!eventRowId) return;
+    const attempt = Context.current().info.attempt;
+    await deps.db.webhookEvent.update({ where: { id: BigInt(eventRowId) }, data: { attempts: attempt, lastError: error } }).catch(() => undefined);
+  }
+
+  return {
+    async fetchObjectState(args: FetchObjectArgs): Promise<WireObjectState> {
+      try {
+        const conn = await deps.connections.get(args.connectionId);
+        const client = getConnector(conn.connector).createClient(conn, deps.http);
+        const state = await client.fetchObject(args.objectType, args.objectId);
+        if (state.found && args.expectedVersion !== null && state.version < args.expectedVersion) {
+          throw new StalePartnerReadError(`partner returned version ${state.version}, event announced ${args.expectedVersion}`);
+        }
+        await noteAttempt(args.eventRowId, null);
+        if (!state.found) return { found: false, version: state.version ?? args.expectedVersion };
+        return state;
+      } catch (err) {
+        await noteAttempt(args.eventRowId, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+        throw toTemporalFailure(err);
+      }
+    },
+
+    async stateFromPayload(args: { connectionId: string; eventRowId: string; inlinePayload: unknown }): Promise<WireObjectState> {
+      try {
+        const conn = await deps.connections.get(args.connectionId);
+        let body = args.inlinePayload as Json;
+        if (body === null || body === undefined) {
+          const row = await deps.db.webhookEvent.findUniqueOrThrow({ where: { id: BigInt(args.eventRowId) }, select: { payload: true } });
+          body = JSON.parse(Buffer.from(row.payload ?? []).toString('utf8')) as Json;
+        }
+        return getConnector(conn.connector).stateFromPayload({ headers: {}, body }, conn.settings);
+      } catch (err) {
+        throw toTemporalFailure(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// The HTTP surface: webhooks (authenticated by signature only), health and
+// readiness. Built from its dependencies so tests run it in-process.
+import express, { type Express } from 'express';
+import type { Logger } from '../infra/log';
+import { errorHandler } from './errors';
+import { webhookRouter, type WebhookRouteDeps } from './webhooks';
+
+export interface AppDeps extends WebhookRouteDeps {
+  log: Logger;
+  retryAfterSec: number;
+  /** Resolves when Temporal and the database are reachable and migrations applied; rejects with the reason. */
+  ready: () => Promise<void>;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    deps.ready().then(
+      () => res.json({ status: 'ready' }),
+      (err: Error) => res.status(503).json({ status: 'unready', reason: err.message }),
+    );
+  });
+  app.use(webhookRouter(deps));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found' });
+  });
+  app.use(errorHandler(deps.log, deps.retryAfterSec));
+  return app;
+}

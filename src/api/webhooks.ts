@@ -1,0 +1,45 @@
+// POST /webhooks/:connectionId. The connection is looked up before the body is
+// read (unknown connections cost nothing), the body is read raw with a size
+// limit, and everything else is receiveWebhook's job.
+import express, { type RequestHandler, type Router } from 'express';
+import type { ConnectionRepository } from '../connections/repository';
+import { receiveWebhook, type ReceiveDeps } from '../ingest/receive';
+import type { Logger } from '../infra/log';
+
+export class ConnectionDisabledError extends Error {
+  override readonly name = 'ConnectionDisabledError';
+}
+
+export interface WebhookRouteDeps extends ReceiveDeps {
+  connections: ConnectionRepository;
+  bodyLimitBytes: number;
+  log: Logger;
+}
+
+export function webhookRouter(deps: WebhookRouteDeps): Router {
+  const router = express.Router();
+  const resolve: RequestHandler<{ connectionId: string }> = (req, res, next) => {
+    deps.connections
+      .get(req.params.connectionId)
+      .then((conn) => {
+        if (!conn.enabled) throw new ConnectionDisabledError(`connection ${conn.id} is disabled`);
+        res.locals.connection = conn;
+        next();
+      })
+      .catch(next);
+  };
+  const raw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
+
+  router.post('/webhooks/:connectionId', resolve, raw, (req, res, next) => {
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const started = process.hrtime.bigint();
+    receiveWebhook(deps, res.locals.connection, req.headers, rawBody)
+      .then((result) => {
+        const ackMs = Number(process.hrtime.bigint() - started) / 1e6;
+        deps.log.info({ event: `webhook.${result.status}`, connectionId: req.params.connectionId, eventId: result.eventId, ackMs }, 'webhook acknowledged');
+        res.status(result.status === 'accepted' ? 202 : 200).json(result);
+      })
+      .catch(next);
+  });
+  return router;
+}

@@ -1,0 +1,66 @@
+// The one place that reads process.env. Parsed once at start-up with zod; a bad
+// value stops the process with the full list of problems rather than failing
+// later in the middle of a delivery.
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1');
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+
+const schema = z.object({
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().default('.data'),
+
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: int(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(5_000),
+  EMBEDDED_PG_PORT: int(54329),
+
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('syncline'),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_UI_URL: z.string().url().optional(),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  TEMPORAL_DEV_PORT: int(7233),
+  TEMPORAL_DEV_UI_PORT: int(8233),
+
+  API_HOST: z.string().default('127.0.0.1'),
+  API_PORT: int(3000),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  WEBHOOK_BODY_LIMIT_BYTES: int(1024 * 1024),
+  PAYLOAD_INLINE_MAX_BYTES: int(128 * 1024),
+  ACK_TIMEOUT_MS: int(4_000),
+  RETRY_AFTER_SEC: int(30),
+  CONNECTION_CACHE_TTL_MS: int(30_000),
+
+  ENCRYPTION_KEY: z.string().optional(),
+  ENCRYPTION_KEYS_PREVIOUS: z.string().default(''),
+  SEED_FILE: z.string().optional(),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}
+
+export function dataDir(env: Env): string {
+  return path.resolve(env.DATA_DIR);
+}

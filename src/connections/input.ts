@@ -1,0 +1,24 @@
+// The documented shape of a connection in the seed file and the ops CLI.
+// Secrets arrive here in plain text and are encrypted before they are stored.
+import { z } from 'zod';
+
+export const connectionInputSchema = z.object({
+  id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/, 'id: 1-64 of [a-zA-Z0-9_-], starting alphanumeric'),
+  connector: z.string().min(1),
+  displayName: z.string().min(1).optional(),
+  enabled: z.boolean().default(true),
+  apiBaseUrl: z.string().url().nullable().default(null),
+  /** Every active signing secret; several at once during rotation. */
+  signingSecrets: z.array(z.string().min(1)).default([]),
+  credentials: z.record(z.string(), z.string()).default({}),
+  settings: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type ConnectionInput = z.infer<typeof connectionInputSchema>;
+
+export const seedFileSchema = z.object({ connections: z.array(connectionInputSchema) });
+
+export interface StoredSecrets {
+  signingSecrets: string[];
+  credentials: Record<string, string>;
+}

@@ -1,0 +1,115 @@
+// Connections in PostgreSQL, secrets sealed with SecretBox. Reads go through a
+// small TTL cache so the webhook hot path does not hit the database or decrypt
+// on every delivery; thousands of connections cost one row each and are only
+// loaded when they receive traffic. Writes invalidate the local cache; other
+// processes see a change within CONNECTION_CACHE_TTL_MS.
+import { getConnector } from '../connectors/registry';
+import type { ResolvedConnection } from '../connectors/types';
+import type { SecretBox } from '../crypto/secretBox';
+import type { Db } from '../db/prisma';
+import { type ConnectionInput, type StoredSecrets, connectionInputSchema } from './input';
+
+export class UnknownConnectionError extends Error {
+  override readonly name = 'UnknownConnectionError';
+}
+
+export class InvalidConnectionError extends Error {
+  override readonly name = 'InvalidConnectionError';
+}
+
+interface CacheEntry {
+  value: ResolvedConnection | null;
+  expiresAt: number;
+}
+
+const MAX_CACHE_ENTRIES = 50_000;
+
+export class ConnectionRepository {
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Resolved connection or null when it does not exist. Disabled connections are returned (callers decide). */
+  async find(id: string): Promise<ResolvedConnection | null> {
+    const hit = this.cache.get(id);
+    if (hit && hit.expiresAt > this.now()) return hit.value;
+    const row = await this.db.connection.findUnique({ where: { id } });
+    const value = row ? this.resolve(row) : null;
+    if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
+    this.cache.set(id, { value, expiresAt: this.now() + this.ttlMs });
+    return value;
+  }
+
+  async get(id: string): Promise<ResolvedConnection> {
+    const c = await this.find(id);
+    if (!c) throw new UnknownConnectionError(`unknown connection "${id}"`);
+    return c;
+  }
+
+  /** Creates or updates; returns whether anything changed. Idempotent for the same input. */
+  async upsert(raw: unknown): Promise<'created' | 'updated' | 'unchanged'> {
+    const input = connectionInputSchema.parse(raw);
+    this.validateSettings(input);
+    const existing = await this.db.connection.findUnique({ where: { id: input.id } });
+    const secrets: StoredSecrets = { signingSecrets: input.signingSecrets, credentials: input.credentials };
+    const fields = {
+      connector: input.connector,
+      displayName: input.displayName ?? input.id,
+      enabled: input.enabled,
+      apiBaseUrl: input.apiBaseUrl,
+      settings: input.settings as object,
+    };
+    if (existing) {
+      const sameSecrets = this.box.open(existing.secretsEnc) === JSON.stringify(secrets) && !this.box.isStale(existing.secretsEnc);
+      const same = sameSecrets && JSON.stringify(existing.settings) === JSON.stringify(fields.settings) &&
+        existing.connector === fields.connector && existing.displayName === fields.displayName &&
+        existing.enabled === fields.enabled && existing.apiBaseUrl === fields.apiBaseUrl;
+      if (same) return 'unchanged';
+      await this.db.connection.update({ where: { id: input.id }, data: { ...fields, secretsEnc: this.box.seal(JSON.stringify(secrets)) } });
+      this.cache.delete(input.id);
+      return 'updated';
+    }
+    await this.db.connection.create({ data: { id: input.id, ...fields, secretsEnc: this.box.seal(JSON.stringify(secrets)) } });
+    this.cache.delete(input.id);
+    return 'created';
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<void> {
+    await this.db.connection.update({ where: { id }, data: { enabled } });
+    this.cache.delete(id);
+  }
+
+  async setSigningSecrets(id: string, change: (current: string[]) => string[]): Promise<string[]> {
+    const row = await this.db.connection.findUnique({ where: { id } });
+    if (!row) throw new UnknownConnectionError(`unknown connection "${id}"`);
+    const secrets = JSON.parse(this.box.open(row.secretsEnc)) as StoredSecrets;
+    secrets.signingSecrets = change(secrets.signingSecrets);
+    await this.db.connection.update({ where: { id }, data: { secretsEnc: this.box.seal(JSON.stringify(secrets)) } });
+    this.cache.delete(id);
+    return secrets.signingSecrets;
+  }
+
+  invalidate(id?: string): void {
+    if (id) this.cache.delete(id);
+    else this.cache.clear();
+  }
+
+  private validateSettings(input: ConnectionInput): void {
+    const result = getConnector(input.connector).settingsSchema.safeParse(input.settings);
+    if (!result.success) {
+      const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new InvalidConnectionError(`connection ${input.id}: invalid settings for connector ${input.connector}: ${problems}`);
+    }
+  }
+
+  private resolve(row: { id: string; connector: string; enabled: boolean; apiBaseUrl: string | null; secretsEnc: string; settings: unknown }): ResolvedConnection {
+    const secrets = JSON.parse(this.box.open(row.secretsEnc)) as StoredSecrets;
+    const settings = getConnector(row.connector).settingsSchema.parse(row.settings);
+    return { id: row.id, connector: row.connector, enabled: row.enabled, apiBaseUrl: row.apiBaseUrl, signingSecrets: secrets.signingSecrets, credentials: secrets.credentials, settings };
+  }
+}

@@ -1,0 +1,26 @@
+// Maps a partner HTTP answer onto syncline's failure classes: 404 is a
+// tombstone (handled by the caller), other 4xx except 408/429 are permanent,
+// 5xx/408/429 and network failures are transient and carry Retry-After.
+import { PartnerPermanentError, PartnerTransientError, parseRetryAfter } from './errors';
+
+export const PARTNER_TIMEOUT_MS = 10_000;
+
+export async function partnerRequest(
+  http: typeof fetch,
+  url: string,
+  init: { headers: Record<string, string>; timeoutMs?: number },
+): Promise<Response> {
+  let res: Response;
+  try {
+    res = await http(url, { headers: init.headers, signal: AbortSignal.timeout(init.timeoutMs ?? PARTNER_TIMEOUT_MS) });
+  } catch (err) {
+    throw new PartnerTransientError(null, `partner request failed: ${(err as Error).message}`);
+  }
+  if (res.ok || res.status === 404) return res;
+  const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+  await res.body?.cancel();
+  if (res.status >= 500 || res.status === 408 || res.status === 429) {
+    throw new PartnerTransientError(res.status, `partner answered ${res.status}`, retryAfterMs);
+  }
+  throw new PartnerPermanentError(res.status, `partner answered ${res.status}`);
+}

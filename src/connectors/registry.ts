@@ -1,0 +1,26 @@
+// Every connector syncline knows, by name. Adding a partner: one module, one
+// `register(...)` line here.
+import { restConnector } from './rest';
+import type { Connector } from './types';
+
+const connectors = new Map<string, Connector<unknown>>();
+
+function register<S>(connector: Connector<S>): void {
+  connectors.set(connector.name, connector as unknown as Connector<unknown>);
+}
+
+register(restConnector);
+
+export class UnknownConnectorError extends Error {
+  override readonly name = 'UnknownConnectorError';
+}
+
+export function getConnector(name: string): Connector<unknown> {
+  const c = connectors.get(name);
+  if (!c) throw new UnknownConnectorError(`unknown connector "${name}"; known: ${connectorNames().join(', ')}`);
+  return c;
+}
+
+export function connectorNames(): string[] {
+  return [...connectors.keys()];
+}

@@ -1,0 +1,98 @@
+// Generic REST connector: configured entirely by connection settings (paths into
+// the event body, a URL template and header templates for the fetch API), so a
+// partner with a conventional JSON API needs no code at all.
+import { z } from 'zod';
+import { parseSignatureConfig } from '../signatures';
+import { MalformedDeliveryError } from './errors';
+import { partnerRequest } from './http';
+import { fillTemplate, getPath, toVersion } from './jsonPath';
+import type { Connector, DeliveryInfo, Json, ObjectState, RawDelivery } from './types';
+
+const settingsSchema = z.object({
+  signature: z.unknown().transform((v, ctx) => {
+    try {
+      return parseSignatureConfig(v);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }).nullable().default(null),
+  delivery: z.object({
+    eventIdPath: z.string().default('id'),
+    eventTypePath: z.string().default('type'),
+    objectTypePath: z.string().default('data.object.type'),
+    objectIdPath: z.string().default('data.object.id'),
+    objectVersionPath: z.string().default('data.object.version'),
+    objectDeletedPath: z.string().default('data.object.deleted'),
+    objectDataPath: z.string().default('data.object'),
+  }).prefault({}),
+  fetch: z.object({
+    urlTemplate: z.string().default('{baseUrl}/api/objects/{objectType}/{objectId}'),
+    headers: z.record(z.string(), z.string()).default({ authorization: 'Bearer {credentials.apiKey}' }),
+    versionPath: z.string().default('version'),
+    dataPath: z.string().default('data'),
+    deletedVersionPath: z.string().default('version'),
+    timeoutMs: z.number().int().positive().default(10_000),
+  }).prefault({}),
+  trustPayload: z.boolean().default(false),
+  /** Overrides of the partner-call retry schedule (see DEFAULT_PARTNER_RETRY). */
+  retry: z.object({
+    initialIntervalMs: z.number().int().positive(),
+    backoffCoefficient: z.number().min(1),
+    maximumIntervalMs: z.number().int().positive(),
+    maximumAttempts: z.number().int().positive(),
+  }).partial().optional(),
+});
+
+export type RestSettings = z.infer<typeof settingsSchema>;
+
+function requireString(value: Json | undefined, what: string): string {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'number') return String(value);
+  throw new MalformedDeliveryError(`delivery has no ${what}`);
+}
+
+export const restConnector: Connector<RestSettings> = {
+  name: 'rest',
+  settingsSchema,
+  signature: (s) => s.signature,
+  readDelivery(d: RawDelivery, s: RestSettings): DeliveryInfo {
+    const p = s.delivery;
+    return {
+      eventId: d.headerEventId ?? requireString(getPath(d.body, p.eventIdPath), 'event id'),
+      eventType: requireString(getPath(d.body, p.eventTypePath), 'event type'),
+      objectType: requireString(getPath(d.body, p.objectTypePath), 'object type'),
+      objectId: requireString(getPath(d.body, p.objectIdPath), 'object id'),
+      objectVersion: toVersion(getPath(d.body, p.objectVersionPath)),
+    };
+  },
+  trustsPayload: (s) => s.trustPayload,
+  stateFromPayload(d: RawDelivery, s: RestSettings): ObjectState {
+    const version = toVersion(getPath(d.body, s.delivery.objectVersionPath));
+    if (getPath(d.body, s.delivery.objectDeletedPath) === true) return { found: false, version };
+    const data = getPath(d.body, s.delivery.objectDataPath);
+    if (version === null || !data || typeof data !== 'object' || Array.isArray(data)) {
+      throw new MalformedDeliveryError('trusted payload lacks an object with a version');
+    }
+    return { found: true, version, data };
+  },
+  createClient(conn, http) {
+    const f = conn.settings.fetch;
+    return {
+      async fetchObject(objectType, objectId): Promise<ObjectState> {
+        const vars = { baseUrl: conn.apiBaseUrl, objectType, objectId, credentials: conn.credentials };
+        const url = fillTemplate(f.urlTemplate, vars, (k) => k === 'objectType' || k === 'objectId');
+        const headers = Object.fromEntries(Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, vars, () => false)]));
+        const res = await partnerRequest(http, url, { headers, timeoutMs: f.timeoutMs });
+        const body = (await res.json().catch(() => null)) as Json;
+        if (res.status === 404) return { found: false, version: toVersion(getPath(body, f.deletedVersionPath)) };
+        const version = toVersion(getPath(body, f.versionPath));
+        const data = getPath(body, f.dataPath);
+        if (version === null || !data || typeof data !== 'object' || Array.isArray(data)) {
+          throw new MalformedDeliveryError(`partner object ${objectType}/${objectId} has no version or data`);
+        }
+        return { found: true, version, data };
+      },
+    };
+  },
+};

@@ -1,0 +1,58 @@
+// The connector contract. A connector is a partner type, in code; a connection
+// is one customer's account at that partner (see src/connections). Adding a
+// partner means one module implementing `Connector` and one line in registry.ts.
+import type { z } from 'zod';
+import type { IncomingHeaders, SignatureConfig } from '../signatures/types';
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+/** What syncline needs to know about one delivery, read from its headers and parsed body. */
+export interface DeliveryInfo {
+  eventId: string;
+  eventType: string;
+  objectType: string;
+  objectId: string;
+  /** Partner's version of the object in this event (monotonic); null when the partner has none. */
+  objectVersion: number | null;
+}
+
+export interface RawDelivery {
+  headers: IncomingHeaders;
+  body: Json;
+  /** Event id carried by the signature scheme's headers, when it has one. */
+  headerEventId?: string;
+}
+
+/** The partner's current state of one object. A missing object is a tombstone, not an error. */
+export type ObjectState =
+  | { found: true; version: number; data: JsonObject }
+  | { found: false; version: number | null };
+
+export interface PartnerClient {
+  fetchObject(objectType: string, objectId: string): Promise<ObjectState>;
+}
+
+/** A connection as connectors see it: secrets decrypted, settings validated by the connector. */
+export interface ResolvedConnection<S = unknown> {
+  id: string;
+  connector: string;
+  enabled: boolean;
+  apiBaseUrl: string | null;
+  signingSecrets: string[];
+  credentials: Record<string, string>;
+  settings: S;
+}
+
+export interface Connector<S = unknown> {
+  readonly name: string;
+  readonly settingsSchema: z.ZodType<S>;
+  /** Null for polling-only partners: their webhook endpoint answers 404. */
+  signature(settings: S): SignatureConfig | null;
+  /** Throws MalformedDeliveryError when the body lacks what the settings say to read. */
+  readDelivery(delivery: RawDelivery, settings: S): DeliveryInfo;
+  /** When true the event's payload is the object's state and the partner API is not called. */
+  trustsPayload(settings: S): boolean;
+  stateFromPayload(delivery: RawDelivery, settings: S): ObjectState;
+  createClient(connection: ResolvedConnection<S>, http: typeof fetch): PartnerClient;
+}

@@ -1,0 +1,60 @@
+// Encrypts connection secrets at rest with AES-256-GCM. Ciphertexts name the
+// key they were made with (`v1.<keyId>.<iv>.<tag>.<data>`), so the key can be
+// rotated: the current key encrypts, the current and previous keys decrypt.
+import crypto from 'node:crypto';
+
+const IV_BYTES = 12;
+
+export class SecretBoxError extends Error {
+  override readonly name = 'SecretBoxError';
+}
+
+export function parseKey(text: string): Buffer {
+  const trimmed = text.trim();
+  const key = /^[0-9a-f]{64}$/i.test(trimmed) ? Buffer.from(trimmed, 'hex') : Buffer.from(trimmed, 'base64');
+  if (key.length !== 32) throw new SecretBoxError('encryption key must be 32 bytes, as 64 hex characters or base64');
+  return key;
+}
+
+function keyId(key: Buffer): string {
+  return crypto.createHash('sha256').update(key).digest('hex').slice(0, 8);
+}
+
+export class SecretBox {
+  private readonly current: Buffer;
+  private readonly byId = new Map<string, Buffer>();
+
+  constructor(current: Buffer, previous: readonly Buffer[] = []) {
+    this.current = current;
+    for (const k of [current, ...previous]) this.byId.set(keyId(k), k);
+  }
+
+  seal(plaintext: string): string {
+    const iv = crypto.randomBytes(IV_BYTES);
+    const cipher = crypto.createCipheriv('aes-256-gcm', this.current, iv);
+    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const parts = [iv, cipher.getAuthTag(), data].map((b) => b.toString('base64url'));
+    return ['v1', keyId(this.current), ...parts].join('.');
+  }
+
+  open(sealed: string): string {
+    const [version, id, iv, tag, data] = sealed.split('.');
+    if (version !== 'v1' || !id || iv === undefined || tag === undefined || data === undefined) {
+      throw new SecretBoxError('not a syncline ciphertext');
+    }
+    const key = this.byId.get(id);
+    if (!key) throw new SecretBoxError(`no encryption key with id ${id} is configured`);
+    try {
+      const decipher = crypto.createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      throw new SecretBoxError('ciphertext failed authentication');
+    }
+  }
+
+  /** True when `sealed` was made with an older key and should be re-sealed. */
+  isStale(sealed: string): boolean {
+    return sealed.split('.')[1] !== keyId(this.current);
+  }
+}

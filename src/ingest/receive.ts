@@ -1,0 +1,82 @@
+// The receiver's contract, independent of HTTP. In this order: verify the
+// signature over the raw bytes; require JSON; parse; read the event's identity;
+// record it in PostgreSQL; hand it to Temporal. It reports "accepted" only once
+// Temporal holds the event, and never waits for processing. Every rejection is
+// a named error that src/api/errors.ts maps to a status.
+import { MalformedDeliveryError } from '../connectors/errors';
+import { getConnector } from '../connectors/registry';
+import type { Json, ResolvedConnection } from '../connectors/types';
+import { DEFAULT_PARTNER_RETRY, type ProcessEventInput, type RetrySettings } from '../shared/processEvent';
+import { verifySignature, type IncomingHeaders } from '../signatures';
+import { FINAL_STATUSES, type EventStore } from './eventStore';
+import type { EventStarter } from './starter';
+import { eventWorkflowId } from './workflowId';
+
+export class UnsupportedMediaTypeError extends Error {
+  override readonly name = 'UnsupportedMediaTypeError';
+}
+export class WebhooksNotSupportedError extends Error {
+  override readonly name = 'WebhooksNotSupportedError';
+}
+
+export interface ReceiveDeps {
+  events: EventStore;
+  starter: EventStarter;
+  nowMs: () => number;
+  inlinePayloadMaxBytes: number;
+}
+
+export interface ReceiveResult {
+  status: 'accepted' | 'duplicate';
+  eventId: string;
+  workflowId: string;
+}
+
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function parseJsonBody(raw: Buffer): Json {
+  try {
+    return JSON.parse(utf8.decode(raw)) as Json;
+  } catch {
+    throw new MalformedDeliveryError('body is not valid UTF-8 JSON');
+  }
+}
+
+export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection, headers: IncomingHeaders, rawBody: Buffer): Promise<ReceiveResult> {
+  const connector = getConnector(conn.connector);
+  const signature = connector.signature(conn.settings);
+  if (!signature) throw new WebhooksNotSupportedError(`connection ${conn.id} is polling-only`);
+  const verified = verifySignature(signature, { headers, rawBody, secrets: conn.signingSecrets, nowSec: Math.floor(deps.nowMs() / 1000) });
+
+  const contentType = headers['content-type'];
+  if (typeof contentType !== 'string' || !JSON_TYPE.test(contentType)) throw new UnsupportedMediaTypeError('expected Content-Type application/json');
+  const body = parseJsonBody(rawBody);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedDeliveryError('body must be a JSON object');
+  const info = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
+
+  const workflowId = eventWorkflowId(conn.id, info.eventId);
+  const inline = rawBody.length <= deps.inlinePayloadMaxBytes;
+  const row = await deps.events.register({ ...info, connectionId: conn.id, workflowId, payload: inline ? null : rawBody, payloadBytes: rawBody.length });
+  if (FINAL_STATUSES.has(row.status)) return { status: 'duplicate', eventId: info.eventId, workflowId };
+
+  const input: ProcessEventInput = {
+    ...info,
+    eventRowId: row.rowId,
+    connectionId: conn.id,
+    connector: conn.connector,
+    trustPayload: connector.trustsPayload(conn.settings),
+    inlinePayload: inline && connector.trustsPayload(conn.settings) ? body : null,
+    retry: retrySettings(conn.settings),
+  };
+  const started = await deps.starter.start(workflowId, input);
+  if (started === 'already-completed' || row.alreadyAccepted) return { status: 'duplicate', eventId: info.eventId, workflowId };
+  // Temporal holds the event now; if this bookkeeping write fails the answer is still "accepted".
+  const first = await deps.events.claimAcceptance(row.rowId).catch(() => true);
+  return { status: first ? 'accepted' : 'duplicate', eventId: info.eventId, workflowId };
+}
+
+function retrySettings(settings: unknown): RetrySettings {
+  const override = (settings as { retry?: Partial<RetrySettings> } | null)?.retry;
+  return { ...DEFAULT_PARTNER_RETRY, ...(override ?? {}) };
+}

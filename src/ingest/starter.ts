@@ -1,0 +1,52 @@
+// Hands an event to Temporal. Reuse policy ALLOW_DUPLICATE_FAILED_ONLY: an event
+// whose run completed (processed) is never run again by a re-delivery, while a
+// run that ended abnormally (terminated, timed out, failed by a bug) is started
+// afresh by the partner's next retry instead of swallowing the event. Conflict
+// policy USE_EXISTING: a duplicate delivery while the run is open attaches to it
+// rather than failing. The call has a deadline so the partner gets an answer in
+// time; past it, or with Temporal unreachable, the receiver answers 503.
+import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { ProcessEventInput } from '../shared/processEvent';
+import { SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, SA_OBJECT_ID, SA_STATUS } from '../temporal/searchAttributes';
+
+export class TemporalUnavailableError extends Error {
+  override readonly name = 'TemporalUnavailableError';
+}
+
+export type StartOutcome = 'started-or-attached' | 'already-completed';
+
+export class EventStarter {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly ackTimeoutMs: number,
+  ) {}
+
+  async start(workflowId: string, input: ProcessEventInput): Promise<StartOutcome> {
+    try {
+      await this.client.withDeadline(Date.now() + this.ackTimeoutMs, () =>
+        this.client.workflow.start('processEvent', {
+          taskQueue: this.taskQueue,
+          workflowId,
+          args: [input],
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          typedSearchAttributes: new TypedSearchAttributes([
+            { key: SA_CONNECTION, value: input.connectionId },
+            { key: SA_CONNECTOR, value: input.connector },
+            { key: SA_EVENT_TYPE, value: input.eventType },
+            { key: SA_OBJECT_ID, value: input.objectId },
+            { key: SA_STATUS, value: 'processing' },
+          ]),
+          staticSummary: `${input.eventType} ${input.objectType}/${input.objectId} (${input.connectionId})`,
+          staticDetails: `Partner event ${input.eventId} on connection ${input.connectionId} (connector ${input.connector}); object ${input.objectType}/${input.objectId} version ${input.objectVersion ?? 'unknown'}.`,
+        }),
+      );
+      return 'started-or-attached';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'already-completed';
+      throw new TemporalUnavailableError(`Temporal did not take the event: ${(err as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// Fault injection for the partner API. The API asks its FetchFaults hook before answering
+// each authorised fetch; a returned ForcedResponse is sent instead of the object. FaultPlan
+// is the scripted implementation: rules are per object and consumed in the order added, and
+// an "always" rule outranks queued one-shot failures (which stay queued until it is cleared).
+
+import type { JsonObject, ObjectRef } from './types';
+
+export interface ForcedResponse {
+  status: number;
+  headers?: Readonly<Record<string, string>>;
+  body?: JsonObject;
+}
+
+/** Per-request hook of the partner API; returning undefined lets the request through. */
+export interface FetchFaults {
+  beforeFetch(ref: ObjectRef): ForcedResponse | undefined;
+}
+
+export interface FetchFault {
+  status: number;
+  /** Sent as Retry-After, in whole seconds. */
+  retryAfterSec?: number;
+}
+
+const refKey = (ref: ObjectRef): string => JSON.stringify([ref.type, ref.id]);
+
+function toResponse(fault: FetchFault): ForcedResponse {
+  const headers = fault.retryAfterSec === undefined ? undefined : { 'retry-after': String(fault.retryAfterSec) };
+  return { status: fault.status, headers, body: { error: 'simulated_fault', status: fault.status } };
+}
+
+export class FaultPlan implements FetchFaults {
+  private readonly queued = new Map<string, FetchFault[]>();
+  private readonly always = new Map<string, FetchFault>();
+
+  /** The next `count` fetches of `ref` fail with `fault`, after any failures already queued. */
+  failNext(ref: ObjectRef, count: number, fault: FetchFault): this {
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`count must be an integer >= 1, got ${count}`);
+    const queue = this.queued.get(refKey(ref)) ?? [];
+    queue.push(...Array.from({ length: count }, () => fault));
+    this.queued.set(refKey(ref), queue);
+    return this;
+  }
+
+  /** Every fetch of `ref` fails with `fault` until cleared. */
+  failAlways(ref: ObjectRef, fault: FetchFault): this {
+    this.always.set(refKey(ref), fault);
+    return this;
+  }
+
+  /** Drops the rules for one object, or every rule when called without one. */
+  clear(ref?: ObjectRef): void {
+    if (!ref) {
+      this.queued.clear();
+      this.always.clear();
+      return;
+    }
+    this.queued.delete(refKey(ref));
+    this.always.delete(refKey(ref));
+  }
+
+  beforeFetch(ref: ObjectRef): ForcedResponse | undefined {
+    const key = refKey(ref);
+    const standing = this.always.get(key);
+    if (standing) return toResponse(standing);
+    const next = this.queued.get(key)?.shift();
+    return next && toResponse(next);
+  }
+}

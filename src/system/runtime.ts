@@ -1,0 +1,45 @@
+// Opens what every syncline process shares: the database (found, created or
+// embedded; migrated), the Prisma client, the secret box and the connection
+// repository. Used by the quickstart, the API, the worker and the ops CLI.
+import type { Env } from '../config';
+import { dataDir } from '../config';
+import { ConnectionRepository } from '../connections/repository';
+import { secretBoxFromEnv } from '../crypto/keys';
+import type { SecretBox } from '../crypto/secretBox';
+import { type Database, openDatabase } from '../db/bootstrap';
+import { migrate } from '../db/migrate';
+import { type Db, createDb } from '../db/prisma';
+import type { Logger } from '../infra/log';
+
+export interface Runtime {
+  env: Env;
+  log: Logger;
+  database: Database;
+  db: Db;
+  box: SecretBox;
+  connections: ConnectionRepository;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: dataDir(env), embeddedPort: env.EMBEDDED_PG_PORT, log });
+  if (opts.migrate !== false) {
+    const applied = await migrate(database.url);
+    if (applied.length > 0) log.info({ event: 'db.migrated', applied }, 'migrations applied');
+  }
+  const db = createDb({ url: database.url, poolSize: env.DATABASE_POOL_SIZE, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS });
+  const box = secretBoxFromEnv(env, dataDir(env));
+  const connections = new ConnectionRepository(db, box, env.CONNECTION_CACHE_TTL_MS);
+  return {
+    env,
+    log,
+    database,
+    db,
+    box,
+    connections,
+    async close() {
+      await db.$disconnect();
+      await database.stop();
+    },
+  };
+}

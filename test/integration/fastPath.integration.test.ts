@@ -1,0 +1,146 @@
+// The webhook fast path end to end: signed delivery -> 202 -> processEvent on
+// the real Temporal dev server -> the partner's current state in PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignatureConfig } from '../../src/signatures/types';
+import { record, waitForEventStatus, eventRow } from '../support/events';
+import { startTestSystem, type TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
+
+const STRIPE: SignatureConfig = { scheme: 'stripe' };
+const SECRET = 'whsec_fastpath_secret';
+
+let sys: TestSystem;
+let conn: string;
+
+beforeAll(async () => {
+  sys = await startTestSystem('fastpath');
+  conn = await sys.addConnection({ name: 'acme', signature: STRIPE, secrets: [SECRET] });
+});
+afterAll(async () => {
+  await sys?.stop();
+});
+
+describe('webhook fast path', () => {
+  it('turns a delivered event into the partner current state in PostgreSQL', async () => {
+    const snap = sys.partner.store.upsert('order', 'o-1', { total: 42, currency: 'EUR' });
+    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    const res = await sys.sender(conn, STRIPE, SECRET).deliver(event);
+
+    expect(res.status).toBe(202);
+    expect(JSON.parse(res.body)).toMatchObject({ status: 'accepted', eventId: event.id });
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect(row.outcome).toBe('applied');
+    const rec = await record(sys.rt.db, conn, 'order', 'o-1');
+    expect(rec).toMatchObject({ version: BigInt(snap.version), deleted: false, data: { total: 42, currency: 'EUR' } });
+  });
+
+  it('processes the same event delivered 20 times concurrently exactly once', async () => {
+    const snap = sys.partner.store.upsert('order', 'o-dup', { total: 7 });
+    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    const sender = sys.sender(conn, STRIPE, SECRET);
+    const delivery = sender.build(event);
+
+    const results = await Promise.all(Array.from({ length: 20 }, () => sender.send(delivery)));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 202)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(19);
+    for (const r of results.filter((x) => x.status === 200)) expect(JSON.parse(r.body).status).toBe('duplicate');
+
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect(row.deliveryCount).toBe(20);
+    // Side effects, counted where they happen: one partner fetch, one row write, one workflow run.
+    expect(sys.partner.store.fetchCount('order', 'o-dup')).toBe(1);
+    expect((await record(sys.rt.db, conn, 'order', 'o-dup'))?.writeCount).toBe(1);
+    const runs = await sys.client.workflow.count(`WorkflowId = "${row.workflowId}"`);
+    expect(runs.count).toBe(1);
+  });
+
+  it('answers a late re-delivery of a processed event as a duplicate without processing it again', async () => {
+    const snap = sys.partner.store.upsert('order', 'o-late', { total: 1 });
+    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    const sender = sys.sender(conn, STRIPE, SECRET);
+    expect((await sender.deliver(event)).status).toBe(202);
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+
+    const again = await sender.deliver(event);
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.body).status).toBe('duplicate');
+    expect(sys.partner.store.fetchCount('order', 'o-late')).toBe(1);
+  });
+
+  it('converges to the partner truth when versions arrive out of order', async () => {
+    const store = sys.partner.store;
+    const changes = [
+      store.upsert('deal', 'd-ooo', { stage: 'new' }),
+      store.upsert('deal', 'd-ooo', { stage: 'won' }),
+      store.upsert('deal', 'd-ooo', { stage: 'closed' }),
+    ].map((s) => sys.partner.events.fromChange(store.changeAt(s.version)!));
+    const sender = sys.sender(conn, STRIPE, SECRET);
+    for (const e of [changes[2]!, changes[0]!, changes[1]!]) expect((await sender.deliver(e)).status).toBe(202);
+    for (const e of changes) await waitForEventStatus(sys.rt.db, conn, e.id, 'processed');
+
+    const rec = await record(sys.rt.db, conn, 'deal', 'd-ooo');
+    expect(rec).toMatchObject({ version: BigInt(store.get('deal', 'd-ooo')!.version), data: { stage: 'closed' } });
+  });
+
+  it('keeps a deleted object deleted when its delete arrives before its create', async () => {
+    const store = sys.partner.store;
+    const created = store.upsert('ticket', 't-del', { title: 'hello' });
+    const deleted = store.delete('ticket', 't-del');
+    const [createEvent, deleteEvent] = [created, deleted].map((s) => sys.partner.events.fromChange(store.changeAt(s.version)!));
+    const sender = sys.sender(conn, STRIPE, SECRET);
+    expect((await sender.deliver(deleteEvent!)).status).toBe(202);
+    await waitForEventStatus(sys.rt.db, conn, deleteEvent!.id, 'processed');
+    expect((await sender.deliver(createEvent!)).status).toBe(202);
+    const late = await waitForEventStatus(sys.rt.db, conn, createEvent!.id, 'processed');
+
+    expect(late.outcome).toBe('unchanged');
+    const rec = await record(sys.rt.db, conn, 'ticket', 't-del');
+    expect(rec).toMatchObject({ deleted: true, version: BigInt(deleted.version) });
+  });
+
+  it('records a partner 404 for a never-seen object as a tombstone, not an error', async () => {
+    const event = { id: `evt_${sys.prefix}_ghost`, type: 'order.created', created: 0, data: { object: { type: 'order', id: 'o-ghost', version: 3, deleted: false } } };
+    expect((await sys.sender(conn, STRIPE, SECRET).deliver(event)).status).toBe(202);
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect(row.outcome).toBe('tombstoned');
+    expect(await record(sys.rt.db, conn, 'order', 'o-ghost')).toMatchObject({ deleted: true, version: 3n });
+  });
+
+  it('retries a partner 503 and counts the attempts, then processes the event', async () => {
+    const snap = sys.partner.store.upsert('order', 'o-flaky', { total: 5 });
+    sys.partner.faults.failNext({ type: 'order', id: 'o-flaky' }, 2, { status: 503 });
+    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    expect((await sys.sender(conn, STRIPE, SECRET).deliver(event)).status).toBe(202);
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect(row.attempts).toBe(3);
+    expect(sys.partner.store.fetchCount('order', 'o-flaky')).toBe(3);
+  });
+
+  it('does not retry a permanent partner 4xx and marks the event failed', async () => {
+    const snap = sys.partner.store.upsert('order', 'o-forbidden', { total: 5 });
+    sys.partner.faults.failAlways({ type: 'order', id: 'o-forbidden' }, { status: 403 });
+    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    expect((await sys.sender(conn, STRIPE, SECRET).deliver(event)).status).toBe(202);
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'failed');
+    expect(row.lastError).toContain('403');
+    expect(sys.partner.store.fetchCount('order', 'o-forbidden')).toBe(1);
+  });
+
+  it('keeps an oversized payload in the database and hands the workflow a reference', async () => {
+    const trusted = await sys.addConnection({ name: 'trusting', signature: STRIPE, secrets: [SECRET], settings: { trustPayload: true } });
+    const big = 'x'.repeat(200 * 1024);
+    const event = { id: `evt_${sys.prefix}_big`, type: 'doc.updated', created: 0, data: { object: { type: 'doc', id: 'doc-1', version: 9, deleted: false, body: big } } };
+    expect((await sys.sender(trusted, STRIPE, SECRET).deliver(event)).status).toBe(202);
+    const row = await waitForEventStatus(sys.rt.db, trusted, event.id, 'processed');
+    expect(row.payload?.length).toBeGreaterThan(200 * 1024);
+    const handle = sys.client.workflow.getHandle(row.workflowId);
+    const history = await handle.fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const inputBytes = started?.input?.payloads?.[0]?.data?.length ?? 0;
+    expect(inputBytes).toBeLessThan(10 * 1024);
+    const rec = await waitFor('record', () => record(sys.rt.db, trusted, 'doc', 'doc-1'));
+    expect((rec.data as { body: string }).body).toHaveLength(big.length);
+    expect(await eventRow(sys.rt.db, trusted, event.id)).toMatchObject({ payloadBytes: row.payloadBytes });
+  });
+});

@@ -1,0 +1,93 @@
+// A whole syncline (runtime, worker, API) plus a simulated partner, started
+// in-process against the run's real Temporal dev server and PostgreSQL. Each
+// test file gets its own task queue and its own connection ids, so files can
+// run side by side on the shared servers.
+import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { inject } from 'vitest';
+import { parseEnv } from '../../src/config';
+import { createLogger } from '../../src/infra/log';
+import { startPartnerSimulator, type PartnerSimulator, WebhookSender } from '../../src/simulator';
+import type { SignatureConfig } from '../../src/signatures/types';
+import { runApi, runWorker, type RunningApi, type Running } from '../../src/system/components';
+import { openRuntime, type Runtime } from '../../src/system/runtime';
+import { targetFromEnv } from '../../src/temporal/connection';
+
+export const PARTNER_API_KEY = 'sim_test_key';
+
+export interface TestSystem {
+  rt: Runtime;
+  api: RunningApi;
+  worker: Running;
+  client: Client;
+  partner: PartnerSimulator;
+  prefix: string;
+  addConnection(opts: ConnectionOpts): Promise<string>;
+  sender(connectionId: string, signature: SignatureConfig, secret: string): WebhookSender;
+  stop(): Promise<void>;
+}
+
+export interface ConnectionOpts {
+  name: string;
+  signature: SignatureConfig;
+  secrets: string[];
+  settings?: Record<string, unknown>;
+  apiBaseUrl?: string;
+  enabled?: boolean;
+}
+
+export function uniqueName(label: string): string {
+  return `${label}-${crypto.randomBytes(3).toString('hex')}`;
+}
+
+export async function startTestSystem(label: string, overrides: Record<string, string> = {}): Promise<TestSystem> {
+  const prefix = uniqueName(label);
+  const env = parseEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: `test-${prefix}`,
+    ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    DATA_DIR: inject('runDir'),
+    CONNECTION_CACHE_TTL_MS: '0',
+    ...overrides,
+  });
+  const log = createLogger(env.LOG_LEVEL, prefix);
+  const rt = await openRuntime(env, log);
+  const target = targetFromEnv(env);
+  const worker = await runWorker(rt, target, { workflowBundlePath: inject('workflowBundlePath') });
+  const api = await runApi(rt, target, { port: 0, host: '127.0.0.1' });
+  const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: prefix });
+
+  return {
+    rt,
+    api,
+    worker,
+    client: api.client,
+    partner,
+    prefix,
+    async addConnection(o) {
+      const id = `${prefix}-${o.name}`;
+      await rt.connections.upsert({
+        id,
+        connector: 'rest',
+        enabled: o.enabled ?? true,
+        apiBaseUrl: o.apiBaseUrl ?? partner.url,
+        signingSecrets: o.secrets,
+        credentials: { apiKey: PARTNER_API_KEY },
+        settings: { signature: o.signature, retry: { initialIntervalMs: 50, maximumIntervalMs: 200, maximumAttempts: 5 }, ...o.settings },
+      });
+      return id;
+    },
+    sender(connectionId, signature, secret) {
+      return new WebhookSender({ targetUrl: `${api.url}/webhooks/${connectionId}`, signature, secret });
+    },
+    async stop() {
+      await partner.close();
+      await api.stop();
+      await worker.stop();
+      await rt.close();
+    },
+  };
+}

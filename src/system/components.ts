@@ -10,6 +10,7 @@ import { pendingMigrations } from '../db/migrate';
 import type { TemporalTarget } from '../temporal/connection';
 import { connectWorker } from '../temporal/connection';
 import { createWorker } from '../worker/createWorker';
+import { installTemporalLogging } from '../temporal/runtimeLogging';
 import type { Runtime } from './runtime';
 
 export interface Running {
@@ -17,6 +18,7 @@ export interface Running {
 }
 
 export async function runWorker(rt: Runtime, target: TemporalTarget, opts: { workflowBundlePath?: string; taskQueue?: string } = {}): Promise<Running> {
+  installTemporalLogging(rt.log);
   const connection = await connectWorker(target);
   const worker = await createWorker({
     connection,

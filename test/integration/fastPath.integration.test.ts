@@ -100,7 +100,7 @@ describe('webhook fast path', () => {
   });
 
   it('records a partner 404 for a never-seen object as a tombstone, not an error', async () => {
-    const event = { id: `evt_${sys.prefix}_ghost`, type: 'order.created', created: 0, data: { object: { type: 'order', id: 'o-ghost', version: 3, deleted: false } } };
+    const event = { id: `evt_${sys.prefix}_ghost`, type: 'order.created' as const, created: 0, data: { object: { type: 'order', id: 'o-ghost', version: 3, deleted: false } } };
     expect((await sys.sender(conn, STRIPE, SECRET).deliver(event)).status).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     expect(row.outcome).toBe('tombstoned');
@@ -130,7 +130,7 @@ describe('webhook fast path', () => {
   it('keeps an oversized payload in the database and hands the workflow a reference', async () => {
     const trusted = await sys.addConnection({ name: 'trusting', signature: STRIPE, secrets: [SECRET], settings: { trustPayload: true } });
     const big = 'x'.repeat(200 * 1024);
-    const event = { id: `evt_${sys.prefix}_big`, type: 'doc.updated', created: 0, data: { object: { type: 'doc', id: 'doc-1', version: 9, deleted: false, body: big } } };
+    const event = { id: `evt_${sys.prefix}_big`, type: 'doc.updated' as const, created: 0, data: { object: { type: 'doc', id: 'doc-1', version: 9, deleted: false, body: big } } };
     expect((await sys.sender(trusted, STRIPE, SECRET).deliver(event)).status).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, trusted, event.id, 'processed');
     expect(row.payload?.length).toBeGreaterThan(200 * 1024);

@@ -1,0 +1,23 @@
+// Routes the Temporal SDK's own logs (worker lifecycle, workflow `log` calls)
+// into pino, so one process writes one structured stream. Installed once per
+// process, before the first worker; later calls are no-ops.
+import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
+import type { Logger } from '../infra/log';
+
+let installed = false;
+
+const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+
+export function installTemporalLogging(log: Logger): void {
+  if (installed) return;
+  installed = true;
+  const level = LEVELS[log.level] ?? 'INFO';
+  Runtime.install({
+    logger: new DefaultLogger(level, (entry) => {
+      const { message, meta } = entry;
+      const fields = { event: 'temporal.log', ...(meta ?? {}) };
+      const method = entry.level === 'TRACE' ? 'trace' : entry.level === 'DEBUG' ? 'debug' : entry.level === 'WARN' ? 'warn' : entry.level === 'ERROR' ? 'error' : 'info';
+      log[method](fields, message);
+    }),
+  });
+}

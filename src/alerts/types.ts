@@ -1,0 +1,28 @@
+// The alerting contract shared by dead-lettering (parked events) and
+// reconciliation (failing runs, stale checkpoints, mass-deletion guard).
+// Implementations group alerts per (kind, connection) so a storm of failures
+// becomes a few messages, and always write a structured log line as well.
+
+export type AlertKind =
+  | 'event.parked'
+  | 'reconcile.failing'
+  | 'reconcile.checkpoint_stale'
+  | 'reconcile.mass_delete_blocked';
+
+export interface Alert {
+  kind: AlertKind;
+  connectionId: string;
+  connector: string;
+  /** One line, human. */
+  title: string;
+  /** Everything an on-call engineer needs, as flat fields (never secrets or payloads). */
+  fields: Record<string, string | number | null>;
+  /** Temporal Web UI link to the workflow concerned, when there is one. */
+  link?: string;
+  /** Command that resolves it, e.g. the replay command. */
+  command?: string;
+}
+
+export interface Alerter {
+  send(alert: Alert): Promise<void>;
+}

@@ -44,6 +44,8 @@ const schema = z.object({
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: z.string().default(''),
   SEED_FILE: z.string().optional(),
+  /** Prebuilt workflow bundle (npm run build:workflows); unset = bundle at worker start. */
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -1,0 +1,21 @@
+// API process: the webhook receiver and health endpoints, against
+// TEMPORAL_ADDRESS (default 127.0.0.1:7233). Several may run side by side.
+import { parseEnv } from '../config';
+import { createLogger } from '../infra/log';
+import { runApi } from '../system/components';
+import { openRuntime } from '../system/runtime';
+import { onShutdown } from '../system/shutdown';
+import { targetFromEnv } from '../temporal/connection';
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const log = createLogger(env.LOG_LEVEL, 'syncline-api');
+  const rt = await openRuntime(env, log);
+  const api = await runApi(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`));
+  onShutdown(log, [api.stop, rt.close]);
+}
+
+main().catch((err: unknown) => {
+  console.error('syncline api failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+// Worker process: runs syncline's workflows and activities against
+// TEMPORAL_ADDRESS (default 127.0.0.1:7233). Several may run side by side.
+import { parseEnv } from '../config';
+import { createLogger } from '../infra/log';
+import { runWorker } from '../system/components';
+import { openRuntime } from '../system/runtime';
+import { onShutdown } from '../system/shutdown';
+import { targetFromEnv } from '../temporal/connection';
+
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const log = createLogger(env.LOG_LEVEL, 'syncline-worker');
+  const rt = await openRuntime(env, log);
+  const worker = await runWorker(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`), { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH });
+  onShutdown(log, [worker.stop, rt.close]);
+}
+
+main().catch((err: unknown) => {
+  console.error('syncline worker failed to start:', err);
+  process.exit(1);
+});

@@ -18,7 +18,8 @@ schema_stamp="$(stamp prisma/schema.prisma package-lock.json)"
 if [[ ! -f src/generated/prisma/.stamp || "$(cat src/generated/prisma/.stamp)" != "$schema_stamp" ]]; then
   # `prisma generate` does not run the schema engine, but the CLI insists on
   # finding one; pointing it at any file stops it from trying to download it.
-  PRISMA_SCHEMA_ENGINE_BINARY="$ROOT/package.json" npx prisma generate >/dev/null
+  # node_modules/.bin/prisma may point at the 6.19 alias used for offline diffs, so name v7 exactly.
+  PRISMA_SCHEMA_ENGINE_BINARY="$ROOT/package.json" node node_modules/prisma/build/index.js generate >/dev/null
   echo "$schema_stamp" > src/generated/prisma/.stamp
 fi
 

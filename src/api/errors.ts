@@ -16,6 +16,7 @@ const BY_NAME: Record<string, (err: Error & { code?: string }) => Answer> = {
   WebhooksNotSupportedError: () => ({ status: 404, code: 'webhooks_not_supported' }),
   UnsupportedMediaTypeError: () => ({ status: 415, code: 'unsupported_media_type' }),
   MalformedDeliveryError: () => ({ status: 400, code: 'malformed_body' }),
+  PayloadTooLargeError: () => ({ status: 413, code: 'payload_too_large' }),
   StoreUnavailableError: () => ({ status: 503, code: 'database_unavailable', retryAfter: true }),
   TemporalUnavailableError: () => ({ status: 503, code: 'temporal_unavailable', retryAfter: true }),
 };

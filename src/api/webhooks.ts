@@ -10,6 +10,10 @@ export class ConnectionDisabledError extends Error {
   override readonly name = 'ConnectionDisabledError';
 }
 
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+}
+
 export interface WebhookRouteDeps extends ReceiveDeps {
   connections: ConnectionRepository;
   bodyLimitBytes: number;
@@ -28,9 +32,19 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
       })
       .catch(next);
   };
+  // body-parser answers an oversized body only after reading all of it (to keep
+  // the connection reusable), so a declared Content-Length over the limit would
+  // hold the request open until the sender gives up. Refuse it before reading,
+  // and close the connection rather than drain what was announced.
+  const refuseDeclaredOversize: RequestHandler = (req, res, next) => {
+    const declared = Number(req.headers['content-length']);
+    if (!(declared > deps.bodyLimitBytes)) return next();
+    res.setHeader('Connection', 'close');
+    next(new PayloadTooLargeError(`declared body of ${declared} bytes is over the ${deps.bodyLimitBytes} byte limit`));
+  };
   const raw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
 
-  router.post('/webhooks/:connectionId', resolve, raw, (req, res, next) => {
+  router.post('/webhooks/:connectionId', resolve, refuseDeclaredOversize, raw, (req, res, next) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const started = process.hrtime.bigint();
     receiveWebhook(deps, res.locals.connection, req.headers, rawBody)

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseSignatureConfig } from '../signatures';
 import { MalformedDeliveryError } from './errors';
 import { partnerRequest } from './http';
+import { changesSettingsSchema, createRestLister } from './restChanges';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { Connector, DeliveryInfo, Json, ObjectState, RawDelivery } from './types';
 
@@ -35,6 +36,8 @@ const settingsSchema = z.object({
     timeoutMs: z.number().int().positive().default(10_000),
   }).prefault({}),
   trustPayload: z.boolean().default(false),
+  /** Change and id listing for reconciliation (see restChanges.ts); null = not supported. */
+  changes: changesSettingsSchema.nullable().default(null),
   /** Overrides of the partner-call retry schedule (see DEFAULT_PARTNER_RETRY). */
   retry: z.object({
     initialIntervalMs: z.number().int().positive(),
@@ -78,7 +81,11 @@ export const restConnector: Connector<RestSettings> = {
   },
   createClient(conn, http) {
     const f = conn.settings.fetch;
+    const listHeaders = () => Object.fromEntries(Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, { credentials: conn.credentials }, () => false)]));
+    const lister = conn.settings.changes ? createRestLister(conn, conn.settings.changes, listHeaders(), http, f.timeoutMs) : undefined;
     return {
+      listChanges: lister?.listChanges,
+      listIds: lister?.listIds,
       async fetchObject(objectType, objectId): Promise<ObjectState> {
         const vars = { baseUrl: conn.apiBaseUrl, objectType, objectId, credentials: conn.credentials };
         const url = fillTemplate(f.urlTemplate, vars, (k) => k === 'objectType' || k === 'objectId');

@@ -29,8 +29,34 @@ export type ObjectState =
   | { found: true; version: number; data: JsonObject }
   | { found: false; version: number | null };
 
+export interface ObjectKey {
+  objectType: string;
+  objectId: string;
+}
+
+/** One page of a partner's change list, or of its id listing (full diff). */
+export interface ListPage<T> {
+  items: T[];
+  /** Opaque to callers: hand it back to get the next page; persisted as the checkpoint. */
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+export interface ChangeItem extends ObjectKey {
+  state: ObjectState;
+}
+
 export interface PartnerClient {
   fetchObject(objectType: string, objectId: string): Promise<ObjectState>;
+  /**
+   * Changes after `cursor` (null = from the beginning), oldest first. The cursor
+   * encodes whatever the partner's pagination needs (next-page token, or
+   * updated-since plus page number); after the last page `nextCursor` is where
+   * the next run starts. Absent when the partner cannot list changes.
+   */
+  listChanges?(cursor: string | null, pageSize: number): Promise<ListPage<ChangeItem>>;
+  /** Every live object's id, paged the same way (full-diff reconciliation). */
+  listIds?(cursor: string | null, pageSize: number): Promise<ListPage<ObjectKey>>;
 }
 
 /** A connection as connectors see it: secrets decrypted, settings validated by the connector. */

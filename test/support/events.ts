@@ -6,6 +6,10 @@ export function eventRow(db: Db, connectionId: string, eventId: string) {
   return db.webhookEvent.findUnique({ where: { connectionId_eventId: { connectionId, eventId } } });
 }
 
+export function eventCount(db: Db, connectionId: string) {
+  return db.webhookEvent.count({ where: { connectionId } });
+}
+
 export function record(db: Db, connectionId: string, objectType: string, objectId: string) {
   return db.syncRecord.findUnique({ where: { connectionId_objectType_objectId: { connectionId, objectType, objectId } } });
 }

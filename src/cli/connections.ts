@@ -1,0 +1,122 @@
+// `connections ...`: add from a file (idempotent), list, show, enable, disable.
+// Output names credentials and counts secrets; it never prints a secret.
+import { getConnector } from '../connectors/registry';
+import type { Runtime } from '../system/runtime';
+import { requiredOption } from './args';
+import type { Command, Output } from './command';
+import { readConnectionsFile } from './connectionFile';
+import { NotFoundError } from './errors';
+import { indentJson, keyValues, table } from './format';
+import { summarize } from './sealed';
+
+async function findRow(rt: Runtime, id: string) {
+  const row = await rt.db.connection.findUnique({ where: { id } });
+  if (!row) throw new NotFoundError(`unknown connection "${id}"`);
+  return row;
+}
+
+const add: Command = {
+  name: 'connections add',
+  args: '--file <json>',
+  summary: 'create or update connections from a file (one object, or {"connections": [...]})',
+  options: { file: { type: 'string', short: 'f' } },
+  async run(ctx, args) {
+    const inputs = readConnectionsFile(requiredOption(add, args, 'file'));
+    const rt = await ctx.runtime();
+    const results: { id: string; result: string }[] = [];
+    for (const input of inputs) results.push({ id: input.id, result: await rt.connections.upsert(input) });
+    const count = (r: string) => results.filter((x) => x.result === r).length;
+    const summary = `${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged`;
+    return { data: results, text: `${table(['ID', 'RESULT'], results.map((r) => [r.id, r.result]))}\n${summary}` };
+  },
+};
+
+const list: Command = {
+  name: 'connections list',
+  args: '',
+  summary: 'list connections (id, connector, enabled, API base URL, number of signing secrets)',
+  async run(ctx) {
+    const rt = await ctx.runtime();
+    const rows = await rt.db.connection.findMany({ orderBy: { id: 'asc' } });
+    const data = rows.map((r) => ({
+      id: r.id,
+      connector: r.connector,
+      displayName: r.displayName,
+      enabled: r.enabled,
+      apiBaseUrl: r.apiBaseUrl,
+      // null: sealed with an encryption key this process does not hold.
+      signingSecrets: summarize(rt.box, r.secretsEnc)?.signingSecrets ?? null,
+      updatedAt: r.updatedAt,
+    }));
+    const rowsText = data.map((c) => [c.id, c.connector, c.enabled, c.apiBaseUrl, c.signingSecrets ?? '? (unreadable)']);
+    return { data, text: table(['ID', 'CONNECTOR', 'ENABLED', 'API BASE URL', 'SECRETS'], rowsText) };
+  },
+};
+
+function effectiveSettings(connector: string, stored: unknown): { settings: unknown; error: string | null } {
+  try {
+    const parsed = getConnector(connector).settingsSchema.safeParse(stored);
+    return parsed.success ? { settings: parsed.data, error: null } : { settings: stored, error: parsed.error.issues.map((i) => i.message).join('; ') };
+  } catch (err) {
+    return { settings: stored, error: (err as Error).message };
+  }
+}
+
+const show: Command = {
+  name: 'connections show',
+  args: '<id>',
+  summary: 'settings, secret count, credential names, event counts by status, record counts',
+  positionals: ['id'],
+  async run(ctx, { positionals: [id = ''] }) {
+    const rt = await ctx.runtime();
+    const row = await findRow(rt, id);
+    const secrets = summarize(rt.box, row.secretsEnc);
+    const byStatus = await rt.db.webhookEvent.groupBy({ by: ['status'], where: { connectionId: id }, _count: { _all: true }, orderBy: { status: 'asc' } });
+    const events = Object.fromEntries(byStatus.map((g) => [g.status, g._count._all]));
+    const records = await rt.db.syncRecord.count({ where: { connectionId: id } });
+    const deletedRecords = await rt.db.syncRecord.count({ where: { connectionId: id, deleted: true } });
+    const effective = effectiveSettings(row.connector, row.settings);
+    const baseUrl = ctx.env.PUBLIC_BASE_URL ?? `http://${ctx.env.API_HOST}:${ctx.env.API_PORT}`;
+    const webhookUrl = `${baseUrl.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(id)}`;
+    const data = {
+      id: row.id, connector: row.connector, displayName: row.displayName, enabled: row.enabled, apiBaseUrl: row.apiBaseUrl, webhookUrl,
+      signingSecrets: secrets?.signingSecrets ?? null, credentialNames: secrets?.credentialNames ?? null,
+      settings: row.settings, effectiveSettings: effective.settings, settingsError: effective.error,
+      events, records: { total: records, deleted: deletedRecords }, createdAt: row.createdAt, updatedAt: row.updatedAt,
+    };
+    const text = [
+      keyValues([
+        ['id', row.id], ['connector', row.connector], ['display name', row.displayName], ['enabled', row.enabled],
+        ['api base url', row.apiBaseUrl], ['webhook url', webhookUrl],
+        ['signing secrets', secrets ? secrets.signingSecrets : '? (sealed with a key this process does not hold)'],
+        ['credentials', secrets ? secrets.credentialNames.join(', ') : '?'],
+        ['events', Object.entries(events).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'],
+        ['records', `${records} (${deletedRecords} deleted)`],
+        ['created at', row.createdAt], ['updated at', row.updatedAt],
+      ]),
+      effective.error ? `settings (INVALID: ${effective.error}):` : 'settings (with defaults):',
+      indentJson(effective.settings),
+    ].join('\n');
+    return { data, text };
+  },
+};
+
+function toggle(enabled: boolean): Command {
+  const self: Command = {
+    name: `connections ${enabled ? 'enable' : 'disable'}`,
+    args: '<id>',
+    summary: enabled ? 'accept webhooks for a connection again' : 'answer webhooks for a connection with 404 connection_disabled',
+    positionals: ['id'],
+    async run(ctx, { positionals: [id = ''] }): Promise<Output> {
+      const rt = await ctx.runtime();
+      const row = await findRow(rt, id);
+      const changed = row.enabled !== enabled;
+      if (changed) await rt.connections.setEnabled(id, enabled);
+      const word = enabled ? 'enabled' : 'disabled';
+      return { data: { id, enabled, changed }, text: changed ? `connection ${id} ${word}` : `connection ${id} was already ${word}` };
+    },
+  };
+  return self;
+}
+
+export const connectionCommands: Command[] = [add, list, show, toggle(true), toggle(false)];

@@ -1,0 +1,57 @@
+// `records ...`: sync_records, our copy of partner objects (a deleted object
+// stays as a tombstone row).
+import { intOption, requiredOption, stringOption } from './args';
+import type { Command } from './command';
+import { NotFoundError } from './errors';
+import { indentJson, keyValues, table } from './format';
+
+const LIST_LIMIT_DEFAULT = 50;
+const LIST_LIMIT_MAX = 10_000;
+
+const list: Command = {
+  name: 'records list',
+  args: '--connection <id> [--type <t>] [--limit <n>]',
+  summary: `a connection's records, most recently updated first (default limit ${LIST_LIMIT_DEFAULT})`,
+  options: { connection: { type: 'string', short: 'c' }, type: { type: 'string', short: 't' }, limit: { type: 'string', short: 'n' } },
+  async run(ctx, args) {
+    const connectionId = requiredOption(list, args, 'connection');
+    const objectType = stringOption(list, args, 'type');
+    const limit = intOption(list, args, 'limit', { fallback: LIST_LIMIT_DEFAULT, min: 1, max: LIST_LIMIT_MAX });
+    const rt = await ctx.runtime();
+    const rows = await rt.db.syncRecord.findMany({
+      where: { connectionId, objectType },
+      orderBy: [{ updatedAt: 'desc' }, { objectType: 'asc' }, { objectId: 'asc' }],
+      take: limit,
+      omit: { data: true },
+    });
+    const text = table(
+      ['TYPE', 'ID', 'VERSION', 'DELETED', 'WRITES', 'SOURCE', 'UPDATED'],
+      rows.map((r) => [r.objectType, r.objectId, r.version, r.deleted, r.writeCount, r.source, r.updatedAt]),
+    );
+    return { data: rows, text };
+  },
+};
+
+const show: Command = {
+  name: 'records show',
+  args: '<connectionId> <type> <id>',
+  summary: 'one record with its data',
+  positionals: ['connectionId', 'type', 'id'],
+  async run(ctx, { positionals: [connectionId = '', objectType = '', objectId = ''] }) {
+    const rt = await ctx.runtime();
+    const row = await rt.db.syncRecord.findUnique({ where: { connectionId_objectType_objectId: { connectionId, objectType, objectId } } });
+    if (!row) throw new NotFoundError(`no record ${objectType}/${objectId} for connection "${connectionId}"`);
+    const text = [
+      keyValues([
+        ['connection', row.connectionId], ['object', `${row.objectType}/${row.objectId}`], ['version', row.version],
+        ['deleted', row.deleted], ['writes', row.writeCount], ['source', row.source],
+        ['created at', row.createdAt], ['updated at', row.updatedAt],
+      ]),
+      'data:',
+      indentJson(row.data),
+    ].join('\n');
+    return { data: row, text };
+  },
+};
+
+export const recordCommands: Command[] = [list, show];

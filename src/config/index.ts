@@ -44,6 +44,10 @@ const schema = z.object({
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: z.string().default(''),
   SEED_FILE: z.string().optional(),
+  /** Quickstart only: run the partner simulator the dev seed's connections point at. */
+  START_SIMULATOR: bool.default(true),
+  SIMULATOR_PORT: int(4010),
+  SIMULATOR_API_KEY: z.string().default('sim_api_key'),
   /** Prebuilt workflow bundle (npm run build:workflows); unset = bundle at worker start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
 });

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# README command 2: the whole test suite. Installs what it needs, then lint,
+# type check, unit tests and integration tests (which start their own Temporal
+# dev server and a fresh PostgreSQL database). Extra arguments go to vitest.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+bash scripts/ensure-deps.sh
+echo "== lint" && node_modules/.bin/eslint .
+echo "== typecheck" && node_modules/.bin/tsc --noEmit -p .
+echo "== tests"
+mkdir -p .data
+status=0
+node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json "$@" || status=$?
+# One plain closing line that any CI reader understands.
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".data/vitest-report.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+exit "$status"

@@ -59,7 +59,9 @@ export class ConfigError extends Error {
 }
 
 export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
-  const result = schema.safeParse(env);
+  // `FOO=` in a shell or compose file means "not set", not "set to nothing".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);

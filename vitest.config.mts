@@ -24,6 +24,8 @@ export default defineConfig({
           // task queues and connections; two at a time fits a 2-core machine.
           maxWorkers: 2,
           fileParallelism: true,
+          // Units run first; integration files form their own group (they have their own worker limit).
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -2,6 +2,9 @@
 // readiness. Built from its dependencies so tests run it in-process.
 import express, { type Express } from 'express';
 import type { Logger } from '../infra/log';
+import type { Router } from 'express';
+import type { OperatorService } from '../operator/service';
+import { adminRouter } from './admin';
 import { errorHandler } from './errors';
 import { webhookRouter, type WebhookRouteDeps } from './webhooks';
 
@@ -10,6 +13,7 @@ export interface AppDeps extends WebhookRouteDeps {
   retryAfterSec: number;
   /** Resolves when Temporal and the database are reachable and migrations applied; rejects with the reason. */
   ready: () => Promise<void>;
+  admin: { token?: string; operator: OperatorService; extra?: Router[] };
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -26,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
     );
   });
   app.use(webhookRouter(deps));
+  app.use(adminRouter(deps.admin));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });
   });

@@ -7,6 +7,8 @@ interface Answer {
   status: number;
   code: string;
   retryAfter?: boolean;
+  /** Admin-only errors carry their message (the caller is authenticated; webhook senders never see one). */
+  expose?: boolean;
 }
 
 const BY_NAME: Record<string, (err: Error & { code?: string }) => Answer> = {
@@ -18,7 +20,14 @@ const BY_NAME: Record<string, (err: Error & { code?: string }) => Answer> = {
   MalformedDeliveryError: () => ({ status: 400, code: 'malformed_body' }),
   PayloadTooLargeError: () => ({ status: 413, code: 'payload_too_large' }),
   StoreUnavailableError: () => ({ status: 503, code: 'database_unavailable', retryAfter: true }),
+  ConnectionStoreUnavailableError: () => ({ status: 503, code: 'database_unavailable', retryAfter: true }),
   TemporalUnavailableError: () => ({ status: 503, code: 'temporal_unavailable', retryAfter: true }),
+  AdminUnauthorizedError: () => ({ status: 401, code: 'unauthorized' }),
+  AdminDisabledError: () => ({ status: 404, code: 'not_found' }),
+  InvalidRequestError: () => ({ status: 400, code: 'invalid_request', expose: true }),
+  InvalidFilterError: () => ({ status: 400, code: 'invalid_filter', expose: true }),
+  EventNotFoundError: () => ({ status: 404, code: 'event_not_found', expose: true }),
+  OperatorActionRejectedError: () => ({ status: 409, code: 'action_rejected', expose: true }),
 };
 
 /** body-parser's error types, by `type`. */
@@ -42,7 +51,8 @@ export function answerFor(err: unknown): Answer {
 export function sendError(res: Response, err: unknown, retryAfterSec: number): void {
   const a = answerFor(err);
   if (a.retryAfter) res.setHeader('Retry-After', String(retryAfterSec));
-  res.status(a.status).json({ error: a.code });
+  if (a.status === 401 && a.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer');
+  res.status(a.status).json(a.expose ? { error: a.code, message: (err as Error).message } : { error: a.code });
 }
 
 export function errorHandler(log: Logger, retryAfterSec: number): ErrorRequestHandler {

@@ -13,6 +13,11 @@ export class UnknownConnectionError extends Error {
   override readonly name = 'UnknownConnectionError';
 }
 
+/** The database could not be read: transient, the caller answers 503 and the partner retries. */
+export class ConnectionStoreUnavailableError extends Error {
+  override readonly name = 'ConnectionStoreUnavailableError';
+}
+
 export class InvalidConnectionError extends Error {
   override readonly name = 'InvalidConnectionError';
 }
@@ -38,7 +43,9 @@ export class ConnectionRepository {
   async find(id: string): Promise<ResolvedConnection | null> {
     const hit = this.cache.get(id);
     if (hit && hit.expiresAt > this.now()) return hit.value;
-    const row = await this.db.connection.findUnique({ where: { id } });
+    const row = await this.db.connection.findUnique({ where: { id } }).catch((err: Error) => {
+      throw new ConnectionStoreUnavailableError(`could not read connection "${id}": ${err.message}`, { cause: err });
+    });
     const value = row ? this.resolve(row) : null;
     if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
     this.cache.set(id, { value, expiresAt: this.now() + this.ttlMs });

@@ -1,41 +1,68 @@
-// A loopback TCP proxy that a test can cut and restore, to simulate a
-// dependency (PostgreSQL, Temporal, a partner) dropping off the network.
-// Contract: while cut, every live connection is reset and every new one is
-// accepted and reset at once, so clients fail fast (ECONNRESET) instead of
-// hanging; the listening port stays bound, so restore() is synchronous and a
-// client's configured address stays valid. Loopback only (ENVIRONMENT.md).
+// A loopback TCP proxy that a test can break and mend, to simulate a dependency
+// (PostgreSQL, Temporal, a partner) failing on the network. Two failures:
+// - cut(): every live connection is reset and every new one is accepted and
+//   reset at once, so clients fail fast (a crashed or restarting server);
+// - stall(): connections stay open but nothing flows either way, and new ones
+//   are accepted and then starve (a partition or a hung host), so only the
+//   client's own timeouts can end a request.
+// restore() returns to normal; stalled connections resume where they stopped.
+// The listening port stays bound throughout, so a client's configured address
+// stays valid and restore() is synchronous. Loopback only (ENVIRONMENT.md).
 import net from 'node:net';
 
 export interface TcpProxy {
   port: number;
   /** Resets live connections and every new one until restore(). */
   cut(): void;
+  /** Stops all traffic without closing anything, until restore(). */
+  stall(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
 const LOOPBACK = '127.0.0.1';
 
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+}
+
+function flow(p: Pair): void {
+  p.client.pipe(p.upstream);
+  p.upstream.pipe(p.client);
+}
+
+function starve(p: Pair): void {
+  p.client.unpipe(p.upstream);
+  p.upstream.unpipe(p.client);
+  p.client.pause();
+  p.upstream.pause();
+}
+
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
-  const live = new Set<net.Socket>();
-  let cut = false;
+  const pairs = new Set<Pair>();
+  let mode: 'open' | 'cut' | 'stalled' = 'open';
 
   const server = net.createServer((client) => {
+    // Errors are the point of this tool, not failures of the test process.
     client.on('error', () => undefined);
-    if (cut) {
+    if (mode === 'cut') {
       client.resetAndDestroy();
       return;
     }
     const upstream = net.connect(targetPort, targetHost);
-    const pair = [client, upstream];
-    for (const s of pair) {
-      live.add(s);
-      s.once('close', () => live.delete(s));
-      // A failure on one side ends the other; errors are the point of this tool, not failures.
-      s.on('error', () => pair.forEach((x) => x.destroy()));
+    upstream.on('error', () => undefined);
+    const pair = { client, upstream };
+    pairs.add(pair);
+    for (const [self, other] of [[client, upstream], [upstream, client]] as const) {
+      self.once('error', () => other.destroy());
+      self.once('close', () => {
+        pairs.delete(pair);
+        other.end();
+      });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (mode === 'open') flow(pair);
+    else starve(pair);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -46,16 +73,27 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   return {
     port: (server.address() as net.AddressInfo).port,
     cut() {
-      cut = true;
-      for (const s of live) s.resetAndDestroy();
-      live.clear();
+      mode = 'cut';
+      for (const p of pairs) {
+        p.client.resetAndDestroy();
+        p.upstream.resetAndDestroy();
+      }
+      pairs.clear();
+    },
+    stall() {
+      if (mode === 'open') pairs.forEach(starve);
+      mode = 'stalled';
     },
     restore() {
-      cut = false;
+      if (mode === 'stalled') pairs.forEach(flow);
+      mode = 'open';
     },
     close() {
-      for (const s of live) s.destroy();
-      live.clear();
+      for (const p of pairs) {
+        p.client.destroy();
+        p.upstream.destroy();
+      }
+      pairs.clear();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

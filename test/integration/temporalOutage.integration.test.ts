@@ -1,0 +1,71 @@
+// Temporal goes away while the receiver is up: a new delivery gets 503 with
+// Retry-After (its webhook_events row may stay 'received'; the partner keeps the
+// event and retries). After the server comes back on the same port and the same
+// SQLite file, the partner's retry of that exact delivery is accepted and
+// processed by the same worker, and history from before the outage survives.
+// This file runs its own dev server so stopping it disturbs no other test file.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { SignatureConfig } from '../../src/signatures';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/devServer';
+import { eventRow, waitForEventStatus } from '../support/events';
+import { postRaw } from '../support/http';
+import { freePort } from '../support/ports';
+import { startTestSystem, type TestSystem } from '../support/system';
+
+const STRIPE: SignatureConfig = { scheme: 'stripe' };
+const SECRET = 'whsec_temporal_outage_secret';
+
+let serverOpts: DevServerOptions;
+let server: DevServer | undefined;
+let sys: TestSystem;
+
+beforeAll(async () => {
+  const port = await freePort();
+  const dir = path.join(inject('runDir'), `temporal-outage-${port}`);
+  serverOpts = { binary: inject('temporalBinary'), port, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, '..', `temporal-outage-${port}.log`), headless: true };
+  server = await startDevServer(serverOpts);
+  // A short ack deadline keeps the outage answer quick.
+  sys = await startTestSystem('temporal-outage', { TEMPORAL_ADDRESS: server.address, ACK_TIMEOUT_MS: '2000' });
+});
+afterAll(async () => {
+  await sys?.stop();
+  await server?.stop();
+});
+
+describe('Temporal outage', () => {
+  it('answers 503 temporal_unavailable with Retry-After while Temporal is down, then accepts and processes the retry after restart', async () => {
+    const conn = await sys.addConnection({ name: 'acme', signature: STRIPE, secrets: [SECRET] });
+    const sender = sys.sender(conn, STRIPE, SECRET);
+    const announce = (objectId: string, total: number) => {
+      const snap = sys.partner.store.upsert('order', objectId, { total });
+      return sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    };
+
+    const before = announce('o-before', 1);
+    expect((await sender.deliver(before)).status).toBe(202);
+    const beforeRow = await waitForEventStatus(sys.rt.db, conn, before.id, 'processed');
+    // The row turns 'processed' inside the run; wait for the run itself to close before the outage.
+    await sys.client.workflow.getHandle(beforeRow.workflowId).result();
+
+    await server!.stop();
+    server = undefined;
+    const delivery = sender.build(announce('o-during', 2));
+    const refused = await postRaw(`${sys.api.url}/webhooks/${conn}`, { headers: { ...delivery.headers }, body: delivery.rawBody });
+
+    expect({ status: refused.status, body: refused.json }).toEqual({ status: 503, body: { error: 'temporal_unavailable' } });
+    expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
+    // Recorded but not accepted: never 2xx unless Temporal holds the event.
+    expect(await eventRow(sys.rt.db, conn, delivery.eventId)).toMatchObject({ status: 'received', acceptedAt: null });
+
+    server = await startDevServer(serverOpts);
+    const retried = await sender.send(delivery);
+
+    expect(retried.status).toBe(202);
+    expect(JSON.parse(retried.body)).toMatchObject({ status: 'accepted', eventId: delivery.eventId });
+    const row = await waitForEventStatus(sys.rt.db, conn, delivery.eventId, 'processed');
+    expect(row).toMatchObject({ outcome: 'applied', deliveryCount: 2 });
+    const survived = await sys.client.workflow.getHandle(beforeRow.workflowId).describe();
+    expect(survived.status.name).toBe('COMPLETED');
+  });
+});

@@ -29,6 +29,17 @@ export function readJsonFile(file: string): unknown {
   }
 }
 
+const FIELDS = new Set(Object.keys(connectionInputSchema.shape));
+
+// The schema drops unknown fields silently; here a typo ("signingSecret") must
+// not quietly create a connection without secrets.
+function rejectUnknownFields(file: string, entries: unknown[]): void {
+  entries.forEach((entry, i) => {
+    const unknown = Object.keys(entry as object).filter((k) => !FIELDS.has(k));
+    if (unknown.length > 0) throw new InputError(`${file}: connection #${i + 1}: unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}`);
+  });
+}
+
 /** `seedShapeOnly`: require { connections: [...] }, as src/connections/seed.ts does. */
 export function readConnectionsFile(file: string, opts: { seedShapeOnly?: boolean } = {}): ConnectionInput[] {
   const raw = readJsonFile(file);
@@ -37,10 +48,12 @@ export function readConnectionsFile(file: string, opts: { seedShapeOnly?: boolea
   if (isSeedShape || opts.seedShapeOnly) {
     const parsed = seedFileSchema.safeParse(raw);
     if (!parsed.success) throw new InputError(`${file}: ${problems('', parsed.error)}`);
+    rejectUnknownFields(file, (raw as { connections: unknown[] }).connections);
     list = parsed.data.connections;
   } else {
     const parsed = connectionInputSchema.safeParse(raw);
     if (!parsed.success) throw new InputError(`${file}: ${problems('', parsed.error)}`);
+    rejectUnknownFields(file, [raw]);
     list = [parsed.data];
   }
   const seen = new Set<string>();

@@ -14,7 +14,7 @@ const LAST_ERROR_CHARS = 60;
 const list: Command = {
   name: 'events list',
   args: '[--connection <id>] [--status <s>] [--limit <n>]',
-  summary: `recent events, newest first (status: received, accepted, processed, failed; default limit ${LIST_LIMIT_DEFAULT})`,
+  summary: `recent events, newest first (--status e.g. processed or failed; default limit ${LIST_LIMIT_DEFAULT})`,
   options: { connection: { type: 'string', short: 'c' }, status: { type: 'string', short: 's' }, limit: { type: 'string', short: 'n' } },
   async run(ctx, args) {
     const connectionId = stringOption(list, args, 'connection');

@@ -6,7 +6,7 @@ import { parseEnv } from '../config';
 import { parseCommandArgs } from './args';
 import { usageOf } from './command';
 import { createContext } from './context';
-import { EXIT_OK, EXIT_USAGE, exitCodeOf, UnknownCommandError, UsageError } from './errors';
+import { EXIT_OK, exitCodeOf, InputError, NotFoundError, RefusedError, UnknownCommandError, UsageError } from './errors';
 import { toJson } from './format';
 import { findCommand, usageText } from './registry';
 
@@ -47,7 +47,9 @@ function report(err: unknown): void {
   } else if (e instanceof UsageError) {
     process.stderr.write(`syncline: ${e.message}\n${e.usage ? `usage: ${e.usage}\n` : ''}run "syncline help" for every command\n`);
   } else {
-    process.stderr.write(`syncline: ${e.name === 'Error' ? '' : `${e.name}: `}${e.message}\n`);
+    // The CLI's own failures read as sentences; anything else keeps its class name for the bug report.
+    const own = e instanceof InputError || e instanceof NotFoundError || e instanceof RefusedError || e.name === 'Error';
+    process.stderr.write(`syncline: ${own ? '' : `${e.name}: `}${e.message}\n`);
   }
 }
 
@@ -57,5 +59,5 @@ main(process.argv.slice(2))
   })
   .catch((err: unknown) => {
     report(err);
-    process.exit(exitCodeOf(err) || EXIT_USAGE);
+    process.exit(exitCodeOf(err));
   });

@@ -5,11 +5,12 @@ import { connectionCommands } from './connections';
 import { UnknownCommandError } from './errors';
 import { eventCommands } from './events';
 import { migrateCommands } from './migrate';
+import { reconcileCommands } from './reconcile';
 import { recordCommands } from './records';
 import { secretCommands } from './secrets';
 import { seedCommands } from './seed';
 
-const GROUPS: Command[][] = [connectionCommands, secretCommands, seedCommands, eventCommands, recordCommands, migrateCommands];
+const GROUPS: Command[][] = [connectionCommands, secretCommands, seedCommands, eventCommands, recordCommands, migrateCommands, reconcileCommands];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(GROUPS.flat().map((c) => [c.name, c]));
 

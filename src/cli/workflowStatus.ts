@@ -6,7 +6,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { Env } from '../config';
 import { targetFromEnv } from '../temporal/connection';
 
-const CONNECT_TIMEOUT_MS = 3_000;
+const CONNECT_TIMEOUT_MS = 2_000;
 const DESCRIBE_TIMEOUT_MS = 5_000;
 
 export type WorkflowStatus =

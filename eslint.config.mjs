@@ -29,7 +29,6 @@ export default tseslint.config(
         ],
       }],
       'no-restricted-globals': ['error', { name: 'fetch', message: 'No I/O in workflows.' }, { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }, { name: 'process', message: 'No process access in workflows.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Deterministic time only: Date.now() is replayed by the SDK, but prefer workflowInfo/sleep semantics.' }, { object: 'Math', property: 'random', message: 'Use uuid4() / the SDK-seeded random.' }],
     },
   },
 );

@@ -1,17 +1,28 @@
 // Turns syncline's error classes into Temporal failures: permanent ones are
-// non-retryable, a partner's Retry-After becomes the exact next retry delay.
+// non-retryable, a partner's Retry-After becomes the exact next retry delay,
+// and otherwise the connection's retry schedule sets the delay.
 import { ApplicationFailure } from '@temporalio/activity';
 import { PartnerPermanentError, PartnerTransientError } from '../connectors/errors';
+import { NON_RETRYABLE_ERROR_TYPES } from '../shared/processEvent';
 
-export function toTemporalFailure(err: unknown): unknown {
+/**
+ * `scheduleDelayMs` is the connection's declared delay before the next attempt;
+ * a partner's Retry-After replaces it exactly.
+ */
+export function toTemporalFailure(err: unknown, scheduleDelayMs?: number): unknown {
+  if (!(err instanceof Error)) return err;
   if (err instanceof PartnerPermanentError) {
     return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, details: [{ status: err.status }] });
   }
-  if (err instanceof PartnerTransientError && err.retryAfterMs !== undefined) {
-    return ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: Math.max(err.retryAfterMs, 1), details: [{ status: err.status }] });
-  }
-  if (err instanceof Error && ['MalformedDeliveryError', 'UnknownConnectionError', 'InvalidConnectionError'].includes(err.name)) {
+  if (NON_RETRYABLE_ERROR_TYPES.includes(err.name)) {
     return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true });
+  }
+  const status = err instanceof PartnerTransientError ? err.status : null;
+  if (err instanceof PartnerTransientError && err.retryAfterMs !== undefined) {
+    return ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: Math.max(err.retryAfterMs, 1), details: [{ status, retryAfterMs: err.retryAfterMs }] });
+  }
+  if (scheduleDelayMs !== undefined) {
+    return ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: Math.max(scheduleDelayMs, 1), details: [{ status }] });
   }
   return err;
 }

@@ -16,6 +16,13 @@ export interface FetchObjectArgs {
   eventRowId?: string;
   /** The version the event announced; an older answer is partner read lag and is retried. */
   expectedVersion: number | null;
+  /** The connection's retry schedule: delay before attempt n+1 is retryScheduleMs[n-1]. */
+  retryScheduleMs?: number[];
+}
+
+function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): number | undefined {
+  if (!scheduleMs || scheduleMs.length === 0) return undefined;
+  return scheduleMs[Math.min(attempt - 1, scheduleMs.length - 1)];
 }
 
 export function createPartnerActivities(deps: ActivityDeps) {
@@ -39,7 +46,7 @@ export function createPartnerActivities(deps: ActivityDeps) {
         return state;
       } catch (err) {
         await noteAttempt(args.eventRowId, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-        throw toTemporalFailure(err);
+        throw toTemporalFailure(err, scheduledDelay(args.retryScheduleMs, Context.current().info.attempt));
       }
     },
 

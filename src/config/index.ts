@@ -48,6 +48,12 @@ const schema = z.object({
   START_SIMULATOR: bool.default(true),
   SIMULATOR_PORT: int(4010),
   SIMULATOR_API_KEY: z.string().default('sim_api_key'),
+  /** Alerts (parked events, failing reconciliation) are POSTed here as Slack-compatible JSON. */
+  ALERT_WEBHOOK_URL: z.string().url().optional(),
+  ALERT_GROUP_WINDOW_MS: int(5 * 60_000),
+  ALERT_FLUSH_INTERVAL_MS: int(30_000),
+  /** Bearer token for the admin API; unset = admin API off (answers 404). */
+  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** Prebuilt workflow bundle (npm run build:workflows); unset = bundle at worker start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
 });

@@ -5,7 +5,13 @@ import type { Logger } from '../infra/log';
 import { seedFileSchema } from './input';
 import type { ConnectionRepository } from './repository';
 
-export async function seedConnections(file: string, repo: ConnectionRepository, log: Logger): Promise<Record<string, number>> {
+/** `afterEach` runs for every connection, changed or not (e.g. ScheduleManager.syncConnection: it converges cheaply). */
+export async function seedConnections(
+  file: string,
+  repo: ConnectionRepository,
+  log: Logger,
+  afterEach?: (connectionId: string) => Promise<unknown>,
+): Promise<Record<string, number>> {
   const parsed = seedFileSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -15,6 +21,7 @@ export async function seedConnections(file: string, repo: ConnectionRepository, 
   for (const c of parsed.data.connections) {
     const result = await repo.upsert(c);
     counts[result] = (counts[result] ?? 0) + 1;
+    if (afterEach) await afterEach(c.id);
   }
   log.info({ event: 'connections.seeded', file, ...counts }, 'connections seeded');
   return counts;

@@ -44,6 +44,7 @@ const settingsSchema = z.object({
     backoffCoefficient: z.number().min(1),
     maximumIntervalMs: z.number().int().positive(),
     maximumAttempts: z.number().int().positive(),
+    scheduleMs: z.array(z.number().int().positive()).min(1),
   }).partial().optional(),
 });
 

@@ -1,21 +1,37 @@
 // Types and constants shared by the receiver, the processEvent workflow and its
 // activities. Deterministic and dependency-free: it is bundled into workflows.
 
-/** JSON-safe retry settings, carried in the workflow input so each connection can declare its own. */
+/**
+ * JSON-safe retry settings, carried in the workflow input so each connection
+ * can declare its own. They become the activity's Temporal retry policy; when
+ * `scheduleMs` is set, the activity also sets each attempt's next-retry delay
+ * from it (Temporal policies are exponential, partners' expectations are not).
+ * A partner's Retry-After always wins over the schedule.
+ */
 export interface RetrySettings {
   initialIntervalMs: number;
   backoffCoefficient: number;
   maximumIntervalMs: number;
+  /** Total attempts, the first included; bounds the whole schedule. */
   maximumAttempts: number;
+  /** Delay before attempt n+1 is scheduleMs[n-1] (the last entry repeats). */
+  scheduleMs?: number[];
 }
 
-/** Default partner-call retry: 1 s, 5 s, 25 s, ~2 min, ~10 min, then hourly, 12 attempts in all (~6 h). */
+const SECOND_MS = 1_000;
+const MINUTE_MS = 60 * SECOND_MS;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** Default partner-call retry: 1 s, 5 s, 30 s, 5 min, 30 min, 2 h, 6 h: 8 attempts over ~8.6 h. */
 export const DEFAULT_PARTNER_RETRY: RetrySettings = {
-  initialIntervalMs: 1_000,
+  initialIntervalMs: SECOND_MS,
   backoffCoefficient: 5,
-  maximumIntervalMs: 3_600_000,
-  maximumAttempts: 12,
+  maximumIntervalMs: 6 * HOUR_MS,
+  maximumAttempts: 8,
+  scheduleMs: [SECOND_MS, 5 * SECOND_MS, 30 * SECOND_MS, 5 * MINUTE_MS, 30 * MINUTE_MS, 2 * HOUR_MS, 6 * HOUR_MS],
 };
+
+export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 
 /** Failures where asking the partner again cannot help; these skip the retry schedule. */
 export const NON_RETRYABLE_ERROR_TYPES = ['PartnerPermanentError', 'MalformedDeliveryError', 'UnknownConnectionError', 'InvalidConnectionError'];
@@ -34,14 +50,53 @@ export interface ProcessEventInput {
   /** The parsed body when small enough to travel in the input; null means "load it by eventRowId". */
   inlinePayload: unknown;
   retry: RetrySettings;
+  /** Start-to-close timeout of one partner fetch attempt. */
+  fetchTimeoutMs?: number;
+}
+
+/** What an engineer sees when querying a processEvent workflow, and what the ops tools show. */
+export type EventStatus = 'processing' | 'processed' | 'parked' | 'replaying' | 'skipped' | 'superseded';
+
+export interface OperatorRequest {
+  /** Who asks: an ops login, "cli:<user>", "admin-api". Required. */
+  by: string;
+  reason?: string;
+}
+
+export interface OperatorActionRecord {
+  action: 'replay' | 'skip' | 'superseded';
+  by: string;
+  reason: string | null;
+  atMs: number;
+}
+
+export interface EventState {
+  status: EventStatus;
+  /** How many times processing has been run (1 + replays). */
+  runs: number;
+  lastError: string | null;
+  actions: OperatorActionRecord[];
+}
+
+export interface ActionResult {
+  action: 'replay' | 'skip';
+  /** The event's status once the action has played out: processed or parked again after a replay; skipped after a skip. */
+  status: EventStatus;
+  lastError: string | null;
+}
+
+export interface SupersedeNotice {
+  version: number;
+  source: string;
 }
 
 export type ApplyOutcome = 'applied' | 'unchanged' | 'tombstoned';
 
 export interface ProcessEventResult {
-  status: 'processed';
-  outcome: ApplyOutcome;
+  status: 'processed' | 'skipped' | 'superseded';
+  outcome: ApplyOutcome | null;
   version: number | null;
+  runs: number;
 }
 
 export type WireObjectState =

@@ -4,13 +4,16 @@
 // compute an ApiResponse and one function writes it, so faults and real answers share a path.
 
 import express, { type Express, type Response } from 'express';
-import type { FetchFaults, ForcedResponse } from './faults';
+import { type ListLog, registerListRoutes } from './changes';
+import type { FaultPlan, FetchFaults, ForcedResponse } from './faults';
 import type { PartnerStore } from './store';
 import type { JsonObject, ObjectRef } from './types';
 
 export interface PartnerApiOptions {
   apiKey: string;
   faults?: FetchFaults;
+  /** List APIs for reconciliation (see changes.ts); they need the FaultPlan for list faults. */
+  lists?: { log: ListLog; faults: FaultPlan };
 }
 
 type ApiResponse = ForcedResponse;
@@ -49,6 +52,7 @@ export function createPartnerApi(store: PartnerStore, opts: PartnerApiOptions): 
     const ref = { type: req.params.type, id: req.params.id };
     write(res, answerFetch(store, opts, ref, req.get('authorization')));
   });
+  if (opts.lists) registerListRoutes(app, store, opts.lists.log, opts.lists.faults, (req) => authorized(req.get('authorization'), opts.apiKey));
   app.use((_req, res) => write(res, { status: 404, body: { error: 'no_such_route' } }));
   return app;
 }

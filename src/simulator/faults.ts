@@ -32,6 +32,31 @@ function toResponse(fault: FetchFault): ForcedResponse {
 export class FaultPlan implements FetchFaults {
   private readonly queued = new Map<string, FetchFault[]>();
   private readonly always = new Map<string, FetchFault>();
+  private readonly listQueue: FetchFault[] = [];
+  private listAlways: FetchFault | null = null;
+
+  /** The next list requests (change list, objects-since, id list) fail with these faults, in order. */
+  failNextLists(...faults: FetchFault[]): this {
+    this.listQueue.push(...faults);
+    return this;
+  }
+
+  /** Every list request fails with `fault` (a partner outage) until cleared with clearLists(). */
+  failListsAlways(fault: FetchFault): this {
+    this.listAlways = fault;
+    return this;
+  }
+
+  clearLists(): void {
+    this.listQueue.length = 0;
+    this.listAlways = null;
+  }
+
+  beforeList(_path: string): ForcedResponse | undefined {
+    if (this.listAlways) return toResponse(this.listAlways);
+    const next = this.listQueue.shift();
+    return next && toResponse(next);
+  }
 
   /** The next `count` fetches of `ref` fail with `fault`, after any failures already queued. */
   failNext(ref: ObjectRef, count: number, fault: FetchFault): this {

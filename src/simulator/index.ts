@@ -1,6 +1,7 @@
 // Public API of the partner simulator. main.ts is deliberately not re-exported: importing it starts a server.
 
 export { createPartnerApi, type PartnerApiOptions } from './api';
+export { ListLog, type ListControls, type ListRequest } from './changes';
 export { EventFactory, type EventFactoryOptions, type PartnerEvent, type PartnerEventObject } from './events';
 export { FaultPlan, type FetchFault, type FetchFaults, type ForcedResponse } from './faults';
 export {

@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createPartnerApi } from './api';
+import { ListLog } from './changes';
 import { EventFactory } from './events';
 import { FaultPlan } from './faults';
 import { PartnerStore } from './store';
@@ -27,6 +28,8 @@ export interface PartnerSimulator {
   store: PartnerStore;
   faults: FaultPlan;
   events: EventFactory;
+  /** List-API request log and controls (slow answers, truncated id listing). */
+  lists: ListLog;
   /** Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets. Idempotent. */
   close(): Promise<void>;
 }
@@ -35,7 +38,8 @@ export async function startPartnerSimulator(opts: PartnerSimulatorOptions): Prom
   const store = new PartnerStore(opts.clock);
   const faults = new FaultPlan();
   const events = new EventFactory({ idPrefix: opts.eventIdPrefix });
-  const server = createPartnerApi(store, { apiKey: opts.apiKey, faults }).listen(opts.port ?? 0, SIMULATOR_HOST);
+  const lists = new ListLog();
+  const server = createPartnerApi(store, { apiKey: opts.apiKey, faults, lists: { log: lists, faults } }).listen(opts.port ?? 0, SIMULATOR_HOST);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
@@ -48,5 +52,5 @@ export async function startPartnerSimulator(opts: PartnerSimulatorOptions): Prom
     return closing;
   };
 
-  return { url: `http://${SIMULATOR_HOST}:${port}`, port, store, faults, events, close };
+  return { url: `http://${SIMULATOR_HOST}:${port}`, port, store, faults, events, lists, close };
 }

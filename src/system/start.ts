@@ -50,9 +50,9 @@ async function main(): Promise<void> {
     const partner = await startPartnerSimulator({ apiKey: env.SIMULATOR_API_KEY, port: env.SIMULATOR_PORT });
     stoppers.unshift(partner.close);
   }
-  const worker = await runWorker(rt, target);
+  const worker = await runWorker(rt, target, { uiUrl: dev?.uiUrl });
   stoppers.unshift(worker.stop);
-  const api = await runApi(rt, target);
+  const api = await runApi(rt, target, { uiUrl: dev?.uiUrl });
   stoppers.unshift(api.stop);
 
   const connections = await rt.db.connection.findMany({ select: { id: true }, orderBy: { id: 'asc' }, take: 5 });

@@ -1,2 +1,3 @@
 // Workflow entry points registered with the worker.
 export { processEvent } from './processEvent';
+export { reconcileConnection, reconcileHealth } from './reconcile';

@@ -1,18 +1,32 @@
 // processEvent: one partner event, from "Temporal holds it" to "our copy is
-// current". Fetch the object's state from the partner (or trust the payload),
-// apply it through the version-guarded upsert, record the outcome. Partner calls
-// retry on the connection's schedule; database calls retry without limit,
-// because a database outage must delay an event, never lose it.
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+// current", and nothing in between may lose it.
+//   1. fetch the object's state from the partner (or trust the payload), on the
+//      connection's retry schedule;
+//   2. apply it through the version-guarded upsert; resolve parked events of the
+//      same object that this write supersedes; record the outcome;
+//   3. when the partner keeps failing (retries spent, or a permanent error) the
+//      event is parked: recorded, searchable (SynclineStatus = "parked"),
+//      alerted on, and the workflow waits for an operator to replay or skip it,
+//      or for a newer version of its object to supersede it.
+// Database activities retry without limit: an outage delays an event, never loses it.
+import {
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities,
+  setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+} from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES, type ProcessEventInput, type ProcessEventResult, type WireObjectState } from '../shared/processEvent';
+import {
+  type ActionResult, DEFAULT_FETCH_TIMEOUT_MS, type EventState, type EventStatus, NON_RETRYABLE_ERROR_TYPES,
+  type OperatorRequest, type ProcessEventInput, type ProcessEventResult, type WireObjectState,
+} from '../shared/processEvent';
 import { SA_STATUS } from '../temporal/searchAttributes';
+import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery, supersedeSignal } from './definitions';
 
 type Activities = ReturnType<typeof createActivities>;
+type Pending = { kind: 'replay'; req: OperatorRequest } | { kind: 'skip'; req: OperatorRequest } | { kind: 'superseded'; by: string; reason: string };
 
 export async function processEvent(input: ProcessEventInput): Promise<ProcessEventResult> {
   const partner = proxyActivities<Activities>({
-    startToCloseTimeout: '60s',
+    startToCloseTimeout: input.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
     retry: {
       initialInterval: input.retry.initialIntervalMs,
       backoffCoefficient: input.retry.backoffCoefficient,
@@ -25,25 +39,110 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     startToCloseTimeout: '30s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
   });
-  const ref = { connectionId: input.connectionId, objectType: input.objectType, objectId: input.objectId };
+  // An alert that cannot be delivered must not hold the event hostage: bounded retries, then logged.
+  const alerts = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '2s', maximumAttempts: 5 } });
 
-  let state: WireObjectState;
+  const state: EventState = { status: 'processing', runs: 0, lastError: null, actions: [] };
+  let pending: Pending | null = null;
+  const who = `${input.eventType} ${input.objectType}/${input.objectId}`;
+  const setStatus = (status: EventStatus, details: string) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: SA_STATUS, value: status }]);
+    setCurrentDetails(`**${status}**: ${details}\n\nEvent \`${input.eventId}\` on connection \`${input.connectionId}\` (connector ${input.connector}).`);
+  };
+  const requireParked = (req: OperatorRequest, needReason: boolean) => {
+    if (state.status !== 'parked') throw new Error(`event is ${state.status}, not parked`);
+    if (!req?.by?.trim()) throw new Error('"by" (who is acting) is required');
+    if (needReason && !req.reason?.trim()) throw new Error('a reason is required to skip an event');
+  };
+  const awaitOutcome = async (runsBefore: number, action: ActionResult['action']): Promise<ActionResult> => {
+    await condition(() => state.runs > runsBefore || state.status === 'skipped' || state.status === 'superseded' || (action === 'replay' && state.status === 'processed'));
+    await condition(() => state.status !== 'replaying');
+    return { action, status: state.status, lastError: state.lastError };
+  };
+
+  setHandler(stateQuery, () => state);
+  setHandler(replayUpdate, async (req) => {
+    const runs = state.runs;
+    pending = { kind: 'replay', req };
+    return awaitOutcome(runs, 'replay');
+  }, { validator: (req) => requireParked(req, false) });
+  setHandler(skipUpdate, async (req) => {
+    const runs = state.runs;
+    pending = { kind: 'skip', req };
+    return awaitOutcome(runs, 'skip');
+  }, { validator: (req) => requireParked(req, true) });
+  setHandler(replaySignal, (req) => {
+    if (state.status === 'parked' && req?.by) pending = { kind: 'replay', req };
+  });
+  setHandler(skipSignal, (req) => {
+    if (state.status === 'parked' && req?.by && req.reason?.trim()) pending = { kind: 'skip', req };
+  });
+  setHandler(supersedeSignal, (notice) => {
+    if (state.status === 'parked') pending = { kind: 'superseded', by: 'syncline', reason: `object reached version ${notice.version} via ${notice.source}` };
+  });
+
+  setStatus('processing', `fetching ${who}`);
+  for (;;) {
+    state.runs += 1;
+    const attempt = await processOnce(input, partner, local);
+    if (attempt.ok) {
+      setStatus('processed', `${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
+      await condition(allHandlersFinished);
+      return { status: 'processed', outcome: attempt.outcome, version: attempt.version, runs: state.runs };
+    }
+
+    state.lastError = attempt.error;
+    await local.parkEvent({ eventRowId: input.eventRowId, error: attempt.error });
+    setStatus('parked', `${who} failed: ${attempt.error}. Replay or skip it (npx syncline events replay ${input.connectionId} ${input.eventId}).`);
+    log.warn('event.parked', { eventId: input.eventId, connectionId: input.connectionId, error: attempt.error });
+    try {
+      await alerts.alertParked({ eventRowId: input.eventRowId, workflowId: workflowInfo().workflowId });
+    } catch (err) {
+      log.error('alert.undeliverable', { eventId: input.eventId, error: String(err) });
+    }
+
+    await condition(() => pending !== null);
+    const action = pending as Pending | null;
+    pending = null;
+    if (!action) continue;
+    if (action.kind === 'replay') {
+      state.actions.push({ action: 'replay', by: action.req.by, reason: action.req.reason ?? null, atMs: Date.now() });
+      await local.recordOperatorAction({ eventRowId: input.eventRowId, action: 'replay', by: action.req.by, reason: action.req.reason ?? null });
+      setStatus('replaying', `replay requested by ${action.req.by}`);
+      continue;
+    }
+    const by = action.kind === 'skip' ? action.req.by : action.by;
+    const reason = action.kind === 'skip' ? action.req.reason ?? '' : action.reason;
+    const final = action.kind === 'skip' ? 'skipped' : 'superseded';
+    state.actions.push({ action: action.kind, by, reason, atMs: Date.now() });
+    await local.resolveParkedEvent({ eventRowId: input.eventRowId, status: final, action: action.kind, by, reason });
+    setStatus(final, `${final} by ${by}: ${reason}`);
+    await condition(allHandlersFinished);
+    return { status: final, outcome: null, version: null, runs: state.runs };
+  }
+}
+
+type Attempt = { ok: true; outcome: ProcessEventResult['outcome'] & string; version: number | null } | { ok: false; error: string };
+
+async function processOnce(input: ProcessEventInput, partner: Activities, local: Activities): Promise<Attempt> {
+  const ref = { connectionId: input.connectionId, objectType: input.objectType, objectId: input.objectId };
+  let objectState: WireObjectState;
   try {
-    state = input.trustPayload
+    objectState = input.trustPayload
       ? await local.stateFromPayload({ connectionId: input.connectionId, eventRowId: input.eventRowId, inlinePayload: input.inlinePayload })
-      : await partner.fetchObjectState({ ...ref, eventRowId: input.eventRowId, expectedVersion: input.objectVersion });
+      : await partner.fetchObjectState({ ...ref, eventRowId: input.eventRowId, expectedVersion: input.objectVersion, retryScheduleMs: input.retry.scheduleMs });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
-    const message = err.cause?.message ?? err.message;
-    log.warn('event.failed', { eventId: input.eventId, connectionId: input.connectionId, error: message });
-    await local.recordEventOutcome({ eventRowId: input.eventRowId, status: 'failed', error: message });
-    upsertSearchAttributes([{ key: SA_STATUS, value: 'failed' }]);
-    throw ApplicationFailure.nonRetryable(`event ${input.eventId} could not be processed: ${message}`, 'EventProcessingFailed');
+    const cause = err.cause;
+    const type = cause instanceof ApplicationFailure && cause.type ? `${cause.type}: ` : '';
+    return { ok: false, error: `${type}${cause?.message ?? err.message}` };
   }
-
-  const applied = await local.applyObjectState({ ...ref, state, source: `webhook:${input.eventId}` });
+  const source = `webhook:${input.eventId}`;
+  const applied = await local.applyObjectState({ ...ref, state: objectState, source });
   await local.recordEventOutcome({ eventRowId: input.eventRowId, status: 'processed', outcome: applied.outcome, appliedVersion: applied.version });
-  upsertSearchAttributes([{ key: SA_STATUS, value: 'processed' }]);
-  log.info('event.processed', { eventId: input.eventId, outcome: applied.outcome, workflowId: workflowInfo().workflowId });
-  return { status: 'processed', outcome: applied.outcome, version: applied.version };
+  if (applied.outcome !== 'unchanged') {
+    await local.supersedeParkedEvents({ connectionId: input.connectionId, objects: [{ objectType: input.objectType, objectId: input.objectId }], source, exceptEventRowId: input.eventRowId });
+  }
+  return { ok: true, outcome: applied.outcome, version: applied.version };
 }

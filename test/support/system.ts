@@ -9,16 +9,18 @@ import { parseEnv } from '../../src/config';
 import { createLogger } from '../../src/infra/log';
 import { startPartnerSimulator, type PartnerSimulator, WebhookSender } from '../../src/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
-import { runApi, runWorker, type RunningApi, type Running } from '../../src/system/components';
+import { runApi, runWorker, type RunningApi, type RunningWorker } from '../../src/system/components';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
 import { targetFromEnv } from '../../src/temporal/connection';
 
 export const PARTNER_API_KEY = 'sim_test_key';
+/** Links in alerts point here; the test dev server itself runs headless. */
+export const TEST_UI_URL = 'http://127.0.0.1:8233';
 
 export interface TestSystem {
   rt: Runtime;
   api: RunningApi;
-  worker: Running;
+  worker: RunningWorker;
   client: Client;
   partner: PartnerSimulator;
   prefix: string;
@@ -56,8 +58,8 @@ export async function startTestSystem(label: string, overrides: Record<string, s
   const log = createLogger(env.LOG_LEVEL, prefix);
   const rt = await openRuntime(env, log);
   const target = targetFromEnv(env);
-  const worker = await runWorker(rt, target, { workflowBundlePath: inject('workflowBundlePath') });
-  const api = await runApi(rt, target, { port: 0, host: '127.0.0.1' });
+  const worker = await runWorker(rt, target, { workflowBundlePath: inject('workflowBundlePath'), uiUrl: TEST_UI_URL });
+  const api = await runApi(rt, target, { port: 0, host: '127.0.0.1', uiUrl: TEST_UI_URL });
   const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: prefix });
 
   return {

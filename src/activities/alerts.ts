@@ -1,0 +1,36 @@
+// Builds and sends the "event parked" alert from the event's row, so it carries
+// what an on-call engineer needs: connection, connector, event id and type,
+// object, attempts, last error, first failure, the replay command and a link to
+// the workflow in the Temporal Web UI.
+import { replayCommand, workflowLink } from '../alerts/links';
+import type { ActivityDeps } from './index';
+
+export function createAlertActivities(deps: ActivityDeps) {
+  return {
+    async alertParked(args: { eventRowId: string; workflowId: string }): Promise<void> {
+      const e = await deps.db.webhookEvent.findUniqueOrThrow({ where: { id: BigInt(args.eventRowId) }, include: { connection: { select: { connector: true } } } });
+      const link = deps.links ? workflowLink(deps.links, args.workflowId) : undefined;
+      const alert = {
+        kind: 'event.parked' as const,
+        connectionId: e.connectionId,
+        connector: e.connection.connector,
+        title: `Event parked: ${e.eventType} ${e.objectType}/${e.objectId} on connection ${e.connectionId}`,
+        fields: {
+          connection: e.connectionId,
+          connector: e.connection.connector,
+          eventId: e.eventId,
+          eventType: e.eventType,
+          objectType: e.objectType,
+          objectId: e.objectId,
+          attempts: e.attempts,
+          lastError: e.lastError,
+          firstFailedAt: e.firstFailedAt?.toISOString() ?? null,
+          workflowId: args.workflowId,
+        },
+        link,
+        command: replayCommand(e.connectionId, e.eventId),
+      };
+      if (deps.alerter) await deps.alerter.send(alert);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+// Alert grouping shared by every worker process, in PostgreSQL (alert_groups):
+// per (kind, connection) the first alert of a window is sent at once; alerts
+// inside the window are only counted; when the window has closed, `dueSummaries`
+// hands out one summary per group with a count, and the window restarts. A
+// storm of 10,000 parked events on one connection is one alert plus one summary
+// per window.
+import type { Db } from '../db/prisma';
+import type { Alert } from './types';
+
+export interface Summary {
+  kind: Alert['kind'];
+  connectionId: string;
+  suppressed: number;
+  since: Date;
+  latest: Alert | null;
+}
+
+export class AlertGroups {
+  constructor(private readonly db: Db, private readonly windowMs: number) {}
+
+  /** True when this alert opens a new window and must be sent now. */
+  async admit(alert: Alert): Promise<boolean> {
+    const windowStart = new Date(Date.now() - this.windowMs);
+    return this.db.$transaction(async (tx) => {
+      await tx.$executeRaw`
+        INSERT INTO alert_groups (kind, connection_id, window_started_at, suppressed_count, updated_at)
+        VALUES (${alert.kind}, ${alert.connectionId}, to_timestamp(0), 0, now()) ON CONFLICT DO NOTHING`;
+      const [group] = await tx.$queryRaw<{ window_started_at: Date; suppressed_count: number }[]>`
+        SELECT window_started_at, suppressed_count FROM alert_groups
+        WHERE kind = ${alert.kind} AND connection_id = ${alert.connectionId} FOR UPDATE`;
+      const open = group !== undefined && group.window_started_at > windowStart;
+      if (open) {
+        await tx.$executeRaw`
+          UPDATE alert_groups SET suppressed_count = suppressed_count + 1, last_alert = ${JSON.stringify(alert)}::jsonb, updated_at = now()
+          WHERE kind = ${alert.kind} AND connection_id = ${alert.connectionId}`;
+        return false;
+      }
+      // A closed window whose suppressed alerts were not summarised yet keeps its count for the flusher.
+      await tx.$executeRaw`
+        UPDATE alert_groups SET window_started_at = now(), updated_at = now()
+        WHERE kind = ${alert.kind} AND connection_id = ${alert.connectionId}`;
+      return true;
+    });
+  }
+
+  /** Claims the groups whose window closed with suppressed alerts; each is returned to exactly one caller. */
+  async dueSummaries(limit = 100): Promise<Summary[]> {
+    const windowStart = new Date(Date.now() - this.windowMs);
+    const rows = await this.db.$queryRaw<{ kind: Alert['kind']; connection_id: string; suppressed_count: number; window_started_at: Date; last_alert: Alert | null }[]>`
+      WITH due AS (
+        SELECT kind, connection_id FROM alert_groups
+        WHERE suppressed_count > 0 AND window_started_at <= ${windowStart}
+        ORDER BY window_started_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
+      ), old AS (
+        SELECT g.kind, g.connection_id, g.suppressed_count, g.window_started_at, g.last_alert
+        FROM alert_groups g JOIN due USING (kind, connection_id)
+      )
+      UPDATE alert_groups g SET suppressed_count = 0, last_alert = NULL, window_started_at = now(), updated_at = now()
+      FROM old WHERE g.kind = old.kind AND g.connection_id = old.connection_id
+      RETURNING old.kind, old.connection_id, old.suppressed_count, old.window_started_at, old.last_alert`;
+    return rows.map((r) => ({ kind: r.kind, connectionId: r.connection_id, suppressed: r.suppressed_count, since: r.window_started_at, latest: r.last_alert }));
+  }
+}

@@ -1,0 +1,115 @@
+// What operators can do to events, shared by the ops CLI and the admin API:
+// look (list, show with history summary and Web UI link), replay, skip, and
+// bulk replay/skip over a visibility query with a dry run that only counts.
+// Single actions use the workflow's validated updates (typed result); bulk
+// actions use signals so thousands of events do not wait on each other.
+import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { workflowLink, type LinkConfig } from '../alerts/links';
+import type { Db } from '../db/prisma';
+import type { ActionResult, EventState, OperatorRequest } from '../shared/processEvent';
+import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery } from '../workflows/definitions';
+import { type EventFilter, visibilityQuery } from './filter';
+import { summarizeHistory, type HistorySummary } from './history';
+
+export class EventNotFoundError extends Error {
+  override readonly name = 'EventNotFoundError';
+}
+export class OperatorActionRejectedError extends Error {
+  override readonly name = 'OperatorActionRejectedError';
+}
+
+export interface BulkRequest extends OperatorRequest {
+  action: 'replay' | 'skip';
+  filter: EventFilter;
+  dryRun: boolean;
+}
+
+export interface BulkResult {
+  query: string;
+  matched: number;
+  acted: number;
+  failed: number;
+  dryRun: boolean;
+}
+
+const BULK_CONCURRENCY = 16;
+
+export class OperatorService {
+  constructor(private readonly db: Db, private readonly client: Client, private readonly links: LinkConfig) {}
+
+  async findEvent(connectionId: string, eventId: string) {
+    const row = await this.db.webhookEvent.findUnique({ where: { connectionId_eventId: { connectionId, eventId } } });
+    if (!row) throw new EventNotFoundError(`no event ${eventId} on connection ${connectionId}`);
+    return row;
+  }
+
+  listEvents(f: { connectionId?: string; status?: string; limit?: number }) {
+    return this.db.webhookEvent.findMany({
+      where: { connectionId: f.connectionId, status: f.status },
+      orderBy: { receivedAt: 'desc' },
+      take: Math.min(f.limit ?? 50, 1000),
+      omit: { payload: true },
+    });
+  }
+
+  async showEvent(connectionId: string, eventId: string) {
+    const row = await this.findEvent(connectionId, eventId);
+    const { payload: _payload, ...event } = row;
+    const actions = await this.db.operatorAction.findMany({ where: { eventRowId: row.id }, orderBy: { createdAt: 'asc' } });
+    let workflow: { status: string; state?: EventState; history?: HistorySummary; error?: string } | undefined;
+    try {
+      const handle = this.client.workflow.getHandle(row.workflowId);
+      const d = await handle.describe();
+      const history = summarizeHistory(await handle.fetchHistory());
+      const state = d.status.name === 'RUNNING' ? await handle.query(stateQuery) : undefined;
+      workflow = { status: d.status.name, state, history };
+    } catch (err) {
+      workflow = { status: 'unknown', error: `Temporal could not describe the workflow: ${(err as Error).message}` };
+    }
+    return { event, actions, workflow, link: workflowLink(this.links, row.workflowId) };
+  }
+
+  replay(connectionId: string, eventId: string, req: OperatorRequest): Promise<ActionResult> {
+    return this.act(connectionId, eventId, 'replay', req);
+  }
+
+  skip(connectionId: string, eventId: string, req: OperatorRequest): Promise<ActionResult> {
+    return this.act(connectionId, eventId, 'skip', req);
+  }
+
+  async bulk(req: BulkRequest): Promise<BulkResult> {
+    const query = visibilityQuery(req.filter);
+    if (req.action === 'skip' && !req.reason?.trim()) throw new OperatorActionRejectedError('a reason is required to skip events');
+    if (!req.by?.trim()) throw new OperatorActionRejectedError('"by" (who is acting) is required');
+    if (req.dryRun) {
+      const { count } = await this.client.workflow.count(query);
+      return { query, matched: count, acted: 0, failed: 0, dryRun: true };
+    }
+    const signal = req.action === 'replay' ? replaySignal : skipSignal;
+    let matched = 0, acted = 0, failed = 0;
+    const inFlight = new Set<Promise<void>>();
+    for await (const wf of this.client.workflow.list({ query })) {
+      matched += 1;
+      const p = this.client.workflow.getHandle(wf.workflowId, wf.runId)
+        .signal(signal, { by: req.by, reason: req.reason })
+        .then(() => void (acted += 1), () => void (failed += 1))
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= BULK_CONCURRENCY) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    return { query, matched, acted, failed, dryRun: false };
+  }
+
+  private async act(connectionId: string, eventId: string, action: 'replay' | 'skip', req: OperatorRequest): Promise<ActionResult> {
+    const row = await this.findEvent(connectionId, eventId);
+    const handle = this.client.workflow.getHandle(row.workflowId);
+    try {
+      return await handle.executeUpdate(action === 'replay' ? replayUpdate : skipUpdate, { args: [req] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) throw new OperatorActionRejectedError(err.cause?.message ?? err.message);
+      if ((err as Error).name === 'WorkflowNotFoundError') throw new OperatorActionRejectedError(`event ${eventId} is ${row.status}; its workflow is no longer running`);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// Reconciliation health: alerts when a connection's last N runs all failed
+// (reconcile.failing) or when no page has succeeded for longer than its
+// checkpoint max age (reconcile.checkpoint_stale). Run by the scheduled
+// reconcileHealth workflow for every connection, and by a failing run for its
+// own connection. Without an alerter, alerts are logged.
+import { log } from '@temporalio/activity';
+import type { ActivityDeps } from '../activities';
+import { workflowLink } from '../alerts/links';
+import type { Alert } from '../alerts/types';
+import { loadTarget } from './target';
+
+async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number): Promise<Alert[]> {
+  const t = await loadTarget(deps.db, deps.connections, deps.http, connectionId);
+  if (!t.conn.enabled || !t.settings.enabled || !t.canListChanges) return [];
+  const alerts: Alert[] = [];
+  const n = t.settings.failureAlertRuns;
+  const recent = await deps.db.reconcileRun.findMany({
+    where: { connectionId, status: { in: ['succeeded', 'failed'] } }, orderBy: { startedAt: 'desc' }, take: n,
+  });
+  if (recent.length === n && recent.every((r) => r.status === 'failed')) {
+    alerts.push({
+      kind: 'reconcile.failing', connectionId, connector: t.conn.connector,
+      title: `Reconciliation of ${connectionId} failed ${n} times in a row`,
+      fields: { runs: n, lastRunId: recent[0]!.id, lastError: recent[0]!.error?.slice(0, 300) ?? null, workflowId: recent[0]!.workflowId },
+      command: `npx syncline reconcile runs ${connectionId}`,
+      link: deps.links && workflowLink(deps.links, recent[0]!.workflowId),
+    });
+  }
+  const cp = await deps.db.syncCheckpoint.findUnique({ where: { connectionId } });
+  const conn = await deps.db.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { createdAt: true } });
+  const lastGoodMs = cp && cp.cursor !== null ? cp.updatedAt.getTime() : conn.createdAt.getTime();
+  const ageMs = nowMs - lastGoodMs;
+  if (ageMs > t.settings.checkpointMaxAgeMs) {
+    alerts.push({
+      kind: 'reconcile.checkpoint_stale', connectionId, connector: t.conn.connector,
+      title: `Reconciliation checkpoint of ${connectionId} is ${Math.round(ageMs / 60_000)} min old`,
+      fields: { ageMs, maxAgeMs: t.settings.checkpointMaxAgeMs, checkpointUpdatedAt: cp?.updatedAt.toISOString() ?? null },
+      command: `npx syncline reconcile status ${connectionId}`,
+    });
+  }
+  return alerts;
+}
+
+export async function checkHealth(deps: ActivityDeps, connectionId?: string, nowMs = Date.now()): Promise<{ kind: string; connectionId: string }[]> {
+  const ids = connectionId ? [connectionId] : (await deps.db.connection.findMany({ where: { enabled: true }, select: { id: true } })).map((c) => c.id);
+  const sent: { kind: string; connectionId: string }[] = [];
+  for (const id of ids) {
+    let alerts: Alert[];
+    try {
+      alerts = await alertsFor(deps, id, nowMs);
+    } catch (err) {
+      log.warn('reconcile.health_check_skipped', { connectionId: id, reason: (err as Error).message });
+      continue;
+    }
+    for (const a of alerts) {
+      if (deps.alerter) await deps.alerter.send(a);
+      else log.warn(a.kind, { connectionId: a.connectionId, title: a.title, ...a.fields });
+      sent.push({ kind: a.kind, connectionId: a.connectionId });
+    }
+  }
+  return sent;
+}

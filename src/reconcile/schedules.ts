@@ -1,0 +1,145 @@
+// One Temporal Schedule per connection and reconciliation mode, kept in line
+// with the connection's row: created when reconciliation is on, updated when
+// its settings change, removed when the connection is disabled or removed or
+// reconciliation is turned off. Idempotent: a fingerprint of the wanted
+// schedule rides in the action's memo, so an unchanged connection costs one
+// describe call and no write. Pause state survives updates.
+//
+// Jitter: every connection's interval gets a fixed offset derived from a hash
+// of its id, so thousands of connections spread evenly over the interval and a
+// connection's runs stay evenly spaced (a random per-run jitter would not).
+import crypto from 'node:crypto';
+import { type Client, type ScheduleOptions, ScheduleNotFoundError } from '@temporalio/client';
+import type { ConnectionRepository } from '../connections/repository';
+import type { Db } from '../db/prisma';
+import type { Logger } from '../infra/log';
+import { RECONCILE_HEALTH_WORKFLOW_TYPE, RECONCILE_WORKFLOW_TYPE, type ReconcileMode, reconcileWorkflowId } from '../shared/reconcile';
+import { loadTarget } from './target';
+
+export type ScheduleChange = 'created' | 'updated' | 'unchanged' | 'removed' | 'absent';
+export const HEALTH_SCHEDULE_ID = 'reconcile-health';
+export const DEFAULT_HEALTH_EVERY_MS = 15 * 60_000;
+
+export const scheduleId = (connectionId: string, mode: ReconcileMode): string => reconcileWorkflowId(connectionId, mode);
+
+/** Deterministic offset in [0, intervalMs) from the connection id. */
+export function jitterOffsetMs(connectionId: string, intervalMs: number): number {
+  const h = crypto.createHash('sha256').update(connectionId).digest();
+  return Number(h.readBigUInt64BE(0) % BigInt(intervalMs));
+}
+
+interface Wanted {
+  mode: ReconcileMode;
+  intervalMs: number;
+  catchupWindowMs: number;
+}
+
+export class ScheduleManager {
+  constructor(
+    private readonly client: Client,
+    private readonly db: Db,
+    private readonly connections: ConnectionRepository,
+    private readonly taskQueue: string,
+    private readonly log: Logger,
+    private readonly http: typeof fetch = fetch,
+  ) {}
+
+  /** Brings both schedules of one connection in line with its row. Call after every create/change. */
+  async syncConnection(connectionId: string): Promise<Record<ReconcileMode, ScheduleChange>> {
+    this.connections.invalidate(connectionId);
+    const wanted = await this.wanted(connectionId);
+    const result = {} as Record<ReconcileMode, ScheduleChange>;
+    for (const mode of ['incremental', 'full'] as const) {
+      const w = wanted.find((x) => x.mode === mode);
+      result[mode] = w ? await this.apply(connectionId, w) : await this.remove(connectionId, mode);
+    }
+    if (Object.values(result).some((r) => r !== 'unchanged' && r !== 'absent')) {
+      this.log.info({ event: 'reconcile.schedules_synced', connectionId, ...result }, 'reconciliation schedules synced');
+    }
+    return result;
+  }
+
+  /** Every connection, plus removal of schedules whose connection no longer exists. */
+  async syncAll(): Promise<Record<string, Record<ReconcileMode, ScheduleChange>>> {
+    const ids = (await this.db.connection.findMany({ select: { id: true } })).map((c) => c.id);
+    const out: Record<string, Record<ReconcileMode, ScheduleChange>> = {};
+    for (const id of ids) out[id] = await this.syncConnection(id);
+    const known = new Set(ids.flatMap((id) => [scheduleId(id, 'incremental'), scheduleId(id, 'full')]));
+    for await (const s of this.client.schedule.list()) {
+      if (s.scheduleId.startsWith('reconcile-') && s.scheduleId !== HEALTH_SCHEDULE_ID && !known.has(s.scheduleId)) {
+        await this.client.schedule.getHandle(s.scheduleId).delete().catch(ignoreNotFound);
+        this.log.info({ event: 'reconcile.schedule_orphan_removed', scheduleId: s.scheduleId }, 'removed schedule of a removed connection');
+      }
+    }
+    return out;
+  }
+
+  async remove(connectionId: string, mode: ReconcileMode): Promise<'removed' | 'absent'> {
+    try {
+      await this.client.schedule.getHandle(scheduleId(connectionId, mode)).delete();
+      return 'removed';
+    } catch (err) {
+      ignoreNotFound(err);
+      return 'absent';
+    }
+  }
+
+  /** The scheduled health check (failing runs, stale checkpoints) for all connections. */
+  async ensureHealthSchedule(everyMs = DEFAULT_HEALTH_EVERY_MS): Promise<ScheduleChange> {
+    return this.upsert({
+      scheduleId: HEALTH_SCHEDULE_ID,
+      spec: { intervals: [{ every: everyMs }] },
+      action: { type: 'startWorkflow', workflowType: RECONCILE_HEALTH_WORKFLOW_TYPE, args: [], taskQueue: this.taskQueue, workflowId: HEALTH_SCHEDULE_ID },
+      policies: { overlap: 'SKIP', catchupWindow: everyMs },
+    });
+  }
+
+  private async wanted(connectionId: string): Promise<Wanted[]> {
+    const row = await this.db.connection.findUnique({ where: { id: connectionId }, select: { enabled: true } });
+    if (!row?.enabled) return [];
+    const t = await loadTarget(this.db, this.connections, this.http, connectionId);
+    if (!t.settings.enabled || !t.canListChanges) return [];
+    const out: Wanted[] = [{ mode: 'incremental', intervalMs: t.settings.intervalMs, catchupWindowMs: t.settings.catchupWindowMs }];
+    if (t.settings.fullDiff.enabled && t.canListIds) out.push({ mode: 'full', intervalMs: t.settings.fullDiff.intervalMs, catchupWindowMs: t.settings.catchupWindowMs });
+    return out;
+  }
+
+  private apply(connectionId: string, w: Wanted): Promise<ScheduleChange> {
+    const id = scheduleId(connectionId, w.mode);
+    return this.upsert({
+      scheduleId: id,
+      spec: { intervals: [{ every: w.intervalMs, offset: jitterOffsetMs(connectionId, w.intervalMs) }] },
+      action: {
+        type: 'startWorkflow',
+        workflowType: RECONCILE_WORKFLOW_TYPE,
+        args: [{ connectionId, mode: w.mode }],
+        taskQueue: this.taskQueue,
+        workflowId: id,
+        staticSummary: `${w.mode === 'full' ? 'Full-diff' : 'Incremental'} reconciliation of ${connectionId}`,
+      },
+      policies: { overlap: 'SKIP', catchupWindow: w.catchupWindowMs },
+    });
+  }
+
+  private async upsert(opts: ScheduleOptions): Promise<ScheduleChange> {
+    const fingerprint = crypto.createHash('sha256').update(JSON.stringify(opts)).digest('hex').slice(0, 16);
+    const action = { ...opts.action, memo: { syncFingerprint: fingerprint } };
+    const handle = this.client.schedule.getHandle(opts.scheduleId);
+    let current;
+    try {
+      current = await handle.describe();
+    } catch (err) {
+      ignoreNotFound(err);
+      await this.client.schedule.create({ ...opts, action, state: { note: 'managed by syncline' } });
+      return 'created';
+    }
+    const currentMemo = current.action.type === 'startWorkflow' ? current.action.memo : undefined;
+    if (currentMemo?.syncFingerprint === fingerprint) return 'unchanged';
+    await handle.update((prev) => ({ ...prev, spec: opts.spec, action, policies: { ...prev.policies, ...opts.policies } }));
+    return 'updated';
+  }
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!(err instanceof ScheduleNotFoundError)) throw err;
+}

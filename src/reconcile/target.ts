@@ -1,0 +1,40 @@
+// What reconciliation needs to know about one connection: the resolved
+// connection, a partner client, whether it is polling-only, and its
+// reconciliation settings (read from the raw settings JSON, which connector
+// schemas strip).
+import type { ConnectionRepository } from '../connections/repository';
+import { getConnector } from '../connectors/registry';
+import type { PartnerClient, ResolvedConnection } from '../connectors/types';
+import type { Db } from '../db/prisma';
+import { DEFAULT_PARTNER_RETRY, type RetrySettings } from '../shared/processEvent';
+import { parseReconcileSettings, type ReconcileSettings } from './settings';
+
+export interface ReconcileTarget {
+  conn: ResolvedConnection;
+  client: PartnerClient;
+  pollingOnly: boolean;
+  settings: ReconcileSettings;
+  retry: RetrySettings;
+  /** The connector can list changes (incremental) / ids (full diff). */
+  canListChanges: boolean;
+  canListIds: boolean;
+}
+
+export async function loadTarget(db: Db, connections: ConnectionRepository, http: typeof fetch, connectionId: string): Promise<ReconcileTarget> {
+  const conn = await connections.get(connectionId);
+  const row = await db.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { settings: true } });
+  const connector = getConnector(conn.connector);
+  const client = connector.createClient(conn, http);
+  const pollingOnly = connector.signature(conn.settings) === null;
+  const raw = row.settings as Record<string, unknown> | null;
+  const retryOverride = raw && typeof raw.retry === 'object' ? (raw.retry as Partial<RetrySettings>) : {};
+  return {
+    conn,
+    client,
+    pollingOnly,
+    settings: parseReconcileSettings(raw, pollingOnly),
+    retry: { ...DEFAULT_PARTNER_RETRY, ...retryOverride },
+    canListChanges: typeof client.listChanges === 'function',
+    canListIds: typeof client.listIds === 'function',
+  };
+}

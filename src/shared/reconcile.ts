@@ -1,0 +1,73 @@
+// Types and constants shared by the reconcile workflow, its activities, the
+// schedule manager and the service. Deterministic and dependency-free: bundled
+// into workflows.
+
+export type ReconcileMode = 'incremental' | 'full';
+export type ReconcileStatus = 'running' | 'succeeded' | 'failed' | 'blocked';
+
+export interface ReconcileInput {
+  connectionId: string;
+  mode: ReconcileMode;
+  /** Full diff only: delete even above the mass-deletion threshold. */
+  confirmDeletes?: boolean;
+  /** Set by continue-as-new: the run this execution continues. */
+  carry?: ReconcileCarry;
+}
+
+export interface ReconcileCarry {
+  runId: string;
+  /** Full diff: the id-listing cursor reached (incremental keeps its cursor in the database). */
+  cursor: string | null;
+}
+
+/** Per-run settings, read from the connection when the run starts. */
+export interface RunPlan {
+  runId: string;
+  pageSize: number;
+  /** Minimum time between two partner requests (the connection's request budget); 0 = none. */
+  requestSpacingMs: number;
+  heartbeatTimeoutMs: number;
+  maxPagesPerExecution: number;
+  retry: { initialIntervalMs: number; backoffCoefficient: number; maximumIntervalMs: number; maximumAttempts: number };
+  maxDeleteShare: number;
+  guardMinDeletes: number;
+  confirmWaitMs: number;
+}
+
+export interface RunTotals {
+  pages: number;
+  recordsSeen: number;
+  recordsChanged: number;
+  recordsDeleted: number;
+}
+
+export type PageResult =
+  | { kind: 'page'; totals: RunTotals; hasMore: boolean; checkpoint: string | null; cursor?: string | null }
+  /** The partner said 429/503 with Retry-After: wait exactly this long, then ask again. */
+  | { kind: 'rateLimited'; retryAfterMs: number; status: number };
+
+export interface DeletePlan {
+  live: number;
+  candidates: number;
+  share: number;
+  blocked: boolean;
+}
+
+export interface ReconcileResult extends RunTotals {
+  runId: string;
+  connectionId: string;
+  mode: ReconcileMode;
+  status: ReconcileStatus;
+  durationMs: number;
+  checkpoint: string | null;
+  deletePlan?: DeletePlan;
+}
+
+/** Signal name: an operator's answer to a blocked mass deletion (true = delete, false = keep). */
+export const CONFIRM_DELETES_SIGNAL = 'confirmDeletes';
+export const RECONCILE_WORKFLOW_TYPE = 'reconcileConnection';
+export const RECONCILE_HEALTH_WORKFLOW_TYPE = 'reconcileHealth';
+
+export function reconcileWorkflowId(connectionId: string, mode: ReconcileMode): string {
+  return mode === 'full' ? `reconcile-full-${connectionId}` : `reconcile-${connectionId}`;
+}

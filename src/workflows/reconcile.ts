@@ -1,0 +1,117 @@
+// reconcileConnection: pages through a connection's partner change list (or,
+// in full-diff mode, its id listing) one activity per page, and reports what
+// the webhook fast path missed. Failure contract:
+//  - database steps retry without limit (a database outage delays a run);
+//  - a page fetch retries on the connection's partner retry schedule; when that
+//    is spent the run is recorded as failed and the checkpoint stays where the
+//    last committed page left it;
+//  - 429/503 with Retry-After come back as data and are slept exactly here, so
+//    each wait is a TimerStarted event in history and never burns a retry.
+// The request budget is a sleep between page requests. The run continues as new
+// when Temporal suggests it or after maxPagesPerExecution pages.
+import {
+  ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, log, proxyActivities,
+  setCurrentDetails, setHandler, sleep, workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import { NON_RETRYABLE_ERROR_TYPES } from '../shared/processEvent';
+import { CONFIRM_DELETES_SIGNAL, type DeletePlan, type PageResult, type ReconcileInput, type ReconcileResult, type RunTotals } from '../shared/reconcile';
+
+type Activities = ReturnType<typeof createActivities>;
+
+export const confirmDeletesSignal = defineSignal<[boolean]>(CONFIRM_DELETES_SIGNAL);
+
+const NOT_RETRYABLE = [...NON_RETRYABLE_ERROR_TYPES, 'ReconcileNotSupportedError', 'InvalidReconcileSettingsError'];
+
+const local = proxyActivities<Activities>({
+  startToCloseTimeout: '60s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NOT_RETRYABLE },
+});
+
+function describe(input: ReconcileInput, t: RunTotals, note: string): string {
+  return `**${input.mode}** reconciliation of \`${input.connectionId}\` — ${note}\n\n` +
+    `pages ${t.pages} · seen ${t.recordsSeen} · changed ${t.recordsChanged} · deleted ${t.recordsDeleted}`;
+}
+
+export async function reconcileConnection(input: ReconcileInput): Promise<ReconcileResult> {
+  let operatorAnswer: boolean | undefined;
+  setHandler(confirmDeletesSignal, (approve) => { operatorAnswer = approve; });
+  const info = workflowInfo();
+  const runId = input.carry?.runId ?? info.firstExecutionRunId;
+  const { connectionId } = input;
+  const plan = await local.startReconcileRun({ connectionId, mode: input.mode, runId, workflowId: info.workflowId });
+  const partner = proxyActivities<Activities>({
+    startToCloseTimeout: '5m',
+    heartbeatTimeout: plan.heartbeatTimeoutMs,
+    retry: {
+      initialInterval: plan.retry.initialIntervalMs,
+      backoffCoefficient: plan.retry.backoffCoefficient,
+      maximumInterval: plan.retry.maximumIntervalMs,
+      maximumAttempts: plan.retry.maximumAttempts,
+      nonRetryableErrorTypes: NOT_RETRYABLE,
+    },
+  });
+
+  let totals: RunTotals = { pages: 0, recordsSeen: 0, recordsChanged: 0, recordsDeleted: 0 };
+  let cursor = input.carry?.cursor ?? null;
+  let calls = 0;
+  let spaced = false;
+  setCurrentDetails(describe(input, totals, 'starting'));
+  try {
+    for (;;) {
+      if (spaced && plan.requestSpacingMs > 0) await sleep(plan.requestSpacingMs);
+      spaced = true;
+      const r: PageResult = input.mode === 'incremental'
+        ? await partner.reconcileChangesPage({ connectionId, runId, pageSize: plan.pageSize })
+        : await partner.reconcileIdsPage({ connectionId, runId, cursor, pageSize: plan.pageSize });
+      calls += 1;
+      if (r.kind === 'rateLimited') {
+        log.info('reconcile.rate_limited', { connectionId, status: r.status, retryAfterMs: r.retryAfterMs });
+        setCurrentDetails(describe(input, totals, `partner answered ${r.status}; waiting ${r.retryAfterMs} ms as told`));
+        await sleep(r.retryAfterMs);
+        spaced = false;
+      } else {
+        totals = r.totals;
+        if (input.mode === 'full') cursor = r.cursor ?? null;
+        setCurrentDetails(describe(input, totals, r.hasMore ? 'paging' : 'listing complete'));
+        if (!r.hasMore) break;
+      }
+      if (calls >= plan.maxPagesPerExecution || workflowInfo().continueAsNewSuggested) {
+        await continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor } });
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const message = err.cause?.message ?? err.message;
+    log.warn('reconcile.failed', { connectionId, runId, error: message });
+    await local.finishReconcileRun({ runId, status: 'failed', error: message });
+    await local.checkReconcileHealth({ connectionId });
+    throw ApplicationFailure.nonRetryable(`reconciliation of ${connectionId} failed: ${message}`, 'ReconcileFailed');
+  }
+
+  let deletePlan: DeletePlan | undefined;
+  if (input.mode === 'full') {
+    deletePlan = await local.planDeletes({
+      connectionId, runId, maxDeleteShare: plan.maxDeleteShare, guardMinDeletes: plan.guardMinDeletes, confirmed: input.confirmDeletes === true,
+    });
+    if (deletePlan.blocked) {
+      setCurrentDetails(describe(input, totals, `**blocked**: would delete ${deletePlan.candidates} of ${deletePlan.live}; send signal \`${CONFIRM_DELETES_SIGNAL}\` (true = delete, false = keep)`));
+      await condition(() => operatorAnswer !== undefined, plan.confirmWaitMs);
+      if (operatorAnswer !== true) {
+        const result = await local.finishReconcileRun({ runId, status: 'blocked', deletePlan });
+        setCurrentDetails(describe(input, result, 'blocked: nothing deleted'));
+        return result;
+      }
+    }
+    totals = await local.applyDeletes({ connectionId, runId });
+  }
+  const result = await local.finishReconcileRun({ runId, status: 'succeeded', deletePlan });
+  setCurrentDetails(describe(input, result, `done in ${result.durationMs} ms`));
+  log.info('reconcile.succeeded', { connectionId, runId, pages: result.pages, changed: result.recordsChanged, deleted: result.recordsDeleted });
+  return result;
+}
+
+/** Scheduled check of every connection: repeated failures and stale checkpoints. */
+export async function reconcileHealth(): Promise<{ kind: string; connectionId: string }[]> {
+  return local.checkReconcileHealth({});
+}

@@ -68,12 +68,21 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
     trustPayload: connector.trustsPayload(conn.settings),
     inlinePayload: inline && connector.trustsPayload(conn.settings) ? body : null,
     retry: retrySettings(conn.settings),
+    fetchTimeoutMs: fetchTimeout(conn.settings),
   };
   const started = await deps.starter.start(workflowId, input);
   if (started === 'already-completed' || row.alreadyAccepted) return { status: 'duplicate', eventId: info.eventId, workflowId };
   // Temporal holds the event now; if this bookkeeping write fails the answer is still "accepted".
   const first = await deps.events.claimAcceptance(row.rowId).catch(() => true);
   return { status: first ? 'accepted' : 'duplicate', eventId: info.eventId, workflowId };
+}
+
+/** One fetch attempt may take the partner's HTTP timeout plus a margin; a worker that dies mid-fetch is noticed after that. */
+const FETCH_ATTEMPT_MARGIN_MS = 5_000;
+
+function fetchTimeout(settings: unknown): number | undefined {
+  const httpTimeoutMs = (settings as { fetch?: { timeoutMs?: number } } | null)?.fetch?.timeoutMs;
+  return httpTimeoutMs === undefined ? undefined : httpTimeoutMs + FETCH_ATTEMPT_MARGIN_MS;
 }
 
 function retrySettings(settings: unknown): RetrySettings {

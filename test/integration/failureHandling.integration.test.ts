@@ -179,7 +179,7 @@ describe('failure handling', () => {
     expect(ofConn()).toHaveLength(1);
 
     // The window (3 s here) must close before its summary is due.
-    await waitFor('the summary', async () => (await sys.worker.alerter.flush()) > 0 && ofConn().length === 2, 15_000);
+    await waitFor('the summary', async () => (await sys.worker!.alerter.flush()) > 0 && ofConn().length === 2, 15_000);
     const summary = ofConn()[1]!.syncline as { grouped: boolean; suppressed: number };
     expect(summary).toMatchObject({ grouped: true, suppressed: 4 });
   });

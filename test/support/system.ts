@@ -20,7 +20,8 @@ export const TEST_UI_URL = 'http://127.0.0.1:8233';
 export interface TestSystem {
   rt: Runtime;
   api: RunningApi;
-  worker: RunningWorker;
+  /** Absent when the test runs its workers as separate processes. */
+  worker: RunningWorker | undefined;
   client: Client;
   partner: PartnerSimulator;
   prefix: string;
@@ -42,7 +43,7 @@ export function uniqueName(label: string): string {
   return `${label}-${crypto.randomBytes(3).toString('hex')}`;
 }
 
-export async function startTestSystem(label: string, overrides: Record<string, string> = {}): Promise<TestSystem> {
+export async function startTestSystem(label: string, overrides: Record<string, string> = {}, opts: { inProcessWorker?: boolean } = {}): Promise<TestSystem> {
   const prefix = uniqueName(label);
   const env = parseEnv({
     NODE_ENV: 'test',
@@ -58,7 +59,9 @@ export async function startTestSystem(label: string, overrides: Record<string, s
   const log = createLogger(env.LOG_LEVEL, prefix);
   const rt = await openRuntime(env, log);
   const target = targetFromEnv(env);
-  const worker = await runWorker(rt, target, { workflowBundlePath: inject('workflowBundlePath'), uiUrl: TEST_UI_URL });
+  const worker = opts.inProcessWorker === false
+    ? undefined
+    : await runWorker(rt, target, { workflowBundlePath: inject('workflowBundlePath'), uiUrl: TEST_UI_URL });
   const api = await runApi(rt, target, { port: 0, host: '127.0.0.1', uiUrl: TEST_UI_URL });
   const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: prefix });
 
@@ -88,7 +91,7 @@ export async function startTestSystem(label: string, overrides: Record<string, s
     async stop() {
       await partner.close();
       await api.stop();
-      await worker.stop();
+      await worker?.stop();
       await rt.close();
     },
   };

@@ -15,6 +15,7 @@ node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.jso
 # One plain closing line that any CI reader understands.
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".data/vitest-report.json", "utf8"));
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  // A file that fails before its tests run counts as a failure too.
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numFailedTestSuites} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' || true
 exit "$status"

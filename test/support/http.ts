@@ -12,7 +12,8 @@ export interface HttpAnswer {
 }
 
 export interface RawRequest {
-  headers: Record<string, string>;
+  /** An array value sends the header once per element (a repeated header). */
+  headers: Record<string, string | string[]>;
   /** Bytes written before end(). */
   body: Buffer;
   /** Sent as Content-Length instead of the real length; omitted with `chunked` too. */
@@ -26,7 +27,7 @@ export interface RawRequest {
 const ANSWER_TIMEOUT_MS = 10_000;
 
 export function postRaw(url: string, req: RawRequest): Promise<HttpAnswer> {
-  const headers: Record<string, string> = { ...req.headers };
+  const headers: Record<string, string | string[]> = { ...req.headers };
   if (req.chunked) headers['transfer-encoding'] = 'chunked';
   else headers['content-length'] = String(req.declaredLength ?? req.body.length);
 

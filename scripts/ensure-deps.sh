@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh clone, and only what changed since:
 # npm packages (when package-lock.json changed), the Prisma client (when the
-# schema changed), and the Temporal CLI (unless TEMPORAL_ADDRESS is set).
+# schema changed) and the Temporal CLI (unless TEMPORAL_ADDRESS is set).
+# What only the tests need (Chromium, docker-compose) is scripts/ensure-test-deps.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
-lock_stamp="$(stamp package.json package-lock.json)"
+# The lock alone decides what is installed; an edit to package.json scripts must not reinstall.
+lock_stamp="$(stamp package-lock.json)"
 if [[ ! -f node_modules/.syncline-stamp || "$(cat node_modules/.syncline-stamp)" != "$lock_stamp" ]]; then
   echo "syncline: installing npm packages..." >&2
   npm ci --no-audit --no-fund --loglevel=error

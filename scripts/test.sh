@@ -6,6 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 bash scripts/ensure-deps.sh
+bash scripts/ensure-test-deps.sh
 echo "== lint" && node_modules/.bin/eslint .
 echo "== typecheck" && node_modules/.bin/tsc --noEmit -p .
 echo "== tests"

@@ -1,6 +1,6 @@
 // Search attributes syncline keeps on every event workflow, so engineers can
 // find stuck events in the Web UI (`SynclineConnection = "acme" AND
-// SynclineStatus = "failed"`). Registered when the dev server starts and, on
+// SynclineStatus = "parked"`). Registered when the dev server starts and, on
 // other clusters, by `ensureSearchAttributes` at worker start-up.
 import { defineSearchAttributeKey } from '@temporalio/common';
 

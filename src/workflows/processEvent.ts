@@ -87,6 +87,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     state.runs += 1;
     const attempt = await processOnce(input, partner, local);
     if (attempt.ok) {
+      state.lastError = null;
       setStatus('processed', `${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
       await condition(allHandlersFinished);
       return { status: 'processed', outcome: attempt.outcome, version: attempt.version, runs: state.runs };

@@ -5,6 +5,8 @@ import type { LinkConfig } from '../alerts/links';
 import type { Alerter } from '../alerts/types';
 import type { ConnectionRepository } from '../connections/repository';
 import type { Db } from '../db/prisma';
+import { instrumentActivities, instrumentFetch } from '../metrics/activities';
+import type { Metrics } from '../metrics/registry';
 import { createAlertActivities } from './alerts';
 import { createEventActivities } from './events';
 import { createPartnerActivities } from './partner';
@@ -22,10 +24,13 @@ export interface ActivityDeps {
   temporal?: Client;
   /** For links to the Temporal Web UI in alerts. */
   links?: LinkConfig;
+  /** Event, retry and partner-error counters; absent = activities are not instrumented. */
+  metrics?: Metrics;
 }
 
-export function createActivities(deps: ActivityDeps) {
-  return {
+export function createActivities(given: ActivityDeps) {
+  const deps = given.metrics ? { ...given, http: instrumentFetch(given.http, given.metrics) } : given;
+  const activities = {
     ...createPartnerActivities(deps),
     ...createRecordActivities(deps),
     ...createEventActivities(deps),
@@ -33,4 +38,5 @@ export function createActivities(deps: ActivityDeps) {
     ...createReconcilePageActivities(deps),
     ...createReconcileRunActivities(deps),
   };
+  return deps.metrics ? instrumentActivities(activities, deps.metrics, deps.db) : activities;
 }

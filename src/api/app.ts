@@ -4,6 +4,8 @@ import express, { type Express } from 'express';
 import type { Logger } from '../infra/log';
 import type { Router } from 'express';
 import type { OperatorService } from '../operator/service';
+import { metricsHandler } from '../metrics/http';
+import { requestContext } from './requestContext';
 import { adminRouter } from './admin';
 import { errorHandler } from './errors';
 import { webhookRouter, type WebhookRouteDeps } from './webhooks';
@@ -20,6 +22,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(requestContext(deps.log));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -29,6 +32,7 @@ export function createApp(deps: AppDeps): Express {
       (err: Error) => res.status(503).json({ status: 'unready', reason: err.message }),
     );
   });
+  if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics.registry));
   app.use(webhookRouter(deps));
   app.use(adminRouter(deps.admin));
   app.use((_req, res) => {

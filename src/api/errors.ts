@@ -2,6 +2,7 @@
 // code and never echo secrets, signatures or payloads.
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../infra/log';
+import { requestLog } from './requestContext';
 
 interface Answer {
   status: number;
@@ -38,6 +39,8 @@ const BODY_PARSER: Record<string, Answer> = {
   'request.aborted': { status: 400, code: 'request_aborted' },
   'request.size.invalid': { status: 400, code: 'request_size_invalid' },
   'entity.verify.failed': { status: 400, code: 'malformed_body' },
+  // express.json on the admin API (webhooks are read raw and parsed by the connector).
+  'entity.parse.failed': { status: 400, code: 'malformed_body' },
 };
 
 export function answerFor(err: unknown): Answer {
@@ -59,7 +62,8 @@ export function errorHandler(log: Logger, retryAfterSec: number): ErrorRequestHa
   return (err: unknown, req, res, _next) => {
     const a = answerFor(err);
     const level = a.status >= 500 ? 'error' : 'info';
-    log[level]({ event: 'http.rejected', path: req.path, status: a.status, code: a.code, reason: (err as Error)?.message }, 'request rejected');
+    res.locals.errorCode = a.code;
+    requestLog(res, log)[level]({ event: 'http.rejected', path: req.path, status: a.status, code: a.code, reason: (err as Error)?.message }, 'request rejected');
     if (res.headersSent) return;
     sendError(res, err, retryAfterSec);
   };

@@ -5,6 +5,9 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { ConnectionRepository } from '../connections/repository';
 import { receiveWebhook, type ReceiveDeps } from '../ingest/receive';
 import type { Logger } from '../infra/log';
+import { observeWebhook } from '../metrics/http';
+import type { Metrics } from '../metrics/registry';
+import { requestLog } from './requestContext';
 
 export class ConnectionDisabledError extends Error {
   override readonly name = 'ConnectionDisabledError';
@@ -18,10 +21,18 @@ export interface WebhookRouteDeps extends ReceiveDeps {
   connections: ConnectionRepository;
   bodyLimitBytes: number;
   log: Logger;
+  /** Counts deliveries by connector and outcome; absent in tests that do not look. */
+  metrics?: Metrics;
 }
 
 export function webhookRouter(deps: WebhookRouteDeps): Router {
   const router = express.Router();
+  // Every log line of a delivery carries its connection id (and, once known, its event id).
+  const observe: RequestHandler<{ connectionId: string }> = (req, res, next) => {
+    res.locals.log = requestLog(res, deps.log).child({ connectionId: req.params.connectionId });
+    if (deps.metrics) observeWebhook(deps.metrics, res);
+    next();
+  };
   const resolve: RequestHandler<{ connectionId: string }> = (req, res, next) => {
     deps.connections
       .get(req.params.connectionId)
@@ -44,13 +55,14 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   };
   const raw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
 
-  router.post('/webhooks/:connectionId', resolve, refuseDeclaredOversize, raw, (req, res, next) => {
+  router.post('/webhooks/:connectionId', observe, resolve, refuseDeclaredOversize, raw, (req, res, next) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const started = process.hrtime.bigint();
     receiveWebhook(deps, res.locals.connection, req.headers, rawBody)
       .then((result) => {
         const ackMs = Number(process.hrtime.bigint() - started) / 1e6;
-        deps.log.info({ event: `webhook.${result.status}`, connectionId: req.params.connectionId, eventId: result.eventId, ackMs }, 'webhook acknowledged');
+        res.locals.webhookOutcome = result.status;
+        requestLog(res, deps.log).info({ event: `webhook.${result.status}`, eventId: result.eventId, ackMs }, 'webhook acknowledged');
         res.status(result.status === 'accepted' ? 202 : 200).json(result);
       })
       .catch(next);

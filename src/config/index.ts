@@ -56,6 +56,13 @@ const schema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** Prebuilt workflow bundle (npm run build:workflows); unset = bundle at worker start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** The worker's own HTTP server: /metrics, /healthz, /readyz. 0 = any free port (tests). */
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  WORKER_METRICS_PORT: int(9464),
+  /** The Temporal SDK's Prometheus exporter, bound on 127.0.0.1 and merged into the worker's /metrics; 0 = off. */
+  TEMPORAL_METRICS_PORT: int(0),
+  /** Each /readyz dependency check (database, migrations, Temporal) must answer within this. */
+  READINESS_TIMEOUT_MS: int(2_000),
 });
 
 export type Env = z.infer<typeof schema>;

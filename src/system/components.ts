@@ -9,11 +9,15 @@ import { createApp } from '../api/app';
 import { EventStore } from '../ingest/eventStore';
 import { EventStarter } from '../ingest/starter';
 import { pendingMigrations } from '../db/migrate';
+import { checkpointAges } from '../metrics/activities';
 import { OperatorService } from '../operator/service';
 import type { TemporalTarget } from '../temporal/connection';
 import { connectWorker } from '../temporal/connection';
+import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
+import { startOpsServer } from '../worker/opsServer';
 import { createWorker } from '../worker/createWorker';
 import { installTemporalLogging } from '../temporal/runtimeLogging';
+import { readiness, temporalProbe } from './readiness';
 import type { Runtime } from './runtime';
 
 export interface Running {
@@ -25,27 +29,47 @@ export interface WorkerRunOptions {
   taskQueue?: string;
   /** Temporal Web UI base for links in alerts (TEMPORAL_UI_URL wins). */
   uiUrl?: string;
+  /** Port of the worker's /metrics, /healthz, /readyz server (WORKER_METRICS_PORT wins when unset; 0 = any free port); null = none (the quickstart serves metrics on the API). */
+  opsPort?: number | null;
 }
 
 export interface RunningWorker extends Running {
   alerter: WebhookAlerter;
+  /** Base URL of the worker's ops server, when it runs one. */
+  opsUrl?: string;
 }
 
 export async function runWorker(rt: Runtime, target: TemporalTarget, opts: WorkerRunOptions = {}): Promise<RunningWorker> {
-  installTemporalLogging(rt.log);
   const env = rt.env;
+  installTemporalLogging(rt.log, { metricsPort: env.TEMPORAL_METRICS_PORT });
   const connection = await connectWorker(target);
   const clientConnection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
   const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
+  // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
+  await ensureSearchAttributes(temporal, target.namespace, rt.log);
   const alerter = new WebhookAlerter({ groups: new AlertGroups(rt.db, env.ALERT_GROUP_WINDOW_MS), log: rt.log, url: env.ALERT_WEBHOOK_URL });
   const worker = await createWorker({
     connection,
     namespace: target.namespace,
     taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
-    deps: { db: rt.db, connections: rt.connections, http: fetch, alerter, temporal, links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace } },
+    deps: { db: rt.db, connections: rt.connections, http: fetch, alerter, temporal, links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }, metrics: rt.metrics },
     workflowBundlePath: opts.workflowBundlePath,
   });
   const running = worker.run();
+  rt.metrics.setCheckpointAgeSource(checkpointAges(rt.db));
+  const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
+  const ops = opts.opsPort === null ? undefined : await startOpsServer({
+    host: env.WORKER_METRICS_HOST,
+    port: opts.opsPort ?? env.WORKER_METRICS_PORT,
+    log: rt.log,
+    metrics: withProcessMetrics(rt),
+    sdkMetricsPort: env.TEMPORAL_METRICS_PORT,
+    ready: readiness([
+      { name: 'worker', run: async () => { if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`); } },
+      { name: 'database', run: async () => { await rt.db.$queryRaw`SELECT 1`; } },
+      probe,
+    ], env.READINESS_TIMEOUT_MS),
+  });
   // Grouped alerts are summarised when their window closes; any worker may do it (rows are claimed).
   const flusher = setInterval(() => {
     alerter.flush().catch((err: Error) => rt.log.error({ event: 'alert.flush_failed', reason: err.message }, 'alert summary failed'));
@@ -54,8 +78,11 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
   rt.log.info({ event: 'worker.started', taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE }, 'worker started');
   return {
     alerter,
+    opsUrl: ops?.url,
     async stop() {
       clearInterval(flusher);
+      await ops?.close();
+      await probe.close();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
@@ -74,6 +101,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
   const connection = Connection.lazy({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
   const client = new Client({ connection, namespace: target.namespace });
   const env = rt.env;
+  const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
   const app = createApp({
     log: rt.log,
     connections: rt.connections,
@@ -83,13 +111,19 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
     inlinePayloadMaxBytes: env.PAYLOAD_INLINE_MAX_BYTES,
     bodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
     retryAfterSec: env.RETRY_AFTER_SEC,
+    metrics: withProcessMetrics(rt),
     admin: { token: env.ADMIN_TOKEN, operator: new OperatorService(rt.db, client, { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }) },
-    ready: async () => {
-      await rt.db.$queryRaw`SELECT 1`;
-      const pending = await pendingMigrations(rt.database.url);
-      if (pending.length > 0) throw new Error(`migrations pending: ${pending.join(', ')}`);
-      await client.withDeadline(Date.now() + 2_000, () => connection.workflowService.getSystemInfo({}));
-    },
+    ready: readiness([
+      { name: 'database', run: async () => { await rt.db.$queryRaw`SELECT 1`; } },
+      {
+        name: 'migrations',
+        run: async () => {
+          const pending = await pendingMigrations(rt.database.url);
+          if (pending.length > 0) throw new Error(`pending: ${pending.join(', ')}`);
+        },
+      },
+      probe,
+    ], env.READINESS_TIMEOUT_MS),
   });
   const server = http.createServer(app);
   // Partners give 1-10 s; a client that dribbles its request for longer is cut off.
@@ -110,6 +144,12 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
       server.closeIdleConnections();
       await closed;
       await connection.close();
+      await probe.close();
     },
   };
+}
+
+function withProcessMetrics(rt: Runtime) {
+  rt.metrics.collectProcessMetrics();
+  return rt.metrics;
 }

@@ -10,6 +10,7 @@ import { type Database, openDatabase } from '../db/bootstrap';
 import { migrate } from '../db/migrate';
 import { type Db, createDb } from '../db/prisma';
 import type { Logger } from '../infra/log';
+import { createMetrics, type Metrics } from '../metrics/registry';
 
 export interface Runtime {
   env: Env;
@@ -18,6 +19,8 @@ export interface Runtime {
   db: Db;
   box: SecretBox;
   connections: ConnectionRepository;
+  /** This process's metrics registry, shared by its API and worker (one registry per process). */
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
     db,
     box,
     connections,
+    metrics: createMetrics(),
     async close() {
       await db.$disconnect();
       await database.stop();

@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     const partner = await startPartnerSimulator({ apiKey: env.SIMULATOR_API_KEY, port: env.SIMULATOR_PORT });
     stoppers.unshift(partner.close);
   }
-  const worker = await runWorker(rt, target, { uiUrl: dev?.uiUrl });
+  // One process: the API's /metrics already serves this process's registry, worker metrics included.
+  const worker = await runWorker(rt, target, { uiUrl: dev?.uiUrl, opsPort: null });
   stoppers.unshift(worker.stop);
   const api = await runApi(rt, target, { uiUrl: dev?.uiUrl });
   stoppers.unshift(api.stop);

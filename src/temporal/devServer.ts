@@ -19,6 +19,8 @@ export interface DevServerOptions {
   dbFile?: string;
   headless?: boolean;
   logFile?: string;
+  /** Appended to the command line (extra `--sqlite-pragma`s, `--dynamic-config-value`s); benchmarks use it. */
+  extraArgs?: string[];
 }
 
 export interface DevServer {
@@ -48,6 +50,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort ?? opts.port + 1000));
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
+  args.push(...(opts.extraArgs ?? []));
 
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(opts.binary, args, { stdio: ['ignore', out, out] });

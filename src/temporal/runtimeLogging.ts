@@ -8,11 +8,17 @@ let installed = false;
 
 const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
 
-export function installTemporalLogging(log: Logger): void {
+/**
+ * `metricsPort` turns on the SDK's Prometheus exporter on 127.0.0.1 (the worker's
+ * /metrics merges it). It is set here because the Runtime is installed once per
+ * process: the first worker's options win.
+ */
+export function installTemporalLogging(log: Logger, opts: { metricsPort?: number } = {}): void {
   if (installed) return;
   installed = true;
   const level = LEVELS[log.level] ?? 'INFO';
   Runtime.install({
+    ...(opts.metricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}` } } } } : {}),
     logger: new DefaultLogger(level, (entry) => {
       const { message, meta } = entry;
       const fields = { event: 'temporal.log', ...(meta ?? {}) };

@@ -117,12 +117,12 @@ describe('webhook fast path', () => {
     expect(sys.partner.store.fetchCount('order', 'o-flaky')).toBe(3);
   });
 
-  it('does not retry a permanent partner 4xx and marks the event failed', async () => {
+  it('does not retry a permanent partner 4xx and parks the event', async () => {
     const snap = sys.partner.store.upsert('order', 'o-forbidden', { total: 5 });
     sys.partner.faults.failAlways({ type: 'order', id: 'o-forbidden' }, { status: 403 });
     const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
     expect((await sys.sender(conn, STRIPE, SECRET).deliver(event)).status).toBe(202);
-    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'failed');
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
     expect(row.lastError).toContain('403');
     expect(sys.partner.store.fetchCount('order', 'o-forbidden')).toBe(1);
   });

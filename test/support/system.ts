@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { parseEnv } from '../../src/config';
-import { createLogger } from '../../src/infra/log';
+import { createLogger, type Logger } from '../../src/infra/log';
 import { startPartnerSimulator, type PartnerSimulator, WebhookSender } from '../../src/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { runApi, runWorker, type RunningApi, type RunningWorker } from '../../src/system/components';
@@ -43,7 +43,7 @@ export function uniqueName(label: string): string {
   return `${label}-${crypto.randomBytes(3).toString('hex')}`;
 }
 
-export async function startTestSystem(label: string, overrides: Record<string, string> = {}, opts: { inProcessWorker?: boolean } = {}): Promise<TestSystem> {
+export async function startTestSystem(label: string, overrides: Record<string, string> = {}, opts: { inProcessWorker?: boolean; log?: Logger } = {}): Promise<TestSystem> {
   const prefix = uniqueName(label);
   const env = parseEnv({
     NODE_ENV: 'test',
@@ -56,12 +56,12 @@ export async function startTestSystem(label: string, overrides: Record<string, s
     CONNECTION_CACHE_TTL_MS: '0',
     ...overrides,
   });
-  const log = createLogger(env.LOG_LEVEL, prefix);
+  const log = opts.log ?? createLogger(env.LOG_LEVEL, prefix);
   const rt = await openRuntime(env, log);
   const target = targetFromEnv(env);
   const worker = opts.inProcessWorker === false
     ? undefined
-    : await runWorker(rt, target, { workflowBundlePath: inject('workflowBundlePath'), uiUrl: TEST_UI_URL });
+    : await runWorker(rt, target, { workflowBundlePath: inject('workflowBundlePath'), uiUrl: TEST_UI_URL, opsPort: 0 });
   const api = await runApi(rt, target, { port: 0, host: '127.0.0.1', uiUrl: TEST_UI_URL });
   const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: prefix });
 

@@ -29,6 +29,8 @@ export function spawnWorker(env: Env, extra: Record<string, string> = {}): Worke
       CONNECTION_CACHE_TTL_MS: String(env.CONNECTION_CACHE_TTL_MS),
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
       LOG_LEVEL: 'warn',
+      // Several may run at once: each takes any free port for its /metrics server.
+      WORKER_METRICS_PORT: '0',
       ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,108 @@
+// Metrics for the worker's activities, kept out of the activities themselves:
+// - event life-cycle counters, counted when the activity that records the step
+//   succeeds (a retried activity may count twice; counters are for rates, the
+//   webhook_events row is the record);
+// - retries: every activity attempt after the first, by connector;
+// - partner API errors and 429s, counted by a fetch wrapper that learns the
+//   connector of the activity it runs in from AsyncLocalStorage.
+// The connector label is resolved from the activity's `connectionId` or
+// `eventRowId` argument; a lookup that fails yields 'unknown' and never fails
+// the activity.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Context } from '@temporalio/activity';
+import type { Db } from '../db/prisma';
+import type { EventOutcome, Metrics } from './registry';
+
+const UNKNOWN = 'unknown';
+const running = new AsyncLocalStorage<{ connector: string }>();
+
+type Args = { connectionId?: unknown; eventRowId?: unknown; status?: unknown } | undefined;
+type AnyActivity = (...args: unknown[]) => Promise<unknown>;
+
+/** Which activity records which life-cycle step, given its argument. */
+const OUTCOME_OF: Record<string, (a: Args) => EventOutcome | undefined> = {
+  recordEventOutcome: (a) => (a?.status === 'processed' || a?.status === 'failed' ? a.status : undefined),
+  parkEvent: () => 'parked',
+  recordOperatorAction: () => 'replayed',
+  resolveParkedEvent: (a) => (a?.status === 'skipped' || a?.status === 'superseded' ? a.status : undefined),
+};
+
+function attempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
+}
+
+/** connection id -> connector; bounded by the number of connections, and a connection never changes connector. */
+function connectorResolver(db: Db) {
+  const byConnection = new Map<string, string>();
+  const ofConnection = async (id: string): Promise<string> => {
+    const hit = byConnection.get(id);
+    if (hit) return hit;
+    const row = await db.connection.findUnique({ where: { id }, select: { connector: true } });
+    if (row) byConnection.set(id, row.connector);
+    return row?.connector ?? UNKNOWN;
+  };
+  return async (args: Args): Promise<string | undefined> => {
+    try {
+      if (typeof args?.connectionId === 'string') return await ofConnection(args.connectionId);
+      if (typeof args?.eventRowId === 'string') {
+        const row = await db.webhookEvent.findUnique({ where: { id: BigInt(args.eventRowId) }, select: { connectionId: true } });
+        return row ? await ofConnection(row.connectionId) : UNKNOWN;
+      }
+      return undefined;
+    } catch {
+      return UNKNOWN;
+    }
+  };
+}
+
+export function instrumentActivities<T extends object>(activities: T, metrics: Metrics, db: Db): T {
+  const connectorOf = connectorResolver(db);
+  const wrapped: Record<string, AnyActivity> = {};
+  for (const [name, fn] of Object.entries(activities) as Array<[string, AnyActivity]>) {
+    wrapped[name] = async (...args: unknown[]) => {
+      const first = args[0] as Args;
+      const connector = await connectorOf(first);
+      if (connector && attempt() > 1) metrics.eventRetries.inc({ connector });
+      const result = await running.run({ connector: connector ?? UNKNOWN }, () => fn(...args));
+      const outcome = OUTCOME_OF[name]?.(first);
+      if (outcome) metrics.events.inc({ connector: connector ?? UNKNOWN, outcome });
+      return result;
+    };
+  }
+  return wrapped as T;
+}
+
+/** A fetch that counts partner errors by the connector of the activity it runs in. 404 is an answer (a tombstone), not an error. */
+export function instrumentFetch(http: typeof fetch, metrics: Metrics): typeof fetch {
+  return async (input, init) => {
+    const connector = running.getStore()?.connector ?? UNKNOWN;
+    let res: Response;
+    try {
+      res = await http(input, init);
+    } catch (err) {
+      metrics.partnerErrors.inc({ connector, status_class: 'network' });
+      throw err;
+    }
+    if (!res.ok && res.status !== 404) {
+      metrics.partnerErrors.inc({ connector, status_class: `${Math.floor(res.status / 100)}xx` });
+      if (res.status === 429) metrics.partnerRateLimited.inc({ connector });
+    }
+    return res;
+  };
+}
+
+/** Reconciliation checkpoint ages per connector (the oldest checkpoint of each), for the scrape-time gauge. */
+export function checkpointAges(db: Db) {
+  return async (): Promise<Array<{ connector: string; ageSec: number }>> => {
+    const rows = await db.$queryRaw<Array<{ connector: string; age_sec: number }>>`
+      SELECT c.connector, EXTRACT(EPOCH FROM (now() - min(s.updated_at)))::float8 AS age_sec
+      FROM sync_checkpoints s JOIN connections c ON c.id = s.connection_id
+      WHERE c.enabled
+      GROUP BY c.connector`;
+    return rows.map((r) => ({ connector: r.connector, ageSec: r.age_sec }));
+  };
+}

@@ -1,0 +1,102 @@
+// One prom-client Registry per process (held by the Runtime) and every
+// instrument syncline records. Contract: labels are bounded. `connector` is a
+// registered connector name (a handful), `outcome` / `status_class` come from
+// fixed sets (the receiver's error map, the event life cycle). Never label by
+// connection id, event id or anything a sender controls: thousands of
+// connections must not become thousands of series.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Seconds; the receiver's deadline is ACK_TIMEOUT_MS (4 s by default) and partners give 1-10 s. */
+const ACK_BUCKETS_SEC = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8];
+
+export type EventOutcome = 'processed' | 'failed' | 'parked' | 'replayed' | 'skipped' | 'superseded';
+export type AckClass = 'accepted' | 'duplicate' | 'rejected' | 'unavailable';
+
+/** Per-connector ages of reconciliation checkpoints, read at scrape time. */
+export type CheckpointAgeSource = () => Promise<Array<{ connector: string; ageSec: number }>>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  let checkpointAges: CheckpointAgeSource | undefined;
+  let processMetrics = false;
+  const on = { registers: [registry] };
+
+  const metrics = {
+    registry,
+    webhooksReceived: new Counter({
+      ...on,
+      name: 'syncline_webhooks_received_total',
+      help: 'Webhook deliveries by connector and outcome (accepted, duplicate, or the rejection code the sender was given).',
+      labelNames: ['connector', 'outcome'] as const,
+    }),
+    ackLatency: new Histogram({
+      ...on,
+      name: 'syncline_webhook_ack_seconds',
+      help: 'Time from request to answer for webhook deliveries, by connector and outcome class.',
+      labelNames: ['connector', 'outcome'] as const,
+      buckets: ACK_BUCKETS_SEC,
+    }),
+    events: new Counter({
+      ...on,
+      name: 'syncline_events_total',
+      help: 'Event life-cycle steps: processed, failed, parked, replayed, skipped, superseded.',
+      labelNames: ['connector', 'outcome'] as const,
+    }),
+    eventRetries: new Counter({
+      ...on,
+      name: 'syncline_event_retries_total',
+      help: 'Activity attempts after the first (attempt > 1), by connector.',
+      labelNames: ['connector'] as const,
+    }),
+    partnerErrors: new Counter({
+      ...on,
+      name: 'syncline_partner_errors_total',
+      help: 'Partner API answers other than 2xx/404, and network failures, by connector and status class (4xx, 5xx, network).',
+      labelNames: ['connector', 'status_class'] as const,
+    }),
+    partnerRateLimited: new Counter({
+      ...on,
+      name: 'syncline_partner_rate_limited_total',
+      help: 'Partner API 429 answers, by connector.',
+      labelNames: ['connector'] as const,
+    }),
+    /** For reconciliation: `metrics.reconcileRecordsChanged.inc({ connector }, n)` once a page commits. */
+    reconcileRecordsChanged: new Counter({
+      ...on,
+      name: 'syncline_reconcile_records_changed_total',
+      help: 'Records reconciliation changed (written or deleted), by connector.',
+      labelNames: ['connector'] as const,
+    }),
+    reconcileCheckpointAge: new Gauge({
+      ...on,
+      name: 'syncline_reconcile_checkpoint_age_seconds',
+      help: 'Age of the oldest reconciliation checkpoint, by connector (read from the database at scrape time).',
+      labelNames: ['connector'] as const,
+      async collect() {
+        if (!checkpointAges) return;
+        // A scrape during a database outage keeps the last values rather than failing the scrape.
+        const rows = await checkpointAges().catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ connector: r.connector }, r.ageSec);
+      },
+    }),
+    setCheckpointAgeSource(source: CheckpointAgeSource): void {
+      checkpointAges = source;
+    },
+    /** Node process metrics (CPU, memory, event loop, GC); only for processes that serve /metrics. */
+    collectProcessMetrics(): void {
+      if (processMetrics) return;
+      processMetrics = true;
+      collectDefaultMetrics({ register: registry });
+    },
+  };
+  return metrics;
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+export function ackClass(status: number, outcome: string): AckClass {
+  if (outcome === 'accepted' || outcome === 'duplicate') return outcome;
+  return status >= 500 ? 'unavailable' : 'rejected';
+}

@@ -15,6 +15,11 @@ export class InvalidRequestError extends Error {
   override readonly name = 'InvalidRequestError';
 }
 
+const listQuery = z.object({
+  connection: z.string().optional(),
+  status: z.string().optional(),
+  limit: z.coerce.number().int().min(1).optional(),
+});
 const actionBody = z.object({ by: z.string().min(1).max(200).default('admin-api'), reason: z.string().max(2000).optional() });
 const bulkBody = actionBody.extend({
   action: z.enum(['replay', 'skip']),
@@ -45,8 +50,8 @@ export function adminRouter(opts: { token?: string; operator: OperatorService; e
   const router = express.Router();
   router.use('/admin', requireAdminToken(opts.token), express.json({ limit: '64kb' }));
   router.get('/admin/events', route(async (req) => {
-    const q = req.query as Record<string, string | undefined>;
-    return jsonSafe(await opts.operator.listEvents({ connectionId: q.connection, status: q.status, limit: q.limit ? Number(q.limit) : undefined }));
+    const q = parse(listQuery, req.query);
+    return jsonSafe(await opts.operator.listEvents({ connectionId: q.connection, status: q.status, limit: q.limit }));
   }));
   router.post('/admin/events/bulk', route(async (req) => opts.operator.bulk(parse(bulkBody, req.body))));
   router.get('/admin/events/:connectionId/:eventId', route(async (req) => jsonSafe(await opts.operator.showEvent(req.params.connectionId!, req.params.eventId!))));

@@ -51,3 +51,12 @@ export function intOption(command: Command, args: Args, name: string, range: { f
   if (!(n >= range.min && n <= range.max)) throw new UsageError(`--${name} must be an integer from ${range.min} to ${range.max}`, usageOf(command));
   return n;
 }
+
+/** An ISO 8601 time (e.g. 2024-05-01T12:00:00Z); undefined when absent. */
+export function dateOption(command: Command, args: Args, name: string): Date | undefined {
+  const v = stringOption(command, args, name);
+  if (v === undefined) return undefined;
+  const d = /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--${name} must be an ISO time such as 2024-05-01T12:00:00Z`, usageOf(command));
+  return d;
+}

@@ -27,6 +27,8 @@ export interface Context {
   log: Logger;
   /** Opens the database on first use (migrated unless told otherwise); main closes it. */
   runtime(opts?: { migrate?: boolean }): Promise<Runtime>;
+  /** A line for people, on stdout at once, before the result (e.g. a count before acting); nothing with --json, whose stdout is the result alone. */
+  say(line: string): void;
 }
 
 export interface Command {

@@ -20,12 +20,15 @@ export interface ClosableContext extends Context {
   close(): Promise<void>;
 }
 
-export function createContext(env: Env): ClosableContext {
+export function createContext(env: Env, opts: { json: boolean }): ClosableContext {
   const log = stderrLogger(env.LOG_LEVEL);
   let opening: Promise<Runtime> | undefined;
   return {
     env,
     log,
+    say(line) {
+      if (!opts.json) process.stdout.write(`${line}\n`);
+    },
     runtime(opts) {
       opening ??= openRuntime(env, log, opts);
       return opening;

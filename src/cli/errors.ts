@@ -25,9 +25,14 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
-/** The change would leave the system worse off (e.g. a connection with no signing secret). */
+/** The change would leave the system worse off (e.g. a connection with no signing secret), or its target refused it (an event that is not parked). */
 export class RefusedError extends Error {
   override readonly name = 'RefusedError';
+}
+
+/** A service the command needs (Temporal) does not answer. */
+export class UnavailableError extends Error {
+  override readonly name = 'UnavailableError';
 }
 
 const EXIT_CODES: Readonly<Record<string, number>> = {

@@ -6,7 +6,7 @@ import { parseEnv } from '../config';
 import { parseCommandArgs } from './args';
 import { usageOf } from './command';
 import { createContext } from './context';
-import { EXIT_OK, exitCodeOf, InputError, NotFoundError, RefusedError, UnknownCommandError, UsageError } from './errors';
+import { EXIT_OK, exitCodeOf, InputError, NotFoundError, RefusedError, UnavailableError, UnknownCommandError, UsageError } from './errors';
 import { toJson } from './format';
 import { findCommand, usageText } from './registry';
 
@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: ${usageOf(command)}\n  ${command.summary}\n`);
     return EXIT_OK;
   }
-  const ctx = createContext(parseEnv());
+  const ctx = createContext(parseEnv(), { json: args.values.json === true });
   const stop = (signal: NodeJS.Signals) => {
     void ctx.close().finally(() => process.exit(SIGNAL_EXIT_CODES[signal] ?? 1));
   };
@@ -48,7 +48,7 @@ function report(err: unknown): void {
     process.stderr.write(`syncline: ${e.message}\n${e.usage ? `usage: ${e.usage}\n` : ''}run "syncline help" for every command\n`);
   } else {
     // The CLI's own failures read as sentences; anything else keeps its class name for the bug report.
-    const own = e instanceof InputError || e instanceof NotFoundError || e instanceof RefusedError || e.name === 'Error';
+    const own = e instanceof InputError || e instanceof NotFoundError || e instanceof RefusedError || e instanceof UnavailableError || e.name === 'Error';
     process.stderr.write(`syncline: ${own ? '' : `${e.name}: `}${e.message}\n`);
   }
 }

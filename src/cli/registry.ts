@@ -3,6 +3,7 @@
 import { type Command, usageOf } from './command';
 import { connectionCommands } from './connections';
 import { UnknownCommandError } from './errors';
+import { eventActionCommands } from './eventActions';
 import { eventCommands } from './events';
 import { migrateCommands } from './migrate';
 import { reconcileCommands } from './reconcile';
@@ -10,7 +11,7 @@ import { recordCommands } from './records';
 import { secretCommands } from './secrets';
 import { seedCommands } from './seed';
 
-const GROUPS: Command[][] = [connectionCommands, secretCommands, seedCommands, eventCommands, recordCommands, migrateCommands, reconcileCommands];
+const GROUPS: Command[][] = [connectionCommands, secretCommands, seedCommands, eventCommands, eventActionCommands, recordCommands, migrateCommands, reconcileCommands];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(GROUPS.flat().map((c) => [c.name, c]));
 

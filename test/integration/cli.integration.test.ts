@@ -1,18 +1,16 @@
 // The ops CLI as an operator runs it: the real entry point in a child process,
 // against the run's PostgreSQL and Temporal dev server. Every byte it prints is
 // kept, and the last test checks that no secret is among them.
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SignatureConfig } from '../../src/signatures/types';
+import { type CliRun, runCli } from '../support/cli';
 import { waitForEventStatus } from '../support/events';
 import { freePort } from '../support/ports';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 
-const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const ENCRYPTION_KEY = crypto.randomBytes(32).toString('base64');
 const STRIPE: SignatureConfig = { scheme: 'stripe' };
 
@@ -24,35 +22,14 @@ const API_KEY = `cli_api_key_${crypto.randomBytes(8).toString('hex')}`;
 const DELIVERY_SECRET = `whsec_cli_delivery_${crypto.randomBytes(8).toString('hex')}`;
 const SECRETS = [SECRET_A, SECRET_B, SECRET_ROTATED, SEED_SECRET, API_KEY, DELIVERY_SECRET, PARTNER_API_KEY, ENCRYPTION_KEY];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 const printed: string[] = [];
 let sys: TestSystem;
 let dir: string;
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const childEnv = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '',
-    NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
-    TEMPORAL_ADDRESS: inject('temporalAddress'),
-    ENCRYPTION_KEY,
-    LOG_LEVEL: 'silent',
-    DATA_DIR: inject('runDir'),
-    ...env,
-  };
-  return new Promise((resolve) => {
-    execFile(TSX, ['src/cli/main.ts', ...args], { cwd: ROOT, env: childEnv, timeout: 60_000 }, (err, stdout, stderr) => {
-      printed.push(stdout, stderr);
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+async function cli(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  const run = await runCli(args, { ENCRYPTION_KEY, ...env });
+  printed.push(run.stdout, run.stderr);
+  return run;
 }
 
 async function ok(args: string[], env?: Record<string, string>): Promise<string> {
@@ -162,17 +139,12 @@ describe('syncline CLI', () => {
     expect(listed).toEqual([expect.objectContaining({ eventId: event.id, status: 'processed' })]);
     expect(await ok(['events', 'list', '--connection', conn])).toMatch(new RegExp(`${event.id}\\s+${event.type}\\s+order/o-cli\\s+processed`));
 
-    const shown = await json<{ workflow: Record<string, unknown>; outcome: string }>(['events', 'show', conn, event.id]);
-    expect(shown.outcome).toBe('applied');
-    expect(shown.workflow).toMatchObject({
-      id: row.workflowId,
-      uiUrl: `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`,
-      reachable: true,
-      found: true,
-      status: 'COMPLETED',
-    });
-    const custom = await json<{ workflow: { uiUrl: string } }>(['events', 'show', conn, event.id], { TEMPORAL_UI_URL: 'https://temporal.example.com/' });
-    expect(custom.workflow.uiUrl).toBe(`https://temporal.example.com/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`);
+    const shown = await json<{ event: Record<string, unknown>; workflow: Record<string, unknown>; link: string }>(['events', 'show', conn, event.id]);
+    expect(shown.event).toMatchObject({ outcome: 'applied', workflowId: row.workflowId });
+    expect(shown.workflow).toMatchObject({ status: 'COMPLETED' });
+    expect(shown.link).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`);
+    const custom = await json<{ link: string }>(['events', 'show', conn, event.id], { TEMPORAL_UI_URL: 'https://temporal.example.com/' });
+    expect(custom.link).toBe(`https://temporal.example.com/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`);
 
     expect(await json(['records', 'list', '--connection', conn, '--type', 'order'])).toEqual([expect.objectContaining({ objectId: 'o-cli', version: String(snap.version) })]);
     expect(await json(['records', 'show', conn, 'order', 'o-cli'])).toMatchObject({ data: { total: 12 }, deleted: false });

@@ -5,11 +5,12 @@
 // crash or a retried attempt resumes from the last committed page, never skips
 // one, and never counts one twice. A 429/503 with Retry-After is returned as
 // data (not thrown): the workflow sleeps exactly that long, visibly in history.
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { PartnerTransientError } from '../connectors/errors';
 import type { ListPage } from '../connectors/types';
 import { loadTarget } from '../reconcile/target';
 import type { PageResult, RunTotals } from '../shared/reconcile';
+import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
 import type { ActivityDeps } from './index';
 import { applyStates } from './records';
@@ -51,6 +52,15 @@ async function fetchPage<T>(list: () => Promise<ListPage<T>>): Promise<ListPage<
 }
 
 export function createReconcilePageActivities(deps: ActivityDeps) {
+  const events = createEventActivities(deps);
+  /** Parked webhook events whose object this page brought up to date are resolved as superseded (best effort). */
+  const supersede = async (connectionId: string, runId: string, objects: { objectType: string; objectId: string }[]) => {
+    try {
+      await events.supersedeParkedEvents({ connectionId, objects, source: `reconcile:${runId}` });
+    } catch (err) {
+      log.warn('reconcile.supersede_failed', { connectionId, reason: (err as Error).message });
+    }
+  };
   const runTotals = async (runId: string): Promise<RunTotals> =>
     totalsOf(await deps.db.$queryRaw<TotalsRow[]>`SELECT pages, records_seen, records_changed, records_deleted FROM reconcile_runs WHERE id = ${runId}`.then((r) => r[0]!));
 
@@ -61,7 +71,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       const page = await fetchPage(() => target.client.listChanges!(from.cursor, args.pageSize));
       if ('kind' in page) return page;
       const maxVersion = page.items.reduce((m, i) => Math.max(m, i.state.version ?? 0), 0);
-      return deps.db.$transaction(async (tx) => {
+      const result = await deps.db.$transaction(async (tx) => {
         const locked = await tx.$queryRaw<{ cursor: string | null }[]>`SELECT cursor FROM sync_checkpoints WHERE connection_id = ${args.connectionId} FOR UPDATE`;
         // Another attempt (or run) committed this page already: report, do not apply twice.
         if (locked[0]?.cursor !== from.cursor) return { kind: 'page', totals: await runTotals(args.runId), hasMore: true, checkpoint: locked[0]?.cursor ?? null } as const;
@@ -89,6 +99,8 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
           WHERE id = ${args.runId} RETURNING pages, records_seen, records_changed, records_deleted`;
         return { kind: 'page', totals: totalsOf(rows[0]!), hasMore: page.hasMore, checkpoint: page.nextCursor } as const;
       }, { timeout: TX_TIMEOUT_MS });
+      if (page.items.length > 0) await supersede(args.connectionId, args.runId, page.items);
+      return result;
     },
 
     /** Full diff: records one page of the partner's ids. `cursor` is the run's listing position. */

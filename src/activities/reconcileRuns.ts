@@ -19,6 +19,9 @@ export function createReconcileRunActivities(deps: ActivityDeps) {
   return {
     async startReconcileRun(args: { connectionId: string; mode: ReconcileMode; runId: string; workflowId: string }): Promise<RunPlan> {
       const t = await loadTarget(deps.db, deps.connections, deps.http, args.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
+      if (!t.conn.enabled || !t.settings.enabled) {
+        throw ApplicationFailure.nonRetryable(`reconciliation of connection ${args.connectionId} is off (connection or settings disabled)`, 'ReconcileNotSupportedError');
+      }
       const able = args.mode === 'full' ? t.canListIds : t.canListChanges;
       if (!able) throw ApplicationFailure.nonRetryable(`connection ${args.connectionId} cannot list ${args.mode === 'full' ? 'ids' : 'changes'}`, 'ReconcileNotSupportedError');
       await deps.db.$executeRaw`INSERT INTO sync_checkpoints (connection_id, updated_at) VALUES (${args.connectionId}, now()) ON CONFLICT DO NOTHING`;

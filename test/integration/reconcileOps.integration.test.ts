@@ -109,7 +109,11 @@ describe('reconciliation schedules and operations', () => {
     const raw = await sys.rt.db.connection.findUniqueOrThrow({ where: { id: conn } });
     await sys.rt.connections.upsert({ id: conn, connector: 'rest', apiBaseUrl: partner.url, signingSecrets: ['s'], credentials: { apiKey: PARTNER_API_KEY }, settings: { ...(raw.settings as object), ...settings(7_200_000) } });
     expect(await schedules.syncConnection(conn)).toEqual({ incremental: 'updated', full: 'unchanged' });
-    let status = await service.status(conn);
+    // Schedule changes reach the schedule asynchronously: wait until describe shows them.
+    let status = await waitFor('the pause and the new interval to show', async () => {
+      const st = await service.status(conn);
+      return st.schedules.incremental?.paused && st.schedules.incremental.intervalMs === 7_200_000 ? st : undefined;
+    });
     expect(status.schedules.incremental).toMatchObject({ paused: true, note: 'maintenance', intervalMs: 7_200_000 });
     expect(status.schedules.full).toMatchObject({ paused: false, intervalMs: 86_400_000 });
 
@@ -120,8 +124,10 @@ describe('reconciliation schedules and operations', () => {
     const end = new Date();
     await service.backfill(conn, { start: new Date(end.getTime() - 4 * 3_600_000), end });
     await waitFor('a backfilled run to apply the new change', async () => (await differences(sys.rt.db, conn, partner.store)).length === 0);
-    status = await service.status(conn);
-    expect(status.schedules.incremental?.paused).toBe(false);
+    status = await waitFor('the unpause to show', async () => {
+      const st = await service.status(conn);
+      return st.schedules.incremental?.paused === false ? st : undefined;
+    });
     expect(status.checkpoint?.highWaterMark).toBe(String(partner.store.get('item', 'i-2')!.version));
     expect((await service.runs(conn)).length).toBeGreaterThanOrEqual(2);
     for (const mode of ['incremental', 'full'] as const) expect(await schedules.remove(conn, mode)).toBe('removed');
@@ -141,6 +147,10 @@ describe('reconciliation schedules and operations', () => {
       expect.objectContaining({ kind: 'reconcile.mass_delete_blocked', fields: expect.objectContaining({ candidates: 120, live: 200 }) }),
     ]);
     expect(await sys.rt.db.syncRecord.count({ where: { connectionId: conn, deleted: false } })).toBe(200);
+    // What the Web UI shows for the waiting run: its current details and static summary.
+    const meta = await truncated.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(meta.currentDetails).toContain('**blocked**: would delete 120 of 200');
+    expect(await (await truncated.describe()).staticSummary()).toBe(`Manual full reconciliation of ${conn}`);
     await service.confirmDeletes(conn, false);
     const kept = (await truncated.result()) as ReconcileResult;
     expect(kept).toMatchObject({ status: 'blocked', recordsDeleted: 0, deletePlan: { candidates: 120, blocked: true } });
@@ -163,7 +173,7 @@ describe('reconciliation schedules and operations', () => {
     const partner = await newPartner();
     const conn = await sys.addConnection({
       name: 'sick', signature: { scheme: 'stripe' }, secrets: ['s'], apiBaseUrl: partner.url,
-      settings: { changes: changesSettings('cursor'), retry: { initialIntervalMs: 20, maximumIntervalMs: 50, maximumAttempts: 2 }, reconcile: { pageSize: 10, failureAlertRuns: 3, checkpointMaxAgeMs: 3_600_000 } },
+      settings: { changes: changesSettings('cursor'), retry: { initialIntervalMs: 20, maximumIntervalMs: 50, maximumAttempts: 2 }, reconcile: { pageSize: 10, failureAlertRuns: 3, checkpointMaxAgeMs: 3_600_000, heartbeatTimeoutMs: 120_000 } },
     });
     for (let i = 0; i < 25; i++) partner.store.upsert('row', `r-${i}`, { i });
     await (await service.runNow(conn, 'incremental')).result();

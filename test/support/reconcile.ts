@@ -3,9 +3,7 @@
 // copy with the partner's store.
 import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../../src/db/prisma';
-import type { Logger } from '../../src/infra/log';
-import { ScheduleManager } from '../../src/reconcile/schedules';
-import { ReconcileService } from '../../src/reconcile/service';
+import { type ReconcileService, reconcileServiceFor } from '../../src/reconcile';
 import type { PartnerStore } from '../../src/simulator';
 import type { TestSystem } from './system';
 
@@ -19,9 +17,8 @@ export function changesSettings(style: ListStyle, ids: 'cursor' | 'page' = 'curs
   };
 }
 
-export function reconcileService(sys: TestSystem, log: Logger = sys.rt.log): ReconcileService {
-  const queue = sys.rt.env.TEMPORAL_TASK_QUEUE;
-  return new ReconcileService(sys.client, sys.rt.db, new ScheduleManager(sys.client, sys.rt.db, sys.rt.connections, queue, log), queue);
+export function reconcileService(sys: TestSystem): ReconcileService {
+  return reconcileServiceFor(sys.client, sys.rt);
 }
 
 /** Every difference between our rows and the partner's objects (version, deleted, data), as readable lines. */

@@ -29,6 +29,9 @@ const BY_NAME: Record<string, (err: Error & { code?: string }) => Answer> = {
   InvalidFilterError: () => ({ status: 400, code: 'invalid_filter', expose: true }),
   EventNotFoundError: () => ({ status: 404, code: 'event_not_found', expose: true }),
   OperatorActionRejectedError: () => ({ status: 409, code: 'action_rejected', expose: true }),
+  NoReconcileScheduleError: () => ({ status: 404, code: 'no_reconcile_schedule', expose: true }),
+  NoBlockedRunError: () => ({ status: 404, code: 'no_blocked_run', expose: true }),
+  InvalidReconcileSettingsError: () => ({ status: 400, code: 'invalid_reconcile_settings', expose: true }),
 };
 
 /** body-parser's error types, by `type`. */

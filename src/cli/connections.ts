@@ -1,5 +1,6 @@
 // `connections ...`: add from a file (idempotent), list, show, enable, disable.
 // Output names credentials and counts secrets; it never prints a secret.
+import { syncSchedulesAfterChange } from './reconcile';
 import { getConnector } from '../connectors/registry';
 import type { Runtime } from '../system/runtime';
 import { requiredOption } from './args';
@@ -27,7 +28,8 @@ const add: Command = {
     for (const input of inputs) results.push({ id: input.id, result: await rt.connections.upsert(input) });
     const count = (r: string) => results.filter((x) => x.result === r).length;
     const summary = `${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged`;
-    return { data: results, text: `${table(['ID', 'RESULT'], results.map((r) => [r.id, r.result]))}\n${summary}` };
+    const schedules = await syncSchedulesAfterChange(ctx, results.map((r) => r.id));
+    return { data: results, text: `${table(['ID', 'RESULT'], results.map((r) => [r.id, r.result]))}\n${summary}\n${schedules}` };
   },
 };
 
@@ -113,7 +115,9 @@ function toggle(enabled: boolean): Command {
       const changed = row.enabled !== enabled;
       if (changed) await rt.connections.setEnabled(id, enabled);
       const word = enabled ? 'enabled' : 'disabled';
-      return { data: { id, enabled, changed }, text: changed ? `connection ${id} ${word}` : `connection ${id} was already ${word}` };
+      // A disabled connection has no reconciliation schedule; enabling brings it back.
+      const schedules = changed ? `\n${await syncSchedulesAfterChange(ctx, [id])}` : '';
+      return { data: { id, enabled, changed }, text: (changed ? `connection ${id} ${word}` : `connection ${id} was already ${word}`) + schedules };
     },
   };
   return self;

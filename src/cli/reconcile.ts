@@ -34,6 +34,23 @@ async function withService<T>(ctx: Context, fn: (s: ReconcileService) => Promise
   }
 }
 
+/**
+ * After a connection changed: bring its reconciliation schedules in line
+ * (create, update or remove). Best effort: the connection change is already
+ * saved, so a Temporal outage only means "run `reconcile sync` later".
+ */
+export async function syncSchedulesAfterChange(ctx: Context, ids: string[]): Promise<string> {
+  if (ids.length === 0) return '';
+  try {
+    await withService(ctx, async (s) => {
+      for (const id of ids) await s.schedules.syncConnection(id);
+    });
+    return `reconciliation schedules synced for ${ids.length} connection(s)`;
+  } catch (err) {
+    return `warning: reconciliation schedules not synced (${(err as Error).message}); run "syncline reconcile sync" when Temporal is reachable`;
+  }
+}
+
 function scheduleOp(name: string, summary: string, op: (s: ReconcileService, id: string, mode: ReconcileMode, note?: string) => Promise<void>): Command {
   const command: Command = {
     name: `reconcile ${name}`,

@@ -1,6 +1,7 @@
 // `seed`: loads the seed file (see config/connections.example.json) through
 // src/connections/seed.ts. The file is checked in full first, so a bad entry
 // is reported before any connection is written.
+import { syncSchedulesAfterChange } from './reconcile';
 import fs from 'node:fs';
 import { seedConnections } from '../connections/seed';
 import { stringOption } from './args';
@@ -22,8 +23,10 @@ const seed: Command = {
     }
     readConnectionsFile(file, { seedShapeOnly: true });
     const rt = await ctx.runtime();
-    const counts = await seedConnections(file, rt.connections, ctx.log);
-    const text = `seeded ${file}: ${counts.created ?? 0} created, ${counts.updated ?? 0} updated, ${counts.unchanged ?? 0} unchanged`;
+    const ids: string[] = [];
+    const counts = await seedConnections(file, rt.connections, ctx.log, async (id) => void ids.push(id));
+    const schedules = await syncSchedulesAfterChange(ctx, ids);
+    const text = `seeded ${file}: ${counts.created ?? 0} created, ${counts.updated ?? 0} updated, ${counts.unchanged ?? 0} unchanged\n${schedules}`;
     return { data: { file, ...counts }, text };
   },
 };

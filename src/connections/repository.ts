@@ -4,6 +4,7 @@
 // loaded when they receive traffic. Writes invalidate the local cache; other
 // processes see a change within CONNECTION_CACHE_TTL_MS.
 import { getConnector } from '../connectors/registry';
+import { parseReconcileSettings } from '../reconcile/settings';
 import type { ResolvedConnection } from '../connectors/types';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
@@ -107,10 +108,17 @@ export class ConnectionRepository {
   }
 
   private validateSettings(input: ConnectionInput): void {
-    const result = getConnector(input.connector).settingsSchema.safeParse(input.settings);
+    const connector = getConnector(input.connector);
+    const result = connector.settingsSchema.safeParse(input.settings);
     if (!result.success) {
       const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new InvalidConnectionError(`connection ${input.id}: invalid settings for connector ${input.connector}: ${problems}`);
+    }
+    // Reconciliation settings are checked here too, so a bad one fails when saved, not at the first scheduled run.
+    try {
+      parseReconcileSettings(input.settings, connector.signature(result.data) === null);
+    } catch (err) {
+      throw new InvalidConnectionError(`connection ${input.id}: ${(err as Error).message}`);
     }
   }
 

@@ -6,6 +6,8 @@ import { Client, Connection } from '@temporalio/client';
 import { AlertGroups } from '../alerts/grouping';
 import { WebhookAlerter } from '../alerts/webhookAlerter';
 import { createApp } from '../api/app';
+import { adminReconcileRouter } from '../api/adminReconcile';
+import { reconcileServiceFor } from '../reconcile';
 import { EventStore } from '../ingest/eventStore';
 import { EventStarter } from '../ingest/starter';
 import { pendingMigrations } from '../db/migrate';
@@ -112,7 +114,11 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
     bodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
     retryAfterSec: env.RETRY_AFTER_SEC,
     metrics: withProcessMetrics(rt),
-    admin: { token: env.ADMIN_TOKEN, operator: new OperatorService(rt.db, client, { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }) },
+    admin: {
+      token: env.ADMIN_TOKEN,
+      operator: new OperatorService(rt.db, client, { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }),
+      extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
+    },
     ready: readiness([
       { name: 'database', run: async () => { await rt.db.$queryRaw`SELECT 1`; } },
       {

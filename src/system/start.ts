@@ -8,6 +8,7 @@ import path from 'node:path';
 import { dataDir, parseEnv } from '../config';
 import { seedConnections } from '../connections/seed';
 import { createLogger } from '../infra/log';
+import { reconcileServiceFor } from '../reconcile';
 import { startPartnerSimulator } from '../simulator';
 import { targetFromEnv } from '../temporal/connection';
 import { type DevServer, findTemporalBinary, startDevServer } from '../temporal/devServer';
@@ -55,6 +56,10 @@ async function main(): Promise<void> {
   stoppers.unshift(worker.stop);
   const api = await runApi(rt, target, { uiUrl: dev?.uiUrl });
   stoppers.unshift(api.stop);
+  // Every seeded connection gets its reconciliation schedules, and the health check its own.
+  const reconcile = reconcileServiceFor(api.client, rt);
+  await reconcile.schedules.syncAll();
+  await reconcile.schedules.ensureHealthSchedule();
 
   const connections = await rt.db.connection.findMany({ select: { id: true }, orderBy: { id: 'asc' }, take: 5 });
   const uiUrl = env.TEMPORAL_UI_URL ?? dev?.uiUrl;

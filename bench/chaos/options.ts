@@ -1,0 +1,51 @@
+// Options of a chaos run, and the command that replays one from its seed.
+import type { ChaosFaults } from '../../src/simulator/chaos';
+import { DEFAULT_CHAOS_FAULTS } from '../../src/simulator/chaos';
+
+export interface ChaosOptions {
+  seed: number;
+  changes: number;
+  /** Paced partner changes per second (bursts go unpaced). */
+  ratePerSec: number;
+  apis: number;
+  workers: number;
+  /** Kill/restart processes, Temporal and PostgreSQL during the stream. */
+  kills: boolean;
+  naive: boolean;
+  faults: ChaosFaults;
+  /** A PostgreSQL server URL; the run creates its own database on it. */
+  databaseUrl: string;
+  temporalBinary: string;
+  /** Where the run keeps its Temporal SQLite file, bundle and logs. */
+  runDir: string;
+  /** Temporal Web UI port; null runs the dev server headless. */
+  uiPort: number | null;
+  /** Drop the run's database when it converged. */
+  dropDatabase: boolean;
+}
+
+export const DEFAULT_CHANGES = 2_000;
+export const DEFAULT_RATE_PER_SEC = 40;
+
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}
+
+export const replayCommand = (o: Pick<ChaosOptions, 'seed' | 'changes' | 'ratePerSec' | 'apis' | 'workers'>): string =>
+  `npm run chaos -- --seed ${o.seed} --changes ${o.changes} --rate ${o.ratePerSec} --apis ${o.apis} --workers ${o.workers}`;
+
+export function defaultOptions(partial: Partial<ChaosOptions> & Pick<ChaosOptions, 'databaseUrl' | 'temporalBinary' | 'runDir'>): ChaosOptions {
+  return {
+    seed: randomSeed(),
+    changes: DEFAULT_CHANGES,
+    ratePerSec: DEFAULT_RATE_PER_SEC,
+    apis: 2,
+    workers: 2,
+    kills: true,
+    naive: true,
+    faults: DEFAULT_CHAOS_FAULTS,
+    uiPort: null,
+    dropDatabase: true,
+    ...partial,
+  };
+}

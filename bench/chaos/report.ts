@@ -1,0 +1,64 @@
+// The convergence table a chaos run prints: what the partner did, what
+// syncline absorbed, and the final comparison against the naive receiver.
+import type { ApiFaultCounts, PartnerStats } from '../../src/simulator/chaos';
+import type { NaiveOutcome } from './naive';
+import type { Verdict } from './verify';
+
+export interface ChaosSummary {
+  seed: number;
+  changes: number;
+  objects: number;
+  durationMs: number;
+  partner: PartnerStats;
+  apiFaults: ApiFaultCounts;
+  chaos: string[];
+  parkedEver: number;
+  replayedByOperator: number;
+  backfilled: number;
+  alerts: number;
+  verdict: Verdict;
+  naive: NaiveOutcome | null;
+}
+
+const row = (label: string, value: string | number, naive = ''): string => `  ${label.padEnd(44)} ${String(value).padStart(9)}  ${naive}`;
+
+export function renderSummary(s: ChaosSummary): string {
+  const p = s.partner;
+  const v = s.verdict;
+  const d = v.diff;
+  const n = s.naive;
+  const lines = [
+    `chaos run  seed ${s.seed}  ${s.changes} partner changes over ${s.objects} objects  ${(s.durationMs / 1000).toFixed(0)} s`,
+    '',
+    row('webhooks dropped by the partner', p.dropped),
+    row('webhooks sent (distinct events)', p.eventsSent),
+    row('copies sent (duplicates, delayed, reordered)', p.copies),
+    row('delivery attempts', p.attempts),
+    row('  acked 202', p.acked),
+    row('  duplicates absorbed (200 duplicate)', p.duplicates),
+    row('  retried (non-2xx or no answer)', p.retried),
+    row('  abandoned by the partner', p.abandoned),
+    row('forged deliveries sent / rejected 401', `${p.forgedSent}/${p.forgedRejected}`),
+    row('stale-signed deliveries sent / rejected 401', `${p.staleSent}/${p.staleRejected}`),
+    row('partner API faults 500/503/429/outage', `${s.apiFaults.status500}/${s.apiFaults.status503}/${s.apiFaults.status429}/${s.apiFaults.outage503}`),
+    row('events parked (ever) / alerts posted', `${s.parkedEver}/${s.alerts}`),
+    row('parked events bulk-replayed by the operator', s.replayedByOperator),
+    row('records backfilled by reconciliation', s.backfilled),
+    `  receiver answers: ${Object.entries(p.statuses).map(([k, c]) => `${k}=${c}`).join(' ')}`,
+    row('event rows by status', Object.entries(v.statuses).map(([k, c]) => `${k}=${c}`).join(' ')),
+    '',
+    `  ${'final state vs partner truth'.padEnd(44)} ${'syncline'.padStart(9)}  ${n ? 'naive receiver' : ''}`,
+    row('records missing', d.missing, n ? String(n.missing) : ''),
+    row('records stale (older version or data)', d.stale, n ? String(n.stale) : ''),
+    row('records resurrected (deleted at partner)', d.resurrected, n ? String(n.resurrected) : ''),
+    row('records duplicated', 0, n ? String(n.duplicated) : ''),
+    row('records that exist locally only', d.extra),
+    row('changes applied twice (write_count > versions)', v.overApplied + v.appliedTwice),
+    row('events without a final status', v.notFinal),
+    row('forged/stale deliveries stored', v.hostileStored, n ? `${p.forgedSent + p.staleSent} (accepted them all)` : ''),
+    row('final diff', d.missing + d.stale + d.resurrected + d.extra, n ? String(n.missing + n.stale + n.resurrected + n.duplicated) : ''),
+    '',
+    `  chaos: ${s.chaos.join('; ') || 'none'}`,
+  ];
+  return lines.join('\n');
+}

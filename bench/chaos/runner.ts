@@ -1,0 +1,269 @@
+// One chaos convergence run, for the test, `npm run chaos` and the demo.
+// Sets up a fresh database behind a breakable TCP proxy, a file-backed Temporal
+// dev server, N API and M worker processes, the chaos partner and the naive
+// receiver; streams the seeded changes while the schedule kills things; drains
+// the partner's retries; runs reconciliation; bulk-replays parked events as an
+// operator would; then checks convergence. A mismatch throws ChaosMismatchError
+// carrying the summary, the seed and the command that replays it.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import pg from 'pg';
+import { parseEnv } from '../../src/config';
+import { ensureDatabase } from '../../src/db/bootstrap';
+import { migrate } from '../../src/db/migrate';
+import { createLogger } from '../../src/infra/log';
+import { OperatorService } from '../../src/operator/service';
+import { reconcileServiceFor } from '../../src/reconcile';
+import { ChaosPartner, DeliveryPlanner } from '../../src/simulator/chaos';
+import { openRuntime, type Runtime } from '../../src/system/runtime';
+import { freePort } from '../../test/support/ports';
+import { startTcpProxy, viaProxy } from '../../test/support/tcpProxy';
+import { NaiveReceiver } from './naive';
+import { type ChaosOptions, replayCommand } from './options';
+import { SynclineProcess, TemporalServer } from './processes';
+import { type ChaosSummary, renderSummary } from './report';
+import { failures, statusCounts, verify } from './verify';
+
+export interface Progress {
+  phase: string;
+  elapsedS: number;
+  changes: number;
+  total: number;
+  sent: number;
+  acked: number;
+  processed: number;
+  parked: number;
+  reconciled: number;
+}
+
+export interface RunHooks {
+  log?: (line: string) => void;
+  progress?: (p: Progress) => void;
+}
+
+export class ChaosMismatchError extends Error {
+  override readonly name = 'ChaosMismatchError';
+  constructor(readonly summary: ChaosSummary, readonly problems: string[], readonly replay: string) {
+    super(`chaos run seed ${summary.seed} did not converge: ${problems.join('; ')}\nreplay: ${replay}\n${summary.verdict.samples.join('\n')}`);
+  }
+}
+
+export interface ChaosRun {
+  summary: ChaosSummary;
+  table: string;
+  uiUrl: string | undefined;
+  connectionId: string;
+  /** Stops everything the run started (the demo keeps it running until Ctrl-C). */
+  teardown(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const STRIPE = { scheme: 'stripe' } as const;
+const API_KEY = 'chaos_partner_key';
+const CACHE_TTL_MS = 500;
+const CHAOS_GAP_MS = 5_000;
+
+async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`chaos: timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(500);
+  }
+}
+
+export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<ChaosRun> {
+  const say = hooks.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const started = Date.now();
+  const runId = `${o.seed}-${Date.now().toString(36)}`;
+  const dir = path.join(o.runDir, `chaos-${runId}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const stops: Array<() => Promise<void>> = [];
+  const teardown = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  say(`chaos: seed ${o.seed}, ${o.changes} changes at ${o.ratePerSec}/s, ${o.apis} APIs + ${o.workers} workers, kills ${o.kills ? 'on' : 'off'} (replay: ${replayCommand(o)})`);
+  try {
+    const dbUrl = new URL(o.databaseUrl);
+    dbUrl.pathname = `/chaos_${runId.replace(/-/g, '_')}`;
+    await ensureDatabase(dbUrl.toString());
+    await migrate(dbUrl.toString());
+    const proxy = await startTcpProxy(dbUrl.hostname, Number(dbUrl.port || 5432));
+    stops.push(() => proxy.close());
+    const proxiedDb = viaProxy(dbUrl.toString(), proxy);
+
+    const temporal = new TemporalServer({ binary: o.temporalBinary, port: await freePort(), uiPort: o.uiPort ?? undefined, headless: o.uiPort === null, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') });
+    await temporal.start();
+    stops.push(() => temporal.stop());
+    const bundle = path.join(dir, 'workflow-bundle.js');
+    fs.writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../src/workflows/index.ts') })).code);
+
+    const taskQueue = `chaos-${runId}`;
+    const encryptionKey = crypto.randomBytes(32).toString('base64');
+    const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, ENCRYPTION_KEY: encryptionKey, DATA_DIR: dir, CONNECTION_CACHE_TTL_MS: '0' });
+    const rt: Runtime = await openRuntime(env, createLogger('warn', 'chaos'), { migrate: false });
+    stops.push(() => rt.close());
+    const connection = await Connection.connect({ address: temporal.address });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+
+    const naive = o.naive ? new NaiveReceiver(dbUrl.toString(), runId) : undefined;
+    const alertSink = naive ?? new NaiveReceiver(dbUrl.toString(), `${runId}_alerts`);
+    await alertSink.start();
+    stops.push(() => alertSink.close());
+
+    const apiPorts = await Promise.all(Array.from({ length: o.apis }, () => freePort()));
+    const connId = `chaos-${runId}`;
+    const oldSecret = `whsec_chaos_${crypto.randomBytes(8).toString('hex')}`;
+    const newSecret = `whsec_chaos_${crypto.randomBytes(8).toString('hex')}`;
+    const partner = new ChaosPartner({ seed: o.seed, apiKey: API_KEY, faults: o.faults, signature: STRIPE, secret: oldSecret, targets: apiPorts.map((p) => `http://127.0.0.1:${p}/webhooks/${connId}`), naiveUrl: naive?.url });
+    await partner.start();
+    stops.push(() => partner.close());
+    await rt.connections.upsert({
+      id: connId, connector: 'rest', enabled: true, apiBaseUrl: partner.url, signingSecrets: [oldSecret], credentials: { apiKey: API_KEY },
+      settings: {
+        signature: STRIPE,
+        retry: { initialIntervalMs: 100, maximumIntervalMs: 400, maximumAttempts: 4 },
+        changes: { style: 'cursor', urlTemplate: '{baseUrl}/api/changes', ids: { style: 'cursor', urlTemplate: '{baseUrl}/api/ids' } },
+        reconcile: { pageSize: 500 },
+      },
+    });
+
+    const procEnv = {
+      DATABASE_URL: proxiedDb, DATABASE_POOL_SIZE: '5', TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, ENCRYPTION_KEY: encryptionKey,
+      DATA_DIR: dir, CONNECTION_CACHE_TTL_MS: String(CACHE_TTL_MS), RETRY_AFTER_SEC: '1', ACK_TIMEOUT_MS: '3000', LOG_LEVEL: 'warn', NODE_ENV: 'test',
+      WORKFLOW_BUNDLE_PATH: bundle, WORKER_METRICS_PORT: '0', ALERT_WEBHOOK_URL: alertSink.alertsUrl, ALERT_FLUSH_INTERVAL_MS: '2000', ALERT_GROUP_WINDOW_MS: '10000',
+      ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
+    };
+    const apis = apiPorts.map((port, i) => new SynclineProcess(`api-${i + 1}`, 'src/api/main.ts', { ...procEnv, API_PORT: String(port), API_HOST: '127.0.0.1' }, `http://127.0.0.1:${port}`, path.join(dir, `api-${i + 1}.log`)));
+    const workers = Array.from({ length: o.workers }, (_, i) => new SynclineProcess(`worker-${i + 1}`, 'src/worker/main.ts', procEnv, undefined, path.join(dir, `worker-${i + 1}.log`)));
+    for (const p of [...workers, ...apis]) stops.push(() => p.kill('SIGTERM'));
+    await Promise.all([...workers, ...apis].map((p) => p.start()));
+
+    let phase = 'streaming';
+    const pg0 = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
+    stops.push(() => pg0.end());
+    const backfilled = async () => Number((await pg0.query<{ n: string }>('SELECT coalesce(sum(records_changed), 0) AS n FROM reconcile_runs WHERE connection_id = $1', [connId])).rows[0]?.n ?? 0);
+    const ticker = setInterval(() => {
+      if (!hooks.progress) return;
+      void Promise.all([statusCounts(rt.db, connId), backfilled()]).then(([st, rec]) => hooks.progress?.({
+        phase, elapsedS: Math.round((Date.now() - started) / 1000), changes: partner.stats.changes, total: o.changes, sent: partner.stats.attempts,
+        acked: partner.stats.acked + partner.stats.duplicates, processed: st.processed ?? 0, parked: st.parked ?? 0, reconciled: rec,
+      }), () => undefined);
+    }, 1_000);
+    stops.push(async () => clearInterval(ticker));
+
+    // The chaos schedule: fractions of the stream at which something breaks, each healed by itself.
+    const chaosLog: string[] = [];
+    const at = (what: string, run: () => Promise<void>) => async () => {
+      const t = Math.round((Date.now() - started) / 1000);
+      say(`chaos: t+${t}s ${what}`);
+      chaosLog.push(what);
+      await run();
+    };
+    const schedule: Array<[number, () => Promise<void>]> = !o.kills ? [] : [
+      [0.12, at('SIGKILL api-1, restart after 3 s', () => apis[0]!.crashAndRestart(3_000))],
+      [0.24, at('SIGKILL worker-1, restart after 3 s', () => workers[0]!.crashAndRestart(3_000))],
+      [0.38, at('PostgreSQL unreachable for 8 s', async () => { proxy.cut(); await sleep(8_000); proxy.restore(); })],
+      [0.52, at('SIGKILL Temporal dev server, restart on the same port and file after 3 s', () => temporal.crashAndRestart(3_000))],
+      [0.66, at('partner API down (503) for 6 s', async () => { partner.apiFaults.outage(6_000); await sleep(6_000); })],
+      [0.8, at(`SIGKILL ${apis.at(-1)!.name} and ${workers.at(-1)!.name}, restart after 3 s`, () => Promise.all([apis.at(-1)!.crashAndRestart(3_000), workers.at(-1)!.crashAndRestart(3_000)]).then(() => undefined))],
+    ];
+    // One fault at a time, CHAOS_GAP_MS apart, each no earlier than its point in the stream: short runs get every fault too.
+    let streamed = 0;
+    const chaosDone = (async () => {
+      for (const [fraction, act] of schedule) {
+        while (streamed < fraction * o.changes) await sleep(100);
+        await act();
+        await sleep(CHAOS_GAP_MS);
+      }
+    })();
+
+    const planner = new DeliveryPlanner(o.seed, o.faults.delivery, o.changes);
+    const rotateAt = Math.floor(o.changes * o.faults.delivery.rotateAt);
+    const retireAt = Math.floor(o.changes * o.faults.delivery.retireOldSecretAt);
+    const intervalMs = 1000 / o.ratePerSec;
+    let nextAt = Date.now();
+    for (let i = 0; i < o.changes; i++) {
+      streamed = i;
+      if (i === rotateAt) {
+        // The connection learns the new secret before the partner signs with it (CONNECTION_CACHE_TTL_MS later).
+        await rt.connections.setSigningSecrets(connId, (s) => [...s, newSecret]);
+        await sleep(CACHE_TTL_MS * 3);
+        partner.secret = newSecret;
+        chaosLog.push(`secret rotated at change ${i}`);
+      }
+      if (i === retireAt) {
+        await rt.connections.setSigningSecrets(connId, (s) => s.filter((x) => x !== oldSecret));
+        chaosLog.push(`old secret retired at change ${i}`);
+      }
+      const plan = planner.next();
+      partner.apply(plan);
+      if (plan.paced) {
+        nextAt += intervalMs;
+        if (nextAt > Date.now()) await sleep(nextAt - Date.now());
+      }
+      // Bounded memory at any scale: at most a few thousand deliveries in flight.
+      while (partner.pending > 3_000) await sleep(50);
+    }
+    streamed = o.changes;
+    phase = 'draining partner retries';
+    await chaosDone;
+    await partner.drain();
+    const settleMs = 120_000 + o.changes * 30;
+    phase = 'settling';
+    await waitUntil('accepted events to finish', settleMs, async () => ((await statusCounts(rt.db, connId)).accepted ?? 0) === 0);
+
+    phase = 'reconciling';
+    const reconcile = reconcileServiceFor(client, rt, taskQueue);
+    await (await reconcile.runNow(connId, 'incremental')).result();
+
+    phase = 'operator replays parked events';
+    const operator = new OperatorService(rt.db, client, { uiUrl: temporal.uiUrl, namespace: 'default' });
+    let replayed = 0;
+    for (let round = 0; round < 10 && ((await statusCounts(rt.db, connId)).parked ?? 0) > 0; round++) {
+      const r = await operator.bulk({ action: 'replay', filter: { connectionId: connId, status: 'parked' }, by: 'chaos-operator', reason: 'partner recovered', dryRun: false });
+      replayed += r.acted;
+      await sleep(3_000);
+    }
+    phase = 'settling';
+    await waitUntil('replayed events to finish', settleMs, async () => {
+      const st = await statusCounts(rt.db, connId);
+      return (st.accepted ?? 0) === 0 && (st.parked ?? 0) === 0;
+    }).catch(() => undefined);
+    // A last incremental run: anything a late write changed is caught, and it must find nothing stale.
+    await (await reconcile.runNow(connId, 'incremental')).result();
+
+    phase = 'verifying';
+    const verdict = await verify(rt.db, connId, partner);
+    const summary: ChaosSummary = {
+      seed: o.seed, changes: o.changes, objects: partner.store.all().length, durationMs: Date.now() - started, partner: partner.stats,
+      apiFaults: partner.apiFaults.counts, chaos: chaosLog, parkedEver: verdict.parkedEver, replayedByOperator: replayed,
+      backfilled: await backfilled(), alerts: alertSink.alerts, verdict, naive: naive ? await naive.compare(partner.store.all()) : null,
+    };
+    clearInterval(ticker);
+    const table = renderSummary(summary);
+    const problems = failures(verdict);
+    if (problems.length > 0) {
+      say(`${table}\n\nCHAOS RUN FAILED (seed ${o.seed}): ${problems.join('; ')}\n  ${verdict.samples.join('\n  ')}\n  replay: ${replayCommand(o)}\n  kept for inspection: database ${dbUrl.pathname.slice(1)}, ${dir}`);
+      for (const p of [...apis, ...workers]) if (p.output().trim()) say(`--- ${p.name} (last output) ---\n${p.output().slice(-1_500)}`);
+      throw new ChaosMismatchError(summary, problems, replayCommand(o));
+    }
+    if (o.dropDatabase) stops.unshift(() => dropDatabase(dbUrl.toString()));
+    return { summary, table, uiUrl: temporal.uiUrl, connectionId: connId, teardown };
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+}
+
+async function dropDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = u.pathname.slice(1);
+  u.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).finally(() => c.end());
+}

@@ -1,0 +1,114 @@
+// End-to-end benchmark: events/s from receipt (HTTP POST to the API) to the
+// event's row marked processed in PostgreSQL (object fetched from the partner,
+// upserted, outcome recorded), against a trivial workflow with the same number
+// of no-op activities started directly, in the same run on the same dev server.
+// API, syncline worker and trivial worker are separate processes.
+//   npm run bench:e2e -- [--events 400] [--concurrency 32]
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflows, startBenchEnv, type BenchEnv } from './support/env';
+import { addConnection, makeDeliveries } from './support/fixtures';
+import { callAll, postAll } from './support/load';
+import { freePort } from './support/ports';
+import { startApiProcess, startWorkerProcess } from './support/processes';
+import { parseFlags, round, runBench, table, writeResult } from './support/report';
+import { TRIVIAL_ACTIVITY_COUNT } from './support/trivialWorkflows';
+
+const POLL_MS = 250;
+
+async function waitUntil(count: () => Promise<number>, target: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await count();
+    if (n >= target || Date.now() > deadline) return n;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+export interface E2eFigures {
+  events: number;
+  syncline: { perSec: number; seconds: number; processed: number; ackPerSec: number };
+  trivial: { perSec: number; seconds: number; completed: number };
+  ratio: number;
+}
+
+/** One side-by-side measurement on an already started environment; used by bench:scaling too. */
+export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, connectionId: string, events: number, concurrency: number, timeoutMs: number, ackOnly = false): Promise<E2eFigures> {
+  const tag = `e2e${Date.now().toString(36)}`;
+  const url = `${apiUrl}/webhooks/${connectionId}`;
+  const deliveries = makeDeliveries(env, url, events, tag);
+  const processed = () => env.rt.db.webhookEvent.count({ where: { connectionId, status: 'processed', eventId: { startsWith: `evt_${tag}` } } });
+  // Event ids come from the factory prefix, which starts with the tag.
+  const t0 = performance.now();
+  const ack = await postAll(url, deliveries, concurrency);
+  if (ackOnly) {
+    const seconds = round((performance.now() - t0) / 1000);
+    return { events, syncline: { perSec: NaN, seconds, processed: 0, ackPerSec: round(ack.perSec) }, trivial: { perSec: NaN, seconds: NaN, completed: 0 }, ratio: NaN };
+  }
+  const done = await waitUntil(processed, events, timeoutMs);
+  const synclineSec = (performance.now() - t0) / 1000;
+
+  const ids = Array.from({ length: events }, (_, i) => `${tag}-trivial-${i}`);
+  const t1 = performance.now();
+  await callAll(ids, concurrency, (id) => client.workflow.start('trivial', { taskQueue: 'bench-trivial', workflowId: id, args: [{ id, activities: TRIVIAL_ACTIVITY_COUNT }] }));
+  const completedCount = async () => {
+    const r = await client.workflow.count(`WorkflowType = 'trivial' AND ExecutionStatus = 'Completed' AND WorkflowId STARTS_WITH '${tag}-trivial-'`);
+    return r.count;
+  };
+  const completed = await waitUntil(completedCount, events, timeoutMs);
+  const trivialSec = (performance.now() - t1) / 1000;
+  const syncline = { perSec: round(done / synclineSec), seconds: round(synclineSec), processed: done, ackPerSec: round(ack.perSec) };
+  const trivial = { perSec: round(completed / trivialSec), seconds: round(trivialSec), completed };
+  return { events, syncline, trivial, ratio: round(syncline.perSec / trivial.perSec, 2) };
+}
+
+export async function startE2eSystem(env: BenchEnv) {
+  const connectionId = await addConnection(env, 'bench-e2e');
+  const api = await startApiProcess(env.childEnv, await freePort(), env.runDir);
+  const worker = await startWorkerProcess(env.childEnv, env.runDir);
+  const trivialBundle = await bundleWorkflows(path.join(__dirname, 'support/trivialWorkflows.ts'), path.join(env.runDir, 'trivial-bundle.js'));
+  const trivialWorker = await startWorkerProcess({ ...env.childEnv, TEMPORAL_TASK_QUEUE: 'bench-trivial', TRIVIAL_BUNDLE_PATH: trivialBundle }, env.runDir, 'bench/support/trivialWorker.ts');
+  const connection = await Connection.connect({ address: env.temporal.address });
+  const client = new Client({ connection });
+  return {
+    connectionId,
+    api,
+    client,
+    async stop() {
+      await connection.close();
+      await api.stop();
+      await worker.stop();
+      await trivialWorker.stop();
+    },
+  };
+}
+
+if (require.main === module) {
+  runBench(async () => {
+    const flags = parseFlags({ events: 400, concurrency: 32, timeoutSec: 600 });
+    const env = await startBenchEnv('e2e');
+    const sys = await startE2eSystem(env).catch(async (err: unknown) => {
+      await env.stop();
+      throw err;
+    });
+    try {
+      await measureE2e(env, sys.api.url, sys.client, sys.connectionId, 50, 8, 60_000); // warm-up
+      const r = await measureE2e(env, sys.api.url, sys.client, sys.connectionId, flags.events, flags.concurrency, flags.timeoutSec * 1000);
+      console.log(`\nend to end (goal: syncline ÷ trivial ≥ 0.7)\n${table([{
+        events: r.events,
+        'syncline events/s': r.syncline.perSec,
+        'trivial wf/s': r.trivial.perSec,
+        ratio: r.ratio,
+        'syncline s': r.syncline.seconds,
+        'trivial s': r.trivial.seconds,
+        'processed': `${r.syncline.processed}/${r.events}`,
+        'completed': `${r.trivial.completed}/${r.events}`,
+        'ack/s during': r.syncline.ackPerSec,
+      }])}`);
+      console.log(`\nresults: ${writeResult('e2e', { flags, activitiesPerEvent: TRIVIAL_ACTIVITY_COUNT, ...r })}`);
+    } finally {
+      await sys.stop();
+      await env.stop();
+    }
+  });
+}

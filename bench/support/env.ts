@@ -1,0 +1,123 @@
+// What every benchmark starts for itself: a fresh PostgreSQL database (local
+// server, else embedded), its own Temporal dev server on free ports (file-backed
+// SQLite with the fast pragmas, headless), a prebuilt workflow bundle, a Runtime
+// for seeding and counting, and the partner simulator. stop() tears all of it
+// down and drops the database, so runs never see each other's rows.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import pg from 'pg';
+import { parseEnv } from '../../src/config';
+import { answers, ensureDatabase, LOCAL_PG_URL, startEmbedded } from '../../src/db/bootstrap';
+import { migrate } from '../../src/db/migrate';
+import { createLogger } from '../../src/infra/log';
+import { startPartnerSimulator, type PartnerSimulator } from '../../src/simulator';
+import { openRuntime, type Runtime } from '../../src/system/runtime';
+import { findTemporalBinary, startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { freePort } from './ports';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const PARTNER_API_KEY = 'bench_partner_key';
+
+export interface BenchEnv {
+  label: string;
+  runDir: string;
+  databaseUrl: string;
+  temporal: DevServer;
+  bundlePath: string;
+  partner: PartnerSimulator;
+  rt: Runtime;
+  /** Environment for syncline child processes (API, worker) pointed at this run. */
+  childEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export interface BenchEnvOptions {
+  /** Prebuild the processEvent/reconcile bundle (the worker then starts in ms). Default true. */
+  bundle?: boolean;
+  /** LOG_LEVEL of the API and worker processes (default info, as in production). */
+  logLevel?: string;
+}
+
+async function freshDatabase(label: string, runDir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const name = `syncline_bench_${label.replace(/\W/g, '_')}_${Date.now()}`;
+  let stopServer = async (): Promise<void> => undefined;
+  let url: string;
+  if (process.env.BENCH_DATABASE_URL) {
+    const u = new URL(process.env.BENCH_DATABASE_URL);
+    u.pathname = `/${name}`;
+    url = u.toString();
+  } else if (await answers(LOCAL_PG_URL)) {
+    url = LOCAL_PG_URL.replace(/\/syncline$/, `/${name}`);
+  } else {
+    const embedded = await startEmbedded(path.join(runDir, 'pg-parent'), await freePort(), createLogger('warn', 'bench'));
+    stopServer = embedded.stop;
+    url = embedded.url.replace(/\/syncline$/, `/${name}`);
+  }
+  await ensureDatabase(url);
+  await migrate(url);
+  return {
+    url,
+    async stop() {
+      const admin = new URL(url);
+      admin.pathname = '/postgres';
+      const client = new pg.Client({ connectionString: admin.toString() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      await client.end();
+      await stopServer();
+    },
+  };
+}
+
+export async function bundleWorkflows(workflowsPath: string, outFile: string): Promise<string> {
+  const code = await bundleWorkflowCode({ workflowsPath, logger: undefined });
+  fs.writeFileSync(outFile, code.code);
+  return outFile;
+}
+
+export async function startBenchEnv(label: string, opts: BenchEnvOptions = {}): Promise<BenchEnv> {
+  const runDir = path.join(ROOT, '.data', 'bench', `${label}-${Date.now()}`);
+  fs.mkdirSync(runDir, { recursive: true });
+  const db = await freshDatabase(label, runDir);
+  const temporal = await startDevServer({
+    binary: findTemporalBinary(process.env.TEMPORAL_CLI_PATH, ROOT),
+    port: await freePort(),
+    headless: true,
+    dbFile: path.join(runDir, 'temporal.sqlite'),
+    logFile: path.join(runDir, 'temporal.log'),
+  });
+  const bundlePath = opts.bundle === false ? '' : await bundleWorkflows(path.join(ROOT, 'src/workflows/index.ts'), path.join(runDir, 'workflow-bundle.js'));
+  const childEnv: Record<string, string> = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: opts.logLevel ?? 'info',
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_TASK_QUEUE: `bench-${label}`,
+    ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    DATA_DIR: runDir,
+    ...(bundlePath ? { WORKFLOW_BUNDLE_PATH: bundlePath } : {}),
+  };
+  const env = parseEnv({ ...childEnv, LOG_LEVEL: 'warn', CONNECTION_CACHE_TTL_MS: '0' });
+  const rt = await openRuntime(env, createLogger('warn', `bench-${label}`));
+  const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: `${label}${Date.now().toString(36)}` });
+  return {
+    label,
+    runDir,
+    databaseUrl: db.url,
+    temporal,
+    bundlePath,
+    partner,
+    rt,
+    childEnv,
+    async stop() {
+      await partner.close();
+      await rt.db.$disconnect();
+      await temporal.stop();
+      await db.stop();
+      // Temporal's SQLite file grows with every run; logs and profiles stay when BENCH_KEEP=1.
+      if (process.env.BENCH_KEEP !== '1') fs.rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// Closed-loop HTTP load: `concurrency` virtual senders over keep-alive
+// connections, each posting the next pre-signed delivery as soon as its last
+// answer arrived. Latency is measured per request from write to full answer.
+import http from 'node:http';
+import type { Delivery } from '../../src/simulator';
+
+export interface LoadResult {
+  sent: number;
+  durationMs: number;
+  perSec: number;
+  statuses: Record<string, number>;
+  latenciesMs: number[];
+}
+
+export async function postAll(url: string, deliveries: Delivery[], concurrency: number): Promise<LoadResult> {
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const statuses: Record<string, number> = {};
+  const latenciesMs: number[] = [];
+  let next = 0;
+  const post = (d: Delivery): Promise<number> =>
+    new Promise((resolve) => {
+      const req = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { ...d.headers, 'content-length': d.rawBody.length } },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.once('error', () => resolve(0));
+      req.end(d.rawBody);
+    });
+  const sender = async (): Promise<void> => {
+    for (;;) {
+      const d = deliveries[next++];
+      if (!d) return;
+      const t0 = process.hrtime.bigint();
+      const status = await post(d);
+      latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, sender));
+  const durationMs = performance.now() - started;
+  agent.destroy();
+  return { sent: deliveries.length, durationMs, perSec: (deliveries.length / durationMs) * 1000, statuses, latenciesMs };
+}
+
+/** Same shape, for a call that is not HTTP (raw Temporal starts, direct inserts). */
+export async function callAll<T>(items: T[], concurrency: number, call: (item: T) => Promise<unknown>): Promise<LoadResult> {
+  const latenciesMs: number[] = [];
+  const statuses: Record<string, number> = {};
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      const t0 = process.hrtime.bigint();
+      const ok = await call(items[i] as T).then(() => 'ok', (err: Error) => err.name || 'error');
+      latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      statuses[ok] = (statuses[ok] ?? 0) + 1;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const durationMs = performance.now() - started;
+  return { sent: items.length, durationMs, perSec: (items.length / durationMs) * 1000, statuses, latenciesMs };
+}

@@ -16,7 +16,8 @@ node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.jso
 # One plain closing line that any CI reader understands.
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".data/vitest-report.json", "utf8"));
-  // A file that fails before its tests run counts as a failure too.
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + r.numFailedTestSuites} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  // A file that fails before any of its tests runs counts as one failure too.
+  const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + brokenFiles} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' || true
 exit "$status"

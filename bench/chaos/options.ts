@@ -20,6 +20,8 @@ export interface ChaosOptions {
   runDir: string;
   /** Temporal Web UI port; null runs the dev server headless. */
   uiPort: number | null;
+  /** A prebuilt workflow bundle; unset = bundled at start. */
+  workflowBundlePath?: string;
   /** Drop the run's database when it converged. */
   dropDatabase: boolean;
 }

@@ -9,13 +9,21 @@ import { type DevServer, type DevServerOptions, startDevServer } from '../../src
 
 const ROOT = path.resolve(__dirname, '../..');
 const READY_TIMEOUT_MS = 90_000;
+const SUPERVISOR_ATTEMPTS = 5;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+// Children must not outlive a runner that dies abruptly (an uncaught error, a second Ctrl-C).
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 
 export class SynclineProcess {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private tail = '';
   kills = 0;
+  failedStarts = 0;
 
   constructor(
     readonly name: string,
@@ -39,6 +47,8 @@ export class SynclineProcess {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     this.child = child;
+    children.add(child);
+    child.once('exit', () => children.delete(child));
     this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     if (this.url) await this.waitHealthy();
   }
@@ -53,10 +63,24 @@ export class SynclineProcess {
     await this.exited;
   }
 
+  /** Like a supervisor (systemd, Kubernetes): a start that fails is tried again, a few times. */
   async crashAndRestart(downMs: number): Promise<void> {
     await this.kill('SIGKILL');
     await sleep(downMs);
-    await this.start();
+    await this.startSupervised();
+  }
+
+  async startSupervised(attempts = SUPERVISOR_ATTEMPTS): Promise<void> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.start();
+      } catch (err) {
+        this.failedStarts += 1;
+        await this.kill('SIGTERM');
+        if (i >= attempts) throw err;
+        await sleep(2_000);
+      }
+    }
   }
 
   output(): string {
@@ -91,6 +115,9 @@ export class TemporalServer {
 
   async start(): Promise<void> {
     this.server = await startDevServer(this.opts);
+    const child = this.server.process;
+    children.add(child);
+    child.once('exit', () => children.delete(child));
   }
 
   /** SIGKILL, then the same port and SQLite file: history must survive. */

@@ -20,7 +20,8 @@ import { reconcileServiceFor } from '../../src/reconcile';
 import { ChaosPartner, DeliveryPlanner } from '../../src/simulator/chaos';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
 import { freePort } from '../../test/support/ports';
-import { startTcpProxy, viaProxy } from '../../test/support/tcpProxy';
+import { viaProxy } from '../../test/support/tcpProxy';
+import { startTcpProxyProcess } from '../../test/support/tcpProxyProcess';
 import { NaiveReceiver } from './naive';
 import { type ChaosOptions, replayCommand } from './options';
 import { SynclineProcess, TemporalServer } from './processes';
@@ -65,10 +66,25 @@ const STRIPE = { scheme: 'stripe' } as const;
 const API_KEY = 'chaos_partner_key';
 const CACHE_TTL_MS = 500;
 const CHAOS_GAP_MS = 5_000;
+const quiet = (): void => undefined;
+/** Webpack's build report would scroll the demo's status line away. */
+const QUIET = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+
+/** The runner's own database calls ride out the outages it causes and a loaded machine. */
+async function retrying<T>(work: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await sleep(1_000);
+    }
+  }
+}
 
 async function waitUntil(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
+  while (!(await probe().catch(() => false))) {
     if (Date.now() > deadline) throw new Error(`chaos: timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(500);
   }
@@ -90,15 +106,16 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     dbUrl.pathname = `/chaos_${runId.replace(/-/g, '_')}`;
     await ensureDatabase(dbUrl.toString());
     await migrate(dbUrl.toString());
-    const proxy = await startTcpProxy(dbUrl.hostname, Number(dbUrl.port || 5432));
+    // In its own process: this one also plays the partner and can fall behind under load.
+    const proxy = await startTcpProxyProcess(dbUrl.hostname, Number(dbUrl.port || 5432));
     stops.push(() => proxy.close());
     const proxiedDb = viaProxy(dbUrl.toString(), proxy);
 
     const temporal = new TemporalServer({ binary: o.temporalBinary, port: await freePort(), uiPort: o.uiPort ?? undefined, headless: o.uiPort === null, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') });
     await temporal.start();
     stops.push(() => temporal.stop());
-    const bundle = path.join(dir, 'workflow-bundle.js');
-    fs.writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../src/workflows/index.ts') })).code);
+    const bundle = o.workflowBundlePath ?? path.join(dir, 'workflow-bundle.js');
+    if (!o.workflowBundlePath) fs.writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../src/workflows/index.ts'), logger: QUIET })).code);
 
     const taskQueue = `chaos-${runId}`;
     const encryptionKey = crypto.randomBytes(32).toString('base64');
@@ -140,7 +157,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     const apis = apiPorts.map((port, i) => new SynclineProcess(`api-${i + 1}`, 'src/api/main.ts', { ...procEnv, API_PORT: String(port), API_HOST: '127.0.0.1' }, `http://127.0.0.1:${port}`, path.join(dir, `api-${i + 1}.log`)));
     const workers = Array.from({ length: o.workers }, (_, i) => new SynclineProcess(`worker-${i + 1}`, 'src/worker/main.ts', procEnv, undefined, path.join(dir, `worker-${i + 1}.log`)));
     for (const p of [...workers, ...apis]) stops.push(() => p.kill('SIGTERM'));
-    await Promise.all([...workers, ...apis].map((p) => p.start()));
+    await Promise.all([...workers, ...apis].map((p) => p.startSupervised()));
 
     let phase = 'streaming';
     const pg0 = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
@@ -173,13 +190,14 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     ];
     // One fault at a time, CHAOS_GAP_MS apart, each no earlier than its point in the stream: short runs get every fault too.
     let streamed = 0;
+    let chaosError: unknown;
     const chaosDone = (async () => {
       for (const [fraction, act] of schedule) {
         while (streamed < fraction * o.changes) await sleep(100);
         await act();
         await sleep(CHAOS_GAP_MS);
       }
-    })();
+    })().catch((err: unknown) => void (chaosError = err));
 
     const planner = new DeliveryPlanner(o.seed, o.faults.delivery, o.changes);
     const rotateAt = Math.floor(o.changes * o.faults.delivery.rotateAt);
@@ -190,13 +208,13 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       streamed = i;
       if (i === rotateAt) {
         // The connection learns the new secret before the partner signs with it (CONNECTION_CACHE_TTL_MS later).
-        await rt.connections.setSigningSecrets(connId, (s) => [...s, newSecret]);
+        await retrying(() => rt.connections.setSigningSecrets(connId, (s) => [...s, newSecret]));
         await sleep(CACHE_TTL_MS * 3);
         partner.secret = newSecret;
         chaosLog.push(`secret rotated at change ${i}`);
       }
       if (i === retireAt) {
-        await rt.connections.setSigningSecrets(connId, (s) => s.filter((x) => x !== oldSecret));
+        await retrying(() => rt.connections.setSigningSecrets(connId, (s) => s.filter((x) => x !== oldSecret)));
         chaosLog.push(`old secret retired at change ${i}`);
       }
       const plan = planner.next();
@@ -211,6 +229,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     streamed = o.changes;
     phase = 'draining partner retries';
     await chaosDone;
+    if (chaosError) throw chaosError;
     await partner.drain();
     const settleMs = 120_000 + o.changes * 30;
     phase = 'settling';
@@ -218,13 +237,13 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
 
     phase = 'reconciling';
     const reconcile = reconcileServiceFor(client, rt, taskQueue);
-    await (await reconcile.runNow(connId, 'incremental')).result();
+    await retrying(async () => (await reconcile.runNow(connId, 'incremental')).result(), 5);
 
     phase = 'operator replays parked events';
     const operator = new OperatorService(rt.db, client, { uiUrl: temporal.uiUrl, namespace: 'default' });
     let replayed = 0;
-    for (let round = 0; round < 10 && ((await statusCounts(rt.db, connId)).parked ?? 0) > 0; round++) {
-      const r = await operator.bulk({ action: 'replay', filter: { connectionId: connId, status: 'parked' }, by: 'chaos-operator', reason: 'partner recovered', dryRun: false });
+    for (let round = 0; round < 10 && ((await retrying(() => statusCounts(rt.db, connId))).parked ?? 0) > 0; round++) {
+      const r = await retrying(() => operator.bulk({ action: 'replay', filter: { connectionId: connId, status: 'parked' }, by: 'chaos-operator', reason: 'partner recovered', dryRun: false }));
       replayed += r.acted;
       await sleep(3_000);
     }
@@ -234,14 +253,14 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       return (st.accepted ?? 0) === 0 && (st.parked ?? 0) === 0;
     }).catch(() => undefined);
     // A last incremental run: anything a late write changed is caught, and it must find nothing stale.
-    await (await reconcile.runNow(connId, 'incremental')).result();
+    await retrying(async () => (await reconcile.runNow(connId, 'incremental')).result(), 5);
 
     phase = 'verifying';
-    const verdict = await verify(rt.db, connId, partner);
+    const verdict = await retrying(() => verify(rt.db, connId, partner));
     const summary: ChaosSummary = {
       seed: o.seed, changes: o.changes, objects: partner.store.all().length, durationMs: Date.now() - started, partner: partner.stats,
       apiFaults: partner.apiFaults.counts, chaos: chaosLog, parkedEver: verdict.parkedEver, replayedByOperator: replayed,
-      backfilled: await backfilled(), alerts: alertSink.alerts, verdict, naive: naive ? await naive.compare(partner.store.all()) : null,
+      backfilled: await retrying(backfilled), alerts: alertSink.alerts, verdict, naive: naive ? await retrying(() => naive.compare(partner.store.all())) : null,
     };
     clearInterval(ticker);
     const table = renderSummary(summary);

@@ -6,6 +6,8 @@
 // gets its own connection, so both start from an empty table.
 //   npm run bench:reconcile -- [--records 100000] [--page-size 500]
 //   npm run bench:reconcile -- --sizes 1000,10000,100000     (scaling)
+//   npm run bench:reconcile -- --cpu-prof    (worker CPU profile in the run folder; with BENCH_KEEP=1)
+import path from 'node:path';
 import { applyStates } from '../src/activities/records';
 import { getConnector } from '../src/connectors/registry';
 import { ScheduleManager } from '../src/reconcile/schedules';
@@ -60,10 +62,10 @@ async function plainLoop(env: BenchEnv, connectionId: string, pageSize: number):
 }
 
 runBench(async () => {
-  const flags = parseFlags({ records: 100_000, sizes: '', pageSize: 500 });
+  const flags = parseFlags({ records: 100_000, sizes: '', pageSize: 500, cpuProf: false });
   const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : [flags.records];
   const env = await startBenchEnv('reconcile');
-  const worker = await startWorkerProcess(env.childEnv, env.runDir);
+  const worker = await startWorkerProcess(env.childEnv, env.runDir, undefined, flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(env.runDir, 'prof')}`] : []);
   const connection = await Connection.connect({ address: env.temporal.address });
   const client = new Client({ connection });
   const queue = env.childEnv.TEMPORAL_TASK_QUEUE ?? 'bench-reconcile';

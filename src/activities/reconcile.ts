@@ -13,7 +13,7 @@ import type { PageResult, RunTotals } from '../shared/reconcile';
 import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
 import type { ActivityDeps } from './index';
-import { applyStates } from './records';
+import { applyStatesCountingNew } from './records';
 
 const HEARTBEAT_EVERY_MS = 1_000;
 const TX_TIMEOUT_MS = 60_000;
@@ -72,27 +72,20 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       if ('kind' in page) return page;
       const maxVersion = page.items.reduce((m, i) => Math.max(m, i.state.version ?? 0), 0);
       const result = await deps.db.$transaction(async (tx) => {
-        const locked = await tx.$queryRaw<{ cursor: string | null }[]>`SELECT cursor FROM sync_checkpoints WHERE connection_id = ${args.connectionId} FOR UPDATE`;
-        // Another attempt (or run) committed this page already: report, do not apply twice.
-        if (locked[0]?.cursor !== from.cursor) return { kind: 'page', totals: await runTotals(args.runId), hasMore: true, checkpoint: locked[0]?.cursor ?? null } as const;
-        const source = `reconcile:${args.runId}`;
-        // "Changed" counts objects, not writes: a change list may carry several versions of one object.
-        const types = page.items.map((i) => i.objectType);
-        const ids = page.items.map((i) => i.objectId);
-        const before = await tx.$queryRaw<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM sync_records r JOIN (SELECT DISTINCT * FROM unnest(${types}::text[], ${ids}::text[]) AS t(object_type, object_id)) t
-            ON r.object_type = t.object_type AND r.object_id = t.object_id
-          WHERE r.connection_id = ${args.connectionId} AND r.source = ${source}`;
-        await applyStates(tx, args.connectionId, source, page.items);
-        const after = await tx.$queryRaw<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM sync_records r JOIN (SELECT DISTINCT * FROM unnest(${types}::text[], ${ids}::text[]) AS t(object_type, object_id)) t
-            ON r.object_type = t.object_type AND r.object_id = t.object_id
-          WHERE r.connection_id = ${args.connectionId} AND r.source = ${source}`;
-        const changed = (after[0]?.n ?? 0) - (before[0]?.n ?? 0);
-        await tx.$executeRaw`
+        // Compare-and-set first: the row lock it takes serialises attempts like SELECT ... FOR UPDATE
+        // did, and an attempt that lost (another committed this page) changes nothing and reports.
+        const moved = await tx.$executeRaw`
           UPDATE sync_checkpoints SET cursor = ${page.nextCursor}, updated_at = now(),
             high_water_mark = GREATEST(COALESCE(high_water_mark, 0), ${BigInt(Math.trunc(maxVersion))})
-          WHERE connection_id = ${args.connectionId}`;
+          WHERE connection_id = ${args.connectionId} AND cursor IS NOT DISTINCT FROM ${from.cursor}`;
+        if (moved === 0) {
+          const current = await tx.$queryRaw<{ cursor: string | null }[]>`SELECT cursor FROM sync_checkpoints WHERE connection_id = ${args.connectionId}`;
+          return { kind: 'page', totals: await runTotals(args.runId), hasMore: true, checkpoint: current[0]?.cursor ?? null } as const;
+        }
+        const source = `reconcile:${args.runId}`;
+        // "Changed" counts objects, not writes: a change list may carry several versions of one
+        // object, across pages too, so an object this run already wrote is not counted again.
+        const { newToSource: changed } = await applyStatesCountingNew(tx, args.connectionId, source, page.items);
         const rows = await tx.$queryRaw<TotalsRow[]>`
           UPDATE reconcile_runs SET pages = pages + 1, records_seen = records_seen + ${page.items.length},
             records_changed = records_changed + ${changed}, checkpoint_reached = ${page.nextCursor}

@@ -2,9 +2,11 @@
 // Invariant: a row's version never decreases. A delete is a tombstone row with
 // its version, so a late, older "created" cannot bring the object back.
 // Equal versions are a no-op, which makes every apply idempotent.
-// `applyStates` is the one implementation: a single INSERT ... ON CONFLICT over
-// unnest()ed arrays, so a reconciliation page of 500 records is one statement;
-// the webhook path applies a batch of one.
+// `upsertFrom` is the one implementation: a single INSERT ... ON CONFLICT over
+// unnest()ed arrays, so a reconciliation page of 500 records is one statement
+// (`applyStatesCountingNew`, which also counts in that statement); the webhook
+// path applies a batch of one (`applyStates`).
+import { Prisma } from '../generated/prisma/client';
 import type { ApplyOutcome, WireObjectState } from '../shared/processEvent';
 import type { ActivityDeps } from './index';
 
@@ -27,34 +29,67 @@ type Sql = Pick<ActivityDeps['db'], '$queryRaw'>;
 
 const keyOf = (s: StateToApply): string => JSON.stringify([s.objectType, s.objectId]);
 
-/**
- * Applies states through the version guard; returns the keys of the rows that
- * changed (their version advanced). Several states of one object in a batch
- * collapse to the newest first: one statement cannot update a row twice.
- */
-export async function applyStates(sql: Sql, connectionId: string, source: string, states: StateToApply[]): Promise<Set<string>> {
+/** Several states of one object in a batch collapse to the newest first: one statement cannot update a row twice. */
+function newestPerObject(states: StateToApply[]) {
   const newest = new Map<string, StateToApply>();
   for (const s of states) {
     const prev = newest.get(keyOf(s));
     if (!prev || (s.state.version ?? 0) > (prev.state.version ?? 0)) newest.set(keyOf(s), s);
   }
-  if (newest.size === 0) return new Set();
   const batch = [...newest.values()];
-  const types = batch.map((s) => s.objectType);
-  const ids = batch.map((s) => s.objectId);
-  const versions = batch.map((s) => String(Math.trunc(s.state.version ?? 0)));
-  const deleted = batch.map((s) => !s.state.found);
-  const data = batch.map((s) => (s.state.found ? JSON.stringify(s.state.data) : null));
-  const rows = await sql.$queryRaw<{ object_type: string; object_id: string }[]>`
+  return {
+    size: batch.length,
+    types: batch.map((s) => s.objectType),
+    ids: batch.map((s) => s.objectId),
+    versions: batch.map((s) => String(Math.trunc(s.state.version ?? 0))),
+    deleted: batch.map((s) => !s.state.found),
+    data: batch.map((s) => (s.state.found ? JSON.stringify(s.state.data) : null)),
+  };
+}
+
+/** The guarded upsert of rows read from a relation `t(object_type, object_id, version, deleted, data)`. */
+const upsertFrom = (connectionId: string, source: string, from: Prisma.Sql) => Prisma.sql`
     INSERT INTO sync_records (connection_id, object_type, object_id, version, deleted, data, source, write_count, created_at, updated_at)
     SELECT ${connectionId}, t.object_type, t.object_id, t.version, t.deleted, t.data, ${source}, 1, now(), now()
-    FROM unnest(${types}::text[], ${ids}::text[], ${versions}::bigint[], ${deleted}::boolean[], ${data}::jsonb[]) AS t(object_type, object_id, version, deleted, data)
+    FROM ${from}
     ON CONFLICT (connection_id, object_type, object_id) DO UPDATE
       SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data, source = EXCLUDED.source,
           write_count = sync_records.write_count + 1, updated_at = now()
       WHERE sync_records.version < EXCLUDED.version
     RETURNING object_type, object_id`;
+
+/**
+ * Applies states through the version guard; returns the keys of the rows that
+ * changed (their version advanced).
+ */
+export async function applyStates(sql: Sql, connectionId: string, source: string, states: StateToApply[]): Promise<Set<string>> {
+  const b = newestPerObject(states);
+  if (b.size === 0) return new Set();
+  const rows = await sql.$queryRaw<{ object_type: string; object_id: string }[]>(upsertFrom(connectionId, source, Prisma.sql`
+    unnest(${b.types}::text[], ${b.ids}::text[], ${b.versions}::bigint[], ${b.deleted}::boolean[], ${b.data}::jsonb[]) AS t(object_type, object_id, version, deleted, data)`));
   return new Set(rows.map((r) => JSON.stringify([r.object_type, r.object_id])));
+}
+
+/**
+ * applyStates for one reconciliation page, in the same single statement: also
+ * returns how many of the changed objects `source` had not written before, so a
+ * run counts each object it changed once however many pages carry it. The
+ * prior source is read per key by primary key (a scalar subquery, never turned
+ * into a join: a join over the connection's rows made every page O(table));
+ * all parts of one statement see the snapshot from before the upsert.
+ */
+export async function applyStatesCountingNew(sql: Sql, connectionId: string, source: string, states: StateToApply[]): Promise<{ changed: number; newToSource: number }> {
+  const b = newestPerObject(states);
+  if (b.size === 0) return { changed: 0, newToSource: 0 };
+  const [row] = await sql.$queryRaw<{ changed: number; new_to_source: number }[]>`
+    WITH input AS MATERIALIZED (
+      SELECT t.*, COALESCE((SELECT r.source = ${source} FROM sync_records r
+                            WHERE r.connection_id = ${connectionId} AND r.object_type = t.object_type AND r.object_id = t.object_id), false) AS mine
+      FROM unnest(${b.types}::text[], ${b.ids}::text[], ${b.versions}::bigint[], ${b.deleted}::boolean[], ${b.data}::jsonb[]) AS t(object_type, object_id, version, deleted, data)
+    ), up AS (${upsertFrom(connectionId, source, Prisma.sql`input t`)})
+    SELECT count(*)::int AS changed, count(*) FILTER (WHERE NOT i.mine)::int AS new_to_source
+    FROM up JOIN input i ON i.object_type = up.object_type AND i.object_id = up.object_id`;
+  return { changed: row?.changed ?? 0, newToSource: row?.new_to_source ?? 0 };
 }
 
 export function createRecordActivities(deps: ActivityDeps) {

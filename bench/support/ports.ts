@@ -1,13 +1,2 @@
-import net from 'node:net';
-
-/** A currently free loopback TCP port (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+// One free-port helper for tests and benchmarks.
+export { freePort } from '../../test/support/ports';

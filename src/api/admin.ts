@@ -6,14 +6,11 @@
 //   POST /admin/events/:connectionId/:eventId/skip     { by?, reason }
 //   POST /admin/events/bulk  { action, dryRun, reason?, by?, filter: { connectionId, connector, eventType, since, until } }
 // Extra routers (reconciliation) are mounted by the caller under /admin.
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { OperatorService } from '../operator/service';
 import { requireAdminToken } from './adminAuth';
-
-export class InvalidRequestError extends Error {
-  override readonly name = 'InvalidRequestError';
-}
+import { parse, route } from './adminHttp';
 
 const listQuery = z.object({
   connection: z.string().optional(),
@@ -33,28 +30,15 @@ const bulkBody = actionBody.extend({
   }).default({}),
 });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success) throw new InvalidRequestError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return r.data;
-}
-
-type Handler = (req: Request<Record<string, string>>, res: Response) => Promise<unknown>;
-const route = (h: Handler) => (req: Request<Record<string, string>>, res: Response, next: NextFunction) => {
-  h(req, res).then((body) => res.json(body), next);
-};
-
-const jsonSafe = (value: unknown) => JSON.parse(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
-
 export function adminRouter(opts: { token?: string; operator: OperatorService; extra?: Router[] }): Router {
   const router = express.Router();
   router.use('/admin', requireAdminToken(opts.token), express.json({ limit: '64kb' }));
   router.get('/admin/events', route(async (req) => {
     const q = parse(listQuery, req.query);
-    return jsonSafe(await opts.operator.listEvents({ connectionId: q.connection, status: q.status, limit: q.limit }));
+    return opts.operator.listEvents({ connectionId: q.connection, status: q.status, limit: q.limit });
   }));
   router.post('/admin/events/bulk', route(async (req) => opts.operator.bulk(parse(bulkBody, req.body))));
-  router.get('/admin/events/:connectionId/:eventId', route(async (req) => jsonSafe(await opts.operator.showEvent(req.params.connectionId!, req.params.eventId!))));
+  router.get('/admin/events/:connectionId/:eventId', route((req) => opts.operator.showEvent(req.params.connectionId!, req.params.eventId!)));
   router.post('/admin/events/:connectionId/:eventId/replay', route(async (req) => {
     return opts.operator.replay(req.params.connectionId!, req.params.eventId!, parse(actionBody, req.body));
   }));

@@ -8,10 +8,10 @@
 //   POST /admin/reconcile/:connectionId/backfill   { mode?, start, end }
 //   POST /admin/reconcile/:connectionId/confirm-deletes  { approve }
 //   POST /admin/reconcile/:connectionId/sync       create/update/remove its schedules now
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import { z } from 'zod';
 import type { ReconcileService } from '../reconcile';
-import { InvalidRequestError } from './admin';
+import { parse, route as adminRoute } from './adminHttp';
 
 const mode = z.enum(['incremental', 'full']).default('incremental');
 const modeBody = z.object({ mode, note: z.string().max(500).optional() });
@@ -19,16 +19,8 @@ const backfillBody = z.object({ mode, start: z.coerce.date(), end: z.coerce.date
 const confirmBody = z.object({ approve: z.boolean() });
 const runsQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(20) });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success) throw new InvalidRequestError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return r.data;
-}
-
-type Handler = (id: string, req: Request) => Promise<unknown>;
-const route = (h: Handler) => (req: Request<{ connectionId: string }>, res: Response, next: NextFunction) => {
-  h(req.params.connectionId, req).then((body) => res.json(JSON.parse(JSON.stringify(body ?? { ok: true }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)))), next);
-};
+/** Every route here is about one connection. */
+const route = (h: (id: string, req: Request<Record<string, string>>) => Promise<unknown>) => adminRoute((req) => h(req.params.connectionId!, req));
 
 export function adminReconcileRouter(service: ReconcileService): Router {
   const r = express.Router();

@@ -60,13 +60,14 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
   const row = await deps.events.register({ ...info, connectionId: conn.id, workflowId, payload: inline ? null : rawBody, payloadBytes: rawBody.length });
   if (FINAL_STATUSES.has(row.status)) return { status: 'duplicate', eventId: info.eventId, workflowId };
 
+  const trustPayload = connector.trustsPayload(conn.settings);
   const input: ProcessEventInput = {
     ...info,
     eventRowId: row.rowId,
     connectionId: conn.id,
     connector: conn.connector,
-    trustPayload: connector.trustsPayload(conn.settings),
-    inlinePayload: inline && connector.trustsPayload(conn.settings) ? body : null,
+    trustPayload,
+    inlinePayload: inline && trustPayload ? body : null,
     retry: retrySettings(conn.settings),
     fetchTimeoutMs: fetchTimeout(conn.settings),
   };

@@ -19,7 +19,7 @@ import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
 import { startOpsServer } from '../worker/opsServer';
 import { createWorker } from '../worker/createWorker';
 import { installTemporalLogging } from '../temporal/runtimeLogging';
-import { readiness, temporalProbe } from './readiness';
+import { databaseProbe, readiness, temporalProbe } from './readiness';
 import type { Runtime } from './runtime';
 
 export interface Running {
@@ -68,7 +68,7 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
     sdkMetricsPort: env.TEMPORAL_METRICS_PORT,
     ready: readiness([
       { name: 'worker', run: async () => { if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`); } },
-      { name: 'database', run: async () => { await rt.db.$queryRaw`SELECT 1`; } },
+      databaseProbe(rt.db),
       probe,
     ], env.READINESS_TIMEOUT_MS),
   });
@@ -120,7 +120,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
       extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
     },
     ready: readiness([
-      { name: 'database', run: async () => { await rt.db.$queryRaw`SELECT 1`; } },
+      databaseProbe(rt.db),
       {
         name: 'migrations',
         run: async () => {

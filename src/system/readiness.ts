@@ -3,6 +3,7 @@
 // "unready" within READINESS_TIMEOUT_MS instead of hanging the probe. The
 // reason names each failing dependency: "database: ...; temporal: ...".
 import { Connection } from '@temporalio/client';
+import type { Db } from '../db/prisma';
 import type { TemporalTarget } from '../temporal/connection';
 
 export interface ReadinessCheck {
@@ -28,6 +29,11 @@ export function readiness(checks: ReadinessCheck[], timeoutMs: number): () => Pr
     const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${checks[i]!.name}: ${(r.reason as Error)?.message ?? String(r.reason)}`] : []));
     if (failed.length > 0) throw new NotReadyError(failed.join('; '));
   };
+}
+
+/** The database answers a trivial query. */
+export function databaseProbe(db: { $queryRaw: Db['$queryRaw'] }): ReadinessCheck {
+  return { name: 'database', run: async () => { await db.$queryRaw`SELECT 1`; } };
 }
 
 /**

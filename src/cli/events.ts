@@ -3,7 +3,7 @@
 // actions taken on it, its workflow (status, state, history summary) and the
 // Web UI link. Temporal being down is shown, not thrown: the row is still worth
 // seeing. The raw payload is never printed, only whether and how large it is stored.
-import type { OperatorService } from '../operator/service';
+import { listEventRows, type OperatorService } from '../operator/service';
 import { intOption, stringOption } from './args';
 import { type Command, usageOf } from './command';
 import { UsageError } from './errors';
@@ -29,12 +29,7 @@ const list: Command = {
     if (status !== undefined && !EVENT_STATUSES.includes(status)) throw new UsageError(`--status must be one of ${EVENT_STATUSES.join(', ')}`, usageOf(list));
     const limit = intOption(list, args, 'limit', { fallback: LIST_LIMIT_DEFAULT, min: 1, max: LIST_LIMIT_MAX });
     const rt = await ctx.runtime();
-    const rows = await rt.db.webhookEvent.findMany({
-      where: { connectionId, status },
-      orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
-      take: limit,
-      omit: { payload: true },
-    });
+    const rows = await listEventRows(rt.db, { connectionId, status, limit });
     const text = table(
       ['RECEIVED', 'CONNECTION', 'EVENT', 'TYPE', 'OBJECT', 'STATUS', 'ATTEMPTS', 'LAST ERROR'],
       rows.map((r) => [r.receivedAt, r.connectionId, r.eventId, r.eventType, `${r.objectType}/${r.objectId}`, r.status, r.attempts, truncate(r.lastError, LAST_ERROR_CHARS)]),

@@ -34,6 +34,22 @@ export interface BulkResult {
 
 const BULK_CONCURRENCY = 16;
 
+export interface EventListFilter {
+  connectionId?: string;
+  status?: string;
+  limit?: number;
+}
+
+/** Newest first, without payloads; the one event listing behind the CLI and the admin API. Needs no Temporal. */
+export function listEventRows(db: Db, f: EventListFilter) {
+  return db.webhookEvent.findMany({
+    where: { connectionId: f.connectionId, status: f.status },
+    orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+    take: f.limit,
+    omit: { payload: true },
+  });
+}
+
 export class OperatorService {
   constructor(private readonly db: Db, private readonly client: Client, private readonly links: LinkConfig) {}
 
@@ -43,13 +59,8 @@ export class OperatorService {
     return row;
   }
 
-  listEvents(f: { connectionId?: string; status?: string; limit?: number }) {
-    return this.db.webhookEvent.findMany({
-      where: { connectionId: f.connectionId, status: f.status },
-      orderBy: { receivedAt: 'desc' },
-      take: Math.min(f.limit ?? 50, 1000),
-      omit: { payload: true },
-    });
+  listEvents(f: EventListFilter) {
+    return listEventRows(this.db, { ...f, limit: Math.min(f.limit ?? 50, 1000) });
   }
 
   async showEvent(connectionId: string, eventId: string) {

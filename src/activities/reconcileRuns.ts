@@ -35,6 +35,7 @@ export function createReconcileRunActivities(deps: ActivityDeps) {
         requestSpacingMs: s.requestsPerSecond ? Math.ceil(1000 / s.requestsPerSecond) : 0,
         heartbeatTimeoutMs: s.heartbeatTimeoutMs,
         maxPagesPerExecution: s.maxPagesPerExecution,
+        pagesPerActivity: s.pagesPerActivity,
         retry: t.retry,
         maxDeleteShare: s.fullDiff.maxDeleteShare,
         guardMinDeletes: s.fullDiff.guardMinDeletes,

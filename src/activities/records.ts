@@ -4,8 +4,8 @@
 // Equal versions are a no-op, which makes every apply idempotent.
 // `upsertFrom` is the one implementation: a single INSERT ... ON CONFLICT over
 // unnest()ed arrays, so a reconciliation page of 500 records is one statement
-// (`applyStatesCountingNew`, which also counts in that statement); the webhook
-// path applies a batch of one (`applyStates`).
+// (`countedUpsertCtes`, which also counts, inside the page's commit); the
+// webhook path applies a batch of one (`applyStates`).
 import { Prisma } from '../generated/prisma/client';
 import type { ApplyOutcome, WireObjectState } from '../shared/processEvent';
 import type { ActivityDeps } from './index';
@@ -47,16 +47,23 @@ function newestPerObject(states: StateToApply[]) {
   };
 }
 
-/** The guarded upsert of rows read from a relation `t(object_type, object_id, version, deleted, data)`. */
-const upsertFrom = (connectionId: string, source: string, from: Prisma.Sql) => Prisma.sql`
+/**
+ * The guarded upsert of rows read from a relation `t(object_type, object_id, version, deleted, data)`,
+ * applied only where `gate` holds; returns the changed keys and whether each row was new.
+ */
+const upsertFrom = (connectionId: string, source: string, from: Prisma.Sql, gate: Prisma.Sql = Prisma.sql`true`) => Prisma.sql`
     INSERT INTO sync_records (connection_id, object_type, object_id, version, deleted, data, source, write_count, created_at, updated_at)
     SELECT ${connectionId}, t.object_type, t.object_id, t.version, t.deleted, t.data, ${source}, 1, now(), now()
     FROM ${from}
+    WHERE ${gate}
     ON CONFLICT (connection_id, object_type, object_id) DO UPDATE
       SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data, source = EXCLUDED.source,
           write_count = sync_records.write_count + 1, updated_at = now()
       WHERE sync_records.version < EXCLUDED.version
-    RETURNING object_type, object_id`;
+    RETURNING object_type, object_id, (xmax = 0) AS inserted`;
+
+const unnested = (b: ReturnType<typeof newestPerObject>) => Prisma.sql`
+    unnest(${b.types}::text[], ${b.ids}::text[], ${b.versions}::bigint[], ${b.deleted}::boolean[], ${b.data}::jsonb[]) AS t(object_type, object_id, version, deleted, data)`;
 
 /**
  * Applies states through the version guard; returns the keys of the rows that
@@ -65,31 +72,33 @@ const upsertFrom = (connectionId: string, source: string, from: Prisma.Sql) => P
 export async function applyStates(sql: Sql, connectionId: string, source: string, states: StateToApply[]): Promise<Set<string>> {
   const b = newestPerObject(states);
   if (b.size === 0) return new Set();
-  const rows = await sql.$queryRaw<{ object_type: string; object_id: string }[]>(upsertFrom(connectionId, source, Prisma.sql`
-    unnest(${b.types}::text[], ${b.ids}::text[], ${b.versions}::bigint[], ${b.deleted}::boolean[], ${b.data}::jsonb[]) AS t(object_type, object_id, version, deleted, data)`));
+  const rows = await sql.$queryRaw<{ object_type: string; object_id: string }[]>(upsertFrom(connectionId, source, unnested(b)));
   return new Set(rows.map((r) => JSON.stringify([r.object_type, r.object_id])));
 }
 
 /**
- * applyStates for one reconciliation page, in the same single statement: also
- * returns how many of the changed objects `source` had not written before, so a
- * run counts each object it changed once however many pages carry it. The
- * prior source is read per key by primary key (a scalar subquery, never turned
- * into a join: a join over the connection's rows made every page O(table));
- * all parts of one statement see the snapshot from before the upsert.
+ * The CTEs `up` and `counted` of a reconciliation page's upsert, to be
+ * embedded in a statement that also moves the checkpoint: `up` is the guarded
+ * upsert of the batch, applied only where `gate` holds; `counted` has one row,
+ * `changed` (rows whose version advanced) and `new_to_source` (of those,
+ * objects `source` had not written before), so a run counts each object it
+ * changed once however many pages carry it. A row the upsert inserted is new
+ * to it; for an updated row the prior source is read by primary key from the
+ * statement's snapshot, which is from before the upsert (parts of one
+ * statement do not see each other's writes). Only updated rows pay that probe,
+ * and never as a join over the connection's rows (which made every page
+ * O(table)).
  */
-export async function applyStatesCountingNew(sql: Sql, connectionId: string, source: string, states: StateToApply[]): Promise<{ changed: number; newToSource: number }> {
-  const b = newestPerObject(states);
-  if (b.size === 0) return { changed: 0, newToSource: 0 };
-  const [row] = await sql.$queryRaw<{ changed: number; new_to_source: number }[]>`
-    WITH input AS MATERIALIZED (
-      SELECT t.*, COALESCE((SELECT r.source = ${source} FROM sync_records r
-                            WHERE r.connection_id = ${connectionId} AND r.object_type = t.object_type AND r.object_id = t.object_id), false) AS mine
-      FROM unnest(${b.types}::text[], ${b.ids}::text[], ${b.versions}::bigint[], ${b.deleted}::boolean[], ${b.data}::jsonb[]) AS t(object_type, object_id, version, deleted, data)
-    ), up AS (${upsertFrom(connectionId, source, Prisma.sql`input t`)})
-    SELECT count(*)::int AS changed, count(*) FILTER (WHERE NOT i.mine)::int AS new_to_source
-    FROM up JOIN input i ON i.object_type = up.object_type AND i.object_id = up.object_id`;
-  return { changed: row?.changed ?? 0, newToSource: row?.new_to_source ?? 0 };
+export function countedUpsertCtes(connectionId: string, source: string, states: StateToApply[], gate: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    up AS (${upsertFrom(connectionId, source, unnested(newestPerObject(states)), gate)}
+    ), counted AS (
+      SELECT count(*)::int AS changed,
+             count(*) FILTER (WHERE CASE WHEN up.inserted THEN true ELSE NOT EXISTS (
+               SELECT 1 FROM sync_records r
+               WHERE r.connection_id = ${connectionId} AND r.object_type = up.object_type AND r.object_id = up.object_id AND r.source = ${source}) END)::int AS new_to_source
+      FROM up
+    )`;
 }
 
 export function createRecordActivities(deps: ActivityDeps) {

@@ -16,6 +16,8 @@ export const DEFAULT_GUARD_MIN_DELETES = 5;
 export const DEFAULT_CONFIRM_WAIT_MS = 24 * 3_600_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_PAGES_PER_EXECUTION = 200;
+/** Pages per activity call: spreads Temporal's per-call cost (~30 ms) over several pages. */
+export const DEFAULT_PAGES_PER_ACTIVITY = 50;
 export const DEFAULT_FAILURE_ALERT_RUNS = 3;
 
 const schema = z.object({
@@ -27,6 +29,8 @@ const schema = z.object({
   requestsPerSecond: z.number().positive().nullable().default(null),
   heartbeatTimeoutMs: z.number().int().min(1_000).default(DEFAULT_HEARTBEAT_TIMEOUT_MS),
   maxPagesPerExecution: z.number().int().min(1).default(DEFAULT_MAX_PAGES_PER_EXECUTION),
+  /** Pages one activity call pages through, each in its own transaction; 1 = one activity per page. */
+  pagesPerActivity: z.number().int().min(1).max(1_000).default(DEFAULT_PAGES_PER_ACTIVITY),
   /** Alert when no page succeeded for this long; default three intervals. */
   checkpointMaxAgeMs: z.number().int().positive().optional(),
   /** Alert when this many runs in a row failed. */

@@ -18,6 +18,8 @@ export interface ReconcileCarry {
   runId: string;
   /** Full diff: the id-listing cursor reached (incremental keeps its cursor in the database). */
   cursor: string | null;
+  /** Epoch ms of the last partner request, so the request budget holds across continue-as-new. */
+  lastRequestAt?: number;
 }
 
 /** Per-run settings, read from the connection when the run starts. */
@@ -28,6 +30,8 @@ export interface RunPlan {
   requestSpacingMs: number;
   heartbeatTimeoutMs: number;
   maxPagesPerExecution: number;
+  /** Pages one activity call may page through (each page still its own transaction). */
+  pagesPerActivity: number;
   retry: { initialIntervalMs: number; backoffCoefficient: number; maximumIntervalMs: number; maximumAttempts: number };
   maxDeleteShare: number;
   guardMinDeletes: number;
@@ -41,10 +45,35 @@ export interface RunTotals {
   recordsDeleted: number;
 }
 
-export type PageResult =
-  | { kind: 'page'; totals: RunTotals; hasMore: boolean; checkpoint: string | null; cursor?: string | null }
-  /** The partner said 429/503 with Retry-After: wait exactly this long, then ask again. */
-  | { kind: 'rateLimited'; retryAfterMs: number; status: number };
+/** What one page activity call asks for. */
+export interface PagesRequest {
+  connectionId: string;
+  runId: string;
+  pageSize: number;
+  /** Stop after this many committed pages. */
+  maxPages: number;
+  /** Minimum time between the starts of two partner requests (the request budget); 0 = none. */
+  requestSpacingMs: number;
+  /** Epoch ms of the previous call's last request, so the budget also holds between calls. */
+  lastRequestAt?: number;
+  /** Full diff only: the run's listing position (incremental reads its checkpoint from the database). */
+  cursor?: string | null;
+}
+
+/** What one page activity call did: every page it reports is committed, with its checkpoint, in its own transaction. */
+export interface PagesResult {
+  /** Pages committed by this call. */
+  pages: number;
+  /** The run's totals after the last committed page; absent when none was committed. */
+  totals?: RunTotals;
+  /** False once the partner said this was the last page. */
+  hasMore: boolean;
+  /** Where the next call starts: the checkpoint (incremental) or listing position (full diff). */
+  cursor: string | null;
+  lastRequestAt?: number;
+  /** The partner said 429/503 with Retry-After: wait exactly this long (a workflow timer), then ask again. */
+  rateLimited?: { retryAfterMs: number; status: number };
+}
 
 export interface DeletePlan {
   live: number;

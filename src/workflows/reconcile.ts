@@ -1,21 +1,23 @@
 // reconcileConnection: pages through a connection's partner change list (or,
-// in full-diff mode, its id listing) one activity per page, and reports what
-// the webhook fast path missed. Failure contract:
+// in full-diff mode, its id listing), up to `pagesPerActivity` pages per
+// activity call with each page committed in its own transaction, and reports
+// what the webhook fast path missed. Failure contract:
 //  - database steps retry without limit (a database outage delays a run);
 //  - a page fetch retries on the connection's partner retry schedule; when that
 //    is spent the run is recorded as failed and the checkpoint stays where the
 //    last committed page left it;
 //  - 429/503 with Retry-After come back as data and are slept exactly here, so
 //    each wait is a TimerStarted event in history and never burns a retry.
-// The request budget is a sleep between page requests. The run continues as new
-// when Temporal suggests it or after maxPagesPerExecution pages.
+// The request budget (spacing between request starts) is kept by the page
+// activity, which is handed the time of the previous request. The run
+// continues as new when Temporal suggests it or after maxPagesPerExecution pages.
 import {
   ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, log, proxyActivities,
   setCurrentDetails, setHandler, sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../shared/processEvent';
-import { CONFIRM_DELETES_SIGNAL, type DeletePlan, type PageResult, type ReconcileInput, type ReconcileResult, type RunTotals } from '../shared/reconcile';
+import { CONFIRM_DELETES_SIGNAL, type DeletePlan, type PagesResult, type ReconcileInput, type ReconcileResult, type RunTotals } from '../shared/reconcile';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -54,30 +56,35 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
 
   let totals: RunTotals = { pages: 0, recordsSeen: 0, recordsChanged: 0, recordsDeleted: 0 };
   let cursor = input.carry?.cursor ?? null;
+  let lastRequestAt = input.carry?.lastRequestAt;
+  let pagesHere = 0;
   let calls = 0;
-  let spaced = false;
   setCurrentDetails(describe(input, totals, 'starting'));
   try {
     for (;;) {
-      if (spaced && plan.requestSpacingMs > 0) await sleep(plan.requestSpacingMs);
-      spaced = true;
-      const r: PageResult = input.mode === 'incremental'
-        ? await partner.reconcileChangesPage({ connectionId, runId, pageSize: plan.pageSize })
-        : await partner.reconcileIdsPage({ connectionId, runId, cursor, pageSize: plan.pageSize });
+      const request = {
+        connectionId, runId, pageSize: plan.pageSize, requestSpacingMs: plan.requestSpacingMs, lastRequestAt,
+        maxPages: Math.max(1, Math.min(plan.pagesPerActivity, plan.maxPagesPerExecution - pagesHere)),
+      };
+      const r: PagesResult = input.mode === 'incremental'
+        ? await partner.reconcileChangesPages(request)
+        : await partner.reconcileIdsPages({ ...request, cursor });
       calls += 1;
-      if (r.kind === 'rateLimited') {
-        log.info('reconcile.rate_limited', { connectionId, status: r.status, retryAfterMs: r.retryAfterMs });
-        setCurrentDetails(describe(input, totals, `partner answered ${r.status}; waiting ${r.retryAfterMs} ms as told`));
-        await sleep(r.retryAfterMs);
-        spaced = false;
+      pagesHere += r.pages;
+      lastRequestAt = r.lastRequestAt;
+      if (r.totals) totals = r.totals;
+      if (input.mode === 'full') cursor = r.cursor;
+      if (r.rateLimited) {
+        const { status, retryAfterMs } = r.rateLimited;
+        log.info('reconcile.rate_limited', { connectionId, status, retryAfterMs });
+        setCurrentDetails(describe(input, totals, `partner answered ${status}; waiting ${retryAfterMs} ms as told`));
+        await sleep(retryAfterMs);
       } else {
-        totals = r.totals;
-        if (input.mode === 'full') cursor = r.cursor ?? null;
         setCurrentDetails(describe(input, totals, r.hasMore ? 'paging' : 'listing complete'));
         if (!r.hasMore) break;
       }
-      if (calls >= plan.maxPagesPerExecution || workflowInfo().continueAsNewSuggested) {
-        await continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor } });
+      if (pagesHere >= plan.maxPagesPerExecution || calls >= plan.maxPagesPerExecution || workflowInfo().continueAsNewSuggested) {
+        await continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor, lastRequestAt } });
       }
     }
   } catch (err) {

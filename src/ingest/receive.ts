@@ -71,11 +71,10 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
     retry: retrySettings(conn.settings),
     fetchTimeoutMs: fetchTimeout(conn.settings),
   };
-  const started = await deps.starter.start(workflowId, input);
-  if (started === 'already-completed' || row.alreadyAccepted) return { status: 'duplicate', eventId: info.eventId, workflowId };
-  // Temporal holds the event now; if this bookkeeping write fails the answer is still "accepted".
-  const first = await deps.events.claimAcceptance(row.rowId).catch(() => true);
-  return { status: first ? 'accepted' : 'duplicate', eventId: info.eventId, workflowId };
+  // Exactly one delivery creates the run: that one is "accepted", every other one attached to it.
+  if ((await deps.starter.start(workflowId, input)) !== 'created') return { status: 'duplicate', eventId: info.eventId, workflowId };
+  deps.events.markAccepted(row.rowId);
+  return { status: 'accepted', eventId: info.eventId, workflowId };
 }
 
 /** One fetch attempt may take the partner's HTTP timeout plus a margin; a worker that dies mid-fetch is noticed after that. */

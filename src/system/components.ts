@@ -104,10 +104,12 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
   const client = new Client({ connection, namespace: target.namespace });
   const env = rt.env;
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
+  const events = new EventStore(rt.db, (err, marks) =>
+    rt.log.warn({ event: 'webhook.accept_mark_failed', marks, reason: err.message }, 'could not record acceptance; will retry'));
   const app = createApp({
     log: rt.log,
     connections: rt.connections,
-    events: new EventStore(rt.db),
+    events,
     starter: new EventStarter(client, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE, env.ACK_TIMEOUT_MS),
     nowMs: Date.now,
     inlinePayloadMaxBytes: env.PAYLOAD_INLINE_MAX_BYTES,
@@ -149,6 +151,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
+      await events.flush();
       await connection.close();
       await probe.close();
     },

@@ -68,6 +68,30 @@ describe('webhook fast path', () => {
     expect(sys.partner.store.fetchCount('order', 'o-late')).toBe(1);
   });
 
+  it('starts a fresh run for a re-delivery after the first run was terminated, and answers that one 202', async () => {
+    const snap = sys.partner.store.upsert('order', 'o-term', { total: 9 });
+    sys.partner.faults.failAlways({ type: 'order', id: 'o-term' }, { status: 503 });
+    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    const sender = sys.sender(conn, STRIPE, SECRET);
+    const delivery = sender.build(event);
+    expect((await sender.send(delivery)).status).toBe(202);
+    const { workflowId } = await waitFor('the first run retrying the fetch', async () => {
+      const r = await eventRow(sys.rt.db, conn, event.id);
+      return r && sys.partner.store.fetchCount('order', 'o-term') > 0 ? r : undefined;
+    });
+    // An open run: a re-delivery attaches to it.
+    expect((await sender.send(delivery)).status).toBe(200);
+    await sys.client.workflow.getHandle(workflowId).terminate('test: run ended abnormally');
+    sys.partner.faults.clear({ type: 'order', id: 'o-term' });
+
+    // The reuse policy lets the partner's retry start the event afresh; that delivery made Temporal hold it.
+    const again = await sender.send(delivery);
+    expect(again.status).toBe(202);
+    expect(JSON.parse(again.body).status).toBe('accepted');
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect((await sys.client.workflow.count(`WorkflowId = "${workflowId}"`)).count).toBe(2);
+  });
+
   it('converges to the partner truth when versions arrive out of order', async () => {
     const store = sys.partner.store;
     const changes = [

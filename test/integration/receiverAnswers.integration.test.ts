@@ -8,6 +8,7 @@ import { signDelivery, type SignatureConfig } from '../../src/signatures';
 import { eventCount, eventRow } from '../support/events';
 import { postRaw, type HttpAnswer, type RawRequest } from '../support/http';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
 
 const STRIPE: SignatureConfig = { scheme: 'stripe' };
 const SECRET = 'whsec_answers_secret_a1b2c3';
@@ -63,6 +64,9 @@ describe('receiver answers for deliveries it takes', () => {
     expect(res.status).toBe(202);
     expect(JSON.parse(res.body)).toMatchObject({ status: 'accepted', eventId: event.id });
     expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ objectId: 'o-202', deliveryCount: 1 });
+    // That Temporal holds it is recorded off the ack path, within a flush interval.
+    const row = await waitFor('the acceptance mark', async () => (await eventRow(sys.rt.db, conn, event.id))?.acceptedAt ? eventRow(sys.rt.db, conn, event.id) : undefined);
+    expect(row!.acceptedAt!.getTime()).toBeGreaterThanOrEqual(row!.receivedAt.getTime());
   });
 
   it('answers 200 and says duplicate when the same delivery arrives again', async () => {

@@ -16,6 +16,11 @@ export class NoBlockedRunError extends Error {
   override readonly name = 'NoBlockedRunError';
 }
 
+/** How long a pause/unpause may take to show before it is sent again, and how often that is checked. */
+const PATCH_CONFIRM_MS = 5_000;
+const PATCH_POLL_MS = 100;
+const PATCH_ATTEMPTS = 3;
+
 export interface ScheduleStatus {
   paused: boolean;
   note: string | null;
@@ -33,11 +38,32 @@ export class ReconcileService {
   ) {}
 
   async pause(connectionId: string, mode: ReconcileMode = 'incremental', note = 'paused by operator'): Promise<void> {
-    await this.withSchedule(connectionId, mode, (h) => h.pause(note));
+    await this.setPaused(connectionId, mode, true, note);
   }
 
   async unpause(connectionId: string, mode: ReconcileMode = 'incremental', note = 'unpaused by operator'): Promise<void> {
-    await this.withSchedule(connectionId, mode, (h) => h.unpause(note));
+    await this.setPaused(connectionId, mode, false, note);
+  }
+
+  /**
+   * Pauses or unpauses, and returns only once the schedule says so. Temporal's
+   * scheduler can drop one of two patches that reach it in the same workflow
+   * task (seen with server 1.29.1: an unpause followed at once by a backfill
+   * left the schedule paused, the backfill applied). Waiting for the state
+   * keeps the next operation out of that task, and a dropped patch is re-sent.
+   */
+  private async setPaused(connectionId: string, mode: ReconcileMode, paused: boolean, note: string): Promise<void> {
+    await this.withSchedule(connectionId, mode, async (h) => {
+      for (let attempt = 1; attempt <= PATCH_ATTEMPTS; attempt++) {
+        await (paused ? h.pause(note) : h.unpause(note));
+        const deadline = Date.now() + PATCH_CONFIRM_MS;
+        do {
+          if ((await h.describe()).state.paused === paused) return;
+          await new Promise((r) => setTimeout(r, PATCH_POLL_MS));
+        } while (Date.now() < deadline);
+      }
+      throw new Error(`schedule ${scheduleId(connectionId, mode)} did not ${paused ? 'pause' : 'unpause'} after ${PATCH_ATTEMPTS} attempts`);
+    });
   }
 
   /** Runs the schedule's action now (skipped by the overlap policy if a run is in progress). */

@@ -24,7 +24,7 @@ runBench(async () => {
       results.push({ ...r, webhookRowsAfter: webhookRows });
       console.log(`${n}: ack ${r.syncline.ackPerSec}/s, e2e ${r.syncline.perSec}/s, trivial ${r.trivial.perSec}/s`);
     }
-    const ackSeconds = results.map((r) => [r.events, r.events / r.syncline.ackPerSec] as [number, number]);
+    const ackSeconds = results.map((r) => [r.syncline.accepted, r.syncline.accepted / r.syncline.ackPerSec] as [number, number]);
     const curve = {
       ack: growth(ackSeconds),
       e2e: flags.ackOnly ? null : growth(results.map((r) => [r.events, r.syncline.seconds])),
@@ -32,7 +32,8 @@ runBench(async () => {
     };
     console.log(`\nscaling (time ∝ n^b)\n${table(results.map((r) => ({
       n: r.events,
-      'ack/s': r.syncline.ackPerSec,
+      'answers': Object.entries(r.syncline.answers).map(([k, v]) => `${k}: ${v}`).join(', '),
+      'ack/s (202s)': r.syncline.ackPerSec,
       'e2e events/s': r.syncline.perSec,
       'trivial wf/s': r.trivial.perSec,
       'e2e÷trivial': r.ratio,

@@ -108,13 +108,13 @@ describe('reconciliation poll', () => {
 
     expect(result).toMatchObject({ status: 'succeeded', pages: 5, recordsSeen: 45, recordsChanged: 45 });
     // The page activity spaces the starts of its requests by 200 ms (5 per second). The partner
-    // stamps arrivals, a few ms after the start, so a single gap may look a little shorter; the
-    // five requests as a whole never come faster than the budget.
+    // stamps arrivals when its event loop gets to them, so on a loaded machine one gap may look
+    // shorter by that jitter (allowed: 50 ms); unpaced, the gaps would be a few ms.
     const at = sys.partner.lists.requests.slice(before).map((r) => r.at);
     expect(at).toHaveLength(5);
     const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200 - 15);
-    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(4 * 200 - 15);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200 - 50);
+    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(4 * 200 - 50);
     // Pacing is not a workflow timer: the history holds no timer for it.
     expect(await timerDelays(handle.workflowId)).toEqual([]);
   });

@@ -50,8 +50,13 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     upsertSearchAttributes([{ key: SA_STATUS, value: status }]);
     setCurrentDetails(`**${status}**: ${details}\n\nEvent \`${input.eventId}\` on connection \`${input.connectionId}\` (connector ${input.connector}).`);
   };
+  // True from the moment the workflow decides to park until its status says so. The row turns
+  // 'parked' (parkEvent) before the workflow's own status does, and an operator who sees the row
+  // may act at once; an in-memory flag (no command) keeps replay of older histories deterministic.
+  let parking = false;
+  const isParked = () => state.status === 'parked' || parking;
   const requireParked = (req: OperatorRequest, needReason: boolean) => {
-    if (state.status !== 'parked') throw new Error(`event is ${state.status}, not parked`);
+    if (!isParked()) throw new Error(`event is ${state.status}, not parked`);
     if (!req?.by?.trim()) throw new Error('"by" (who is acting) is required');
     if (needReason && !req.reason?.trim()) throw new Error('a reason is required to skip an event');
   };
@@ -73,13 +78,13 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     return awaitOutcome(runs, 'skip');
   }, { validator: (req) => requireParked(req, true) });
   setHandler(replaySignal, (req) => {
-    if (state.status === 'parked' && req?.by) pending = { kind: 'replay', req };
+    if (isParked() && req?.by) pending = { kind: 'replay', req };
   });
   setHandler(skipSignal, (req) => {
-    if (state.status === 'parked' && req?.by && req.reason?.trim()) pending = { kind: 'skip', req };
+    if (isParked() && req?.by && req.reason?.trim()) pending = { kind: 'skip', req };
   });
   setHandler(supersedeSignal, (notice) => {
-    if (state.status === 'parked') pending = { kind: 'superseded', by: 'syncline', reason: `object reached version ${notice.version} via ${notice.source}` };
+    if (isParked()) pending = { kind: 'superseded', by: 'syncline', reason: `object reached version ${notice.version} via ${notice.source}` };
   });
 
   setStatus('processing', `fetching ${who}`);
@@ -94,7 +99,9 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     }
 
     state.lastError = attempt.error;
+    parking = true;
     await local.parkEvent({ eventRowId: input.eventRowId, error: attempt.error });
+    parking = false;
     setStatus('parked', `${who} failed: ${attempt.error}. Replay or skip it (npx syncline events replay ${input.connectionId} ${input.eventId}).`);
     log.warn('event.parked', { eventId: input.eventId, connectionId: input.connectionId, error: attempt.error });
     try {

@@ -7,6 +7,9 @@ import type { Delivery } from '../../src/simulator';
 export interface LoadResult {
   sent: number;
   durationMs: number;
+  /** Successful answers: 202 over HTTP, a resolved call otherwise. A refused request is a retry for the sender, not throughput. */
+  ok: number;
+  /** ok per second. */
   perSec: number;
   statuses: Record<string, number>;
   latenciesMs: number[];
@@ -44,7 +47,8 @@ export async function postAll(url: string, deliveries: Delivery[], concurrency: 
   await Promise.all(Array.from({ length: concurrency }, sender));
   const durationMs = performance.now() - started;
   agent.destroy();
-  return { sent: deliveries.length, durationMs, perSec: (deliveries.length / durationMs) * 1000, statuses, latenciesMs };
+  const ok = statuses['202'] ?? 0;
+  return { sent: deliveries.length, durationMs, ok, perSec: (ok / durationMs) * 1000, statuses, latenciesMs };
 }
 
 /** Same shape, for a call that is not HTTP (raw Temporal starts, direct inserts). */
@@ -65,5 +69,6 @@ export async function callAll<T>(items: T[], concurrency: number, call: (item: T
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const durationMs = performance.now() - started;
-  return { sent: items.length, durationMs, perSec: (items.length / durationMs) * 1000, statuses, latenciesMs };
+  const ok = statuses.ok ?? 0;
+  return { sent: items.length, durationMs, ok, perSec: (ok / durationMs) * 1000, statuses, latenciesMs };
 }

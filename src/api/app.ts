@@ -8,6 +8,7 @@ import { metricsHandler } from '../metrics/http';
 import { requestContext } from './requestContext';
 import { adminRouter } from './admin';
 import { errorHandler } from './errors';
+import { healthRouter } from './health';
 import { webhookRouter, type WebhookRouteDeps } from './webhooks';
 
 export interface AppDeps extends WebhookRouteDeps {
@@ -23,15 +24,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestContext(deps.log));
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', (_req, res) => {
-    deps.ready().then(
-      () => res.json({ status: 'ready' }),
-      (err: Error) => res.status(503).json({ status: 'unready', reason: err.message }),
-    );
-  });
+  app.use(healthRouter(deps.ready));
   if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics.registry));
   app.use(webhookRouter(deps));
   app.use(adminRouter(deps.admin));

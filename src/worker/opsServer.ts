@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { healthRouter } from '../api/health';
 import type { Logger } from '../infra/log';
 import { metricsHandler } from '../metrics/http';
 import type { Metrics } from '../metrics/registry';
@@ -43,15 +44,7 @@ export function sdkMetricsText(port: number | undefined, log: Logger): (() => Pr
 export async function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', (_req, res) => {
-    opts.ready().then(
-      () => res.json({ status: 'ready' }),
-      (err: Error) => res.status(503).json({ status: 'unready', reason: err.message }),
-    );
-  });
+  app.use(healthRouter(opts.ready));
   app.get('/metrics', metricsHandler(opts.metrics.registry, sdkMetricsText(opts.sdkMetricsPort, opts.log)));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { parseEnv } from '../../src/config';
-import { answers, ensureDatabase, LOCAL_PG_URL, startEmbedded } from '../../src/db/bootstrap';
+import { openRunDatabase } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
 import { startPartnerSimulator, type PartnerSimulator } from '../../src/simulator';
@@ -42,20 +42,9 @@ export interface BenchEnvOptions {
 
 async function freshDatabase(label: string, runDir: string): Promise<{ url: string; stop(): Promise<void> }> {
   const name = `syncline_bench_${label.replace(/\W/g, '_')}_${Date.now()}`;
-  let stopServer = async (): Promise<void> => undefined;
-  let url: string;
-  if (process.env.BENCH_DATABASE_URL) {
-    const u = new URL(process.env.BENCH_DATABASE_URL);
-    u.pathname = `/${name}`;
-    url = u.toString();
-  } else if (await answers(LOCAL_PG_URL)) {
-    url = LOCAL_PG_URL.replace(/\/syncline$/, `/${name}`);
-  } else {
-    const embedded = await startEmbedded(path.join(runDir, 'pg-parent'), await freePort(), createLogger('warn', 'bench'));
-    stopServer = embedded.stop;
-    url = embedded.url.replace(/\/syncline$/, `/${name}`);
-  }
-  await ensureDatabase(url);
+  const { url, stopServer } = await openRunDatabase({
+    name, serverUrl: process.env.BENCH_DATABASE_URL, embeddedDir: path.join(runDir, 'pg-parent'), embeddedPort: await freePort(), log: createLogger('warn', 'bench'),
+  });
   await migrate(url);
   return {
     url,

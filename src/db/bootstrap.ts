@@ -78,6 +78,22 @@ export async function openDatabase(opts: { url?: string; dataDir: string; embedd
   return startEmbedded(opts.dataDir, opts.embeddedPort, opts.log);
 }
 
+/**
+ * A database named `name` for one test or benchmark run, on the server
+ * openDatabase would pick: `serverUrl` when set, else the local server, else an
+ * embedded one under `embeddedDir`. `stopServer` stops an embedded server it
+ * started (a no-op otherwise); dropping the database is the caller's choice.
+ */
+export async function openRunDatabase(opts: { name: string; serverUrl?: string; embeddedDir: string; embeddedPort: number; log: Logger }): Promise<{ url: string; stopServer(): Promise<void> }> {
+  let server: { url: string; stop(): Promise<void> } = { url: opts.serverUrl ?? LOCAL_PG_URL, stop: async () => undefined };
+  if (!opts.serverUrl && !(await answers(LOCAL_PG_URL))) server = await startEmbedded(opts.embeddedDir, opts.embeddedPort, opts.log);
+  const u = new URL(server.url);
+  u.pathname = `/${opts.name}`;
+  const url = u.toString();
+  await ensureDatabase(url);
+  return { url, stopServer: () => server.stop() };
+}
+
 function postgresUid(): number {
   return idOf('/etc/passwd');
 }

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { answers, ensureDatabase, LOCAL_PG_URL, startEmbedded } from '../../src/db/bootstrap';
+import { openRunDatabase } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
 import { findTemporalBinary, startDevServer } from '../../src/temporal/devServer';
@@ -30,20 +30,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   fs.mkdirSync(runDir, { recursive: true });
 
   const dbName = `syncline_test_${process.pid}_${Date.now()}`;
-  let stopDb = async () => undefined as void;
-  let databaseUrl: string;
-  if (process.env.TEST_DATABASE_URL) {
-    const u = new URL(process.env.TEST_DATABASE_URL);
-    u.pathname = `/${dbName}`;
-    databaseUrl = u.toString();
-  } else if (await answers(LOCAL_PG_URL)) {
-    databaseUrl = LOCAL_PG_URL.replace(/\/syncline$/, `/${dbName}`);
-  } else {
-    const embedded = await startEmbedded(path.join(ROOT, '.data', 'test-pg'), await freePort(), log);
-    stopDb = embedded.stop;
-    databaseUrl = embedded.url.replace(/\/syncline$/, `/${dbName}`);
-  }
-  await ensureDatabase(databaseUrl);
+  const { url: databaseUrl, stopServer: stopDb } = await openRunDatabase({
+    name: dbName, serverUrl: process.env.TEST_DATABASE_URL, embeddedDir: path.join(ROOT, '.data', 'test-pg'), embeddedPort: await freePort(), log,
+  });
   await migrate(databaseUrl);
 
   const temporalBinary = findTemporalBinary(process.env.TEMPORAL_CLI_PATH, ROOT);

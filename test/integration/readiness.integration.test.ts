@@ -3,10 +3,8 @@
 // down, and ready again once the dependency is back, with no restart. The
 // database path runs through a TCP proxy the test cuts; Temporal is a dev
 // server of this file's own, stopped and started on the same port and file.
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/devServer';
-import { freePort } from '../support/ports';
+import { startOwnTemporal, type OwnTemporal } from '../support/ownTemporal';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../support/tcpProxy';
 import { waitFor } from '../support/wait';
@@ -59,32 +57,27 @@ describe('readiness during a database outage', () => {
 });
 
 describe('readiness during a Temporal outage', () => {
-  let serverOpts: DevServerOptions;
-  let server: DevServer | undefined;
+  let temporal: OwnTemporal | undefined;
   let sys: TestSystem;
   beforeAll(async () => {
-    const port = await freePort();
-    const dir = path.join(inject('runDir'), `ready-temporal-${port}`);
-    serverOpts = { binary: inject('temporalBinary'), port, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, '..', `ready-temporal-${port}.log`), headless: true };
-    server = await startDevServer(serverOpts);
-    sys = await startTestSystem('ready-temporal', { TEMPORAL_ADDRESS: server.address, READINESS_TIMEOUT_MS: '2000' });
+    temporal = await startOwnTemporal('ready-temporal');
+    sys = await startTestSystem('ready-temporal', { TEMPORAL_ADDRESS: temporal.address, READINESS_TIMEOUT_MS: '2000' });
   });
   afterAll(async () => {
     await sys?.stop();
-    await server?.stop();
+    await temporal?.stop();
   });
 
   it('turns the API and the worker unready while Temporal is down, and ready again after it restarts', async () => {
     await bothAnswer(sys, 200);
 
-    await server!.stop();
-    server = undefined;
+    await temporal!.stop();
     const down = await bothAnswer(sys, 503);
     expect(down.api.reason).toMatch(/^temporal: /);
     expect(down.worker.reason).toMatch(/temporal: /);
     expect((await fetch(`${sys.api.url}/healthz`)).status).toBe(200);
 
-    server = await startDevServer(serverOpts);
+    await temporal!.start();
     await bothAnswer(sys, 200);
   });
 });

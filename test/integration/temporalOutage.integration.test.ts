@@ -4,33 +4,27 @@
 // SQLite file, the partner's retry of that exact delivery is accepted and
 // processed by the same worker, and history from before the outage survives.
 // This file runs its own dev server so stopping it disturbs no other test file.
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignatureConfig } from '../../src/signatures';
-import { startDevServer, type DevServer, type DevServerOptions } from '../../src/temporal/devServer';
 import { eventRow, waitForEventStatus } from '../support/events';
 import { postRaw } from '../support/http';
-import { freePort } from '../support/ports';
+import { startOwnTemporal, type OwnTemporal } from '../support/ownTemporal';
 import { startTestSystem, type TestSystem } from '../support/system';
 
 const STRIPE: SignatureConfig = { scheme: 'stripe' };
 const SECRET = 'whsec_temporal_outage_secret';
 
-let serverOpts: DevServerOptions;
-let server: DevServer | undefined;
+let temporal: OwnTemporal | undefined;
 let sys: TestSystem;
 
 beforeAll(async () => {
-  const port = await freePort();
-  const dir = path.join(inject('runDir'), `temporal-outage-${port}`);
-  serverOpts = { binary: inject('temporalBinary'), port, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, '..', `temporal-outage-${port}.log`), headless: true };
-  server = await startDevServer(serverOpts);
+  temporal = await startOwnTemporal('temporal-outage');
   // A short ack deadline keeps the outage answer quick.
-  sys = await startTestSystem('temporal-outage', { TEMPORAL_ADDRESS: server.address, ACK_TIMEOUT_MS: '2000' });
+  sys = await startTestSystem('temporal-outage', { TEMPORAL_ADDRESS: temporal.address, ACK_TIMEOUT_MS: '2000' });
 });
 afterAll(async () => {
   await sys?.stop();
-  await server?.stop();
+  await temporal?.stop();
 });
 
 describe('Temporal outage', () => {
@@ -48,8 +42,7 @@ describe('Temporal outage', () => {
     // The row turns 'processed' inside the run; wait for the run itself to close before the outage.
     await sys.client.workflow.getHandle(beforeRow.workflowId).result();
 
-    await server!.stop();
-    server = undefined;
+    await temporal!.stop();
     const delivery = sender.build(announce('o-during', 2));
     const refused = await postRaw(`${sys.api.url}/webhooks/${conn}`, { headers: { ...delivery.headers }, body: delivery.rawBody });
 
@@ -58,7 +51,7 @@ describe('Temporal outage', () => {
     // Recorded but not accepted: never 2xx unless Temporal holds the event.
     expect(await eventRow(sys.rt.db, conn, delivery.eventId)).toMatchObject({ status: 'received', acceptedAt: null });
 
-    server = await startDevServer(serverOpts);
+    await temporal!.start();
     const retried = await sender.send(delivery);
 
     expect(retried.status).toBe(202);

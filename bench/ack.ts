@@ -14,7 +14,7 @@ import { startBenchEnv } from './support/env';
 import { addConnection, makeDeliveries, rawInput, SECRET, SIGNATURE } from './support/fixtures';
 import { postAll, callAll, type LoadResult } from './support/load';
 import { freePort } from './support/ports';
-import { spawnNode, startApiProcess, startWorkerProcess, waitFor } from './support/processes';
+import { cpuMs, spawnNode, startApiProcess, startWorkerProcess, waitFor } from './support/processes';
 import { latency, parseFlags, round, runBench, table, writeResult } from './support/report';
 
 /** Shopify: 1 s to connect, 5 s in all; the strictest published deadline. */
@@ -55,9 +55,15 @@ runBench(async () => {
       const url = `${api.url}/webhooks/${connectionId}`;
       const bareRes = await postAll(`http://127.0.0.1:${barePort}/webhooks/x`, makeDeliveries(env, url, n, `bare${c}`), c);
       const tag = `raw${c}x${Date.now().toString(36)}`;
+      const rawCpu0 = process.cpuUsage();
       const rawRes = await callAll(Array.from({ length: n }, (_, i) => i), c, (i) => starter.start(eventWorkflowId(connectionId, `${tag}_${i}`), rawInput(connectionId, i, tag)));
-      const ackRes = await postAll(url, makeDeliveries(env, url, n, `ack${c}`), c);
-      const r = { concurrency: c, events: n, bare: summary(bareRes), raw: summary(rawRes), ack: summary(ackRes) };
+      const rawCpu = process.cpuUsage(rawCpu0);
+      const deliveries = makeDeliveries(env, url, n, `ack${c}`);
+      const apiCpu0 = cpuMs(api.pid);
+      const ackRes = await postAll(url, deliveries, c);
+      const apiCpu = cpuMs(api.pid) - apiCpu0;
+      const cpu = { rawClientMsPerStart: round((rawCpu.user + rawCpu.system) / 1000 / n, 3), apiMsPerAck: round(apiCpu / n, 3) };
+      const r = { concurrency: c, events: n, bare: summary(bareRes), raw: summary(rawRes), ack: summary(ackRes), cpu };
       results.push({ ...r, ratioVsRaw: round(r.ack.perSec / r.raw.perSec, 2), ratioVsBare: round(r.ack.perSec / r.bare.perSec, 3), p99VsDeadline: round(r.ack.p99 / STRICTEST_DEADLINE_MS, 4) });
       rows.push({
         conc: c,
@@ -70,6 +76,7 @@ runBench(async () => {
         'ack p50/p99 ms': `${r.ack.p50}/${r.ack.p99}`,
         'p99÷5s': `${round((r.ack.p99 / STRICTEST_DEADLINE_MS) * 100, 1)}%`,
         'ack 202': `${r.ack.ok}/${n}`,
+        'CPU ms: API/ack, client/raw start': `${cpu.apiMsPerAck}/${cpu.rawClientMsPerStart}`,
       });
       console.log(`concurrency ${c}: ack ${r.ack.perSec}/s, raw ${r.raw.perSec}/s, bare ${r.bare.perSec}/s`);
     }

@@ -233,7 +233,9 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     await partner.drain();
     const settleMs = 120_000 + o.changes * 30;
     phase = 'settling';
-    await waitUntil('accepted events to finish', settleMs, async () => ((await statusCounts(rt.db, connId)).accepted ?? 0) === 0);
+    // 'received': a row a duplicate's count created before its run recorded it (thin ack).
+    const unfinished = (st: Record<string, number>) => (st.received ?? 0) + (st.accepted ?? 0);
+    await waitUntil('accepted events to finish', settleMs, async () => unfinished(await statusCounts(rt.db, connId)) === 0);
 
     phase = 'reconciling';
     const reconcile = reconcileServiceFor(client, rt, taskQueue);
@@ -242,16 +244,17 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     phase = 'operator replays parked events';
     const operator = new OperatorService(rt.db, client, { uiUrl: temporal.uiUrl, namespace: 'default' });
     let replayed = 0;
-    for (let round = 0; round < 10 && ((await retrying(() => statusCounts(rt.db, connId))).parked ?? 0) > 0; round++) {
+    // Each round waits for every event in flight (replays included) to settle before it counts what
+    // is parked: a replay can meet a partner fault again and park anew, and is then replayed again.
+    for (let round = 0; round < 10; round++) {
+      await waitUntil('events in flight to finish', settleMs, async () => unfinished(await statusCounts(rt.db, connId)) === 0).catch(() => undefined);
+      if (((await retrying(() => statusCounts(rt.db, connId))).parked ?? 0) === 0) break;
+      const actionsBefore = await retrying(() => rt.db.operatorAction.count({ where: { connectionId: connId, action: 'replay' } }));
       const r = await retrying(() => operator.bulk({ action: 'replay', filter: { connectionId: connId, status: 'parked' }, by: 'chaos-operator', reason: 'partner recovered', dryRun: false }));
       replayed += r.acted;
-      await sleep(3_000);
+      // A signalled run records its replay (row back to 'accepted') before it fetches again.
+      await waitUntil('replays to be taken up', 30_000, async () => (await rt.db.operatorAction.count({ where: { connectionId: connId, action: 'replay' } })) >= actionsBefore + r.acted).catch(() => undefined);
     }
-    phase = 'settling';
-    await waitUntil('replayed events to finish', settleMs, async () => {
-      const st = await statusCounts(rt.db, connId);
-      return (st.accepted ?? 0) === 0 && (st.parked ?? 0) === 0;
-    }).catch(() => undefined);
     // A last incremental run: anything a late write changed is caught, and it must find nothing stale.
     await retrying(async () => (await reconcile.runNow(connId, 'incremental')).result(), 5);
 

@@ -2,8 +2,10 @@
 // delivery, kept after Temporal's retention ends): outcome, parking, operator
 // actions and automatic resolution. Every operator action and every automatic
 // resolution is also written to operator_actions (who, when, why, result).
-import type { ApplyOutcome } from '../shared/processEvent';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { type ApplyOutcome, FINAL_STATUSES, type RegisterEventArgs, type RegisteredEvent } from '../shared/processEvent';
 import { supersedeSignal } from '../workflows/definitions';
+import type { Db } from '../db/prisma';
 import type { ActivityDeps } from './index';
 
 export interface OutcomeArgs {
@@ -31,6 +33,40 @@ export interface SupersedeArgs {
 
 const toBig = (v: number | null | undefined) => (v === undefined || v === null ? null : BigInt(Math.trunc(v)));
 
+/**
+ * Records a delivery on its webhook_events row for the run that holds it (the
+ * receiver answered 202 once Temporal held the event, without touching
+ * PostgreSQL). Insert-or-update keyed by (connection, event id), idempotent per
+ * run: a retried attempt of the same run does not count the delivery twice. A
+ * row that is already final (an earlier run processed the event, and Temporal
+ * has since forgotten that run) keeps its run and is reported, so the caller
+ * stops: the deduplication backstop after Temporal's retention.
+ */
+export async function registerEventRow(db: Db, args: RegisterEventArgs, run: { workflowId: string; runId: string }): Promise<RegisteredEvent> {
+  try {
+    const rows = await db.$queryRaw<{ id: bigint; status: string }[]>`
+      INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, run_id, payload_bytes, status, received_at, accepted_at)
+      VALUES (${args.connectionId}, ${args.eventId}, ${args.eventType}, ${args.objectType}, ${args.objectId}, ${toBig(args.objectVersion)}, ${run.workflowId}, ${run.runId}, ${args.payloadBytes},
+              'accepted', ${new Date(args.receivedAtMs)}, now())
+      ON CONFLICT (connection_id, event_id) DO UPDATE SET
+        delivery_count = webhook_events.delivery_count + CASE WHEN webhook_events.run_id IS DISTINCT FROM EXCLUDED.run_id THEN 1 ELSE 0 END,
+        run_id = CASE WHEN webhook_events.status = ANY(${[...FINAL_STATUSES]}::text[]) THEN webhook_events.run_id ELSE EXCLUDED.run_id END,
+        status = CASE WHEN webhook_events.status = 'received' THEN 'accepted' ELSE webhook_events.status END,
+        received_at = LEAST(webhook_events.received_at, EXCLUDED.received_at),
+        accepted_at = COALESCE(webhook_events.accepted_at, now())
+      RETURNING id, status`;
+    const row = rows[0];
+    if (!row) throw new Error('insert returned no row');
+    return { eventRowId: row.id.toString(), status: row.status, alreadyFinal: FINAL_STATUSES.has(row.status) };
+  } catch (err) {
+    // The connection is gone (foreign key): no retry can record this event.
+    if (/foreign key/i.test((err as Error).message)) {
+      throw ApplicationFailure.nonRetryable(`connection ${args.connectionId} does not exist`, 'UnknownConnectionError');
+    }
+    throw err;
+  }
+}
+
 export function createEventActivities(deps: ActivityDeps) {
   async function logAction(eventRowId: string, action: string, by: string, reason: string | null, result: string): Promise<void> {
     const row = await deps.db.webhookEvent.findUniqueOrThrow({ where: { id: BigInt(eventRowId) }, select: { connectionId: true, workflowId: true } });
@@ -38,6 +74,13 @@ export function createEventActivities(deps: ActivityDeps) {
   }
 
   return {
+    /** The workflow's first step on the thin ack path: see registerEventRow. */
+    async registerEvent(args: RegisterEventArgs): Promise<RegisteredEvent> {
+      const run = Context.current().info.workflowExecution;
+      if (!run) throw ApplicationFailure.nonRetryable('registerEvent runs only inside a processEvent workflow', 'InvalidInvocation');
+      return registerEventRow(deps.db, args, run);
+    },
+
     async recordEventOutcome(args: OutcomeArgs): Promise<void> {
       await deps.db.webhookEvent.update({
         where: { id: BigInt(args.eventRowId) },

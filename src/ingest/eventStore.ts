@@ -1,18 +1,25 @@
 // The receiver's database side: one row per (connection, partner event id).
-// `register` is an atomic insert-or-count, the one write on the ack path; a
-// database failure there is StoreUnavailableError (503): the partner keeps the
-// event and retries. Which delivery answers 202 is decided by Temporal (see
-// starter.ts). `markAccepted` then records, off the ack path and in batches,
-// that Temporal holds the event (status 'accepted', accepted_at): a row still
-// 'received' with no accepted_at was never handed over, or the process died
-// within a flush interval of handing it over (the run's outcome still lands).
+// On the thin ack path (every body small enough to travel in the workflow
+// input) the receiver writes nothing before answering: the workflow records
+// the row (registerEvent). What the receiver still writes:
+// - `register`, for a body too large for the workflow input: an atomic
+//   insert-or-count that stores the body, before the start. A database failure
+//   there is StoreUnavailableError (503): the partner keeps the event and retries.
+// - `markAccepted`, after such a start: that Temporal holds the event (status
+//   'accepted', accepted_at);
+// - `countRedelivery`, for a delivery Temporal already had: delivery_count + 1,
+//   inserting the row if the workflow has not recorded it yet.
+// The last two are written off the ack path, in batches, retried while
+// PostgreSQL is down, and flushed at shutdown. They are bookkeeping: a process
+// that dies within a flush interval loses them, never an event.
 import type { Db } from '../db/prisma';
 
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
-export interface NewEvent {
+/** What the receiver knows of a delivery, for its row. */
+export interface DeliveryRow {
   connectionId: string;
   eventId: string;
   eventType: string;
@@ -20,9 +27,13 @@ export interface NewEvent {
   objectId: string;
   objectVersion: number | null;
   workflowId: string;
+  receivedAtMs: number;
+  payloadBytes: number;
+}
+
+export interface NewEvent extends DeliveryRow {
   /** Raw body, only when too large to travel inside the workflow input. */
   payload: Buffer | null;
-  payloadBytes: number;
 }
 
 export interface RegisteredEvent {
@@ -30,28 +41,27 @@ export interface RegisteredEvent {
   status: string;
 }
 
-/** Statuses after which a re-delivery never needs Temporal again. */
-export const FINAL_STATUSES = new Set(['processed']);
+/** Background writes wait at most this long, or until this many are queued. */
+const FLUSH_MS = 25;
+const BATCH = 200;
+/** After a failed write (database down) the writes are retried, up to this many kept. */
+const RETRY_MS = 1_000;
+const RETRY_MAX = 50_000;
 
-/** Acceptance marks wait at most this long, or until this many are queued. */
-const ACCEPT_FLUSH_MS = 25;
-const ACCEPT_BATCH = 200;
-/** After a failed write (database down) the marks are retried, up to this many kept. */
-const ACCEPT_RETRY_MS = 1_000;
-const ACCEPT_RETRY_MAX = 50_000;
+const version = (v: number | null) => (v === null ? null : BigInt(Math.trunc(v)));
 
 export class EventStore {
   constructor(
     private readonly db: Db,
-    private readonly onMarkError: (err: Error, marks: number) => void = () => {},
+    /** Told when a background write failed (it is kept and retried). */
+    private readonly onBackgroundError: (err: Error, what: 'accept_marks' | 'redeliveries', count: number) => void = () => {},
   ) {}
 
   async register(e: NewEvent): Promise<RegisteredEvent> {
     try {
-      const version = e.objectVersion === null ? null : BigInt(Math.trunc(e.objectVersion));
       const rows = await this.db.$queryRaw<{ id: bigint; status: string }[]>`
-        INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload, payload_bytes)
-        VALUES (${e.connectionId}, ${e.eventId}, ${e.eventType}, ${e.objectType}, ${e.objectId}, ${version}, ${e.workflowId}, ${e.payload}, ${e.payloadBytes})
+        INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload, payload_bytes, received_at)
+        VALUES (${e.connectionId}, ${e.eventId}, ${e.eventType}, ${e.objectType}, ${e.objectId}, ${version(e.objectVersion)}, ${e.workflowId}, ${e.payload}, ${e.payloadBytes}, ${new Date(e.receivedAtMs)})
         ON CONFLICT (connection_id, event_id) DO UPDATE SET delivery_count = webhook_events.delivery_count + 1
         RETURNING id, status`;
       const row = rows[0];
@@ -62,37 +72,92 @@ export class EventStore {
     }
   }
 
-  private pending: bigint[] = [];
+  private marks: bigint[] = [];
+  private redeliveries = new Map<string, { row: DeliveryRow; count: number }>();
+  private queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
-  /** Queues the acceptance mark; written within ACCEPT_FLUSH_MS, or at once when ACCEPT_BATCH marks wait. */
+  /** Queues the acceptance mark of a row the receiver registered. */
   markAccepted(rowId: string): void {
-    this.pending.push(BigInt(rowId));
-    if (this.pending.length >= ACCEPT_BATCH) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), ACCEPT_FLUSH_MS);
+    this.marks.push(BigInt(rowId));
+    this.queue();
   }
 
-  /** Writes every queued mark (also called at shutdown). Marks of a failed write are kept for the next flush. */
+  /** Queues "one more delivery" of an event Temporal already held. */
+  countRedelivery(row: DeliveryRow): void {
+    const key = `${row.connectionId}\u0000${row.eventId}`;
+    const entry = this.redeliveries.get(key);
+    if (entry) entry.count += 1;
+    else this.redeliveries.set(key, { row, count: 1 });
+    this.queue();
+  }
+
+  private queue(): void {
+    this.queued += 1;
+    if (this.queued >= BATCH) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  /** Writes everything queued (also called at shutdown). A failed write is kept for the next flush. */
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const ids = this.pending;
-    this.pending = [];
-    if (ids.length === 0) return this.flushing;
+    const marks = this.marks;
+    const redeliveries = [...this.redeliveries.values()];
+    this.marks = [];
+    this.redeliveries = new Map();
+    this.queued = 0;
+    if (marks.length === 0 && redeliveries.length === 0) return this.flushing;
     this.flushing = this.flushing.then(async () => {
-      try {
-        await this.db.$executeRaw`
-          UPDATE webhook_events SET accepted_at = now(), status = CASE WHEN status = 'received' THEN 'accepted' ELSE status END
-          WHERE id = ANY(${ids}::bigint[]) AND accepted_at IS NULL`;
-      } catch (err) {
-        this.onMarkError(err as Error, ids.length);
-        if (this.pending.length + ids.length <= ACCEPT_RETRY_MAX) {
-          this.pending = [...ids, ...this.pending];
-          this.timer ??= setTimeout(() => void this.flush(), ACCEPT_RETRY_MS);
-        }
+      if (marks.length > 0) {
+        await this.writeMarks(marks).catch((err: Error) => {
+          this.onBackgroundError(err, 'accept_marks', marks.length);
+          if (this.marks.length + marks.length <= RETRY_MAX) this.marks = [...marks, ...this.marks];
+          this.retryLater();
+        });
+      }
+      if (redeliveries.length > 0) {
+        await this.writeRedeliveries(redeliveries).catch((err: Error) => {
+          this.onBackgroundError(err, 'redeliveries', redeliveries.length);
+          if (this.redeliveries.size + redeliveries.length > RETRY_MAX) return;
+          for (const r of redeliveries) {
+            const key = `${r.row.connectionId}\u0000${r.row.eventId}`;
+            const entry = this.redeliveries.get(key);
+            if (entry) entry.count += r.count;
+            else this.redeliveries.set(key, r);
+          }
+          this.retryLater();
+        });
       }
     });
     return this.flushing;
+  }
+
+  private retryLater(): void {
+    this.timer ??= setTimeout(() => void this.flush(), RETRY_MS);
+  }
+
+  private async writeMarks(ids: bigint[]): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE webhook_events SET accepted_at = now(), status = CASE WHEN status = 'received' THEN 'accepted' ELSE status END
+      WHERE id = ANY(${ids}::bigint[]) AND accepted_at IS NULL`;
+  }
+
+  /**
+   * One statement for the batch. A row the workflow has not recorded yet is
+   * inserted as 'received' with the redeliveries counted; the workflow's
+   * registration then adds its own delivery and marks it accepted.
+   */
+  private async writeRedeliveries(items: Array<{ row: DeliveryRow; count: number }>): Promise<void> {
+    const col = <T>(f: (r: DeliveryRow) => T) => items.map((i) => f(i.row));
+    await this.db.$executeRaw`
+      INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload_bytes, received_at, delivery_count)
+      SELECT * FROM unnest(
+        ${col((r) => r.connectionId)}::text[], ${col((r) => r.eventId)}::text[], ${col((r) => r.eventType)}::text[],
+        ${col((r) => r.objectType)}::text[], ${col((r) => r.objectId)}::text[], ${col((r) => (r.objectVersion === null ? null : String(Math.trunc(r.objectVersion))))}::bigint[],
+        ${col((r) => r.workflowId)}::text[], ${col((r) => r.payloadBytes)}::int[], ${col((r) => new Date(r.receivedAtMs).toISOString())}::timestamptz[],
+        ${items.map((i) => i.count)}::int[])
+      ON CONFLICT (connection_id, event_id) DO UPDATE SET delivery_count = webhook_events.delivery_count + EXCLUDED.delivery_count`;
   }
 }

@@ -1,14 +1,21 @@
 // The receiver's contract, independent of HTTP. In this order: verify the
 // signature over the raw bytes; require JSON; parse; read the event's identity;
-// record it in PostgreSQL; hand it to Temporal. It reports "accepted" only once
-// Temporal holds the event, and never waits for processing. Every rejection is
-// a named error that src/api/errors.ts maps to a status.
+// hand it to Temporal. It reports "accepted" only once Temporal holds the event,
+// and never waits for processing. Every rejection is a named error that
+// src/api/errors.ts maps to a status.
+//
+// The ack is thin: no database write stands between the signature check and
+// the start (the connection itself comes from a cache). The workflow's first
+// step records the webhook_events row, so a PostgreSQL outage delays recording
+// but does not refuse deliveries. Two exceptions: a body too large for the
+// workflow input is stored on its row first (and a database outage then
+// answers 503), and a duplicate delivery is counted on the row off the ack path.
 import { MalformedDeliveryError } from '../connectors/errors';
 import { getConnector } from '../connectors/registry';
 import type { Json, ResolvedConnection } from '../connectors/types';
-import { DEFAULT_PARTNER_RETRY, type ProcessEventInput, type RetrySettings } from '../shared/processEvent';
+import { DEFAULT_PARTNER_RETRY, FINAL_STATUSES, type ProcessEventInput, type RetrySettings } from '../shared/processEvent';
 import { verifySignature, type IncomingHeaders } from '../signatures';
-import { FINAL_STATUSES, type EventStore } from './eventStore';
+import type { EventStore } from './eventStore';
 import type { EventStarter } from './starter';
 import { eventWorkflowId } from './workflowId';
 
@@ -56,14 +63,14 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
   const info = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
 
   const workflowId = eventWorkflowId(conn.id, info.eventId);
-  const inline = rawBody.length <= deps.inlinePayloadMaxBytes;
-  const row = await deps.events.register({ ...info, connectionId: conn.id, workflowId, payload: inline ? null : rawBody, payloadBytes: rawBody.length });
-  if (FINAL_STATUSES.has(row.status)) return { status: 'duplicate', eventId: info.eventId, workflowId };
-
   const trustPayload = connector.trustsPayload(conn.settings);
+  const receivedAtMs = deps.nowMs();
+  const inline = rawBody.length <= deps.inlinePayloadMaxBytes;
   const input: ProcessEventInput = {
     ...info,
-    eventRowId: row.rowId,
+    eventRowId: null,
+    receivedAtMs,
+    payloadBytes: rawBody.length,
     connectionId: conn.id,
     connector: conn.connector,
     trustPayload,
@@ -71,9 +78,21 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
     retry: retrySettings(conn.settings),
     fetchTimeoutMs: fetchTimeout(conn.settings),
   };
-  // Exactly one delivery creates the run: that one is "accepted", every other one attached to it.
-  if ((await deps.starter.start(workflowId, input)) !== 'created') return { status: 'duplicate', eventId: info.eventId, workflowId };
-  deps.events.markAccepted(row.rowId);
+  const row = { ...info, connectionId: conn.id, workflowId, receivedAtMs, payloadBytes: rawBody.length };
+
+  if (inline) {
+    // Thin ack: Temporal holding the event is all a 202 needs. The workflow records the row.
+    // Exactly one delivery creates the run: that one is "accepted", every other one attached to it.
+    if ((await deps.starter.start(workflowId, input)) === 'created') return { status: 'accepted', eventId: info.eventId, workflowId };
+    deps.events.countRedelivery(row);
+    return { status: 'duplicate', eventId: info.eventId, workflowId };
+  }
+
+  // Too large to travel in the input: the body goes to the row first, and the run reads it from there.
+  const registered = await deps.events.register({ ...row, payload: rawBody });
+  if (FINAL_STATUSES.has(registered.status)) return { status: 'duplicate', eventId: info.eventId, workflowId };
+  if ((await deps.starter.start(workflowId, { ...input, eventRowId: registered.rowId })) !== 'created') return { status: 'duplicate', eventId: info.eventId, workflowId };
+  deps.events.markAccepted(registered.rowId);
   return { status: 'accepted', eventId: info.eventId, workflowId };
 }
 

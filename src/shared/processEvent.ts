@@ -36,9 +36,21 @@ export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 /** Failures where asking the partner again cannot help; these skip the retry schedule. */
 export const NON_RETRYABLE_ERROR_TYPES = ['PartnerPermanentError', 'MalformedDeliveryError', 'UnknownConnectionError', 'InvalidConnectionError'];
 
+/** Row statuses after which a re-delivery is never processed again. */
+export const FINAL_STATUSES: ReadonlySet<string> = new Set(['processed']);
+
 export interface ProcessEventInput {
-  /** webhook_events.id, as a string (bigint does not survive JSON). */
-  eventRowId: string;
+  /**
+   * webhook_events.id, as a string (bigint does not survive JSON), when the
+   * receiver recorded the row before starting the run (payloads too large to
+   * travel in the input). null on the thin ack path: the workflow's first step
+   * (registerEvent) records the row and learns its id.
+   */
+  eventRowId: string | null;
+  /** When the receiver took the delivery (ms since epoch): the row's received_at. */
+  receivedAtMs?: number;
+  /** Size of the raw body, for the row. */
+  payloadBytes?: number;
   connectionId: string;
   connector: string;
   eventId: string;
@@ -54,8 +66,28 @@ export interface ProcessEventInput {
   fetchTimeoutMs?: number;
 }
 
+/** What the workflow's registration step records; the workflow id and run come from the activity's context. */
+export interface RegisterEventArgs {
+  connectionId: string;
+  eventId: string;
+  eventType: string;
+  objectType: string;
+  objectId: string;
+  objectVersion: number | null;
+  payloadBytes: number;
+  receivedAtMs: number;
+}
+
+export interface RegisteredEvent {
+  eventRowId: string;
+  status: string;
+  /** The row was already final (processed by an earlier run): nothing is left to do. */
+  alreadyFinal: boolean;
+}
+
 /** What an engineer sees when querying a processEvent workflow, and what the ops tools show. */
-export type EventStatus = 'processing' | 'processed' | 'parked' | 'replaying' | 'skipped' | 'superseded';
+/** `duplicate`: the run found the event already processed by an earlier run (after Temporal's retention) and stopped. */
+export type EventStatus = 'processing' | 'processed' | 'parked' | 'replaying' | 'skipped' | 'superseded' | 'duplicate';
 
 export interface OperatorRequest {
   /** Who asks: an ops login, "cli:<user>", "admin-api". Required. */
@@ -93,7 +125,8 @@ export interface SupersedeNotice {
 export type ApplyOutcome = 'applied' | 'unchanged' | 'tombstoned';
 
 export interface ProcessEventResult {
-  status: 'processed' | 'skipped' | 'superseded';
+  /** `duplicate`: an earlier run already processed this event (found on its row); this run did nothing. */
+  status: 'processed' | 'skipped' | 'superseded' | 'duplicate';
   outcome: ApplyOutcome | null;
   version: number | null;
   runs: number;

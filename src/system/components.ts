@@ -104,8 +104,8 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
   const client = new Client({ connection, namespace: target.namespace });
   const env = rt.env;
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
-  const events = new EventStore(rt.db, (err, marks) =>
-    rt.log.warn({ event: 'webhook.accept_mark_failed', marks, reason: err.message }, 'could not record acceptance; will retry'));
+  const events = new EventStore(rt.db, (err, what, count) =>
+    rt.log.warn({ event: 'webhook.bookkeeping_failed', what, count, reason: err.message }, 'could not write delivery bookkeeping; will retry'));
   const app = createApp({
     log: rt.log,
     connections: rt.connections,

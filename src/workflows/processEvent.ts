@@ -1,5 +1,8 @@
 // processEvent: one partner event, from "Temporal holds it" to "our copy is
 // current", and nothing in between may lose it.
+//   0. record the delivery on its webhook_events row (a local activity), unless
+//      the receiver already did (large payloads); a row that an earlier run
+//      already processed ends this run as a duplicate;
 //   1. fetch the object's state from the partner (or trust the payload), on the
 //      connection's retry schedule;
 //   2. apply it through the version-guarded upsert; resolve parked events of the
@@ -10,7 +13,7 @@
 //      or for a newer version of its object to supersede it.
 // Database activities retry without limit: an outage delays an event, never loses it.
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities,
+  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, proxyLocalActivities,
   setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
@@ -37,6 +40,12 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   });
   const local = proxyActivities<Activities>({
     startToCloseTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  });
+  // Recording the row is one short statement: a local activity (no task queue round trip),
+  // retried without limit like every database step.
+  const registrar = proxyLocalActivities<Activities>({
+    startToCloseTimeout: '10s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
   });
   // An alert that cannot be delivered must not hold the event hostage: bounded retries, then logged.
@@ -88,9 +97,23 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   });
 
   setStatus('processing', `fetching ${who}`);
+  // Histories from before the thin ack always carry eventRowId, so they never schedule this step.
+  let eventRowId = input.eventRowId;
+  if (eventRowId === null) {
+    const registered = await registrar.registerEvent({
+      connectionId: input.connectionId, eventId: input.eventId, eventType: input.eventType, objectType: input.objectType,
+      objectId: input.objectId, objectVersion: input.objectVersion, payloadBytes: input.payloadBytes ?? 0, receivedAtMs: input.receivedAtMs ?? Date.now(),
+    });
+    if (registered.alreadyFinal) {
+      setStatus('duplicate', `${who} was already processed by an earlier run (row status ${registered.status}); nothing to do`);
+      return { status: 'duplicate', outcome: null, version: null, runs: 0 };
+    }
+    eventRowId = registered.eventRowId;
+  }
+  const event = { ...input, eventRowId };
   for (;;) {
     state.runs += 1;
-    const attempt = await processOnce(input, partner, local);
+    const attempt = await processOnce(event, partner, local);
     if (attempt.ok) {
       state.lastError = null;
       setStatus('processed', `${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
@@ -100,12 +123,12 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
 
     state.lastError = attempt.error;
     parking = true;
-    await local.parkEvent({ eventRowId: input.eventRowId, error: attempt.error });
+    await local.parkEvent({ eventRowId, error: attempt.error });
     parking = false;
     setStatus('parked', `${who} failed: ${attempt.error}. Replay or skip it (npx syncline events replay ${input.connectionId} ${input.eventId}).`);
     log.warn('event.parked', { eventId: input.eventId, connectionId: input.connectionId, error: attempt.error });
     try {
-      await alerts.alertParked({ eventRowId: input.eventRowId, workflowId: workflowInfo().workflowId });
+      await alerts.alertParked({ eventRowId, workflowId: workflowInfo().workflowId });
     } catch (err) {
       log.error('alert.undeliverable', { eventId: input.eventId, error: String(err) });
     }
@@ -116,7 +139,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     if (!action) continue;
     if (action.kind === 'replay') {
       state.actions.push({ action: 'replay', by: action.req.by, reason: action.req.reason ?? null, atMs: Date.now() });
-      await local.recordOperatorAction({ eventRowId: input.eventRowId, action: 'replay', by: action.req.by, reason: action.req.reason ?? null });
+      await local.recordOperatorAction({ eventRowId, action: 'replay', by: action.req.by, reason: action.req.reason ?? null });
       setStatus('replaying', `replay requested by ${action.req.by}`);
       continue;
     }
@@ -124,7 +147,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     const reason = action.kind === 'skip' ? action.req.reason ?? '' : action.reason;
     const final = action.kind === 'skip' ? 'skipped' : 'superseded';
     state.actions.push({ action: action.kind, by, reason, atMs: Date.now() });
-    await local.resolveParkedEvent({ eventRowId: input.eventRowId, status: final, action: action.kind, by, reason });
+    await local.resolveParkedEvent({ eventRowId, status: final, action: action.kind, by, reason });
     setStatus(final, `${final} by ${by}: ${reason}`);
     await condition(allHandlersFinished);
     return { status: final, outcome: null, version: null, runs: state.runs };
@@ -133,7 +156,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
 
 type Attempt = { ok: true; outcome: ProcessEventResult['outcome'] & string; version: number | null } | { ok: false; error: string };
 
-async function processOnce(input: ProcessEventInput, partner: Activities, local: Activities): Promise<Attempt> {
+async function processOnce(input: ProcessEventInput & { eventRowId: string }, partner: Activities, local: Activities): Promise<Attempt> {
   const ref = { connectionId: input.connectionId, objectType: input.objectType, objectId: input.objectId };
   let objectState: WireObjectState;
   try {

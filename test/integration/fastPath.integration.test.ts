@@ -1,6 +1,9 @@
 // The webhook fast path end to end: signed delivery -> 202 -> processEvent on
 // the real Temporal dev server -> the partner's current state in PostgreSQL.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerEventRow } from '../../src/activities/events';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { record, waitForEventStatus, eventRow } from '../support/events';
 import { startTestSystem, type TestSystem } from '../support/system';
@@ -47,7 +50,8 @@ describe('webhook fast path', () => {
     for (const r of results.filter((x) => x.status === 200)) expect(JSON.parse(r.body).status).toBe('duplicate');
 
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
-    expect(row.deliveryCount).toBe(20);
+    // The 19 duplicates are counted off the ack path, in batches.
+    await waitFor('all 20 deliveries counted', async () => ((await eventRow(sys.rt.db, conn, event.id))?.deliveryCount === 20 ? true : undefined));
     // Side effects, counted where they happen: one partner fetch, one row write, one workflow run.
     expect(sys.partner.store.fetchCount('order', 'o-dup')).toBe(1);
     expect((await record(sys.rt.db, conn, 'order', 'o-dup'))?.writeCount).toBe(1);
@@ -66,6 +70,59 @@ describe('webhook fast path', () => {
     expect(again.status).toBe(200);
     expect(JSON.parse(again.body).status).toBe('duplicate');
     expect(sys.partner.store.fetchCount('order', 'o-late')).toBe(1);
+  });
+
+  it('after Temporal has forgotten a processed event, answers its re-delivery 202 and the new run stops at the row', async () => {
+    const snap = sys.partner.store.upsert('order', 'o-forgotten', { total: 3 });
+    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    const sender = sys.sender(conn, STRIPE, SECRET);
+    const delivery = sender.build(event);
+    expect((await sender.send(delivery)).status).toBe(202);
+    const first = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    const handle = sys.client.workflow.getHandle(first.workflowId);
+
+    // What retention does to a closed run: delete it, so its workflow id is free again.
+    await sys.client.workflowService.deleteWorkflowExecution({ namespace: sys.client.options.namespace, workflowExecution: { workflowId: first.workflowId } });
+    await waitFor('the closed run to be deleted', async () => handle.describe().then(() => undefined, (err: Error) => err instanceof WorkflowNotFoundError));
+
+    const again = await sender.send(delivery);
+    expect(again.status).toBe(202);
+    expect(await handle.result()).toMatchObject({ status: 'duplicate', outcome: null, runs: 0 });
+    // The backstop held: no second fetch, no second write; the row keeps the run that processed it.
+    expect(sys.partner.store.fetchCount('order', 'o-forgotten')).toBe(1);
+    expect((await record(sys.rt.db, conn, 'order', 'o-forgotten'))?.writeCount).toBe(1);
+    expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ status: 'processed', deliveryCount: 2, runId: first.runId });
+  });
+
+  it('records a delivery once per run, however often the registration step is retried', async () => {
+    const args = {
+      connectionId: conn, eventId: `evt_${sys.prefix}_reg`, eventType: 'order.updated', objectType: 'order', objectId: 'o-reg',
+      objectVersion: 1, payloadBytes: 10, receivedAtMs: Date.now() - 5_000,
+    };
+    const workflowId = `event:${conn}:${args.eventId}`;
+    const row = () => eventRow(sys.rt.db, conn, args.eventId);
+
+    const first = await registerEventRow(sys.rt.db, args, { workflowId, runId: 'run-a' });
+    const retried = await registerEventRow(sys.rt.db, args, { workflowId, runId: 'run-a' });
+    expect(retried).toEqual(first);
+    expect(first).toMatchObject({ status: 'accepted', alreadyFinal: false });
+    expect(await row()).toMatchObject({ deliveryCount: 1, runId: 'run-a', receivedAt: new Date(args.receivedAtMs) });
+
+    // A later run (the first one ended abnormally) is another delivery.
+    await registerEventRow(sys.rt.db, args, { workflowId, runId: 'run-b' });
+    expect(await row()).toMatchObject({ deliveryCount: 2, runId: 'run-b' });
+
+    // Once processed, the row keeps the run that processed it and says so to any later run.
+    await sys.rt.db.webhookEvent.update({ where: { id: BigInt(first.eventRowId) }, data: { status: 'processed' } });
+    expect(await registerEventRow(sys.rt.db, args, { workflowId, runId: 'run-c' })).toMatchObject({ alreadyFinal: true, status: 'processed' });
+    expect(await row()).toMatchObject({ deliveryCount: 3, runId: 'run-b' });
+  });
+
+  it('fails registration without retrying when the connection does not exist', async () => {
+    const args = { connectionId: `${sys.prefix}-gone`, eventId: 'evt_gone', eventType: 'x', objectType: 'order', objectId: 'o', objectVersion: null, payloadBytes: 1, receivedAtMs: Date.now() };
+    const err = await registerEventRow(sys.rt.db, args, { workflowId: 'event:gone', runId: 'r' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    expect(err).toMatchObject({ type: 'UnknownConnectionError', nonRetryable: true });
   });
 
   it('starts a fresh run for a re-delivery after the first run was terminated, and answers that one 202', async () => {

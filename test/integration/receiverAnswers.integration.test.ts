@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartnerEvent } from '../../src/simulator';
 import { signDelivery, type SignatureConfig } from '../../src/signatures';
-import { eventCount, eventRow } from '../support/events';
+import { eventCount, eventRow, waitForEventStatus } from '../support/events';
 import { postRaw, type HttpAnswer, type RawRequest } from '../support/http';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
@@ -54,22 +54,28 @@ afterAll(async () => {
 });
 
 describe('receiver answers for deliveries it takes', () => {
-  it('answers 202 accepted for a new, correctly signed delivery and records it', async () => {
+  it('answers 202 accepted for a new, correctly signed delivery, and its run records it', async () => {
     const conn = await sys.addConnection({ name: 'ok', signature: STRIPE, secrets: [SECRET] });
     const snap = sys.partner.store.upsert('order', 'o-202', { total: 1 });
     const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    const sentAt = Date.now();
 
     const res = await sys.sender(conn, STRIPE, SECRET).deliver(event);
 
     expect(res.status).toBe(202);
-    expect(JSON.parse(res.body)).toMatchObject({ status: 'accepted', eventId: event.id });
-    expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ objectId: 'o-202', deliveryCount: 1 });
-    // That Temporal holds it is recorded off the ack path, within a flush interval.
-    const row = await waitFor('the acceptance mark', async () => (await eventRow(sys.rt.db, conn, event.id))?.acceptedAt ? eventRow(sys.rt.db, conn, event.id) : undefined);
-    expect(row!.acceptedAt!.getTime()).toBeGreaterThanOrEqual(row!.receivedAt.getTime());
+    const answer = JSON.parse(res.body) as { status: string; eventId: string; workflowId: string };
+    expect(answer).toMatchObject({ status: 'accepted', eventId: event.id });
+    // The ack wrote nothing; the workflow's first step records the row, tagged with its own run.
+    const row = await waitFor('the run to record the row', () => eventRow(sys.rt.db, conn, event.id));
+    const { runId } = await sys.client.workflow.getHandle(answer.workflowId).describe();
+    expect(row).toMatchObject({ objectId: 'o-202', deliveryCount: 1, workflowId: answer.workflowId, runId });
+    expect(['accepted', 'processed']).toContain(row.status);
+    // received_at is when the receiver took the delivery, not when the run got to it.
+    expect(row.receivedAt.getTime()).toBeGreaterThanOrEqual(sentAt - 1_000);
+    expect(row.acceptedAt!.getTime()).toBeGreaterThanOrEqual(row.receivedAt.getTime());
   });
 
-  it('answers 200 and says duplicate when the same delivery arrives again', async () => {
+  it('answers 200 and says duplicate when the same delivery arrives again, and counts it on the one row', async () => {
     const conn = await sys.addConnection({ name: 'dup', signature: STRIPE, secrets: [SECRET] });
     const snap = sys.partner.store.upsert('order', 'o-200', { total: 2 });
     const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
@@ -81,7 +87,10 @@ describe('receiver answers for deliveries it takes', () => {
 
     expect(again.status).toBe(200);
     expect(JSON.parse(again.body)).toMatchObject({ status: 'duplicate', eventId: event.id });
+    // The duplicate is counted off the ack path, whichever of it and the run writes the row first.
+    await waitFor('both deliveries counted', async () => ((await eventRow(sys.rt.db, conn, event.id))?.deliveryCount === 2 ? true : undefined));
     expect(await eventCount(sys.rt.db, conn)).toBe(1);
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ deliveryCount: 2 });
   });
 });

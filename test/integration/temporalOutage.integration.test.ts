@@ -1,6 +1,5 @@
 // Temporal goes away while the receiver is up: a new delivery gets 503 with
-// Retry-After (its webhook_events row may stay 'received'; the partner keeps the
-// event and retries). After the server comes back on the same port and the same
+// Retry-After and nothing is recorded (the partner keeps the event and retries). After the server comes back on the same port and the same
 // SQLite file, the partner's retry of that exact delivery is accepted and
 // processed by the same worker, and history from before the outage survives.
 // This file runs its own dev server so stopping it disturbs no other test file.
@@ -48,8 +47,8 @@ describe('Temporal outage', () => {
 
     expect({ status: refused.status, body: refused.json }).toEqual({ status: 503, body: { error: 'temporal_unavailable' } });
     expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
-    // Recorded but not accepted: never 2xx unless Temporal holds the event.
-    expect(await eventRow(sys.rt.db, conn, delivery.eventId)).toMatchObject({ status: 'received', acceptedAt: null });
+    // Never 2xx unless Temporal holds the event; the refused delivery left no row behind.
+    expect(await eventRow(sys.rt.db, conn, delivery.eventId)).toBeNull();
 
     await temporal!.start();
     const retried = await sender.send(delivery);
@@ -57,7 +56,8 @@ describe('Temporal outage', () => {
     expect(retried.status).toBe(202);
     expect(JSON.parse(retried.body)).toMatchObject({ status: 'accepted', eventId: delivery.eventId });
     const row = await waitForEventStatus(sys.rt.db, conn, delivery.eventId, 'processed');
-    expect(row).toMatchObject({ outcome: 'applied', deliveryCount: 2 });
+    // The refused attempt never reached the database, so the retry is the delivery it records.
+    expect(row).toMatchObject({ outcome: 'applied', deliveryCount: 1 });
     const survived = await sys.client.workflow.getHandle(beforeRow.workflowId).describe();
     expect(survived.status.name).toBe('COMPLETED');
   });

@@ -1,18 +1,24 @@
 // Ack path benchmark: accepted webhooks/s and ack latency at several concurrency
-// levels, side by side with two ceilings measured in the same run:
+// levels, side by side with three ceilings measured in the same run:
 //   (a) bare: a node:http handler doing only the same signature check;
 //   (b) raw:  client.workflow.start with the receiver's exact options, no HTTP
-//             (EventStarter.start itself), from this process.
+//             (EventStarter.start itself), from this process;
+//   (c) bare+start: the bare handler of (a) that then makes the same start and
+//             answers: what any HTTP receiver handing events to Temporal pays.
+// Each level is measured in --rounds rounds (default 4) of n/rounds requests per
+// kind, the kinds alternating in rotating order; the ratio is over the sums, and
+// the per-round ratios show the spread. Also reported: CPU time per request of
+// the API process (ack) and of this process (raw starts, the client side only).
 // The API runs as its own process; no worker runs (the ack never waits for
 // processing; pass --with-worker to process events concurrently).
-//   npm run bench:ack -- [--levels 1,8,32,64] [--events 600] [--events-at-one 150] [--with-worker]
+//   npm run bench:ack -- [--levels 1,8,32,64] [--events 600] [--events-at-one 150] [--rounds 4] [--with-worker]
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { EventStarter } from '../src/ingest/starter';
 import { eventWorkflowId } from '../src/ingest/workflowId';
 import { startBenchEnv } from './support/env';
 import { addConnection, makeDeliveries, rawInput, SECRET, SIGNATURE } from './support/fixtures';
-import { postAll, callAll, type LoadResult } from './support/load';
+import { callAll, combine, postAll, type LoadResult } from './support/load';
 import { freePort } from './support/ports';
 import { cpuMs, spawnNode, startApiProcess, startWorkerProcess, waitFor } from './support/processes';
 import { latency, parseFlags, round, runBench, table, writeResult } from './support/report';
@@ -25,7 +31,7 @@ function summary(r: LoadResult) {
 }
 
 runBench(async () => {
-  const flags = parseFlags({ levels: '1,8,32,64', events: 600, eventsAtOne: 150, withWorker: false, cpuProf: false });
+  const flags = parseFlags({ levels: '1,8,32,64', events: 600, eventsAtOne: 150, rounds: 4, withWorker: false, cpuProf: false });
   const levels = flags.levels.split(',').map(Number);
   const env = await startBenchEnv('ack');
   const children: Array<{ stop(): Promise<void> }> = [];
@@ -36,9 +42,11 @@ runBench(async () => {
     children.push(api);
     if (flags.withWorker) children.push(await startWorkerProcess(env.childEnv, env.runDir));
     const barePort = await freePort();
-    const bare = spawnNode('bare', 'bench/support/bareServer.ts', { BENCH_PORT: String(barePort), BENCH_SECRET: SECRET, BENCH_SIGNATURE: JSON.stringify(SIGNATURE) }, path.join(env.runDir, 'bare.log'));
+    const bare = spawnNode('bare', 'bench/support/bareServer.ts', {
+      ...env.childEnv, BENCH_PORT: String(barePort), BENCH_SECRET: SECRET, BENCH_SIGNATURE: JSON.stringify(SIGNATURE), BENCH_CONNECTION: connectionId,
+    }, path.join(env.runDir, 'bare.log'));
     children.push(bare);
-    await waitFor('bare server', bare, async () => (await fetch(`http://127.0.0.1:${barePort}/`)).status === 401);
+    await waitFor('bare server', bare, async () => (await fetch(`http://127.0.0.1:${barePort}/check/x`, { method: 'POST' })).status === 401);
 
     const connection = await Connection.connect({ address: env.temporal.address });
     const client = new Client({ connection });
@@ -52,31 +60,54 @@ runBench(async () => {
     const results = [];
     for (const c of levels) {
       const n = c === 1 ? flags.eventsAtOne : flags.events;
+      const perRound = Math.ceil(n / flags.rounds);
       const url = `${api.url}/webhooks/${connectionId}`;
-      const bareRes = await postAll(`http://127.0.0.1:${barePort}/webhooks/x`, makeDeliveries(env, url, n, `bare${c}`), c);
-      const tag = `raw${c}x${Date.now().toString(36)}`;
-      const rawCpu0 = process.cpuUsage();
-      const rawRes = await callAll(Array.from({ length: n }, (_, i) => i), c, (i) => starter.start(eventWorkflowId(connectionId, `${tag}_${i}`), rawInput(connectionId, i, tag)));
-      const rawCpu = process.cpuUsage(rawCpu0);
-      const deliveries = makeDeliveries(env, url, n, `ack${c}`);
-      const apiCpu0 = cpuMs(api.pid);
-      const ackRes = await postAll(url, deliveries, c);
-      const apiCpu = cpuMs(api.pid) - apiCpu0;
-      const cpu = { rawClientMsPerStart: round((rawCpu.user + rawCpu.system) / 1000 / n, 3), apiMsPerAck: round(apiCpu / n, 3) };
-      const r = { concurrency: c, events: n, bare: summary(bareRes), raw: summary(rawRes), ack: summary(ackRes), cpu };
-      results.push({ ...r, ratioVsRaw: round(r.ack.perSec / r.raw.perSec, 2), ratioVsBare: round(r.ack.perSec / r.bare.perSec, 3), p99VsDeadline: round(r.ack.p99 / STRICTEST_DEADLINE_MS, 4) });
+      // The three kinds alternate in rotating order, round after round, so a machine that speeds
+      // up or slows down during the level weighs on all three alike.
+      const runs: Record<'bare' | 'raw' | 'ack' | 'bareStart', LoadResult[]> = { bare: [], raw: [], ack: [], bareStart: [] };
+      let apiCpuMs = 0;
+      let rawCpuMs = 0;
+      const measure = {
+        bare: async (r: number) => runs.bare.push(await postAll(`http://127.0.0.1:${barePort}/check/x`, makeDeliveries(env, url, perRound, `bare${c}r${r}`), c)),
+        bareStart: async (r: number) => runs.bareStart.push(await postAll(`http://127.0.0.1:${barePort}/start/x`, makeDeliveries(env, url, perRound, `bstart${c}r${r}`), c)),
+        raw: async (r: number) => {
+          const tag = `raw${c}r${r}x${Date.now().toString(36)}`;
+          const cpu0 = process.cpuUsage();
+          runs.raw.push(await callAll(Array.from({ length: perRound }, (_, i) => i), c, (i) => starter.start(eventWorkflowId(connectionId, `${tag}_${i}`), rawInput(connectionId, i, tag))));
+          const cpu = process.cpuUsage(cpu0);
+          rawCpuMs += (cpu.user + cpu.system) / 1000;
+        },
+        ack: async (r: number) => {
+          const deliveries = makeDeliveries(env, url, perRound, `ack${c}r${r}`);
+          const cpu0 = cpuMs(api.pid);
+          runs.ack.push(await postAll(url, deliveries, c));
+          apiCpuMs += cpuMs(api.pid) - cpu0;
+        },
+      };
+      const orders = [['bare', 'raw', 'bareStart', 'ack'], ['ack', 'bare', 'raw', 'bareStart'], ['bareStart', 'ack', 'bare', 'raw'], ['raw', 'bareStart', 'ack', 'bare']] as const;
+      for (let r = 0; r < flags.rounds; r++) for (const kind of orders[r % 4]!) await measure[kind](r);
+      const [bareRes, rawRes, ackRes, bareStartRes] = [combine(runs.bare), combine(runs.raw), combine(runs.ack), combine(runs.bareStart)];
+      const roundRatios = runs.ack.map((a, i) => round(a.perSec / runs.raw[i]!.perSec, 2));
+      const cpu = { rawClientMsPerStart: round(rawCpuMs / rawRes.sent, 2), apiMsPerAck: round(apiCpuMs / ackRes.sent, 2) };
+      const r = { concurrency: c, events: ackRes.sent, rounds: flags.rounds, bare: summary(bareRes), raw: summary(rawRes), bareStart: summary(bareStartRes), ack: summary(ackRes), cpu };
+      results.push({ ...r, ratioVsRaw: round(r.ack.perSec / r.raw.perSec, 2), roundRatios, ratioVsBareStart: round(r.ack.perSec / r.bareStart.perSec, 2),
+        bareStartVsRaw: round(r.bareStart.perSec / r.raw.perSec, 2), ratioVsBare: round(r.ack.perSec / r.bare.perSec, 3), p99VsDeadline: round(r.ack.p99 / STRICTEST_DEADLINE_MS, 4) });
       rows.push({
         conc: c,
-        n,
+        n: ackRes.sent,
         'bare/s': r.bare.perSec,
         'raw start/s': r.raw.perSec,
         'ack/s': r.ack.perSec,
+        'bare+start/s': r.bareStart.perSec,
         'ack÷raw': round(r.ack.perSec / r.raw.perSec, 2),
+        'per round': roundRatios.join(' '),
+        '(bare+start)÷raw': round(r.bareStart.perSec / r.raw.perSec, 2),
+        'ack÷(bare+start)': round(r.ack.perSec / r.bareStart.perSec, 2),
         'raw p50/p99 ms': `${r.raw.p50}/${r.raw.p99}`,
         'ack p50/p99 ms': `${r.ack.p50}/${r.ack.p99}`,
         'p99÷5s': `${round((r.ack.p99 / STRICTEST_DEADLINE_MS) * 100, 1)}%`,
-        'ack 202': `${r.ack.ok}/${n}`,
-        'CPU ms: API/ack, client/raw start': `${cpu.apiMsPerAck}/${cpu.rawClientMsPerStart}`,
+        'ack 202': `${r.ack.ok}/${ackRes.sent}`,
+        'CPU ms: API/ack, client/start': `${cpu.apiMsPerAck}/${cpu.rawClientMsPerStart}`,
       });
       console.log(`concurrency ${c}: ack ${r.ack.perSec}/s, raw ${r.raw.perSec}/s, bare ${r.bare.perSec}/s`);
     }

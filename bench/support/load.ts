@@ -72,3 +72,12 @@ export async function callAll<T>(items: T[], concurrency: number, call: (item: T
   const ok = statuses.ok ?? 0;
   return { sent: items.length, durationMs, ok, perSec: (ok / durationMs) * 1000, statuses, latenciesMs };
 }
+
+/** Several runs of one kind taken as one: successes over the summed time, every latency, every status. */
+export function combine(parts: LoadResult[]): LoadResult {
+  const statuses: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const durationMs = parts.reduce((s, p) => s + p.durationMs, 0);
+  const ok = parts.reduce((s, p) => s + p.ok, 0);
+  return { sent: parts.reduce((s, p) => s + p.sent, 0), durationMs, ok, perSec: (ok / durationMs) * 1000, statuses, latenciesMs: parts.flatMap((p) => p.latenciesMs) };
+}

@@ -23,7 +23,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestContext(deps.log));
+  app.use(requestContext());
   app.use(healthRouter(deps.ready));
   if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics.registry));
   app.use(webhookRouter(deps));

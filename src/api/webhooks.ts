@@ -7,7 +7,7 @@ import { receiveWebhook, type ReceiveDeps } from '../ingest/receive';
 import type { Logger } from '../infra/log';
 import { observeWebhook } from '../metrics/http';
 import type { Metrics } from '../metrics/registry';
-import { requestLog } from './requestContext';
+import { addLogFields, requestLog } from './requestContext';
 
 export class ConnectionDisabledError extends Error {
   override readonly name = 'ConnectionDisabledError';
@@ -29,7 +29,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   const router = express.Router();
   // Every log line of a delivery carries its connection id (and, once known, its event id).
   const observe: RequestHandler<{ connectionId: string }> = (req, res, next) => {
-    res.locals.log = requestLog(res, deps.log).child({ connectionId: req.params.connectionId });
+    addLogFields(res, { connectionId: req.params.connectionId });
     if (deps.metrics) observeWebhook(deps.metrics, res);
     next();
   };

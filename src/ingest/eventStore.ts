@@ -13,22 +13,15 @@
 // PostgreSQL is down, and flushed at shutdown. They are bookkeeping: a process
 // that dies within a flush interval loses them, never an event.
 import type { Db } from '../db/prisma';
+import type { DeliveryFacts } from '../shared/processEvent';
 
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
 }
 
 /** What the receiver knows of a delivery, for its row. */
-export interface DeliveryRow {
-  connectionId: string;
-  eventId: string;
-  eventType: string;
-  objectType: string;
-  objectId: string;
-  objectVersion: number | null;
+export interface DeliveryRow extends DeliveryFacts {
   workflowId: string;
-  receivedAtMs: number;
-  payloadBytes: number;
 }
 
 export interface NewEvent extends DeliveryRow {

@@ -66,8 +66,8 @@ export interface ProcessEventInput {
   fetchTimeoutMs?: number;
 }
 
-/** What the workflow's registration step records; the workflow id and run come from the activity's context. */
-export interface RegisterEventArgs {
+/** A delivery as its webhook_events row knows it: the event's identity, its size and when it was received. */
+export interface DeliveryFacts {
   connectionId: string;
   eventId: string;
   eventType: string;
@@ -77,6 +77,9 @@ export interface RegisterEventArgs {
   payloadBytes: number;
   receivedAtMs: number;
 }
+
+/** What the workflow's registration step records; the workflow id and run come from the activity's context. */
+export type RegisterEventArgs = DeliveryFacts;
 
 export interface RegisteredEvent {
   eventRowId: string;

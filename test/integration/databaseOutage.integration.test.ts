@@ -58,13 +58,19 @@ function post(conn: string, delivery: Delivery) {
   return postRaw(`${sys.api.url}/webhooks/${conn}`, { headers: { ...delivery.headers }, body: delivery.rawBody });
 }
 
+/** A new connection that has taken and processed one event, so the receiver has it cached. */
+async function warmConnection(name: string, objectId: string, total: number) {
+  const conn = await sys.addConnection({ name, signature: STRIPE, secrets: [SECRET] });
+  const sender = sys.sender(conn, STRIPE, SECRET);
+  const warm = announce(objectId, total);
+  expect((await sender.deliver(warm)).status).toBe(202);
+  await waitForEventStatus(sys.rt.db, conn, warm.id, 'processed');
+  return { conn, sender };
+}
+
 describe('database outage', () => {
   it('answers 202 while PostgreSQL is unreachable, and the run records and processes the event once it is back', async () => {
-    const conn = await sys.addConnection({ name: 'acme', signature: STRIPE, secrets: [SECRET] });
-    const sender = sys.sender(conn, STRIPE, SECRET);
-    const warm = announce('o-warm', 1);
-    expect((await sender.deliver(warm)).status).toBe(202);
-    await waitForEventStatus(sys.rt.db, conn, warm.id, 'processed');
+    const { conn, sender } = await warmConnection('acme', 'o-warm', 1);
     const delivery = sender.build(announce('o-outage', 2));
 
     proxy.cut();
@@ -106,11 +112,7 @@ describe('database outage', () => {
   });
 
   it('answers 503 within the deadline for a body that must be stored first, when PostgreSQL stops answering; the retry is processed once', async () => {
-    const conn = await sys.addConnection({ name: 'stalled', signature: STRIPE, secrets: [SECRET] });
-    const sender = sys.sender(conn, STRIPE, SECRET);
-    const warm = announce('o-stall-warm', 4);
-    expect((await sender.deliver(warm)).status).toBe(202);
-    await waitForEventStatus(sys.rt.db, conn, warm.id, 'processed');
+    const { conn, sender } = await warmConnection('stalled', 'o-stall-warm', 4);
     const big = announce('o-stalled', 5);
     big.data.object.note = 'x'.repeat(INLINE_MAX_BYTES * 2);
     const delivery = sender.build(big);
@@ -138,11 +140,7 @@ describe('database outage', () => {
   });
 
   it('answers 202 while PostgreSQL stops answering without closing connections, and processes the event once it is back', async () => {
-    const conn = await sys.addConnection({ name: 'partitioned', signature: STRIPE, secrets: [SECRET] });
-    const sender = sys.sender(conn, STRIPE, SECRET);
-    const warm = announce('o-part-warm', 6);
-    expect((await sender.deliver(warm)).status).toBe(202);
-    await waitForEventStatus(sys.rt.db, conn, warm.id, 'processed');
+    const { conn, sender } = await warmConnection('partitioned', 'o-part-warm', 6);
     const delivery = sender.build(announce('o-partitioned', 7));
 
     proxy.stall();

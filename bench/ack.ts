@@ -62,8 +62,8 @@ runBench(async () => {
       const n = c === 1 ? flags.eventsAtOne : flags.events;
       const perRound = Math.ceil(n / flags.rounds);
       const url = `${api.url}/webhooks/${connectionId}`;
-      // The three kinds alternate in rotating order, round after round, so a machine that speeds
-      // up or slows down during the level weighs on all three alike.
+      // The four kinds alternate in rotating order, round after round, so a machine that speeds
+      // up or slows down during the level weighs on all of them alike.
       const runs: Record<'bare' | 'raw' | 'ack' | 'bareStart', LoadResult[]> = { bare: [], raw: [], ack: [], bareStart: [] };
       let apiCpuMs = 0;
       let rawCpuMs = 0;

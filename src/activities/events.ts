@@ -5,7 +5,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type ApplyOutcome, FINAL_STATUSES, type RegisterEventArgs, type RegisteredEvent } from '../shared/processEvent';
 import { supersedeSignal } from '../workflows/definitions';
-import type { Db } from '../db/prisma';
+import { type Db, toBigInt } from '../db/prisma';
 import type { ActivityDeps } from './index';
 
 export interface OutcomeArgs {
@@ -31,8 +31,6 @@ export interface SupersedeArgs {
   exceptEventRowId?: string;
 }
 
-const toBig = (v: number | null | undefined) => (v === undefined || v === null ? null : BigInt(Math.trunc(v)));
-
 /**
  * Records a delivery on its webhook_events row for the run that holds it (the
  * receiver answered 202 once Temporal held the event, without touching
@@ -46,7 +44,7 @@ export async function registerEventRow(db: Db, args: RegisterEventArgs, run: { w
   try {
     const rows = await db.$queryRaw<{ id: bigint; status: string }[]>`
       INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, run_id, payload_bytes, status, received_at, accepted_at)
-      VALUES (${args.connectionId}, ${args.eventId}, ${args.eventType}, ${args.objectType}, ${args.objectId}, ${toBig(args.objectVersion)}, ${run.workflowId}, ${run.runId}, ${args.payloadBytes},
+      VALUES (${args.connectionId}, ${args.eventId}, ${args.eventType}, ${args.objectType}, ${args.objectId}, ${toBigInt(args.objectVersion)}, ${run.workflowId}, ${run.runId}, ${args.payloadBytes},
               'accepted', ${new Date(args.receivedAtMs)}, now())
       ON CONFLICT (connection_id, event_id) DO UPDATE SET
         delivery_count = webhook_events.delivery_count + CASE WHEN webhook_events.run_id IS DISTINCT FROM EXCLUDED.run_id THEN 1 ELSE 0 END,
@@ -84,7 +82,7 @@ export function createEventActivities(deps: ActivityDeps) {
     async recordEventOutcome(args: OutcomeArgs): Promise<void> {
       await deps.db.webhookEvent.update({
         where: { id: BigInt(args.eventRowId) },
-        data: { status: args.status, outcome: args.outcome ?? null, appliedVersion: toBig(args.appliedVersion), lastError: args.error ?? null, finishedAt: new Date() },
+        data: { status: args.status, outcome: args.outcome ?? null, appliedVersion: toBigInt(args.appliedVersion), lastError: args.error ?? null, finishedAt: new Date() },
       });
     },
 

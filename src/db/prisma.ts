@@ -34,3 +34,8 @@ export function createDb(opts: DbOptions): Db {
   });
   return new PrismaClient({ adapter });
 }
+
+/** A JSON number (versions travel as numbers) as the BIGINT a column holds; null stays null. */
+export function toBigInt(v: number | null | undefined): bigint | null {
+  return v === undefined || v === null ? null : BigInt(Math.trunc(v));
+}

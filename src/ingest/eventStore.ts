@@ -12,7 +12,7 @@
 // The last two are written off the ack path, in batches, retried while
 // PostgreSQL is down, and flushed at shutdown. They are bookkeeping: a process
 // that dies within a flush interval loses them, never an event.
-import type { Db } from '../db/prisma';
+import { type Db, toBigInt } from '../db/prisma';
 import type { DeliveryFacts } from '../shared/processEvent';
 
 export class StoreUnavailableError extends Error {
@@ -41,8 +41,6 @@ const BATCH = 200;
 const RETRY_MS = 1_000;
 const RETRY_MAX = 50_000;
 
-const version = (v: number | null) => (v === null ? null : BigInt(Math.trunc(v)));
-
 export class EventStore {
   constructor(
     private readonly db: Db,
@@ -54,7 +52,7 @@ export class EventStore {
     try {
       const rows = await this.db.$queryRaw<{ id: bigint; status: string }[]>`
         INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload, payload_bytes, received_at)
-        VALUES (${e.connectionId}, ${e.eventId}, ${e.eventType}, ${e.objectType}, ${e.objectId}, ${version(e.objectVersion)}, ${e.workflowId}, ${e.payload}, ${e.payloadBytes}, ${new Date(e.receivedAtMs)})
+        VALUES (${e.connectionId}, ${e.eventId}, ${e.eventType}, ${e.objectType}, ${e.objectId}, ${toBigInt(e.objectVersion)}, ${e.workflowId}, ${e.payload}, ${e.payloadBytes}, ${new Date(e.receivedAtMs)})
         ON CONFLICT (connection_id, event_id) DO UPDATE SET delivery_count = webhook_events.delivery_count + 1
         RETURNING id, status`;
       const row = rows[0];
@@ -79,11 +77,16 @@ export class EventStore {
 
   /** Queues "one more delivery" of an event Temporal already held. */
   countRedelivery(row: DeliveryRow): void {
+    this.addRedeliveries(row, 1);
+    this.queue();
+  }
+
+  /** One entry per event: further deliveries of the same event add to its count. */
+  private addRedeliveries(row: DeliveryRow, count: number): void {
     const key = `${row.connectionId}\u0000${row.eventId}`;
     const entry = this.redeliveries.get(key);
-    if (entry) entry.count += 1;
-    else this.redeliveries.set(key, { row, count: 1 });
-    this.queue();
+    if (entry) entry.count += count;
+    else this.redeliveries.set(key, { row, count });
   }
 
   private queue(): void {
@@ -114,12 +117,7 @@ export class EventStore {
         await this.writeRedeliveries(redeliveries).catch((err: Error) => {
           this.onBackgroundError(err, 'redeliveries', redeliveries.length);
           if (this.redeliveries.size + redeliveries.length > RETRY_MAX) return;
-          for (const r of redeliveries) {
-            const key = `${r.row.connectionId}\u0000${r.row.eventId}`;
-            const entry = this.redeliveries.get(key);
-            if (entry) entry.count += r.count;
-            else this.redeliveries.set(key, r);
-          }
+          for (const r of redeliveries) this.addRedeliveries(r.row, r.count);
           this.retryLater();
         });
       }
@@ -148,7 +146,7 @@ export class EventStore {
       INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload_bytes, received_at, delivery_count)
       SELECT * FROM unnest(
         ${col((r) => r.connectionId)}::text[], ${col((r) => r.eventId)}::text[], ${col((r) => r.eventType)}::text[],
-        ${col((r) => r.objectType)}::text[], ${col((r) => r.objectId)}::text[], ${col((r) => (r.objectVersion === null ? null : String(Math.trunc(r.objectVersion))))}::bigint[],
+        ${col((r) => r.objectType)}::text[], ${col((r) => r.objectId)}::text[], ${col((r) => toBigInt(r.objectVersion)?.toString() ?? null)}::bigint[],
         ${col((r) => r.workflowId)}::text[], ${col((r) => r.payloadBytes)}::int[], ${col((r) => new Date(r.receivedAtMs).toISOString())}::timestamptz[],
         ${items.map((i) => i.count)}::int[])
       ON CONFLICT (connection_id, event_id) DO UPDATE SET delivery_count = webhook_events.delivery_count + EXCLUDED.delivery_count`;

@@ -63,6 +63,8 @@ const schema = z.object({
   TEMPORAL_METRICS_PORT: int(0),
   /** Each /readyz dependency check (database, migrations, Temporal) must answer within this. */
   READINESS_TIMEOUT_MS: int(2_000),
+  /** How long an API or worker keeps trying to reach PostgreSQL and Temporal at start-up (0 = exit at the first failure). */
+  STARTUP_WAIT_MS: int(300_000),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -44,19 +44,28 @@ export interface RunningWorker extends Running {
 export async function runWorker(rt: Runtime, target: TemporalTarget, opts: WorkerRunOptions = {}): Promise<RunningWorker> {
   const env = rt.env;
   installTemporalLogging(rt.log, { metricsPort: env.TEMPORAL_METRICS_PORT });
+  // Start-up may be tried again (startWhenReachable), so a failed attempt closes what it opened.
   const connection = await connectWorker(target);
-  const clientConnection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
-  const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
-  // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
-  await ensureSearchAttributes(temporal, target.namespace, rt.log);
-  const alerter = new WebhookAlerter({ groups: new AlertGroups(rt.db, env.ALERT_GROUP_WINDOW_MS), log: rt.log, url: env.ALERT_WEBHOOK_URL });
-  const worker = await createWorker({
-    connection,
-    namespace: target.namespace,
-    taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
-    deps: { db: rt.db, connections: rt.connections, http: fetch, alerter, temporal, links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }, metrics: rt.metrics },
-    workflowBundlePath: opts.workflowBundlePath,
-  });
+  const clientConnection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey })
+    .catch(async (err: unknown) => { await connection.close(); throw err; });
+  let alerter: WebhookAlerter;
+  let worker: Awaited<ReturnType<typeof createWorker>>;
+  try {
+    const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
+    // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
+    await ensureSearchAttributes(temporal, target.namespace, rt.log);
+    alerter = new WebhookAlerter({ groups: new AlertGroups(rt.db, env.ALERT_GROUP_WINDOW_MS), log: rt.log, url: env.ALERT_WEBHOOK_URL });
+    worker = await createWorker({
+      connection,
+      namespace: target.namespace,
+      taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
+      deps: { db: rt.db, connections: rt.connections, http: fetch, alerter, temporal, links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }, metrics: rt.metrics },
+      workflowBundlePath: opts.workflowBundlePath,
+    });
+  } catch (err) {
+    await Promise.allSettled([connection.close(), clientConnection.close()]);
+    throw err;
+  }
   const running = worker.run();
   rt.metrics.setCheckpointAgeSource(checkpointAges(rt.db));
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);

@@ -9,15 +9,15 @@ import type { ReconcileResult } from '../../src/shared/reconcile';
 import { changesSettings, differences, reconcileService } from '../support/reconcile';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
-import { spawnWorker, type WorkerProcess } from '../support/workerProcess';
+import { spawnWorker, type SynclineProcess } from '../support/synclineProcess';
 
 const KEY = crypto.randomBytes(32).toString('base64');
 
 let sys: TestSystem;
 let partner: PartnerSimulator;
-const workers: WorkerProcess[] = [];
+const workers: SynclineProcess[] = [];
 
-function startWorkerProcess(taskQueue: string): WorkerProcess {
+function startWorkerProcess(taskQueue: string): SynclineProcess {
   const w = spawnWorker(sys.rt.env, { TEMPORAL_TASK_QUEUE: taskQueue });
   workers.push(w);
   return w;

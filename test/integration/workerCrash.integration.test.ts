@@ -8,7 +8,7 @@ import type { SignatureConfig } from '../../src/signatures/types';
 import { record, waitForEventStatus } from '../support/events';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
-import { spawnWorker, type WorkerProcess } from '../support/workerProcess';
+import { spawnWorker, type SynclineProcess } from '../support/synclineProcess';
 
 const SIG: SignatureConfig = { scheme: 'shopify' };
 const SECRET = 'shopify-crash-secret';
@@ -38,7 +38,7 @@ async function startStallingPartner() {
 
 let sys: TestSystem;
 let partner: Awaited<ReturnType<typeof startStallingPartner>>;
-const workers: WorkerProcess[] = [];
+const workers: SynclineProcess[] = [];
 
 beforeAll(async () => {
   sys = await startTestSystem('crash', { CONNECTION_CACHE_TTL_MS: '0' }, { inProcessWorker: false });

@@ -1,5 +1,6 @@
-// Runs a syncline worker as its own OS process (src/worker/main.ts), so tests
-// can kill it the way a crash or an OOM kill would: SIGKILL, no shutdown.
+// Runs a syncline worker (src/worker/main.ts) or API (src/api/main.ts) as its
+// own OS process, so tests can kill it the way a crash or an OOM kill would
+// (SIGKILL, no shutdown) or start it before its dependencies are up.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -7,17 +8,21 @@ import type { Env } from '../../src/config';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-export interface WorkerProcess {
+export interface SynclineProcess {
   child: ChildProcess;
   output(): string;
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function spawnWorker(env: Env, extra: Record<string, string> = {}): WorkerProcess {
+export function spawnWorker(env: Env, extra: Record<string, string> = {}): SynclineProcess {
+  return spawnSyncline('src/worker/main.ts', env, extra);
+}
+
+export function spawnSyncline(entry: 'src/worker/main.ts' | 'src/api/main.ts', env: Env, extra: Record<string, string> = {}): SynclineProcess {
   let out = '';
   // One process (node with tsx's loader), not the tsx CLI, which would run the worker as a grandchild
   // that a SIGKILL to the CLI never reaches.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: {
       ...process.env,

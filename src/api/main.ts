@@ -3,7 +3,7 @@
 // Started while PostgreSQL is unreachable, it keeps trying for STARTUP_WAIT_MS
 // (src/system/startup.ts); Temporal it reaches lazily, answering 503 meanwhile.
 import { parseEnv } from '../config';
-import { createLogger } from '../infra/log';
+import { createLogger, stdoutDestination } from '../infra/log';
 import { runApi } from '../system/components';
 import { openRuntime } from '../system/runtime';
 import { startWhenReachable } from '../system/startup';
@@ -12,7 +12,7 @@ import { targetFromEnv } from '../temporal/connection';
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  const log = createLogger(env.LOG_LEVEL, 'syncline-api');
+  const log = createLogger(env.LOG_LEVEL, 'syncline-api', stdoutDestination(env.LOG_BUFFER_BYTES));
   const { rt, api } = await startWhenReachable(log, 'api', async () => {
     const rt = await openRuntime(env, log);
     const api = await runApi(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`)).catch(async (err: unknown) => { await rt.close(); throw err; });

@@ -62,8 +62,9 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
       .then((result) => {
         const ackMs = Number(process.hrtime.bigint() - started) / 1e6;
         res.locals.webhookOutcome = result.status;
-        requestLog(res, deps.log).info({ event: `webhook.${result.status}`, eventId: result.eventId, ackMs }, 'webhook acknowledged');
+        // Answer first: the sender is waiting, the log line is not.
         res.status(result.status === 'accepted' ? 202 : 200).json(result);
+        requestLog(res, deps.log).info({ event: `webhook.${result.status}`, eventId: result.eventId, ackMs }, 'webhook acknowledged');
       })
       .catch(next);
   });

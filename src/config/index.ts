@@ -12,6 +12,8 @@ const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 const schema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** API and worker: log lines are written in batches of this many bytes (and every 200 ms); 0 = one write per line. */
+  LOG_BUFFER_BYTES: int(4096),
   DATA_DIR: z.string().default('.data'),
 
   DATABASE_URL: z.string().url().optional(),

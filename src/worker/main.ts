@@ -3,7 +3,7 @@
 // Started while PostgreSQL or Temporal is unreachable, it keeps trying for
 // STARTUP_WAIT_MS (src/system/startup.ts).
 import { parseEnv } from '../config';
-import { createLogger } from '../infra/log';
+import { createLogger, stdoutDestination } from '../infra/log';
 import { runWorker } from '../system/components';
 import { openRuntime } from '../system/runtime';
 import { startWhenReachable } from '../system/startup';
@@ -12,7 +12,7 @@ import { targetFromEnv } from '../temporal/connection';
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  const log = createLogger(env.LOG_LEVEL, 'syncline-worker');
+  const log = createLogger(env.LOG_LEVEL, 'syncline-worker', stdoutDestination(env.LOG_BUFFER_BYTES));
   const { rt, worker } = await startWhenReachable(log, 'worker', async () => {
     const rt = await openRuntime(env, log);
     const worker = await runWorker(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`), { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH })

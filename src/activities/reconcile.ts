@@ -17,17 +17,20 @@
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { Prisma } from '../generated/prisma/client';
 import { PartnerTransientError } from '../connectors/errors';
-import type { ListPage } from '../connectors/types';
+import type { ListPage, ObjectState } from '../connectors/types';
+import { toBigInt } from '../db/prisma';
 import { loadTarget } from '../reconcile/target';
-import type { PagesRequest, PagesResult, RunTotals } from '../shared/reconcile';
+import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../shared/reconcile';
 import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
 import type { ActivityDeps } from './index';
-import { countedUpsertCtes } from './records';
+import { applyStates, countedUpsertCtes } from './records';
 
 const HEARTBEAT_EVERY_MS = 1_000;
 /** A call returns after this long even with pages left, so the workflow's view stays fresh. */
 const CALL_BUDGET_MS = 10_000;
+/** Listed-but-missing keys read per query while restoring. */
+const RESTORE_BATCH = 200;
 
 interface TotalsRow { pages: number; records_seen: number; records_changed: number; records_deleted: number }
 const totalsOf = (r: TotalsRow): RunTotals => ({ pages: r.pages, recordsSeen: r.records_seen, recordsChanged: r.records_changed, recordsDeleted: r.records_deleted });
@@ -53,28 +56,41 @@ interface PageSource<T> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** The connection's request budget: at least `spacingMs` from one request's start to the next, across calls too. */
+function pacer(spacingMs: number, lastRequestAt: number | undefined) {
+  let last = lastRequestAt;
+  return {
+    get lastRequestAt() {
+      return last;
+    },
+    async wait(): Promise<void> {
+      if (last !== undefined && spacingMs > 0) {
+        for (let wait = last + spacingMs - Date.now(); wait > 0; wait = last + spacingMs - Date.now()) await sleep(wait);
+      }
+      last = Date.now();
+    },
+  };
+}
+
 /** Pages from `start` until the listing ends, the call's page or time budget is spent, or the partner says wait. */
 async function pageThrough<T>(req: PagesRequest, start: string | null, source: PageSource<T>): Promise<PagesResult> {
   const ctx = Context.current();
   const deadline = Date.now() + CALL_BUDGET_MS;
-  let lastRequestAt = req.lastRequestAt;
+  const pace = pacer(req.requestSpacingMs, req.lastRequestAt);
   let position = start;
   let pages = 0;
   let totals: RunTotals | undefined;
   const progress = () => ({ pages, position });
   const heartbeat = setInterval(() => ctx.heartbeat(progress()), HEARTBEAT_EVERY_MS);
   const request = async (cursor: string | null): Promise<Fetched<T>> => {
-    if (lastRequestAt !== undefined && req.requestSpacingMs > 0) {
-      for (let wait = lastRequestAt + req.requestSpacingMs - Date.now(); wait > 0; wait = lastRequestAt + req.requestSpacingMs - Date.now()) await sleep(wait);
-    }
-    lastRequestAt = Date.now();
+    await pace.wait();
     try {
       return { ok: true, page: await source.fetch(cursor) };
     } catch (err) {
       return { ok: false, err };
     }
   };
-  const result = (hasMore: boolean, extra: Partial<PagesResult> = {}): PagesResult => ({ pages, totals, hasMore, cursor: position, lastRequestAt, ...extra });
+  const result = (hasMore: boolean, extra: Partial<PagesResult> = {}): PagesResult => ({ pages, totals, hasMore, cursor: position, lastRequestAt: pace.lastRequestAt, ...extra });
   ctx.heartbeat(progress());
   try {
     let next = request(position);
@@ -162,6 +178,76 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
         });
       } finally {
         await Promise.all(superseding);
+      }
+    },
+
+    /**
+     * Full diff, once the listing is complete: fetches the objects the partner
+     * listed that this copy lacks or holds as deleted, in key order from
+     * `req.after`, and applies each through the version guard with the run's
+     * count, in one transaction per object. A retried attempt starts from the
+     * last key the workflow got back and re-applies nothing twice (the guard).
+     * A tombstone the full diff made keeps the version the object had, so the
+     * partner listing it live at that same version means the delete was wrong:
+     * it is revived.
+     */
+    async reconcileRestoreMissing(req: RestoreRequest): Promise<RestoreResult> {
+      const ctx = Context.current();
+      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
+      const source = `reconcile:${req.runId}`;
+      const pace = pacer(req.requestSpacingMs, req.lastRequestAt);
+      const deadline = Date.now() + CALL_BUDGET_MS;
+      let after = req.after;
+      let fetched = 0;
+      let restored = 0;
+      const finish = async (done: boolean, extra: Partial<RestoreResult> = {}): Promise<RestoreResult> =>
+        ({ fetched, restored, after, done, totals: await runTotals(req.runId), lastRequestAt: pace.lastRequestAt, ...extra });
+      const heartbeat = setInterval(() => ctx.heartbeat({ after, fetched }), HEARTBEAT_EVERY_MS);
+      try {
+        for (;;) {
+          const want = Math.min(RESTORE_BATCH, req.maxFetches - fetched);
+          if (want <= 0) return await finish(true);
+          const keys = await deps.db.$queryRaw<{ object_type: string; object_id: string }[]>`
+            SELECT s.object_type, s.object_id FROM reconcile_seen_ids s
+            LEFT JOIN sync_records r ON r.connection_id = ${req.connectionId} AND r.object_type = s.object_type AND r.object_id = s.object_id
+            WHERE s.run_id = ${req.runId} AND (r.object_id IS NULL OR r.deleted)
+              AND (${after === null} OR (s.object_type, s.object_id) > (${after?.objectType ?? ''}, ${after?.objectId ?? ''}))
+            ORDER BY s.object_type, s.object_id
+            LIMIT ${want}`;
+          if (keys.length === 0) return await finish(true);
+          for (const k of keys) {
+            if (fetched > 0 && Date.now() >= deadline) return await finish(false);
+            const key = { objectType: k.object_type, objectId: k.object_id };
+            await pace.wait();
+            let state: ObjectState;
+            try {
+              state = await target.client.fetchObject(key.objectType, key.objectId);
+            } catch (err) {
+              const limited = rateLimit(err);
+              if (limited) return await finish(false, { rateLimited: limited });
+              if (fetched === 0) throw toTemporalFailure(err);
+              log.info('reconcile.restore_fetch_failed_after_progress', { connectionId: req.connectionId, fetched, reason: (err as Error).message });
+              return await finish(false);
+            }
+            fetched += 1;
+            restored += await deps.db.$transaction(async (tx) => {
+              let changed = (await applyStates(tx, req.connectionId, source, [{ ...key, state }])).size;
+              if (changed === 0 && state.found) {
+                changed = await tx.$executeRaw`
+                  UPDATE sync_records SET deleted = false, data = ${JSON.stringify(state.data)}::jsonb, source = ${source}, write_count = write_count + 1, updated_at = now()
+                  WHERE connection_id = ${req.connectionId} AND object_type = ${key.objectType} AND object_id = ${key.objectId}
+                    AND deleted AND version = ${toBigInt(state.version)}`;
+              }
+              if (changed > 0) await tx.$executeRaw`UPDATE reconcile_runs SET records_changed = records_changed + ${changed} WHERE id = ${req.runId}`;
+              return changed;
+            });
+            after = key;
+            ctx.heartbeat({ after, fetched });
+            if (ctx.cancellationSignal.aborted) throw new CancelledFailure('reconciliation restore call cancelled');
+          }
+        }
+      } finally {
+        clearInterval(heartbeat);
       }
     },
 

@@ -40,6 +40,8 @@ export function createReconcileRunActivities(deps: ActivityDeps) {
         maxDeleteShare: s.fullDiff.maxDeleteShare,
         guardMinDeletes: s.fullDiff.guardMinDeletes,
         confirmWaitMs: s.fullDiff.confirmWaitMs,
+        restoreMissing: s.fullDiff.restoreMissing && s.fullDiff.maxRestoresPerRun > 0,
+        maxRestoresPerRun: s.fullDiff.maxRestoresPerRun,
       };
     },
 

@@ -14,6 +14,8 @@ export const MIN_CATCHUP_WINDOW_MS = 10_000;
 export const DEFAULT_MAX_DELETE_SHARE = 0.1;
 export const DEFAULT_GUARD_MIN_DELETES = 5;
 export const DEFAULT_CONFIRM_WAIT_MS = 24 * 3_600_000;
+/** A full diff fetches at most this many listed-but-missing objects per run (the rest wait for the next run). */
+export const DEFAULT_MAX_RESTORES_PER_RUN = 10_000;
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_PAGES_PER_EXECUTION = 200;
 /** Pages per activity call: spreads Temporal's per-call cost (~30 ms) over several pages. */
@@ -43,6 +45,9 @@ const schema = z.object({
     /** Below this many deletions the guard never blocks (tiny connections). */
     guardMinDeletes: z.number().int().min(0).default(DEFAULT_GUARD_MIN_DELETES),
     confirmWaitMs: z.number().int().min(1_000).default(DEFAULT_CONFIRM_WAIT_MS),
+    /** Fetch and apply objects the partner lists but this copy lacks (or holds as deleted). */
+    restoreMissing: z.boolean().default(true),
+    maxRestoresPerRun: z.number().int().min(0).default(DEFAULT_MAX_RESTORES_PER_RUN),
   }).prefault({}),
 }).prefault({});
 

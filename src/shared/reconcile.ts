@@ -20,6 +20,20 @@ export interface ReconcileCarry {
   cursor: string | null;
   /** Epoch ms of the last partner request, so the request budget holds across continue-as-new. */
   lastRequestAt?: number;
+  /** Full diff: set once the listing is complete and restoring has begun. */
+  restore?: RestoreProgress;
+}
+
+/** Where a full diff's restoring stands: the last id it went past, and fetches it may still make. */
+export interface RestoreProgress {
+  after: ObjectKeyRef | null;
+  fetchesLeft: number;
+}
+
+/** An object's key, as restoring orders them (object type, then id). */
+export interface ObjectKeyRef {
+  objectType: string;
+  objectId: string;
 }
 
 /** Per-run settings, read from the connection when the run starts. */
@@ -36,6 +50,10 @@ export interface RunPlan {
   maxDeleteShare: number;
   guardMinDeletes: number;
   confirmWaitMs: number;
+  /** Full diff: fetch objects the partner listed that are missing (or tombstoned) here. Absent in plans of older runs. */
+  restoreMissing?: boolean;
+  /** Full diff: at most this many such fetches per run. */
+  maxRestoresPerRun?: number;
 }
 
 export interface RunTotals {
@@ -72,6 +90,31 @@ export interface PagesResult {
   cursor: string | null;
   lastRequestAt?: number;
   /** The partner said 429/503 with Retry-After: wait exactly this long (a workflow timer), then ask again. */
+  rateLimited?: { retryAfterMs: number; status: number };
+}
+
+/** What one restore call asks for: objects listed by this run and missing here, after `after`. */
+export interface RestoreRequest {
+  connectionId: string;
+  runId: string;
+  after: ObjectKeyRef | null;
+  /** Fetches this call may make (what is left of the run's maxRestoresPerRun). */
+  maxFetches: number;
+  requestSpacingMs: number;
+  lastRequestAt?: number;
+}
+
+export interface RestoreResult {
+  /** Partner fetches made (each counts against the run's cap). */
+  fetched: number;
+  /** Objects whose local row changed (restored, revived, or brought to a newer version). */
+  restored: number;
+  /** Where the next call starts. */
+  after: ObjectKeyRef | null;
+  /** No listed-and-missing object is left after `after` (or the cap is spent). */
+  done: boolean;
+  totals?: RunTotals;
+  lastRequestAt?: number;
   rateLimited?: { retryAfterMs: number; status: number };
 }
 

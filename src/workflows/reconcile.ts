@@ -1,7 +1,9 @@
 // reconcileConnection: pages through a connection's partner change list (or,
 // in full-diff mode, its id listing), up to `pagesPerActivity` pages per
 // activity call with each page committed in its own transaction, and reports
-// what the webhook fast path missed. Failure contract:
+// what the webhook fast path missed. A full diff then fetches what the partner
+// listed and this copy lacks (up to maxRestoresPerRun) and tombstones what it
+// holds and the partner no longer lists (behind the mass-deletion guard). Failure contract:
 //  - database steps retry without limit (a database outage delays a run);
 //  - a page fetch retries on the connection's partner retry schedule; when that
 //    is spent the run is recorded as failed and the checkpoint stays where the
@@ -12,16 +14,21 @@
 // activity, which is handed the time of the previous request. The run
 // continues as new when Temporal suggests it or after maxPagesPerExecution pages.
 import {
-  ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, log, proxyActivities,
+  ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, log, patched, proxyActivities,
   setCurrentDetails, setHandler, sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../shared/processEvent';
-import { CONFIRM_DELETES_SIGNAL, type DeletePlan, type PagesResult, type ReconcileInput, type ReconcileResult, type RunTotals } from '../shared/reconcile';
+import {
+  CONFIRM_DELETES_SIGNAL, type DeletePlan, type PagesResult, type ReconcileInput, type ReconcileResult, type RestoreProgress, type RestoreResult, type RunTotals,
+} from '../shared/reconcile';
 
 type Activities = ReturnType<typeof createActivities>;
 
 export const confirmDeletesSignal = defineSignal<[boolean]>(CONFIRM_DELETES_SIGNAL);
+
+/** Full diffs started before restoring existed replay without it. */
+const RESTORE_PATCH = 'full-diff-restores-missing';
 
 const NOT_RETRYABLE = [...NON_RETRYABLE_ERROR_TYPES, 'ReconcileNotSupportedError', 'InvalidReconcileSettingsError'];
 
@@ -59,9 +66,11 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
   let lastRequestAt = input.carry?.lastRequestAt;
   let pagesHere = 0;
   let calls = 0;
+  const moveOn = (restore?: RestoreProgress) => continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor, lastRequestAt, restore } });
   setCurrentDetails(describe(input, totals, 'starting'));
   try {
-    for (;;) {
+    // An execution continued while restoring has its listing done.
+    while (!input.carry?.restore) {
       const request = {
         connectionId, runId, pageSize: plan.pageSize, requestSpacingMs: plan.requestSpacingMs, lastRequestAt,
         maxPages: Math.max(1, Math.min(plan.pagesPerActivity, plan.maxPagesPerExecution - pagesHere)),
@@ -83,8 +92,32 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
         setCurrentDetails(describe(input, totals, r.hasMore ? 'paging' : 'listing complete'));
         if (!r.hasMore) break;
       }
-      if (pagesHere >= plan.maxPagesPerExecution || calls >= plan.maxPagesPerExecution || workflowInfo().continueAsNewSuggested) {
-        await continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor, lastRequestAt } });
+      if (pagesHere >= plan.maxPagesPerExecution || calls >= plan.maxPagesPerExecution || workflowInfo().continueAsNewSuggested) await moveOn();
+    }
+    // Full diff: what the partner listed and this copy lacks is fetched and applied (the webhooks and the change list missed it).
+    if (input.mode === 'full' && plan.restoreMissing && patched(RESTORE_PATCH)) {
+      const progress: RestoreProgress = input.carry?.restore ?? { after: null, fetchesLeft: plan.maxRestoresPerRun ?? 0 };
+      for (;;) {
+        const r: RestoreResult = await partner.reconcileRestoreMissing({
+          connectionId, runId, after: progress.after, maxFetches: progress.fetchesLeft, requestSpacingMs: plan.requestSpacingMs, lastRequestAt,
+        });
+        calls += 1;
+        progress.after = r.after;
+        progress.fetchesLeft -= r.fetched;
+        lastRequestAt = r.lastRequestAt;
+        if (r.totals) totals = r.totals;
+        if (r.rateLimited) {
+          const { status, retryAfterMs } = r.rateLimited;
+          log.info('reconcile.rate_limited', { connectionId, status, retryAfterMs });
+          setCurrentDetails(describe(input, totals, `restoring: partner answered ${status}; waiting ${retryAfterMs} ms as told`));
+          await sleep(retryAfterMs);
+        } else if (r.done) {
+          if (progress.fetchesLeft <= 0) log.warn('reconcile.restore_capped', { connectionId, runId, maxRestoresPerRun: plan.maxRestoresPerRun });
+          break;
+        } else {
+          setCurrentDetails(describe(input, totals, 'restoring objects the partner listed and this copy lacks'));
+        }
+        if (calls >= plan.maxPagesPerExecution || workflowInfo().continueAsNewSuggested) await moveOn(progress);
       }
     }
   } catch (err) {

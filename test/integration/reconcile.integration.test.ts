@@ -10,8 +10,8 @@ import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/sy
 import { record, waitForEventStatus } from '../support/events';
 
 /** Durations (ms) of the timers the workflow started, in order. */
-async function timerDelays(workflowId: string): Promise<number[]> {
-  const history = await sys.client.workflow.getHandle(workflowId).fetchHistory();
+async function timerDelays(workflowId: string, runId?: string): Promise<number[]> {
+  const history = await sys.client.workflow.getHandle(workflowId, runId).fetchHistory();
   return (history.events ?? []).flatMap((e) => {
     const d = e.timerStartedEventAttributes?.startToFireTimeout;
     return d ? [Number(d.seconds ?? 0) * 1000 + Math.round((d.nanos ?? 0) / 1e6)] : [];
@@ -211,7 +211,11 @@ describe('reconciliation poll', () => {
   });
 
   it('finds deletes no webhook announced with a full diff, keeping versions', async () => {
-    const conn = await sys.addConnection({ name: 'diff', signature: STRIPE, secrets: [SECRET], settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 100, maxPagesPerExecution: 20 } } });
+    // Restoring is off here: the shared partner lists thousands of other tests' objects this connection never held.
+    const conn = await sys.addConnection({
+      name: 'diff', signature: STRIPE, secrets: [SECRET],
+      settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 100, maxPagesPerExecution: 20, fullDiff: { restoreMissing: false } } },
+    });
     const mine = Array.from({ length: 300 }, (_, i) => store().upsert('lead', `diff-${i}`, { i }));
     await applyStates(sys.rt.db, conn, 'webhook:seeded', mine.map((s) => ({ objectType: s.type, objectId: s.id, state: { found: true, version: s.version, data: { ...s.data } } })));
     // Other objects of the shared partner are live too; locally we only hold `mine`.
@@ -229,6 +233,44 @@ describe('reconciliation poll', () => {
     const live = await sys.rt.db.syncRecord.count({ where: { connectionId: conn, deleted: false } });
     expect(live).toBe(300 - gone.length);
     expect(await sys.rt.db.reconcileSeenId.count({ where: { runId: result.runId } })).toBe(0);
+  });
+
+  it('restores with a full diff what the partner lists and this copy lacks, revives a wrong tombstone, within the cap and the rate limit', async () => {
+    const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
+    try {
+      const conn = await sys.addConnection({
+        name: 'restore', signature: STRIPE, secrets: [SECRET], apiBaseUrl: partner.url,
+        // Two activity calls per execution: restoring continues as new with its progress.
+        settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 50, maxPagesPerExecution: 2, fullDiff: { maxRestoresPerRun: 20 } } },
+      });
+      const objs = Array.from({ length: 60 }, (_, i) => partner.store.upsert('deal', `r-${String(i).padStart(2, '0')}`, { i }));
+      // Webhooks brought the first 30; the other 30 never arrived, and the partner's change log no longer has them.
+      await applyStates(sys.rt.db, conn, 'webhook:seeded', objs.slice(0, 30).map((s) => ({ objectType: s.type, objectId: s.id, state: { found: true, version: s.version, data: { ...s.data } } })));
+      // r-05 was tombstoned by an earlier full diff of a bad listing: same version, deleted.
+      await sys.rt.db.$executeRaw`UPDATE sync_records SET deleted = true, data = NULL WHERE connection_id = ${conn} AND object_id = 'r-05'`;
+      partner.faults.failNext({ type: 'deal', id: 'r-05' }, 1, { status: 429, retryAfterSec: 1 });
+
+      // The cap (20 fetches) takes r-05 and then the first 19 missing, in key order.
+      const first = await run(conn, 'full');
+      expect(first.result).toMatchObject({ status: 'succeeded', recordsSeen: 60, recordsChanged: 20, recordsDeleted: 0 });
+      expect(await firstExecutionStatus(first.handle)).toBe('CONTINUED_AS_NEW');
+      expect(await timerDelays(first.handle.workflowId, first.handle.firstExecutionRunId)).toEqual([1_000]);
+      expect(await record(sys.rt.db, conn, 'deal', 'r-05')).toMatchObject({ deleted: false, version: BigInt(objs[5]!.version), data: { i: 5 } });
+      expect(await record(sys.rt.db, conn, 'deal', 'r-48')).toMatchObject({ deleted: false, version: BigInt(objs[48]!.version), source: `reconcile:${first.result.runId}` });
+      expect(await record(sys.rt.db, conn, 'deal', 'r-49')).toBeNull();
+
+      const second = await run(conn, 'full');
+      expect(second.result).toMatchObject({ status: 'succeeded', recordsChanged: 11, recordsDeleted: 0 });
+      expect(await differences(sys.rt.db, conn, partner.store)).toEqual([]);
+      // Each object was fetched once (r-05 twice: the 429, then the answer), and a third run, with nothing missing, fetches none.
+      const fetches = () => objs.map((o) => partner.store.fetchCount(o.type, o.id));
+      expect(fetches()).toEqual(objs.map((_, i) => (i === 5 ? 2 : i >= 30 ? 1 : 0)));
+      const third = await run(conn, 'full');
+      expect(third.result).toMatchObject({ status: 'succeeded', recordsChanged: 0, recordsDeleted: 0 });
+      expect(fetches()).toEqual(objs.map((_, i) => (i === 5 ? 2 : i >= 30 ? 1 : 0)));
+    } finally {
+      await partner.close();
+    }
   });
 });
 

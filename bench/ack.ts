@@ -7,8 +7,10 @@
 //             answers: what any HTTP receiver handing events to Temporal pays.
 // Each level is measured in --rounds rounds (default 4) of n/rounds requests per
 // kind, the kinds alternating in rotating order; the ratio is over the sums, and
-// the per-round ratios show the spread. Also reported: CPU time per request of
-// the API process (ack) and of this process (raw starts, the client side only).
+// the per-round ratios show the spread (their median is the figure one stall of
+// the dev server during one kind's round cannot move). Also reported: CPU time
+// per request of the API process (ack) and of this process (raw starts, the
+// client side only), and each kind's peak rate over all levels (capacity).
 // The API runs as its own process; no worker runs (the ack never waits for
 // processing; pass --with-worker to process events concurrently).
 //   npm run bench:ack -- [--levels 1,8,32,64] [--events 600] [--events-at-one 150] [--rounds 4] [--with-worker]
@@ -21,7 +23,7 @@ import { addConnection, makeDeliveries, rawInput, SECRET, SIGNATURE } from './su
 import { callAll, combine, postAll, type LoadResult } from './support/load';
 import { freePort } from './support/ports';
 import { cpuMs, spawnNode, startApiProcess, startWorkerProcess, waitFor } from './support/processes';
-import { latency, parseFlags, round, runBench, table, writeResult } from './support/report';
+import { latency, median, parseFlags, round, runBench, table, writeResult } from './support/report';
 
 /** Shopify: 1 s to connect, 5 s in all; the strictest published deadline. */
 const STRICTEST_DEADLINE_MS = 5_000;
@@ -90,7 +92,7 @@ runBench(async () => {
       const roundRatios = runs.ack.map((a, i) => round(a.perSec / runs.raw[i]!.perSec, 2));
       const cpu = { rawClientMsPerStart: round(rawCpuMs / rawRes.sent, 2), apiMsPerAck: round(apiCpuMs / ackRes.sent, 2) };
       const r = { concurrency: c, events: ackRes.sent, rounds: flags.rounds, bare: summary(bareRes), raw: summary(rawRes), bareStart: summary(bareStartRes), ack: summary(ackRes), cpu };
-      results.push({ ...r, ratioVsRaw: round(r.ack.perSec / r.raw.perSec, 2), roundRatios, ratioVsBareStart: round(r.ack.perSec / r.bareStart.perSec, 2),
+      results.push({ ...r, ratioVsRaw: round(r.ack.perSec / r.raw.perSec, 2), roundRatios, medianRoundRatio: round(median(roundRatios), 2), ratioVsBareStart: round(r.ack.perSec / r.bareStart.perSec, 2),
         bareStartVsRaw: round(r.bareStart.perSec / r.raw.perSec, 2), ratioVsBare: round(r.ack.perSec / r.bare.perSec, 3), p99VsDeadline: round(r.ack.p99 / STRICTEST_DEADLINE_MS, 4) });
       rows.push({
         conc: c,
@@ -101,6 +103,7 @@ runBench(async () => {
         'bare+start/s': r.bareStart.perSec,
         'ack÷raw': round(r.ack.perSec / r.raw.perSec, 2),
         'per round': roundRatios.join(' '),
+        'median round': round(median(roundRatios), 2),
         '(bare+start)÷raw': round(r.bareStart.perSec / r.raw.perSec, 2),
         'ack÷(bare+start)': round(r.ack.perSec / r.bareStart.perSec, 2),
         'raw p50/p99 ms': `${r.raw.p50}/${r.raw.p99}`,

@@ -31,6 +31,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[i] as number;
 }
 
+/** The middle value (the mean of the two middle ones for an even count): one stalled round cannot move it. */
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
 export interface LatencySummary {
   p50: number;
   p99: number;

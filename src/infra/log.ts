@@ -24,7 +24,7 @@ export function createLogger(level: string = 'info', name = 'syncline', destinat
  * Standard output for a long-running process. With `bufferBytes` > 0 lines are
  * gathered into writes of that size, and flushed at least every 200 ms and on
  * exit (pino's exit hook), instead of one blocking write() per line: on the
- * webhook path that write cost as much CPU as verifying the signature. What a
+ * webhook path that write cost more CPU than verifying the signature. What a
  * SIGKILL or an out-of-memory kill loses is the last 200 ms of lines. 0 writes
  * each line synchronously.
  */

@@ -14,6 +14,10 @@
 // thrown): the workflow sleeps exactly that long, visibly in history. A fetch
 // failure after at least one committed page also ends the call with its
 // progress; the next call meets the failure on its own first attempt.
+//
+// The full diff's restore step (reconcileRestoreMissing) follows the same rules
+// per object instead of per page: one transaction per object, progress as the
+// last key handed back, the same request budget and Retry-After handling.
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { Prisma } from '../generated/prisma/client';
 import { PartnerTransientError } from '../connectors/errors';

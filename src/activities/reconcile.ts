@@ -20,7 +20,7 @@
 // last key handed back, the same request budget and Retry-After handling.
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { Prisma } from '../generated/prisma/client';
-import { PartnerTransientError } from '../connectors/errors';
+import { MalformedDeliveryError, PartnerTransientError } from '../connectors/errors';
 import type { ListPage, ObjectState } from '../connectors/types';
 import { toBigInt } from '../db/prisma';
 import { loadTarget } from '../reconcile/target';
@@ -193,7 +193,8 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
      * last key the workflow got back and re-applies nothing twice (the guard).
      * A tombstone the full diff made keeps the version the object had, so the
      * partner listing it live at that same version means the delete was wrong:
-     * it is revived.
+     * it is revived. An object the partner serves malformed (no version or
+     * data) is skipped with a warning, so it cannot block every later run.
      */
     async reconcileRestoreMissing(req: RestoreRequest): Promise<RestoreResult> {
       const ctx = Context.current();
@@ -204,8 +205,9 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       let after = req.after;
       let fetched = 0;
       let restored = 0;
+      let skipped = 0;
       const finish = async (done: boolean, extra: Partial<RestoreResult> = {}): Promise<RestoreResult> =>
-        ({ fetched, restored, after, done, totals: await runTotals(req.runId), lastRequestAt: pace.lastRequestAt, ...extra });
+        ({ fetched, restored, skipped, after, done, totals: await runTotals(req.runId), lastRequestAt: pace.lastRequestAt, ...extra });
       const heartbeat = setInterval(() => ctx.heartbeat({ after, fetched }), HEARTBEAT_EVERY_MS);
       try {
         for (;;) {
@@ -229,6 +231,14 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
             } catch (err) {
               const limited = rateLimit(err);
               if (limited) return await finish(false, { rateLimited: limited });
+              if (err instanceof MalformedDeliveryError) {
+                // One object the partner serves without a version or data must not stop every later full diff at its key.
+                log.warn('reconcile.restore_skipped', { connectionId: req.connectionId, objectType: key.objectType, objectId: key.objectId, reason: err.message });
+                fetched += 1;
+                skipped += 1;
+                after = key;
+                continue;
+              }
               if (fetched === 0) throw toTemporalFailure(err);
               log.info('reconcile.restore_fetch_failed_after_progress', { connectionId: req.connectionId, fetched, reason: (err as Error).message });
               return await finish(false);

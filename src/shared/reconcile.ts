@@ -28,6 +28,8 @@ export interface ReconcileCarry {
 export interface RestoreProgress {
   after: ObjectKeyRef | null;
   fetchesLeft: number;
+  /** Objects skipped as malformed so far in this run. */
+  skipped?: number;
 }
 
 /** An object's key, as restoring orders them (object type, then id). */
@@ -109,6 +111,8 @@ export interface RestoreResult {
   fetched: number;
   /** Objects whose local row changed (restored, revived, or brought to a newer version). */
   restored: number;
+  /** Objects the partner served malformed (no version or data): logged as reconcile.restore_skipped, left as they were. */
+  skipped: number;
   /** Where the next call starts. */
   after: ObjectKeyRef | null;
   /** No listed-and-missing object is left after `after` (or the cap is spent). */

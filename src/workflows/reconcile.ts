@@ -106,6 +106,7 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
         progress.fetchesLeft -= r.fetched;
         lastRequestAt = r.lastRequestAt;
         if (r.totals) totals = r.totals;
+        progress.skipped = (progress.skipped ?? 0) + (r.skipped ?? 0);
         if (r.rateLimited) {
           const { status, retryAfterMs } = r.rateLimited;
           log.info('reconcile.rate_limited', { connectionId, status, retryAfterMs });
@@ -113,6 +114,7 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
           await sleep(retryAfterMs);
         } else if (r.done) {
           if (progress.fetchesLeft <= 0) log.warn('reconcile.restore_capped', { connectionId, runId, maxRestoresPerRun: plan.maxRestoresPerRun });
+          if (progress.skipped) log.warn('reconcile.restore_skipped_objects', { connectionId, runId, skipped: progress.skipped });
           break;
         } else {
           setCurrentDetails(describe(input, totals, 'restoring objects the partner listed and this copy lacks'));

@@ -272,6 +272,30 @@ describe('reconciliation poll', () => {
       await partner.close();
     }
   });
+
+  it('skips an object the partner serves malformed while restoring, and restores it once the partner mends it', async () => {
+    const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
+    try {
+      const conn = await sys.addConnection({
+        name: 'restore-bad', signature: STRIPE, secrets: [SECRET], apiBaseUrl: partner.url,
+        settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 50 } },
+      });
+      for (let i = 0; i < 5; i++) partner.store.upsert('deal', `m-${i}`, { i });
+      // 200 with no version or data: the connector calls it malformed.
+      partner.faults.failAlways({ type: 'deal', id: 'm-2' }, { status: 200 });
+      const first = await run(conn, 'full');
+      expect(first.result).toMatchObject({ status: 'succeeded', recordsChanged: 4 });
+      expect(await record(sys.rt.db, conn, 'deal', 'm-2')).toBeNull();
+      expect(await record(sys.rt.db, conn, 'deal', 'm-3')).toMatchObject({ deleted: false, data: { i: 3 } });
+
+      partner.faults.clear();
+      const second = await run(conn, 'full');
+      expect(second.result).toMatchObject({ status: 'succeeded', recordsChanged: 1 });
+      expect(await differences(sys.rt.db, conn, partner.store)).toEqual([]);
+    } finally {
+      await partner.close();
+    }
+  });
 });
 
 function store() {

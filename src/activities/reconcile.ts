@@ -19,12 +19,13 @@
 // per object instead of per page: one transaction per object, progress as the
 // last key handed back, the same request budget and Retry-After handling.
 import { CancelledFailure, Context, log } from '@temporalio/activity';
+import { workflowLink } from '../alerts/links';
 import { Prisma } from '../generated/prisma/client';
 import { MalformedDeliveryError, PartnerTransientError } from '../connectors/errors';
 import type { ListPage, ObjectState } from '../connectors/types';
 import { toBigInt } from '../db/prisma';
 import { loadTarget } from '../reconcile/target';
-import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../shared/reconcile';
+import type { ObjectKeyRef, PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../shared/reconcile';
 import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
 import type { ActivityDeps } from './index';
@@ -208,18 +209,34 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       let skipped = 0;
       const finish = async (done: boolean, extra: Partial<RestoreResult> = {}): Promise<RestoreResult> =>
         ({ fetched, restored, skipped, after, done, totals: await runTotals(req.runId), lastRequestAt: pace.lastRequestAt, ...extra });
+      /** Best effort: a failed alert is logged, it does not fail the restore. */
+      const alert = async (kind: 'reconcile.restore_skipped' | 'reconcile.restore_capped', title: string, fields: Record<string, string | number>) => {
+        const workflowId = ctx.info.workflowExecution?.workflowId;
+        const a = {
+          kind, connectionId: req.connectionId, connector: target.conn.connector, title, fields: { runId: req.runId, ...fields },
+          link: deps.links && workflowId ? workflowLink(deps.links, workflowId) : undefined,
+        };
+        if (!deps.alerter) return log.warn(kind, a.fields);
+        await deps.alerter.send(a).catch((err: unknown) => log.warn('reconcile.alert_failed', { kind, reason: (err as Error).message }));
+      };
+      const missingAfter = (from: ObjectKeyRef | null, limit: number) => deps.db.$queryRaw<{ object_type: string; object_id: string }[]>`
+        SELECT s.object_type, s.object_id FROM reconcile_seen_ids s
+        LEFT JOIN sync_records r ON r.connection_id = ${req.connectionId} AND r.object_type = s.object_type AND r.object_id = s.object_id
+        WHERE s.run_id = ${req.runId} AND (r.object_id IS NULL OR r.deleted)
+          AND (${from === null} OR (s.object_type, s.object_id) > (${from?.objectType ?? ''}, ${from?.objectId ?? ''}))
+        ORDER BY s.object_type, s.object_id
+        LIMIT ${limit}`;
       const heartbeat = setInterval(() => ctx.heartbeat({ after, fetched }), HEARTBEAT_EVERY_MS);
       try {
         for (;;) {
           const want = Math.min(RESTORE_BATCH, req.maxFetches - fetched);
-          if (want <= 0) return await finish(true);
-          const keys = await deps.db.$queryRaw<{ object_type: string; object_id: string }[]>`
-            SELECT s.object_type, s.object_id FROM reconcile_seen_ids s
-            LEFT JOIN sync_records r ON r.connection_id = ${req.connectionId} AND r.object_type = s.object_type AND r.object_id = s.object_id
-            WHERE s.run_id = ${req.runId} AND (r.object_id IS NULL OR r.deleted)
-              AND (${after === null} OR (s.object_type, s.object_id) > (${after?.objectType ?? ''}, ${after?.objectId ?? ''}))
-            ORDER BY s.object_type, s.object_id
-            LIMIT ${want}`;
+          if (want <= 0) {
+            if ((await missingAfter(after, 1)).length > 0) {
+              await alert('reconcile.restore_capped', 'Full diff reached its restore cap; objects the partner lists are still missing here (the next full diff goes on)', {});
+            }
+            return await finish(true);
+          }
+          const keys = await missingAfter(after, want);
           if (keys.length === 0) return await finish(true);
           for (const k of keys) {
             if (fetched > 0 && Date.now() >= deadline) return await finish(false);
@@ -233,7 +250,9 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
               if (limited) return await finish(false, { rateLimited: limited });
               if (err instanceof MalformedDeliveryError) {
                 // One object the partner serves without a version or data must not stop every later full diff at its key.
-                log.warn('reconcile.restore_skipped', { connectionId: req.connectionId, objectType: key.objectType, objectId: key.objectId, reason: err.message });
+                await alert('reconcile.restore_skipped', `Full diff skipped ${key.objectType}/${key.objectId}: the partner serves it malformed`, {
+                  objectType: key.objectType, objectId: key.objectId, reason: err.message,
+                });
                 fetched += 1;
                 skipped += 1;
                 after = key;

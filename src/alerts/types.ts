@@ -1,5 +1,6 @@
 // The alerting contract shared by dead-lettering (parked events) and
-// reconciliation (failing runs, stale checkpoints, mass-deletion guard).
+// reconciliation (failing runs, stale checkpoints, mass-deletion guard, a full
+// diff's restore step skipping a malformed object or reaching its cap).
 // Implementations group alerts per (kind, connection) so a storm of failures
 // becomes a few messages, and always write a structured log line as well.
 
@@ -7,7 +8,9 @@ export type AlertKind =
   | 'event.parked'
   | 'reconcile.failing'
   | 'reconcile.checkpoint_stale'
-  | 'reconcile.mass_delete_blocked';
+  | 'reconcile.mass_delete_blocked'
+  | 'reconcile.restore_skipped'
+  | 'reconcile.restore_capped';
 
 export interface Alert {
   kind: AlertKind;

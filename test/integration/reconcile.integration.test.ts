@@ -7,7 +7,9 @@ import type { SignatureConfig } from '../../src/signatures/types';
 import { changesSettings, differences, reconcileService } from '../support/reconcile';
 import { startPartnerSimulator } from '../../src/simulator';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
+import { startAlertSink, type AlertSink } from '../support/alertSink';
 import { record, waitForEventStatus } from '../support/events';
+import { waitFor } from '../support/wait';
 
 /** Durations (ms) of the timers the workflow started, in order. */
 async function timerDelays(workflowId: string, runId?: string): Promise<number[]> {
@@ -31,13 +33,21 @@ const STRIPE: SignatureConfig = { scheme: 'stripe' };
 const SECRET = 'whsec_reconcile_secret';
 
 let sys: TestSystem;
+let sink: AlertSink;
 
 beforeAll(async () => {
-  sys = await startTestSystem('reconcile');
+  sink = await startAlertSink();
+  sys = await startTestSystem('reconcile', { ALERT_WEBHOOK_URL: sink.url });
 });
 afterAll(async () => {
   await sys?.stop();
+  await sink?.close();
 });
+
+/** The alerts of one kind sent for a connection, as the receiving end got them. */
+const alerts = (kind: string, conn: string) => sink.received
+  .map((a) => a.syncline as { kind: string; connectionId: string; title: string; fields: Record<string, unknown> })
+  .filter((a) => a.kind === kind && a.connectionId === conn);
 
 describe('reconciliation poll', () => {
   it('makes the local copy equal the partner after one run when 20% of 5,000 changes lost their webhook', async () => {
@@ -258,10 +268,13 @@ describe('reconciliation poll', () => {
       expect(await record(sys.rt.db, conn, 'deal', 'r-05')).toMatchObject({ deleted: false, version: BigInt(objs[5]!.version), data: { i: 5 } });
       expect(await record(sys.rt.db, conn, 'deal', 'r-48')).toMatchObject({ deleted: false, version: BigInt(objs[48]!.version), source: `reconcile:${first.result.runId}` });
       expect(await record(sys.rt.db, conn, 'deal', 'r-49')).toBeNull();
+      await waitFor('the cap alert', async () => alerts('reconcile.restore_capped', conn).length > 0);
+      expect(alerts('reconcile.restore_capped', conn)).toEqual([expect.objectContaining({ fields: { runId: first.result.runId } })]);
 
       const second = await run(conn, 'full');
       expect(second.result).toMatchObject({ status: 'succeeded', recordsChanged: 11, recordsDeleted: 0 });
       expect(await differences(sys.rt.db, conn, partner.store)).toEqual([]);
+      expect(alerts('reconcile.restore_capped', conn)).toHaveLength(1);
       // Each object was fetched once (r-05 twice: the 429, then the answer), and a third run, with nothing missing, fetches none.
       const fetches = () => objs.map((o) => partner.store.fetchCount(o.type, o.id));
       expect(fetches()).toEqual(objs.map((_, i) => (i === 5 ? 2 : i >= 30 ? 1 : 0)));
@@ -287,6 +300,11 @@ describe('reconciliation poll', () => {
       expect(first.result).toMatchObject({ status: 'succeeded', recordsChanged: 4 });
       expect(await record(sys.rt.db, conn, 'deal', 'm-2')).toBeNull();
       expect(await record(sys.rt.db, conn, 'deal', 'm-3')).toMatchObject({ deleted: false, data: { i: 3 } });
+      await waitFor('the skip alert', async () => alerts('reconcile.restore_skipped', conn).length > 0);
+      expect(alerts('reconcile.restore_skipped', conn)).toEqual([expect.objectContaining({
+        title: 'Full diff skipped deal/m-2: the partner serves it malformed',
+        fields: expect.objectContaining({ runId: first.result.runId, objectType: 'deal', objectId: 'm-2' }),
+      })]);
 
       partner.faults.clear();
       const second = await run(conn, 'full');

@@ -195,7 +195,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
      * A tombstone the full diff made keeps the version the object had, so the
      * partner listing it live at that same version means the delete was wrong:
      * it is revived. An object the partner serves malformed (no version or
-     * data) is skipped with a warning, so it cannot block every later run.
+     * data) is skipped and alerted on, so it cannot block every later run.
      */
     async reconcileRestoreMissing(req: RestoreRequest): Promise<RestoreResult> {
       const ctx = Context.current();

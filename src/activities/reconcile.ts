@@ -9,7 +9,8 @@
 // While page k commits, page k+1 is already being fetched (its cursor is the
 // one page k commits); if page k's compare-and-set loses, the prefetched page
 // is dropped. Requests are paced to the connection's request budget here,
-// from the start of one request to the start of the next, across calls too.
+// from the start of one request to the start of the next, across calls and
+// across concurrent runs of the connection (a slot reserved in PostgreSQL).
 // A 429/503 with Retry-After ends the call and is returned as data (not
 // thrown): the workflow sleeps exactly that long, visibly in history. A fetch
 // failure after at least one committed page also ends the call with its
@@ -61,16 +62,27 @@ interface PageSource<T> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The connection's request budget: at least `spacingMs` from one request's start to the next, across calls too. */
-function pacer(spacingMs: number, lastRequestAt: number | undefined) {
+/**
+ * The connection's request budget: at least `spacingMs` from one request's start
+ * to the next, across calls, runs and workers. Each request reserves the next
+ * slot in `sync_checkpoints.next_request_at` (one UPDATE, so concurrent runs of
+ * one connection, say an incremental run and a full diff, queue behind each
+ * other rather than each spending the whole budget) and waits for it.
+ * `lastRequestAt` is the time of this call's last request, reported back.
+ */
+function pacer(db: ActivityDeps['db'], connectionId: string, spacingMs: number, lastRequestAt: number | undefined) {
   let last = lastRequestAt;
   return {
     get lastRequestAt() {
       return last;
     },
     async wait(): Promise<void> {
-      if (last !== undefined && spacingMs > 0) {
-        for (let wait = last + spacingMs - Date.now(); wait > 0; wait = last + spacingMs - Date.now()) await sleep(wait);
+      if (spacingMs > 0) {
+        const [slot] = await db.$queryRaw<{ wait_ms: number }[]>`
+          UPDATE sync_checkpoints SET next_request_at = GREATEST(next_request_at, clock_timestamp()) + ${spacingMs}::float8 * interval '1 millisecond'
+          WHERE connection_id = ${connectionId}
+          RETURNING (EXTRACT(EPOCH FROM (next_request_at - clock_timestamp())) * 1000 - ${spacingMs}::float8)::float8 AS wait_ms`;
+        if (slot && slot.wait_ms > 0) await sleep(slot.wait_ms);
       }
       last = Date.now();
     },
@@ -78,10 +90,10 @@ function pacer(spacingMs: number, lastRequestAt: number | undefined) {
 }
 
 /** Pages from `start` until the listing ends, the call's page or time budget is spent, or the partner says wait. */
-async function pageThrough<T>(req: PagesRequest, start: string | null, source: PageSource<T>): Promise<PagesResult> {
+async function pageThrough<T>(db: ActivityDeps['db'], req: PagesRequest, start: string | null, source: PageSource<T>): Promise<PagesResult> {
   const ctx = Context.current();
   const deadline = Date.now() + CALL_BUDGET_MS;
-  const pace = pacer(req.requestSpacingMs, req.lastRequestAt);
+  const pace = pacer(db, req.connectionId, req.requestSpacingMs, req.lastRequestAt);
   let position = start;
   let pages = 0;
   let totals: RunTotals | undefined;
@@ -150,7 +162,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       const source = `reconcile:${req.runId}`;
       const superseding: Promise<void>[] = [];
       try {
-        return await pageThrough(req, from.cursor, {
+        return await pageThrough(deps.db, req, from.cursor, {
           fetch: (cursor) => target.client.listChanges!(cursor, req.pageSize),
           commit: async (page, cursor) => {
             const maxVersion = BigInt(Math.trunc(page.items.reduce((m, i) => Math.max(m, i.state.version ?? 0), 0)));
@@ -201,7 +213,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       const ctx = Context.current();
       const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
       const source = `reconcile:${req.runId}`;
-      const pace = pacer(req.requestSpacingMs, req.lastRequestAt);
+      const pace = pacer(deps.db, req.connectionId, req.requestSpacingMs, req.lastRequestAt);
       const deadline = Date.now() + CALL_BUDGET_MS;
       let after = req.after;
       let fetched = 0;
@@ -287,7 +299,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
     /** Full diff: records pages of the partner's ids from the run's listing position `req.cursor`. */
     async reconcileIdsPages(req: PagesRequest): Promise<PagesResult> {
       const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
-      return pageThrough(req, req.cursor ?? null, {
+      return pageThrough(deps.db, req, req.cursor ?? null, {
         fetch: (cursor) => target.client.listIds!(cursor, req.pageSize),
         commit: async (page, cursor) => {
           const types = page.items.map((i) => i.objectType);

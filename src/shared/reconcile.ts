@@ -18,7 +18,7 @@ export interface ReconcileCarry {
   runId: string;
   /** Full diff: the id-listing cursor reached (incremental keeps its cursor in the database). */
   cursor: string | null;
-  /** Epoch ms of the last partner request, so the request budget holds across continue-as-new. */
+  /** Epoch ms of the last partner request (reported; the budget itself is kept in sync_checkpoints.next_request_at). */
   lastRequestAt?: number;
   /** Full diff: set once the listing is complete and restoring has begun. */
   restore?: RestoreProgress;
@@ -74,7 +74,7 @@ export interface PagesRequest {
   maxPages: number;
   /** Minimum time between the starts of two partner requests (the request budget); 0 = none. */
   requestSpacingMs: number;
-  /** Epoch ms of the previous call's last request, so the budget also holds between calls. */
+  /** Epoch ms of the previous call's last request (informational: the budget itself is the slot in sync_checkpoints.next_request_at). */
   lastRequestAt?: number;
   /** Full diff only: the run's listing position (incremental reads its checkpoint from the database). */
   cursor?: string | null;

@@ -11,7 +11,7 @@
 //  - 429/503 with Retry-After come back as data and are slept exactly here, so
 //    each wait is a TimerStarted event in history and never burns a retry.
 // The request budget (spacing between request starts) is kept by the page
-// activity, which is handed the time of the previous request. The run
+// activities, in a slot per connection in PostgreSQL shared by all its runs. The run
 // continues as new when Temporal suggests it or after maxPagesPerExecution pages.
 import {
   ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, log, patched, proxyActivities,

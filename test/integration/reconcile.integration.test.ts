@@ -129,6 +129,33 @@ describe('reconciliation poll', () => {
     expect(await timerDelays(handle.workflowId)).toEqual([]);
   });
 
+  it('keeps one request budget for a connection across an incremental run and a full diff running at once', async () => {
+    const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
+    try {
+      const conn = await sys.addConnection({
+        name: 'shared-budget', signature: STRIPE, secrets: [SECRET], apiBaseUrl: partner.url,
+        settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 10, requestsPerSecond: 10 } },
+      });
+      for (let i = 0; i < 40; i++) partner.store.upsert('note', `sb-${String(i).padStart(2, '0')}`, { i });
+      // The full diff needs the checkpoint row the incremental run would make; both start together.
+      await sys.rt.db.syncCheckpoint.create({ data: { connectionId: conn } });
+      const [inc, full] = await Promise.all([run(conn, 'incremental'), run(conn, 'full')]);
+      expect(inc.result).toMatchObject({ status: 'succeeded', recordsSeen: 40 });
+      expect(full.result).toMatchObject({ status: 'succeeded', recordsSeen: 40 });
+
+      // Both runs' list requests, in arrival order: 100 ms apart (10 a second) however the two interleave.
+      // Each run alone keeps the spacing; unshared, the two would interleave with gaps of a few ms.
+      const at = partner.lists.requests.map((r) => r.at).sort((a, b) => a - b);
+      const paths = new Set(partner.lists.requests.map((r) => r.path));
+      expect(paths.size).toBe(2);
+      expect(at.length).toBeGreaterThanOrEqual(8);
+      const gaps = at.slice(1).map((t, i) => t - at[i]!);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100 - 30);
+    } finally {
+      await partner.close();
+    }
+  });
+
   it('commits every page exactly once when two runs race on one checkpoint', async () => {
     // Its own partner, slowed so both runs hold a fetched page when the other commits.
     const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });

@@ -71,6 +71,9 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
+/** Every environment variable syncline reads (docs/operations.md documents each; a unit test checks). */
+export const ENV_VARS: readonly string[] = Object.keys(schema.shape);
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }

@@ -68,46 +68,34 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * slot in `sync_checkpoints.next_request_at` (one UPDATE, so concurrent runs of
  * one connection, say an incremental run and a full diff, queue behind each
  * other rather than each spending the whole budget) and waits for it.
- * `lastRequestAt` is the time of this call's last request, reported back.
  */
-function pacer(db: ActivityDeps['db'], connectionId: string, spacingMs: number, lastRequestAt: number | undefined) {
-  let last = lastRequestAt;
-  return {
-    get lastRequestAt() {
-      return last;
-    },
-    async wait(): Promise<void> {
-      if (spacingMs > 0) {
-        const [slot] = await db.$queryRaw<{ wait_ms: number }[]>`
-          UPDATE sync_checkpoints SET next_request_at = GREATEST(next_request_at, clock_timestamp()) + ${spacingMs}::float8 * interval '1 millisecond'
-          WHERE connection_id = ${connectionId}
-          RETURNING (EXTRACT(EPOCH FROM (next_request_at - clock_timestamp())) * 1000 - ${spacingMs}::float8)::float8 AS wait_ms`;
-        if (slot && slot.wait_ms > 0) await sleep(slot.wait_ms);
-      }
-      last = Date.now();
-    },
-  };
+async function awaitRequestSlot(db: ActivityDeps['db'], connectionId: string, spacingMs: number): Promise<void> {
+  if (spacingMs <= 0) return;
+  const [slot] = await db.$queryRaw<{ wait_ms: number }[]>`
+    UPDATE sync_checkpoints SET next_request_at = GREATEST(next_request_at, clock_timestamp()) + ${spacingMs}::float8 * interval '1 millisecond'
+    WHERE connection_id = ${connectionId}
+    RETURNING (EXTRACT(EPOCH FROM (next_request_at - clock_timestamp())) * 1000 - ${spacingMs}::float8)::float8 AS wait_ms`;
+  if (slot && slot.wait_ms > 0) await sleep(slot.wait_ms);
 }
 
 /** Pages from `start` until the listing ends, the call's page or time budget is spent, or the partner says wait. */
 async function pageThrough<T>(db: ActivityDeps['db'], req: PagesRequest, start: string | null, source: PageSource<T>): Promise<PagesResult> {
   const ctx = Context.current();
   const deadline = Date.now() + CALL_BUDGET_MS;
-  const pace = pacer(db, req.connectionId, req.requestSpacingMs, req.lastRequestAt);
   let position = start;
   let pages = 0;
   let totals: RunTotals | undefined;
   const progress = () => ({ pages, position });
   const heartbeat = setInterval(() => ctx.heartbeat(progress()), HEARTBEAT_EVERY_MS);
   const request = async (cursor: string | null): Promise<Fetched<T>> => {
-    await pace.wait();
+    await awaitRequestSlot(db, req.connectionId, req.requestSpacingMs);
     try {
       return { ok: true, page: await source.fetch(cursor) };
     } catch (err) {
       return { ok: false, err };
     }
   };
-  const result = (hasMore: boolean, extra: Partial<PagesResult> = {}): PagesResult => ({ pages, totals, hasMore, cursor: position, lastRequestAt: pace.lastRequestAt, ...extra });
+  const result = (hasMore: boolean, extra: Partial<PagesResult> = {}): PagesResult => ({ pages, totals, hasMore, cursor: position, ...extra });
   ctx.heartbeat(progress());
   try {
     let next = request(position);
@@ -213,14 +201,13 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       const ctx = Context.current();
       const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
       const source = `reconcile:${req.runId}`;
-      const pace = pacer(deps.db, req.connectionId, req.requestSpacingMs, req.lastRequestAt);
       const deadline = Date.now() + CALL_BUDGET_MS;
       let after = req.after;
       let fetched = 0;
       let restored = 0;
       let skipped = 0;
       const finish = async (done: boolean, extra: Partial<RestoreResult> = {}): Promise<RestoreResult> =>
-        ({ fetched, restored, skipped, after, done, totals: await runTotals(req.runId), lastRequestAt: pace.lastRequestAt, ...extra });
+        ({ fetched, restored, skipped, after, done, totals: await runTotals(req.runId), ...extra });
       /** Best effort: a failed alert is logged, it does not fail the restore. */
       const alert = async (kind: 'reconcile.restore_skipped' | 'reconcile.restore_capped', title: string, fields: Record<string, string | number>) => {
         const workflowId = ctx.info.workflowExecution?.workflowId;
@@ -253,7 +240,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
           for (const k of keys) {
             if (fetched > 0 && Date.now() >= deadline) return await finish(false);
             const key = { objectType: k.object_type, objectId: k.object_id };
-            await pace.wait();
+            await awaitRequestSlot(deps.db, req.connectionId, req.requestSpacingMs);
             let state: ObjectState;
             try {
               state = await target.client.fetchObject(key.objectType, key.objectId);

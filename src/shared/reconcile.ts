@@ -18,8 +18,6 @@ export interface ReconcileCarry {
   runId: string;
   /** Full diff: the id-listing cursor reached (incremental keeps its cursor in the database). */
   cursor: string | null;
-  /** Epoch ms of the last partner request (reported; the budget itself is kept in sync_checkpoints.next_request_at). */
-  lastRequestAt?: number;
   /** Full diff: set once the listing is complete and restoring has begun. */
   restore?: RestoreProgress;
 }
@@ -74,8 +72,6 @@ export interface PagesRequest {
   maxPages: number;
   /** Minimum time between the starts of two partner requests (the request budget); 0 = none. */
   requestSpacingMs: number;
-  /** Epoch ms of the previous call's last request (informational: the budget itself is the slot in sync_checkpoints.next_request_at). */
-  lastRequestAt?: number;
   /** Full diff only: the run's listing position (incremental reads its checkpoint from the database). */
   cursor?: string | null;
 }
@@ -90,7 +86,6 @@ export interface PagesResult {
   hasMore: boolean;
   /** Where the next call starts: the checkpoint (incremental) or listing position (full diff). */
   cursor: string | null;
-  lastRequestAt?: number;
   /** The partner said 429/503 with Retry-After: wait exactly this long (a workflow timer), then ask again. */
   rateLimited?: { retryAfterMs: number; status: number };
 }
@@ -103,7 +98,6 @@ export interface RestoreRequest {
   /** Fetches this call may make (what is left of the run's maxRestoresPerRun). */
   maxFetches: number;
   requestSpacingMs: number;
-  lastRequestAt?: number;
 }
 
 export interface RestoreResult {
@@ -118,7 +112,6 @@ export interface RestoreResult {
   /** No listed-and-missing object is left after `after` (or the cap is spent). */
   done: boolean;
   totals?: RunTotals;
-  lastRequestAt?: number;
   rateLimited?: { retryAfterMs: number; status: number };
 }
 

@@ -63,16 +63,15 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
 
   let totals: RunTotals = { pages: 0, recordsSeen: 0, recordsChanged: 0, recordsDeleted: 0 };
   let cursor = input.carry?.cursor ?? null;
-  let lastRequestAt = input.carry?.lastRequestAt;
   let pagesHere = 0;
   let calls = 0;
-  const moveOn = (restore?: RestoreProgress) => continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor, lastRequestAt, restore } });
+  const moveOn = (restore?: RestoreProgress) => continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor, restore } });
   setCurrentDetails(describe(input, totals, 'starting'));
   try {
     // An execution continued while restoring has its listing done.
     while (!input.carry?.restore) {
       const request = {
-        connectionId, runId, pageSize: plan.pageSize, requestSpacingMs: plan.requestSpacingMs, lastRequestAt,
+        connectionId, runId, pageSize: plan.pageSize, requestSpacingMs: plan.requestSpacingMs,
         maxPages: Math.max(1, Math.min(plan.pagesPerActivity, plan.maxPagesPerExecution - pagesHere)),
       };
       const r: PagesResult = input.mode === 'incremental'
@@ -80,7 +79,6 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
         : await partner.reconcileIdsPages({ ...request, cursor });
       calls += 1;
       pagesHere += r.pages;
-      lastRequestAt = r.lastRequestAt;
       if (r.totals) totals = r.totals;
       if (input.mode === 'full') cursor = r.cursor;
       if (r.rateLimited) {
@@ -99,12 +97,11 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
       const progress: RestoreProgress = input.carry?.restore ?? { after: null, fetchesLeft: plan.maxRestoresPerRun ?? 0 };
       for (;;) {
         const r: RestoreResult = await partner.reconcileRestoreMissing({
-          connectionId, runId, after: progress.after, maxFetches: progress.fetchesLeft, requestSpacingMs: plan.requestSpacingMs, lastRequestAt,
+          connectionId, runId, after: progress.after, maxFetches: progress.fetchesLeft, requestSpacingMs: plan.requestSpacingMs,
         });
         calls += 1;
         progress.after = r.after;
         progress.fetchesLeft -= r.fetched;
-        lastRequestAt = r.lastRequestAt;
         if (r.totals) totals = r.totals;
         progress.skipped = (progress.skipped ?? 0) + (r.skipped ?? 0);
         if (r.rateLimited) {

@@ -65,6 +65,12 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
   let cursor = input.carry?.cursor ?? null;
   let pagesHere = 0;
   let calls = 0;
+  /** A 429/503 with Retry-After: wait exactly as told, as a timer in history. */
+  const waitAsTold = async ({ status, retryAfterMs }: { status: number; retryAfterMs: number }, during?: string) => {
+    log.info('reconcile.rate_limited', { connectionId, status, retryAfterMs });
+    setCurrentDetails(describe(input, totals, `${during ? `${during}: ` : ''}partner answered ${status}; waiting ${retryAfterMs} ms as told`));
+    await sleep(retryAfterMs);
+  };
   const moveOn = (restore?: RestoreProgress) => continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor, restore } });
   setCurrentDetails(describe(input, totals, 'starting'));
   try {
@@ -82,10 +88,7 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
       if (r.totals) totals = r.totals;
       if (input.mode === 'full') cursor = r.cursor;
       if (r.rateLimited) {
-        const { status, retryAfterMs } = r.rateLimited;
-        log.info('reconcile.rate_limited', { connectionId, status, retryAfterMs });
-        setCurrentDetails(describe(input, totals, `partner answered ${status}; waiting ${retryAfterMs} ms as told`));
-        await sleep(retryAfterMs);
+        await waitAsTold(r.rateLimited);
       } else {
         setCurrentDetails(describe(input, totals, r.hasMore ? 'paging' : 'listing complete'));
         if (!r.hasMore) break;
@@ -105,12 +108,9 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
         if (r.totals) totals = r.totals;
         progress.skipped = (progress.skipped ?? 0) + (r.skipped ?? 0);
         if (r.rateLimited) {
-          const { status, retryAfterMs } = r.rateLimited;
-          log.info('reconcile.rate_limited', { connectionId, status, retryAfterMs });
-          setCurrentDetails(describe(input, totals, `restoring: partner answered ${status}; waiting ${retryAfterMs} ms as told`));
-          await sleep(retryAfterMs);
+          await waitAsTold(r.rateLimited, 'restoring');
         } else if (r.done) {
-          if (progress.fetchesLeft <= 0) log.warn('reconcile.restore_capped', { connectionId, runId, maxRestoresPerRun: plan.maxRestoresPerRun });
+          // A cap reached with objects left is alerted by the activity, which can tell.
           if (progress.skipped) log.warn('reconcile.restore_skipped_objects', { connectionId, runId, skipped: progress.skipped });
           break;
         } else {

@@ -23,10 +23,10 @@ import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { workflowLink } from '../alerts/links';
 import { Prisma } from '../generated/prisma/client';
 import { MalformedDeliveryError, PartnerTransientError } from '../connectors/errors';
-import type { ListPage, ObjectState } from '../connectors/types';
+import type { ListPage, ObjectKey, ObjectState } from '../connectors/types';
 import { toBigInt } from '../db/prisma';
 import { loadTarget } from '../reconcile/target';
-import type { ObjectKeyRef, PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../shared/reconcile';
+import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../shared/reconcile';
 import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
 import type { ActivityDeps } from './index';
@@ -218,7 +218,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
         if (!deps.alerter) return log.warn(kind, a.fields);
         await deps.alerter.send(a).catch((err: unknown) => log.warn('reconcile.alert_failed', { kind, reason: (err as Error).message }));
       };
-      const missingAfter = (from: ObjectKeyRef | null, limit: number) => deps.db.$queryRaw<{ object_type: string; object_id: string }[]>`
+      const missingAfter = (from: ObjectKey | null, limit: number) => deps.db.$queryRaw<{ object_type: string; object_id: string }[]>`
         SELECT s.object_type, s.object_id FROM reconcile_seen_ids s
         LEFT JOIN sync_records r ON r.connection_id = ${req.connectionId} AND r.object_type = s.object_type AND r.object_id = s.object_id
         WHERE s.run_id = ${req.runId} AND (r.object_id IS NULL OR r.deleted)

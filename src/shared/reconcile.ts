@@ -1,6 +1,7 @@
 // Types and constants shared by the reconcile workflow, its activities, the
 // schedule manager and the service. Deterministic and dependency-free: bundled
-// into workflows.
+// into workflows (the one import is a type, erased when bundled).
+import type { ObjectKey } from '../connectors/types';
 
 export type ReconcileMode = 'incremental' | 'full';
 export type ReconcileStatus = 'running' | 'succeeded' | 'failed' | 'blocked';
@@ -24,16 +25,10 @@ export interface ReconcileCarry {
 
 /** Where a full diff's restoring stands: the last id it went past, and fetches it may still make. */
 export interface RestoreProgress {
-  after: ObjectKeyRef | null;
+  after: ObjectKey | null;
   fetchesLeft: number;
   /** Objects skipped as malformed so far in this run. */
   skipped?: number;
-}
-
-/** An object's key, as restoring orders them (object type, then id). */
-export interface ObjectKeyRef {
-  objectType: string;
-  objectId: string;
 }
 
 /** Per-run settings, read from the connection when the run starts. */
@@ -94,7 +89,7 @@ export interface PagesResult {
 export interface RestoreRequest {
   connectionId: string;
   runId: string;
-  after: ObjectKeyRef | null;
+  after: ObjectKey | null;
   /** Fetches this call may make (what is left of the run's maxRestoresPerRun). */
   maxFetches: number;
   requestSpacingMs: number;
@@ -105,10 +100,10 @@ export interface RestoreResult {
   fetched: number;
   /** Objects whose local row changed (restored, revived, or brought to a newer version). */
   restored: number;
-  /** Objects the partner served malformed (no version or data): logged as reconcile.restore_skipped, left as they were. */
+  /** Objects the partner served malformed (no version or data): alerted as reconcile.restore_skipped, left as they were. */
   skipped: number;
   /** Where the next call starts. */
-  after: ObjectKeyRef | null;
+  after: ObjectKey | null;
   /** No listed-and-missing object is left after `after` (or the cap is spent). */
   done: boolean;
   totals?: RunTotals;

@@ -41,7 +41,33 @@ export function findTemporalBinary(explicit: string | undefined, projectRoot: st
   throw new Error(`no temporal CLI found: run scripts/ensure-temporal.sh (builds ${TEMPORAL_CLI_VERSION} with Go)`);
 }
 
+/**
+ * Attempts at starting: a start that exits before serving is tried again. The
+ * server picks five of its own ports (internal services, HTTP, metrics) by
+ * binding port 0 and closing it, and any process's outgoing connection can
+ * take one of them before the server binds it again; that start exits with
+ * code 1 ("address already in use"), and the next one picks fresh ports.
+ */
+const START_ATTEMPTS = 3;
+/** How much of the server's log an error quotes. */
+const LOG_TAIL_BYTES = 2_000;
+
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (!(err instanceof DevServerExitedError) || attempt >= START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+/** The server process ended before it served; its log's tail is in the message. */
+export class DevServerExitedError extends Error {
+  override readonly name = 'DevServerExitedError';
+}
+
+async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
@@ -52,14 +78,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   for (const name of SEARCH_ATTRIBUTE_NAMES) args.push('--search-attribute', `${name}=Keyword`);
   args.push(...(opts.extraArgs ?? []));
 
+  const logStart = opts.logFile && fs.existsSync(opts.logFile) ? fs.statSync(opts.logFile).size : 0;
   const out = opts.logFile ? fs.openSync(opts.logFile, 'a') : 'ignore';
   const child = spawn(opts.binary, args, { stdio: ['ignore', out, out] });
+  if (typeof out === 'number') fs.closeSync(out);
   const address = `127.0.0.1:${opts.port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitUntilServing(address, child);
   } catch (err) {
     child.kill('SIGKILL');
+    await exited;
+    if (err instanceof DevServerExitedError && opts.logFile) err.message += `; its log (${opts.logFile}) says: ${logTail(opts.logFile, logStart)}`;
     throw err;
   }
   return {
@@ -73,11 +103,17 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   };
 }
 
+/** What this start wrote to the log (the file is appended to across restarts). */
+function logTail(file: string, from: number): string {
+  const text = fs.readFileSync(file).subarray(from).toString('utf8').trim();
+  return text.length > LOG_TAIL_BYTES ? `…${text.slice(-LOG_TAIL_BYTES)}` : text || '(nothing)';
+}
+
 async function waitUntilServing(address: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`temporal dev server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new DevServerExitedError(`temporal dev server exited with code ${child.exitCode}`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1_000 });
       try {

@@ -35,8 +35,11 @@ export interface E2eFigures {
   ratio: number;
 }
 
+/** What measureE2e measures: the ack only, syncline end to end only, or (default) end to end beside the trivial workflow. */
+export type E2eScope = 'ack' | 'e2e' | 'e2e+trivial';
+
 /** One side-by-side measurement on an already started environment; used by bench:scaling too. */
-export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, connectionId: string, events: number, concurrency: number, timeoutMs: number, ackOnly = false): Promise<E2eFigures> {
+export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, connectionId: string, events: number, concurrency: number, timeoutMs: number, scope: E2eScope = 'e2e+trivial'): Promise<E2eFigures> {
   const tag = `e2e${Date.now().toString(36)}`;
   const url = `${apiUrl}/webhooks/${connectionId}`;
   const processed = () => env.rt.db.webhookEvent.count({ where: { connectionId, status: 'processed', eventId: { startsWith: `evt_${tag}` } } });
@@ -54,12 +57,14 @@ export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, 
     for (const [status, n] of Object.entries(part.statuses)) answers[status] = (answers[status] ?? 0) + n;
   }
   const acked = { accepted, answers, ackPerSec: round((accepted / sendingMs) * 1000) };
-  if (ackOnly) {
+  if (scope === 'ack') {
     const seconds = round((performance.now() - t0) / 1000);
     return { events, syncline: { perSec: NaN, seconds, processed: 0, ...acked }, trivial: { perSec: NaN, seconds: NaN, completed: 0 }, ratio: NaN };
   }
   const done = await waitUntil(processed, events, timeoutMs);
   const synclineSec = (performance.now() - t0) / 1000;
+  const syncline = { perSec: round(done / synclineSec), seconds: round(synclineSec), processed: done, ...acked };
+  if (scope === 'e2e') return { events, syncline, trivial: { perSec: NaN, seconds: NaN, completed: 0 }, ratio: NaN };
 
   const ids = Array.from({ length: events }, (_, i) => `${tag}-trivial-${i}`);
   const t1 = performance.now();
@@ -70,7 +75,6 @@ export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, 
   };
   const completed = await waitUntil(completedCount, events, timeoutMs);
   const trivialSec = (performance.now() - t1) / 1000;
-  const syncline = { perSec: round(done / synclineSec), seconds: round(synclineSec), processed: done, ...acked };
   const trivial = { perSec: round(completed / trivialSec), seconds: round(trivialSec), completed };
   return { events, syncline, trivial, ratio: round(syncline.perSec / trivial.perSec, 2) };
 }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type { z } from 'zod';
 import { type ConnectionInput, connectionInputSchema, seedFileSchema } from '../connections/input';
+import { describeUnknownKeys, unknownSettingsKeys } from '../connections/settingsKeys';
 import { getConnector } from '../connectors/registry';
 import { InputError } from './errors';
 
@@ -68,6 +69,8 @@ export function readConnectionsFile(file: string, opts: { seedShapeOnly?: boolea
     }
     const settings = schema.safeParse(c.settings);
     if (!settings.success) throw new InputError(`${file}: connection ${c.id}: invalid settings: ${problems('settings', settings.error)}`);
+    const unknown = unknownSettingsKeys(schema, c.settings);
+    if (unknown.length > 0) throw new InputError(`${file}: connection ${c.id}: unknown settings ${describeUnknownKeys(unknown.map((k) => ({ ...k, path: `settings.${k.path}` })))}`);
   }
   return list;
 }

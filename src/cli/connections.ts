@@ -2,6 +2,7 @@
 // Output names credentials and counts secrets; it never prints a secret.
 import { syncSchedulesAfterChange } from './reconcile';
 import { getConnector } from '../connectors/registry';
+import { describeUnknownKeys, unknownSettingsKeys } from '../connections/settingsKeys';
 import type { Runtime } from '../system/runtime';
 import { requiredOption } from './args';
 import type { Command, Output } from './command';
@@ -55,12 +56,16 @@ const list: Command = {
   },
 };
 
-function effectiveSettings(connector: string, stored: unknown): { settings: unknown; error: string | null } {
+/** `unknown`: keys a row saved before they were refused still carries; nothing reads them. */
+function effectiveSettings(connector: string, stored: unknown): { settings: unknown; error: string | null; unknown: string | null } {
   try {
-    const parsed = getConnector(connector).settingsSchema.safeParse(stored);
-    return parsed.success ? { settings: parsed.data, error: null } : { settings: stored, error: parsed.error.issues.map((i) => i.message).join('; ') };
+    const schema = getConnector(connector).settingsSchema;
+    const keys = unknownSettingsKeys(schema, stored);
+    const unknown = keys.length > 0 ? describeUnknownKeys(keys) : null;
+    const parsed = schema.safeParse(stored);
+    return parsed.success ? { settings: parsed.data, error: null, unknown } : { settings: stored, error: parsed.error.issues.map((i) => i.message).join('; '), unknown };
   } catch (err) {
-    return { settings: stored, error: (err as Error).message };
+    return { settings: stored, error: (err as Error).message, unknown: null };
   }
 }
 
@@ -83,7 +88,7 @@ const show: Command = {
     const data = {
       id: row.id, connector: row.connector, displayName: row.displayName, enabled: row.enabled, apiBaseUrl: row.apiBaseUrl, webhookUrl,
       signingSecrets: secrets?.signingSecrets ?? null, credentialNames: secrets?.credentialNames ?? null,
-      settings: row.settings, effectiveSettings: effective.settings, settingsError: effective.error,
+      settings: row.settings, effectiveSettings: effective.settings, settingsError: effective.error, unknownSettings: effective.unknown,
       events, records: { total: records, deleted: deletedRecords }, createdAt: row.createdAt, updatedAt: row.updatedAt,
     };
     const text = [
@@ -96,6 +101,7 @@ const show: Command = {
         ['records', `${records} (${deletedRecords} deleted)`],
         ['created at', row.createdAt], ['updated at', row.updatedAt],
       ]),
+      ...(effective.unknown ? [`unknown settings, ignored (fix before saving again): ${effective.unknown}`] : []),
       effective.error ? `settings (INVALID: ${effective.error}):` : 'settings (with defaults):',
       indentJson(effective.settings),
     ].join('\n');

@@ -9,6 +9,7 @@ import type { ResolvedConnection } from '../connectors/types';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
 import { type ConnectionInput, type StoredSecrets, connectionInputSchema } from './input';
+import { describeUnknownKeys, unknownSettingsKeys } from './settingsKeys';
 
 export class UnknownConnectionError extends Error {
   override readonly name = 'UnknownConnectionError';
@@ -114,6 +115,8 @@ export class ConnectionRepository {
       const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new InvalidConnectionError(`connection ${input.id}: invalid settings for connector ${input.connector}: ${problems}`);
     }
+    const unknown = unknownSettingsKeys(connector.settingsSchema, input.settings);
+    if (unknown.length > 0) throw new InvalidConnectionError(`connection ${input.id}: unknown settings for connector ${input.connector}: ${describeUnknownKeys(unknown)}`);
     // Reconciliation settings are checked here too, so a bad one fails when saved, not at the first scheduled run.
     try {
       parseReconcileSettings(input.settings, connector.signature(result.data) === null);

@@ -22,7 +22,7 @@ export const DEFAULT_MAX_PAGES_PER_EXECUTION = 200;
 export const DEFAULT_PAGES_PER_ACTIVITY = 50;
 export const DEFAULT_FAILURE_ALERT_RUNS = 3;
 
-const schema = z.object({
+export const reconcileSettingsSchema = z.object({
   enabled: z.boolean().default(true),
   intervalMs: z.number().int().min(1_000).optional(),
   catchupWindowMs: z.number().int().min(MIN_CATCHUP_WINDOW_MS).default(DEFAULT_CATCHUP_WINDOW_MS),
@@ -51,7 +51,7 @@ const schema = z.object({
   }).prefault({}),
 }).prefault({});
 
-export type ReconcileSettings = z.infer<typeof schema> & { intervalMs: number; checkpointMaxAgeMs: number };
+export type ReconcileSettings = z.infer<typeof reconcileSettingsSchema> & { intervalMs: number; checkpointMaxAgeMs: number };
 
 export class InvalidReconcileSettingsError extends Error {
   override readonly name = 'InvalidReconcileSettingsError';
@@ -60,7 +60,7 @@ export class InvalidReconcileSettingsError extends Error {
 /** `pollingOnly`: the connector has no webhooks for this connection (shorter default interval). */
 export function parseReconcileSettings(rawSettings: unknown, pollingOnly: boolean): ReconcileSettings {
   const raw = rawSettings && typeof rawSettings === 'object' ? (rawSettings as Record<string, unknown>).reconcile : undefined;
-  const parsed = schema.safeParse(raw ?? {});
+  const parsed = reconcileSettingsSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new InvalidReconcileSettingsError(parsed.error.issues.map((i) => `reconcile.${i.path.join('.')}: ${i.message}`).join('; '));
   }

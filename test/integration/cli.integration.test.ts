@@ -92,6 +92,29 @@ describe('syncline CLI', () => {
     const text = await ok(['connections', 'show', id('two')]);
     expect(text).toMatch(/credentials\s+apiKey/);
     expect(text).toContain(`/webhooks/${id('two')}`);
+    expect(shown.unknownSettings).toBeNull();
+    expect(text).not.toContain('unknown settings');
+  });
+
+  it('refuses settings keys nothing reads however the connection is saved, and saves nothing', async () => {
+    const conn = id('repo-typo');
+    const input = connection(conn, [SECRET_A]);
+    await expect(sys.rt.connections.upsert({ ...input, settings: { ...input.settings, reconcile: { pageSzie: 10 } } }))
+      .rejects.toThrow(`connection ${conn}: unknown settings for connector rest: "reconcile.pageSzie" (did you mean "pageSize"?)`);
+    expect(await sys.rt.connections.find(conn)).toBeNull();
+  });
+
+  it('shows the settings keys a row saved before they were refused still carries, and still reads the row', async () => {
+    const conn = id('old-row');
+    await sys.rt.connections.upsert(connection(conn, [SECRET_A]));
+    // As an older version could have saved it: a misspelt key the schema drops.
+    await sys.rt.db.connection.update({ where: { id: conn }, data: { settings: { signature: { ...STRIPE }, fetch: { urlTemplte: '{baseUrl}/o/{objectId}' } } } });
+    sys.rt.connections.invalidate(conn);
+
+    const shown = await json(['connections', 'show', conn]);
+    expect(shown.unknownSettings).toBe('"fetch.urlTemplte" (did you mean "urlTemplate"?)');
+    expect(await ok(['connections', 'show', conn])).toContain('unknown settings, ignored (fix before saving again): "fetch.urlTemplte"');
+    expect((await sys.rt.connections.get(conn)).settings).toMatchObject({ fetch: { urlTemplate: '{baseUrl}/api/objects/{objectType}/{objectId}' } });
   });
 
   it('disables and enables a connection, saying when nothing changed', async () => {
@@ -197,6 +220,12 @@ describe('syncline CLI', () => {
     expect(rejected.code).toBe(2);
     expect(rejected.stderr).toContain('unknown field(s) "signingSecret"');
     expect(await sys.rt.connections.find(id('typo'))).toBeNull();
+    const settingsTypo = connection(id('settings-typo'), [SECRET_B]);
+    const misspelt = writeJson('settings-typo.json', { ...settingsTypo, settings: { ...settingsTypo.settings, fetch: { urlTemplte: '{baseUrl}/o/{objectId}' } } });
+    const refused = await cli(['connections', 'add', '--file', misspelt]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('unknown settings "settings.fetch.urlTemplte" (did you mean "urlTemplate"?)');
+    expect(await sys.rt.connections.find(id('settings-typo'))).toBeNull();
   });
 
   it('exits 1 for an operational failure such as a missing connection', async () => {

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seedFileSchema } from '../../src/connections/input';
+import { unknownSettingsKeys } from '../../src/connections/settingsKeys';
 import { getConnector } from '../../src/connectors/registry';
 import { SCHEME_NAMES } from '../../src/signatures/config';
 
@@ -20,6 +21,7 @@ describe('config/connections.example.json', () => {
     expect(c.connector).toBe('rest');
     const parsed = getConnector(c.connector).settingsSchema.safeParse(c.settings);
     expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
+    expect(unknownSettingsKeys(getConnector(c.connector).settingsSchema, c.settings)).toEqual([]);
   });
 
   it('has one connection for every signature scheme', () => {

@@ -2,7 +2,7 @@
 // token. Routes:
 //   GET  /admin/events?connection=&status=&limit=
 //   GET  /admin/events/:connectionId/:eventId
-//   POST /admin/events/:connectionId/:eventId/replay   { by?, reason? }
+//   POST /admin/events/:connectionId/:eventId/replay   { by?, reason?, wait? }  (wait: false answers once the replay has begun)
 //   POST /admin/events/:connectionId/:eventId/skip     { by?, reason }
 //   POST /admin/events/bulk  { action, dryRun, reason?, by?, filter: { connectionId, connector, eventType, since, until } }
 // Extra routers (reconciliation) are mounted by the caller under /admin.
@@ -18,6 +18,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).optional(),
 });
 const actionBody = z.object({ by: z.string().min(1).max(200).default('admin-api'), reason: z.string().max(2000).optional() });
+const replayBody = actionBody.extend({ wait: z.boolean().default(true) });
 const bulkBody = actionBody.extend({
   action: z.enum(['replay', 'skip']),
   dryRun: z.boolean().default(true),
@@ -40,7 +41,8 @@ export function adminRouter(opts: { token?: string; operator: OperatorService; e
   router.post('/admin/events/bulk', route(async (req) => opts.operator.bulk(parse(bulkBody, req.body))));
   router.get('/admin/events/:connectionId/:eventId', route((req) => opts.operator.showEvent(req.params.connectionId!, req.params.eventId!)));
   router.post('/admin/events/:connectionId/:eventId/replay', route(async (req) => {
-    return opts.operator.replay(req.params.connectionId!, req.params.eventId!, parse(actionBody, req.body));
+    const { wait, ...request } = parse(replayBody, req.body);
+    return opts.operator.replay(req.params.connectionId!, req.params.eventId!, request, { wait });
   }));
   router.post('/admin/events/:connectionId/:eventId/skip', route(async (req) => {
     return opts.operator.skip(req.params.connectionId!, req.params.eventId!, parse(actionBody, req.body));

@@ -4,6 +4,8 @@
 // count first (--dry-run stops there), then signal every match.
 // A skip needs a reason: without --reason the command line is wrong (exit 2)
 // and nothing is sent. A refused action (the event is not parked) exits 1.
+// `replay --no-wait` returns once the workflow has accepted the replay, instead
+// of waiting through the partner retry schedule for the outcome.
 import type { OperatorRequest } from '../shared/processEvent';
 import { dateOption, requiredOption, stringOption } from './args';
 import type { Args, Command, OptionSpec } from './command';
@@ -23,19 +25,22 @@ function request(command: Command, args: Args, action: Action): OperatorRequest 
 function single(action: Action): Command {
   const command: Command = {
     name: `events ${action}`,
-    args: action === 'skip' ? '<connectionId> <eventId> --reason <text> [--by <name>]' : '<connectionId> <eventId> [--by <name>] [--reason <text>]',
+    args: action === 'skip' ? '<connectionId> <eventId> --reason <text> [--by <name>]' : '<connectionId> <eventId> [--by <name>] [--reason <text>] [--no-wait]',
     summary: action === 'skip'
       ? 'resolve a parked event without processing it; the reason is recorded (--by defaults to cli:<os user>)'
-      : 'process a parked event again now and wait for the outcome: processed, or parked again',
+      : 'process a parked event again now and wait for the outcome: processed, or parked again (--no-wait: return once it has begun)',
     positionals: ['connectionId', 'eventId'],
-    options: ACTOR_OPTIONS,
+    options: action === 'skip' ? ACTOR_OPTIONS : { ...ACTOR_OPTIONS, 'no-wait': { type: 'boolean' } },
     async run(ctx, args) {
       const [connectionId = '', eventId = ''] = args.positionals;
       const req = request(command, args, action);
-      const result = await withOperator(ctx, {}, ({ ops }) => ops[action](connectionId, eventId, req));
+      const wait = args.values['no-wait'] !== true;
+      const result = await withOperator(ctx, {}, ({ ops }) => (action === 'replay' ? ops.replay(connectionId, eventId, req, { wait }) : ops.skip(connectionId, eventId, req)));
+      const status = result.status === 'parked' ? 'parked again'
+        : result.status === 'replaying' ? `replaying (not waited for; \`syncline events show ${connectionId} ${eventId}\` follows it)` : result.status;
       const text = keyValues([
         ['event', `${connectionId} ${eventId}`], ['action', `${action} by ${req.by}`], ['reason', req.reason],
-        ['status', result.status === 'parked' ? 'parked again' : result.status], ['last error', result.lastError],
+        ['status', status], ['last error', result.lastError],
       ]);
       return { data: { connectionId, eventId, by: req.by, reason: req.reason ?? null, ...result }, text };
     },

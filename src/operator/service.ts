@@ -2,8 +2,11 @@
 // look (list, show with history summary and Web UI link), replay, skip, and
 // bulk replay/skip over a visibility query with a dry run that only counts.
 // Single actions use the workflow's validated updates (typed result); bulk
-// actions use signals so thousands of events do not wait on each other.
-import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+// actions use signals so thousands of events do not wait on each other. A
+// replay can also return as soon as the workflow has accepted it (`wait:
+// false`): a partner still failing retryably would otherwise hold the caller
+// for the whole retry schedule (hours, by default).
+import { type Client, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { workflowLink, type LinkConfig } from '../alerts/links';
 import type { Db } from '../db/prisma';
 import type { ActionResult, EventState, OperatorRequest } from '../shared/processEvent';
@@ -80,12 +83,12 @@ export class OperatorService {
     return { event, actions, workflow, link: workflowLink(this.links, row.workflowId) };
   }
 
-  replay(connectionId: string, eventId: string, req: OperatorRequest): Promise<ActionResult> {
-    return this.act(connectionId, eventId, 'replay', req);
+  replay(connectionId: string, eventId: string, req: OperatorRequest, opts: { wait?: boolean } = {}): Promise<ActionResult> {
+    return this.act(connectionId, eventId, 'replay', req, opts.wait ?? true);
   }
 
   skip(connectionId: string, eventId: string, req: OperatorRequest): Promise<ActionResult> {
-    return this.act(connectionId, eventId, 'skip', req);
+    return this.act(connectionId, eventId, 'skip', req, true);
   }
 
   async bulk(req: BulkRequest): Promise<BulkResult> {
@@ -112,11 +115,15 @@ export class OperatorService {
     return { query, matched, acted, failed, dryRun: false };
   }
 
-  private async act(connectionId: string, eventId: string, action: 'replay' | 'skip', req: OperatorRequest): Promise<ActionResult> {
+  private async act(connectionId: string, eventId: string, action: 'replay' | 'skip', req: OperatorRequest, wait: boolean): Promise<ActionResult> {
     const row = await this.findEvent(connectionId, eventId);
     const handle = this.client.workflow.getHandle(row.workflowId);
+    const update = action === 'replay' ? replayUpdate : skipUpdate;
     try {
-      return await handle.executeUpdate(action === 'replay' ? replayUpdate : skipUpdate, { args: [req] });
+      if (wait) return await handle.executeUpdate(update, { args: [req] });
+      // Accepted: the validator found the event parked and the replay has begun.
+      await handle.startUpdate(update, { args: [req], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      return { action, status: 'replaying', lastError: row.lastError };
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) throw new OperatorActionRejectedError(err.cause?.message ?? err.message);
       if ((err as Error).name === 'WorkflowNotFoundError') throw new OperatorActionRejectedError(`event ${eventId} is ${row.status}; its workflow is no longer running`);

@@ -115,7 +115,7 @@ export interface EventState {
 
 export interface ActionResult {
   action: 'replay' | 'skip';
-  /** The event's status once the action has played out: processed or parked again after a replay; skipped after a skip. */
+  /** The event's status once the action has played out: processed or parked again after a replay; skipped after a skip. `replaying` when the caller did not wait (lastError is then the one that parked it). */
   status: EventStatus;
   lastError: string | null;
 }

@@ -147,6 +147,22 @@ describe('admin API actions', () => {
     expect(again.body).toMatchObject({ error: 'action_rejected' });
   });
 
+  it('answers a replay with wait: false once it has begun, while the partner still fails', async () => {
+    const conn = await sys.addConnection({ name: 'no-wait', signature: SIG, secrets: [SECRET], settings: { retry: { scheduleMs: [10_000], maximumAttempts: 3 } } });
+    const event = await parkedEvent(conn, 'order', 'nw-1');
+    sys.partner.faults.failAlways({ type: 'order', id: 'nw-1' }, { status: 503 });
+
+    const res = await admin(`${eventPath(conn, event.id)}/replay`, { body: { wait: false } });
+
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ action: 'replay', status: 'replaying', lastError: expect.stringContaining('403') });
+    // The workflow records the action (a local activity) and then shows the replay; its retry waits 10 s.
+    await waitFor('the workflow to show the replay', async () => (await admin(eventPath(conn, event.id))).body?.workflow?.state?.status === 'replaying');
+    sys.partner.faults.clear({ type: 'order', id: 'nw-1' });
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed', 30_000);
+    expect((await admin(`${eventPath(conn, event.id)}/replay`, { body: { wait: 'no' } })).status).toBe(400);
+  });
+
   it('refuses to skip without a reason, and skips with one, recording who and why', async () => {
     const conn = await connection('skip');
     const event = await parkedEvent(conn, 'order', 'sk-1');

@@ -99,6 +99,23 @@ describe('syncline events: operator actions', () => {
     expect(again.stderr).toMatch(/^syncline: .*(no longer running|not parked)/);
   });
 
+  it('replays with --no-wait: returns while the replay still retries, and the event is processed once the partner recovers', async () => {
+    // A 10 s wait before the replay's second attempt: a waiting replay would hold the CLI at least that long.
+    const slow = await sys.addConnection({ name: 'no-wait', signature: SIG, secrets: [SECRET], settings: { retry: { scheduleMs: [10_000], maximumAttempts: 3 } } });
+    const { event, workflowId } = await parkedEvent(slow, 'order', 'nw-1');
+    sys.partner.faults.failAlways({ type: 'order', id: 'nw-1' }, { status: 503 });
+
+    const result = await json(['events', 'replay', slow, event.id, '--no-wait', '--by', 'dave']);
+
+    expect(result).toMatchObject({ action: 'replay', status: 'replaying', by: 'dave' });
+    expect(result.lastError).toContain('403');
+    // The workflow records the action (a local activity) and then shows the replay; its retry waits 10 s.
+    await waitFor('the workflow to show the replay', async () => (await sys.client.workflow.getHandle(workflowId).query(stateQuery)).status === 'replaying');
+    sys.partner.faults.clear({ type: 'order', id: 'nw-1' });
+    expect(await waitForEventStatus(sys.rt.db, slow, event.id, 'processed', 30_000)).toMatchObject({ outcome: 'applied' });
+    expect(await actionsOf(slow)).toMatchObject([{ action: 'replay', actor: 'dave' }]);
+  });
+
   it('refuses to skip without --reason (exit 2, nothing sent), and skips with one as cli:<os user>', async () => {
     const { event } = await parkedEvent(conn, 'order', 'op-2');
     const refused = await cli(['events', 'skip', conn, event.id]);

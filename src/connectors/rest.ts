@@ -2,6 +2,7 @@
 // the event body, a URL template and header templates for the fetch API), so a
 // partner with a conventional JSON API needs no code at all.
 import { z } from 'zod';
+import { DEFAULT_PARTNER_RETRY } from '../shared/processEvent';
 import { parseSignatureConfig } from '../signatures';
 import { MalformedDeliveryError } from './errors';
 import { partnerRequest } from './http';
@@ -71,6 +72,8 @@ export const restConnector: Connector<RestSettings> = {
     };
   },
   trustsPayload: (s) => s.trustPayload,
+  retrySettings: (s) => ({ ...DEFAULT_PARTNER_RETRY, ...s.retry }),
+  httpTimeoutMs: (s) => s.fetch.timeoutMs,
   stateFromPayload(d: RawDelivery, s: RestSettings): ObjectState {
     const version = toVersion(getPath(d.body, s.delivery.objectVersionPath));
     if (getPath(d.body, s.delivery.objectDeletedPath) === true) return { found: false, version };

@@ -3,6 +3,7 @@
 // partner means one module implementing `Connector` and one line in registry.ts.
 import type { z } from 'zod';
 import type { IncomingHeaders, SignatureConfig } from '../signatures/types';
+import type { RetrySettings } from '../shared/processEvent';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -81,4 +82,8 @@ export interface Connector<S = unknown> {
   trustsPayload(settings: S): boolean;
   stateFromPayload(delivery: RawDelivery, settings: S): ObjectState;
   createClient(connection: ResolvedConnection<S>, http: typeof fetch): PartnerClient;
+  /** The schedule partner calls retry on (webhook fetches and reconciliation pages): DEFAULT_PARTNER_RETRY unless the settings override it. */
+  retrySettings(settings: S): RetrySettings;
+  /** How long one partner HTTP call may take; undefined = the activity's default timeout governs. */
+  httpTimeoutMs(settings: S): number | undefined;
 }

@@ -13,7 +13,7 @@
 import { MalformedDeliveryError } from '../connectors/errors';
 import { getConnector } from '../connectors/registry';
 import type { Json, ResolvedConnection } from '../connectors/types';
-import { DEFAULT_PARTNER_RETRY, FINAL_STATUSES, type ProcessEventInput, type RetrySettings } from '../shared/processEvent';
+import { FINAL_STATUSES, type ProcessEventInput } from '../shared/processEvent';
 import { verifySignature, type IncomingHeaders } from '../signatures';
 import type { EventStore } from './eventStore';
 import type { EventStarter } from './starter';
@@ -75,8 +75,8 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
     connector: conn.connector,
     trustPayload,
     inlinePayload: inline && trustPayload ? body : null,
-    retry: retrySettings(conn.settings),
-    fetchTimeoutMs: fetchTimeout(conn.settings),
+    retry: connector.retrySettings(conn.settings),
+    fetchTimeoutMs: fetchAttemptTimeout(connector.httpTimeoutMs(conn.settings)),
   };
   const row = { ...info, connectionId: conn.id, workflowId, receivedAtMs, payloadBytes: rawBody.length };
 
@@ -99,12 +99,6 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
 /** One fetch attempt may take the partner's HTTP timeout plus a margin; a worker that dies mid-fetch is noticed after that. */
 const FETCH_ATTEMPT_MARGIN_MS = 5_000;
 
-function fetchTimeout(settings: unknown): number | undefined {
-  const httpTimeoutMs = (settings as { fetch?: { timeoutMs?: number } } | null)?.fetch?.timeoutMs;
+function fetchAttemptTimeout(httpTimeoutMs: number | undefined): number | undefined {
   return httpTimeoutMs === undefined ? undefined : httpTimeoutMs + FETCH_ATTEMPT_MARGIN_MS;
-}
-
-function retrySettings(settings: unknown): RetrySettings {
-  const override = (settings as { retry?: Partial<RetrySettings> } | null)?.retry;
-  return { ...DEFAULT_PARTNER_RETRY, ...(override ?? {}) };
 }

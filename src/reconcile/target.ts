@@ -1,12 +1,12 @@
 // What reconciliation needs to know about one connection: the resolved
 // connection, a partner client, whether it is polling-only, and its
 // reconciliation settings (read from the raw settings JSON, which connector
-// schemas strip).
+// schemas strip), and the partner retry schedule its connector declares.
 import type { ConnectionRepository } from '../connections/repository';
 import { getConnector } from '../connectors/registry';
 import type { PartnerClient, ResolvedConnection } from '../connectors/types';
 import type { Db } from '../db/prisma';
-import { DEFAULT_PARTNER_RETRY, type RetrySettings } from '../shared/processEvent';
+import type { RetrySettings } from '../shared/processEvent';
 import { parseReconcileSettings, type ReconcileSettings } from './settings';
 
 export interface ReconcileTarget {
@@ -27,13 +27,12 @@ export async function loadTarget(db: Db, connections: ConnectionRepository, http
   const client = connector.createClient(conn, http);
   const pollingOnly = connector.signature(conn.settings) === null;
   const raw = row.settings as Record<string, unknown> | null;
-  const retryOverride = raw && typeof raw.retry === 'object' ? (raw.retry as Partial<RetrySettings>) : {};
   return {
     conn,
     client,
     pollingOnly,
     settings: parseReconcileSettings(raw, pollingOnly),
-    retry: { ...DEFAULT_PARTNER_RETRY, ...retryOverride },
+    retry: connector.retrySettings(conn.settings),
     canListChanges: typeof client.listChanges === 'function',
     canListIds: typeof client.listIds === 'function',
   };

@@ -13,6 +13,7 @@ import { createPartnerActivities } from './partner';
 import { createReconcilePageActivities } from './reconcile';
 import { createReconcileRunActivities } from './reconcileRuns';
 import { createRecordActivities } from './records';
+import { createRetentionActivities } from './retention';
 
 export interface ActivityDeps {
   db: Db;
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   links?: LinkConfig;
   /** Event, retry and partner-error counters; absent = activities are not instrumented. */
   metrics?: Metrics;
+  /** Finished event rows older than this are deleted by the retention run; absent or 0 = kept forever. */
+  eventRetentionDays?: number;
 }
 
 export function createActivities(given: ActivityDeps) {
@@ -37,6 +40,7 @@ export function createActivities(given: ActivityDeps) {
     ...createAlertActivities(deps),
     ...createReconcilePageActivities(deps),
     ...createReconcileRunActivities(deps),
+    ...createRetentionActivities(deps),
   };
   return deps.metrics ? instrumentActivities(activities, deps.metrics, deps.db) : activities;
 }

@@ -135,16 +135,17 @@ const confirm: Command = {
 const sync: Command = {
   name: 'reconcile sync',
   args: '[--connection <id>]',
-  summary: 'create, update or remove reconciliation schedules to match the connections (and the health check)',
+  summary: 'create, update or remove reconciliation schedules to match the connections (and the health check and event retention schedules)',
   options: { connection: { type: 'string', short: 'c' } },
   async run(ctx, args) {
     const id = stringOption(sync, args, 'connection');
     const result = await withService(ctx, async (s) => {
       const health = await s.schedules.ensureHealthSchedule();
-      return { health, connections: id ? { [id]: await s.schedules.syncConnection(id) } : await s.schedules.syncAll() };
+      const retention = await s.schedules.ensureRetentionSchedule();
+      return { health, retention, connections: id ? { [id]: await s.schedules.syncConnection(id) } : await s.schedules.syncAll() };
     });
     const text = table(['CONNECTION', 'INCREMENTAL', 'FULL'], Object.entries(result.connections).map(([c, r]) => [c, r.incremental, r.full]));
-    return { data: result, text: `${text}\nhealth check schedule: ${result.health}` };
+    return { data: result, text: `${text}\nhealth check schedule: ${result.health}\nevent retention schedule: ${result.retention}` };
   },
 };
 

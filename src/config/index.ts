@@ -65,6 +65,8 @@ const schema = z.object({
   TEMPORAL_METRICS_PORT: int(0),
   /** Each /readyz dependency check (database, migrations, Temporal) must answer within this. */
   READINESS_TIMEOUT_MS: int(2_000),
+  /** Finished event rows (processed, skipped, superseded) are deleted this many days after they finished, daily; 0 = kept forever. Keep it above the Temporal namespace's retention. */
+  EVENT_RETENTION_DAYS: int(30),
   /** How long an API or worker keeps trying to reach PostgreSQL and Temporal at start-up (0 = exit at the first failure). */
   STARTUP_WAIT_MS: int(300_000),
 });

@@ -19,6 +19,9 @@ import { loadTarget } from './target';
 export type ScheduleChange = 'created' | 'updated' | 'unchanged' | 'removed' | 'absent';
 export const HEALTH_SCHEDULE_ID = 'reconcile-health';
 export const DEFAULT_HEALTH_EVERY_MS = 15 * 60_000;
+/** The daily event-row retention run (src/workflows/retention.ts); not `reconcile-`, so syncAll never takes it for an orphan. */
+export const RETENTION_SCHEDULE_ID = 'events-retention';
+export const DEFAULT_RETENTION_EVERY_MS = 24 * 3_600_000;
 
 export const scheduleId = (connectionId: string, mode: ReconcileMode): string => reconcileWorkflowId(connectionId, mode);
 
@@ -90,6 +93,21 @@ export class ScheduleManager {
       scheduleId: HEALTH_SCHEDULE_ID,
       spec: { intervals: [{ every: everyMs }] },
       action: { type: 'startWorkflow', workflowType: RECONCILE_HEALTH_WORKFLOW_TYPE, args: [], taskQueue: this.taskQueue, workflowId: HEALTH_SCHEDULE_ID },
+      policies: { overlap: 'SKIP', catchupWindow: everyMs },
+    });
+  }
+
+  /**
+   * The daily deletion of old finished event rows (EVENT_RETENTION_DAYS, read by the worker that runs it).
+   * `scheduleId` lets tests sharing one Temporal server keep their own.
+   */
+  async ensureRetentionSchedule(opts: { everyMs?: number; scheduleId?: string } = {}): Promise<ScheduleChange> {
+    const everyMs = opts.everyMs ?? DEFAULT_RETENTION_EVERY_MS;
+    const id = opts.scheduleId ?? RETENTION_SCHEDULE_ID;
+    return this.upsert({
+      scheduleId: id,
+      spec: { intervals: [{ every: everyMs }] },
+      action: { type: 'startWorkflow', workflowType: 'pruneEventRows', args: [], taskQueue: this.taskQueue, workflowId: id },
       policies: { overlap: 'SKIP', catchupWindow: everyMs },
     });
   }

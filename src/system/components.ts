@@ -59,7 +59,7 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
       connection,
       namespace: target.namespace,
       taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
-      deps: { db: rt.db, connections: rt.connections, http: fetch, alerter, temporal, links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }, metrics: rt.metrics },
+      deps: { db: rt.db, connections: rt.connections, http: fetch, alerter, temporal, links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }, metrics: rt.metrics, eventRetentionDays: env.EVENT_RETENTION_DAYS },
       workflowBundlePath: opts.workflowBundlePath,
     });
   } catch (err) {

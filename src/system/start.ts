@@ -56,10 +56,11 @@ async function main(): Promise<void> {
   stoppers.unshift(worker.stop);
   const api = await runApi(rt, target, { uiUrl: dev?.uiUrl });
   stoppers.unshift(api.stop);
-  // Every seeded connection gets its reconciliation schedules, and the health check its own.
+  // Every seeded connection gets its reconciliation schedules; the health check and event retention get theirs.
   const reconcile = reconcileServiceFor(api.client, rt);
   await reconcile.schedules.syncAll();
   await reconcile.schedules.ensureHealthSchedule();
+  await reconcile.schedules.ensureRetentionSchedule();
 
   const connections = await rt.db.connection.findMany({ select: { id: true }, orderBy: { id: 'asc' }, take: 5 });
   const uiUrl = env.TEMPORAL_UI_URL ?? dev?.uiUrl;

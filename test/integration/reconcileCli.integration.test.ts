@@ -45,9 +45,10 @@ describe('syncline reconcile', () => {
     const conn = await sys.addConnection({ name: 'cli', signature: { scheme: 'stripe' }, secrets: ['s'], settings: { changes: changesSettings('cursor'), reconcile: { intervalMs: 3_600_000 } } });
     for (let i = 0; i < 30; i++) sys.partner.store.upsert('cli', `x-${i}`, { i });
 
-    const synced = await json<{ connections: Record<string, unknown>; health: string }>(['reconcile', 'sync', '--connection', conn]);
+    const synced = await json<{ connections: Record<string, unknown>; health: string; retention: string }>(['reconcile', 'sync', '--connection', conn]);
     expect(synced.connections[conn]).toEqual({ incremental: 'created', full: 'created' });
     expect(['created', 'updated', 'unchanged']).toContain(synced.health);
+    expect(['created', 'updated', 'unchanged']).toContain(synced.retention);
 
     await json(['reconcile', 'pause', conn, '--note', 'cli test']);
     // The pause reaches the schedule asynchronously: ask until status shows it.

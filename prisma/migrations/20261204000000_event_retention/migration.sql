@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "webhook_events_finished_at_idx" ON "webhook_events"("finished_at");
+

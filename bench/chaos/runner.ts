@@ -151,7 +151,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     const procEnv = {
       DATABASE_URL: proxiedDb, DATABASE_POOL_SIZE: '5', TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, ENCRYPTION_KEY: encryptionKey,
       DATA_DIR: dir, CONNECTION_CACHE_TTL_MS: String(CACHE_TTL_MS), RETRY_AFTER_SEC: '1', ACK_TIMEOUT_MS: '3000', LOG_LEVEL: 'warn', NODE_ENV: 'test',
-      WORKFLOW_BUNDLE_PATH: bundle, WORKER_METRICS_PORT: '0', ALERT_WEBHOOK_URL: alertSink.alertsUrl, ALERT_FLUSH_INTERVAL_MS: '2000', ALERT_GROUP_WINDOW_MS: '10000',
+      WORKFLOW_BUNDLE_PATH: bundle, WORKER_METRICS_PORT: '0', WORKER_MAINTENANCE_SCHEDULES: 'false', ALERT_WEBHOOK_URL: alertSink.alertsUrl, ALERT_FLUSH_INTERVAL_MS: '2000', ALERT_GROUP_WINDOW_MS: '10000',
       ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
     };
     const apis = apiPorts.map((port, i) => new SynclineProcess(`api-${i + 1}`, 'src/api/main.ts', { ...procEnv, API_PORT: String(port), API_HOST: '127.0.0.1' }, `http://127.0.0.1:${port}`, path.join(dir, `api-${i + 1}.log`)));

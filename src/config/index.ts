@@ -58,6 +58,8 @@ const schema = z.object({
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
   /** Prebuilt workflow bundle (npm run build:workflows); unset = bundle at worker start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** Worker processes create or update the reconciliation health-check and event-retention schedules at start. */
+  WORKER_MAINTENANCE_SCHEDULES: bool.default(true),
   /** The worker's own HTTP server: /metrics, /healthz, /readyz. 0 = any free port (tests). */
   WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
   WORKER_METRICS_PORT: int(9464),

@@ -9,7 +9,7 @@
 // of its id, so thousands of connections spread evenly over the interval and a
 // connection's runs stay evenly spaced (a random per-run jitter would not).
 import crypto from 'node:crypto';
-import { type Client, type ScheduleOptions, ScheduleNotFoundError } from '@temporalio/client';
+import { type Client, ScheduleAlreadyRunning, type ScheduleOptions, ScheduleNotFoundError } from '@temporalio/client';
 import type { ConnectionRepository } from '../connections/repository';
 import type { Db } from '../db/prisma';
 import type { Logger } from '../infra/log';
@@ -148,7 +148,13 @@ export class ScheduleManager {
       current = await handle.describe();
     } catch (err) {
       ignoreNotFound(err);
-      await this.client.schedule.create({ ...opts, action, state: { note: 'managed by syncline' } });
+      try {
+        await this.client.schedule.create({ ...opts, action, state: { note: 'managed by syncline' } });
+      } catch (createErr) {
+        // Another process (a second worker starting) created it between our describe and create.
+        if (createErr instanceof ScheduleAlreadyRunning) return 'unchanged';
+        throw createErr;
+      }
       return 'created';
     }
     const currentMemo = current.action.type === 'startWorkflow' ? current.action.memo : undefined;

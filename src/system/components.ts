@@ -7,7 +7,7 @@ import { AlertGroups } from '../alerts/grouping';
 import { WebhookAlerter } from '../alerts/webhookAlerter';
 import { createApp } from '../api/app';
 import { adminReconcileRouter } from '../api/adminReconcile';
-import { reconcileServiceFor } from '../reconcile';
+import { reconcileServiceFor, ScheduleManager } from '../reconcile';
 import { EventStore } from '../ingest/eventStore';
 import { EventStarter } from '../ingest/starter';
 import { pendingMigrations } from '../db/migrate';
@@ -33,6 +33,12 @@ export interface WorkerRunOptions {
   uiUrl?: string;
   /** Port of the worker's /metrics, /healthz, /readyz server (WORKER_METRICS_PORT wins when unset; 0 = any free port); null = none (the quickstart serves metrics on the API). */
   opsPort?: number | null;
+  /**
+   * Create or update the reconciliation health-check and event-retention schedules for this task
+   * queue at start. Worker processes do, so a deployment has them without a manual
+   * `syncline reconcile sync`; tests sharing one Temporal server do not.
+   */
+  maintenanceSchedules?: boolean;
 }
 
 export interface RunningWorker extends Running {
@@ -50,8 +56,8 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
     .catch(async (err: unknown) => { await connection.close(); throw err; });
   let alerter: WebhookAlerter;
   let worker: Awaited<ReturnType<typeof createWorker>>;
+  const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
   try {
-    const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
     // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
     await ensureSearchAttributes(temporal, target.namespace, rt.log);
     alerter = new WebhookAlerter({ groups: new AlertGroups(rt.db, env.ALERT_GROUP_WINDOW_MS), log: rt.log, url: env.ALERT_WEBHOOK_URL });
@@ -67,6 +73,7 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
     throw err;
   }
   const running = worker.run();
+  if (opts.maintenanceSchedules) await ensureMaintenanceSchedules(temporal, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE);
   rt.metrics.setCheckpointAgeSource(checkpointAges(rt.db));
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
   const ops = opts.opsPort === null ? undefined : await startOpsServer({
@@ -100,6 +107,17 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
       await clientConnection.close();
     },
   };
+}
+
+/** Idempotent (one describe each when nothing changed); a failure is logged, never fatal: `syncline reconcile sync` converges later. */
+async function ensureMaintenanceSchedules(client: Client, rt: Runtime, taskQueue: string): Promise<void> {
+  const schedules = new ScheduleManager(client, rt.db, rt.connections, taskQueue, rt.log);
+  try {
+    const [health, retention] = [await schedules.ensureHealthSchedule(), await schedules.ensureRetentionSchedule()];
+    rt.log.info({ event: 'worker.schedules', health, retention }, 'maintenance schedules in place');
+  } catch (err) {
+    rt.log.warn({ event: 'worker.schedules_failed', reason: (err as Error).message }, 'could not ensure the maintenance schedules; run `syncline reconcile sync`');
+  }
 }
 
 export interface RunningApi extends Running {

@@ -109,11 +109,14 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
   };
 }
 
+const MAINTENANCE_SCHEDULES_DEADLINE_MS = 15_000;
+
 /** Idempotent (one describe each when nothing changed); a failure is logged, never fatal: `syncline reconcile sync` converges later. */
 async function ensureMaintenanceSchedules(client: Client, rt: Runtime, taskQueue: string): Promise<void> {
   const schedules = new ScheduleManager(client, rt.db, rt.connections, taskQueue, rt.log);
   try {
-    const [health, retention] = [await schedules.ensureHealthSchedule(), await schedules.ensureRetentionSchedule()];
+    // A deadline: a Temporal that answers slowly must not hold the worker's start-up (and its shutdown hooks).
+    const [health, retention] = await client.withDeadline(Date.now() + MAINTENANCE_SCHEDULES_DEADLINE_MS, async () => [await schedules.ensureHealthSchedule(), await schedules.ensureRetentionSchedule()]);
     rt.log.info({ event: 'worker.schedules', health, retention }, 'maintenance schedules in place');
   } catch (err) {
     rt.log.warn({ event: 'worker.schedules_failed', reason: (err as Error).message }, 'could not ensure the maintenance schedules; run `syncline reconcile sync`');

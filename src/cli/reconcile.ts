@@ -140,9 +140,8 @@ const sync: Command = {
   async run(ctx, args) {
     const id = stringOption(sync, args, 'connection');
     const result = await withService(ctx, async (s) => {
-      const health = await s.schedules.ensureHealthSchedule();
-      const retention = await s.schedules.ensureRetentionSchedule();
-      return { health, retention, connections: id ? { [id]: await s.schedules.syncConnection(id) } : await s.schedules.syncAll() };
+      const maintenance = await s.schedules.ensureMaintenanceSchedules();
+      return { ...maintenance, connections: id ? { [id]: await s.schedules.syncConnection(id) } : await s.schedules.syncAll() };
     });
     const text = table(['CONNECTION', 'INCREMENTAL', 'FULL'], Object.entries(result.connections).map(([c, r]) => [c, r.incremental, r.full]));
     return { data: result, text: `${text}\nhealth check schedule: ${result.health}\nevent retention schedule: ${result.retention}` };

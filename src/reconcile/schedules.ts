@@ -22,6 +22,7 @@ export const DEFAULT_HEALTH_EVERY_MS = 15 * 60_000;
 /** The daily event-row retention run (src/workflows/retention.ts); not `reconcile-`, so syncAll never takes it for an orphan. */
 export const RETENTION_SCHEDULE_ID = 'events-retention';
 export const DEFAULT_RETENTION_EVERY_MS = 24 * 3_600_000;
+export const RETENTION_WORKFLOW_TYPE = 'pruneEventRows';
 
 export const scheduleId = (connectionId: string, mode: ReconcileMode): string => reconcileWorkflowId(connectionId, mode);
 
@@ -88,26 +89,29 @@ export class ScheduleManager {
   }
 
   /** The scheduled health check (failing runs, stale checkpoints) for all connections. */
-  async ensureHealthSchedule(everyMs = DEFAULT_HEALTH_EVERY_MS): Promise<ScheduleChange> {
-    return this.upsert({
-      scheduleId: HEALTH_SCHEDULE_ID,
-      spec: { intervals: [{ every: everyMs }] },
-      action: { type: 'startWorkflow', workflowType: RECONCILE_HEALTH_WORKFLOW_TYPE, args: [], taskQueue: this.taskQueue, workflowId: HEALTH_SCHEDULE_ID },
-      policies: { overlap: 'SKIP', catchupWindow: everyMs },
-    });
+  ensureHealthSchedule(everyMs = DEFAULT_HEALTH_EVERY_MS): Promise<ScheduleChange> {
+    return this.ensureInterval(HEALTH_SCHEDULE_ID, RECONCILE_HEALTH_WORKFLOW_TYPE, everyMs);
   }
 
   /**
    * The daily deletion of old finished event rows (EVENT_RETENTION_DAYS, read by the worker that runs it).
    * `scheduleId` lets tests sharing one Temporal server keep their own.
    */
-  async ensureRetentionSchedule(opts: { everyMs?: number; scheduleId?: string } = {}): Promise<ScheduleChange> {
-    const everyMs = opts.everyMs ?? DEFAULT_RETENTION_EVERY_MS;
-    const id = opts.scheduleId ?? RETENTION_SCHEDULE_ID;
+  ensureRetentionSchedule(opts: { everyMs?: number; scheduleId?: string } = {}): Promise<ScheduleChange> {
+    return this.ensureInterval(opts.scheduleId ?? RETENTION_SCHEDULE_ID, RETENTION_WORKFLOW_TYPE, opts.everyMs ?? DEFAULT_RETENTION_EVERY_MS);
+  }
+
+  /** The process-wide schedules every deployment needs: the health check and event retention. */
+  async ensureMaintenanceSchedules(): Promise<{ health: ScheduleChange; retention: ScheduleChange }> {
+    return { health: await this.ensureHealthSchedule(), retention: await this.ensureRetentionSchedule() };
+  }
+
+  /** A parameterless workflow every `everyMs`, its workflow id the schedule's; a run still going skips the next. */
+  private ensureInterval(id: string, workflowType: string, everyMs: number): Promise<ScheduleChange> {
     return this.upsert({
       scheduleId: id,
       spec: { intervals: [{ every: everyMs }] },
-      action: { type: 'startWorkflow', workflowType: 'pruneEventRows', args: [], taskQueue: this.taskQueue, workflowId: id },
+      action: { type: 'startWorkflow', workflowType, args: [], taskQueue: this.taskQueue, workflowId: id },
       policies: { overlap: 'SKIP', catchupWindow: everyMs },
     });
   }

@@ -116,8 +116,8 @@ async function ensureMaintenanceSchedules(client: Client, rt: Runtime, taskQueue
   const schedules = new ScheduleManager(client, rt.db, rt.connections, taskQueue, rt.log);
   try {
     // A deadline: a Temporal that answers slowly must not hold the worker's start-up (and its shutdown hooks).
-    const [health, retention] = await client.withDeadline(Date.now() + MAINTENANCE_SCHEDULES_DEADLINE_MS, async () => [await schedules.ensureHealthSchedule(), await schedules.ensureRetentionSchedule()]);
-    rt.log.info({ event: 'worker.schedules', health, retention }, 'maintenance schedules in place');
+    const changes = await client.withDeadline(Date.now() + MAINTENANCE_SCHEDULES_DEADLINE_MS, () => schedules.ensureMaintenanceSchedules());
+    rt.log.info({ event: 'worker.schedules', ...changes }, 'maintenance schedules in place');
   } catch (err) {
     rt.log.warn({ event: 'worker.schedules_failed', reason: (err as Error).message }, 'could not ensure the maintenance schedules; run `syncline reconcile sync`');
   }

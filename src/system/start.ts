@@ -59,8 +59,7 @@ async function main(): Promise<void> {
   // Every seeded connection gets its reconciliation schedules; the health check and event retention get theirs.
   const reconcile = reconcileServiceFor(api.client, rt);
   await reconcile.schedules.syncAll();
-  await reconcile.schedules.ensureHealthSchedule();
-  await reconcile.schedules.ensureRetentionSchedule();
+  await reconcile.schedules.ensureMaintenanceSchedules();
 
   const connections = await rt.db.connection.findMany({ select: { id: true }, orderBy: { id: 'asc' }, take: 5 });
   const uiUrl = env.TEMPORAL_UI_URL ?? dev?.uiUrl;

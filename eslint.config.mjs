@@ -19,7 +19,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts', 'src/temporal/searchAttributes.ts'],
+    files: ['src/workflows/**/*.ts', 'src/contracts/**/*.ts', 'src/temporal/searchAttributes.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: NODE_BUILTINS.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })),

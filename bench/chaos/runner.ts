@@ -15,7 +15,7 @@ import { parseEnv } from '../../src/config';
 import { ensureDatabase } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
-import { OperatorService } from '../../src/operator/service';
+import { OperatorService } from '../../src/operator/operatorService';
 import { reconcileServiceFor } from '../../src/reconcile';
 import { ChaosPartner, DeliveryPlanner } from '../../src/simulator/chaos';
 import { openRuntime, type Runtime } from '../../src/system/runtime';

@@ -3,8 +3,8 @@
 // actions and automatic resolution. Every operator action and every automatic
 // resolution is also written to operator_actions (who, when, why, result).
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { type ApplyOutcome, FINAL_STATUSES, type RegisterEventArgs, type RegisteredEvent } from '../shared/processEvent';
-import { supersedeSignal } from '../workflows/definitions';
+import { type ApplyOutcome, FINAL_STATUSES, type RegisterEventArgs, type RegisteredEvent } from '../contracts/processEvent';
+import { supersedeSignal } from '../contracts/processEventMessages';
 import { type Db, toBigInt } from '../db/prisma';
 import type { ActivityDeps } from './index';
 

@@ -3,7 +3,7 @@
 // and otherwise the connection's retry schedule sets the delay.
 import { ApplicationFailure } from '@temporalio/activity';
 import { PartnerPermanentError, PartnerTransientError } from '../connectors/errors';
-import { NON_RETRYABLE_ERROR_TYPES } from '../shared/processEvent';
+import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/processEvent';
 
 /**
  * `scheduleDelayMs` is the connection's declared delay before the next attempt;

@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { StalePartnerReadError } from '../connectors/errors';
 import { getConnector } from '../connectors/registry';
 import type { Json } from '../connectors/types';
-import type { WireObjectState } from '../shared/processEvent';
+import type { WireObjectState } from '../contracts/processEvent';
 import type { ActivityDeps } from './index';
 import { toTemporalFailure } from './failures';
 

@@ -10,8 +10,8 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { workflowLink } from '../alerts/links';
 import { loadTarget } from '../reconcile/target';
-import { checkHealth } from '../reconcile/health';
-import type { DeletePlan, ReconcileMode, ReconcileResult, ReconcileStatus, RunPlan, RunTotals } from '../shared/reconcile';
+import { checkHealth } from './reconcileHealth';
+import type { DeletePlan, ReconcileMode, ReconcileResult, ReconcileStatus, RunPlan, RunTotals } from '../contracts/reconcileConnection';
 import { toTemporalFailure } from './failures';
 import type { ActivityDeps } from './index';
 

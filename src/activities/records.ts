@@ -7,7 +7,7 @@
 // (`countedUpsertCtes`, which also counts, inside the page's commit); the
 // webhook path applies a batch of one (`applyStates`).
 import { Prisma } from '../generated/prisma/client';
-import type { ApplyOutcome, WireObjectState } from '../shared/processEvent';
+import type { ApplyOutcome, WireObjectState } from '../contracts/processEvent';
 import type { ActivityDeps } from './index';
 
 export interface ApplyArgs {

@@ -8,7 +8,7 @@
 // Extra routers (reconciliation) are mounted by the caller under /admin.
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import type { OperatorService } from '../operator/service';
+import type { OperatorService } from '../operator/operatorService';
 import { requireAdminToken } from './adminAuth';
 import { parse, route } from './adminHttp';
 

@@ -3,8 +3,8 @@
 import express, { type Express } from 'express';
 import type { Logger } from '../infra/log';
 import type { Router } from 'express';
-import type { OperatorService } from '../operator/service';
-import { metricsHandler } from '../metrics/http';
+import type { OperatorService } from '../operator/operatorService';
+import { metricsHandler } from '../metrics/httpMetrics';
 import { requestContext } from './requestContext';
 import { adminRouter } from './admin';
 import { errorHandler } from './errors';

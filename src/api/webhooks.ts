@@ -5,7 +5,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { ConnectionRepository } from '../connections/repository';
 import { receiveWebhook, type ReceiveDeps } from '../ingest/receive';
 import type { Logger } from '../infra/log';
-import { observeWebhook } from '../metrics/http';
+import { observeWebhook } from '../metrics/httpMetrics';
 import type { Metrics } from '../metrics/registry';
 import { addLogFields, requestLog } from './requestContext';
 

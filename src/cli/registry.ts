@@ -1,15 +1,15 @@
 // Every CLI command, by name. Adding a command group: one file exporting a
 // `Command[]` and one line in GROUPS.
 import { type Command, usageOf } from './command';
-import { connectionCommands } from './connections';
+import { connectionCommands } from './connectionCommands';
 import { UnknownCommandError } from './errors';
-import { eventActionCommands } from './eventActions';
-import { eventCommands } from './events';
-import { migrateCommands } from './migrate';
-import { reconcileCommands } from './reconcile';
-import { recordCommands } from './records';
-import { secretCommands } from './secrets';
-import { seedCommands } from './seed';
+import { eventActionCommands } from './eventActionCommands';
+import { eventCommands } from './eventCommands';
+import { migrateCommands } from './migrateCommands';
+import { reconcileCommands } from './reconcileCommands';
+import { recordCommands } from './recordCommands';
+import { secretCommands } from './secretCommands';
+import { seedCommands } from './seedCommands';
 
 const GROUPS: Command[][] = [connectionCommands, secretCommands, seedCommands, eventCommands, eventActionCommands, recordCommands, migrateCommands, reconcileCommands];
 

@@ -4,7 +4,7 @@
 // loaded when they receive traffic. Writes invalidate the local cache; other
 // processes see a change within CONNECTION_CACHE_TTL_MS.
 import { getConnector } from '../connectors/registry';
-import { parseReconcileSettings } from '../reconcile/settings';
+import { parseReconcileSettings } from './reconcileSettings';
 import type { ResolvedConnection } from '../connectors/types';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';

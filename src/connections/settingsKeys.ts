@@ -6,7 +6,7 @@
 // declared one nearest in spelling. Reading a stored row does not check them,
 // so a row written by an older version that allowed them keeps working.
 import type { z } from 'zod';
-import { reconcileSettingsSchema } from '../reconcile/settings';
+import { reconcileSettingsSchema } from './reconcileSettings';
 
 /** The parts of a zod 4 schema definition this walk follows. */
 interface SchemaDef {

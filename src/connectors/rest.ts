@@ -2,10 +2,10 @@
 // the event body, a URL template and header templates for the fetch API), so a
 // partner with a conventional JSON API needs no code at all.
 import { z } from 'zod';
-import { DEFAULT_PARTNER_RETRY } from '../shared/processEvent';
+import { DEFAULT_PARTNER_RETRY } from '../contracts/processEvent';
 import { parseSignatureConfig } from '../signatures';
 import { MalformedDeliveryError } from './errors';
-import { partnerRequest } from './http';
+import { partnerRequest } from './partnerRequest';
 import { changesSettingsSchema, createRestLister } from './restChanges';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { Connector, DeliveryInfo, Json, ObjectState, RawDelivery } from './types';

@@ -9,7 +9,7 @@
 //    record goes through the version guard.
 import { z } from 'zod';
 import { MalformedDeliveryError } from './errors';
-import { partnerRequest } from './http';
+import { partnerRequest } from './partnerRequest';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { ChangeItem, Json, ListPage, ObjectKey, ObjectState, ResolvedConnection } from './types';
 

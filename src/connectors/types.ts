@@ -3,7 +3,7 @@
 // partner means one module implementing `Connector` and one line in registry.ts.
 import type { z } from 'zod';
 import type { IncomingHeaders, SignatureConfig } from '../signatures/types';
-import type { RetrySettings } from '../shared/processEvent';
+import type { RetrySettings } from '../contracts/processEvent';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };

@@ -13,7 +13,7 @@
 // PostgreSQL is down, and flushed at shutdown. They are bookkeeping: a process
 // that dies within a flush interval loses them, never an event.
 import { type Db, toBigInt } from '../db/prisma';
-import type { DeliveryFacts } from '../shared/processEvent';
+import type { DeliveryFacts } from '../contracts/processEvent';
 
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';

@@ -13,7 +13,7 @@
 import { MalformedDeliveryError } from '../connectors/errors';
 import { getConnector } from '../connectors/registry';
 import type { Json, ResolvedConnection } from '../connectors/types';
-import { FINAL_STATUSES, type ProcessEventInput } from '../shared/processEvent';
+import { FINAL_STATUSES, type ProcessEventInput } from '../contracts/processEvent';
 import { verifySignature, type IncomingHeaders } from '../signatures';
 import type { EventStore } from './eventStore';
 import type { EventStarter } from './starter';

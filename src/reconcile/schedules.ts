@@ -13,13 +13,13 @@ import { type Client, ScheduleAlreadyRunning, type ScheduleOptions, ScheduleNotF
 import type { ConnectionRepository } from '../connections/repository';
 import type { Db } from '../db/prisma';
 import type { Logger } from '../infra/log';
-import { RECONCILE_HEALTH_WORKFLOW_TYPE, RECONCILE_WORKFLOW_TYPE, type ReconcileMode, reconcileWorkflowId } from '../shared/reconcile';
+import { RECONCILE_HEALTH_WORKFLOW_TYPE, RECONCILE_WORKFLOW_TYPE, type ReconcileMode, reconcileWorkflowId } from '../contracts/reconcileConnection';
 import { loadTarget } from './target';
 
 export type ScheduleChange = 'created' | 'updated' | 'unchanged' | 'removed' | 'absent';
 export const HEALTH_SCHEDULE_ID = 'reconcile-health';
 export const DEFAULT_HEALTH_EVERY_MS = 15 * 60_000;
-/** The daily event-row retention run (src/workflows/retention.ts); not `reconcile-`, so syncAll never takes it for an orphan. */
+/** The daily event-row retention run (src/workflows/pruneEventRows.ts); not `reconcile-`, so syncAll never takes it for an orphan. */
 export const RETENTION_SCHEDULE_ID = 'events-retention';
 export const DEFAULT_RETENTION_EVERY_MS = 24 * 3_600_000;
 export const RETENTION_WORKFLOW_TYPE = 'pruneEventRows';

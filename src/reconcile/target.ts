@@ -6,8 +6,8 @@ import type { ConnectionRepository } from '../connections/repository';
 import { getConnector } from '../connectors/registry';
 import type { PartnerClient, ResolvedConnection } from '../connectors/types';
 import type { Db } from '../db/prisma';
-import type { RetrySettings } from '../shared/processEvent';
-import { parseReconcileSettings, type ReconcileSettings } from './settings';
+import type { RetrySettings } from '../contracts/processEvent';
+import { parseReconcileSettings, type ReconcileSettings } from '../connections/reconcileSettings';
 
 export interface ReconcileTarget {
   conn: ResolvedConnection;

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { healthRouter } from '../api/health';
 import type { Logger } from '../infra/log';
-import { metricsHandler } from '../metrics/http';
+import { metricsHandler } from '../metrics/httpMetrics';
 import type { Metrics } from '../metrics/registry';
 
 /** The SDK exporter is local; a slow one must not stall the scrape of ours. */

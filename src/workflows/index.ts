@@ -1,4 +1,5 @@
 // Workflow entry points registered with the worker.
 export { processEvent } from './processEvent';
-export { reconcileConnection, reconcileHealth } from './reconcile';
-export { pruneEventRows } from './retention';
+export { reconcileConnection } from './reconcileConnection';
+export { reconcileHealth } from './reconcileHealth';
+export { pruneEventRows } from './pruneEventRows';

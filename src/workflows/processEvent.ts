@@ -20,9 +20,9 @@ import type { createActivities } from '../activities';
 import {
   type ActionResult, DEFAULT_FETCH_TIMEOUT_MS, type EventState, type EventStatus, NON_RETRYABLE_ERROR_TYPES,
   type OperatorRequest, type ProcessEventInput, type ProcessEventResult, type WireObjectState,
-} from '../shared/processEvent';
+} from '../contracts/processEvent';
 import { SA_STATUS } from '../temporal/searchAttributes';
-import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery, supersedeSignal } from './definitions';
+import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery, supersedeSignal } from '../contracts/processEventMessages';
 
 type Activities = ReturnType<typeof createActivities>;
 type Pending = { kind: 'replay'; req: OperatorRequest } | { kind: 'skip'; req: OperatorRequest } | { kind: 'superseded'; by: string; reason: string };

@@ -3,7 +3,7 @@
 // report, backfill, and the guard's confirm endpoint; all behind the bearer token.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { changesSettings, differences } from '../support/reconcile';
+import { changesSettings, differences } from '../support/reconcileFixtures';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 

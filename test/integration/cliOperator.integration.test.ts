@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibilityQuery } from '../../src/operator/filter';
 import type { PartnerEvent } from '../../src/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
-import { stateQuery } from '../../src/workflows/definitions';
+import { stateQuery } from '../../src/contracts/processEventMessages';
 import { type CliRun, runCli } from '../support/cli';
 import { eventRow, waitForEventStatus } from '../support/events';
 import { freePort } from '../support/ports';

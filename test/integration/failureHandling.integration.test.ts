@@ -1,10 +1,10 @@
 // Failure handling on the real dev server: retry schedule, parking with an
 // alert, operator replay and skip (single and bulk), Retry-After, supersede.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OperatorService } from '../../src/operator/service';
+import { OperatorService } from '../../src/operator/operatorService';
 import type { PartnerEvent } from '../../src/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
-import { stateQuery } from '../../src/workflows/definitions';
+import { stateQuery } from '../../src/contracts/processEventMessages';
 import { startAlertSink, type AlertSink } from '../support/alertSink';
 import { eventRow, record, waitForEventStatus } from '../support/events';
 import { startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';

@@ -2,9 +2,9 @@
 // the partner simulator's list APIs, the reconcile workflow, the version guard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyStates } from '../../src/activities/records';
-import type { ReconcileResult } from '../../src/shared/reconcile';
+import type { ReconcileResult } from '../../src/contracts/reconcileConnection';
 import type { SignatureConfig } from '../../src/signatures/types';
-import { changesSettings, differences, reconcileService } from '../support/reconcile';
+import { changesSettings, differences, reconcileService } from '../support/reconcileFixtures';
 import { startPartnerSimulator } from '../../src/simulator';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 import { startAlertSink, type AlertSink } from '../support/alertSink';

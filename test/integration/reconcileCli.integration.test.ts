@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { changesSettings, differences } from '../support/reconcile';
+import { changesSettings, differences } from '../support/reconcileFixtures';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 

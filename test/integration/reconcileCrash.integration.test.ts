@@ -5,8 +5,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PartnerSimulator, startPartnerSimulator } from '../../src/simulator';
-import type { ReconcileResult } from '../../src/shared/reconcile';
-import { changesSettings, differences, reconcileService } from '../support/reconcile';
+import type { ReconcileResult } from '../../src/contracts/reconcileConnection';
+import { changesSettings, differences, reconcileService } from '../support/reconcileFixtures';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 import { spawnWorker, type SynclineProcess } from '../support/synclineProcess';

@@ -8,12 +8,12 @@ import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Alert, Alerter } from '../../src/alerts/types';
 import { ScheduleManager, scheduleId } from '../../src/reconcile/schedules';
-import { ReconcileService } from '../../src/reconcile/service';
-import { RECONCILE_HEALTH_WORKFLOW_TYPE, type ReconcileResult } from '../../src/shared/reconcile';
+import { ReconcileService } from '../../src/reconcile/reconcileService';
+import { RECONCILE_HEALTH_WORKFLOW_TYPE, type ReconcileResult } from '../../src/contracts/reconcileConnection';
 import { type PartnerSimulator, startPartnerSimulator } from '../../src/simulator';
 import { connectWorker, targetFromEnv } from '../../src/temporal/connection';
 import { createWorker } from '../../src/worker/createWorker';
-import { changesSettings, differences } from '../support/reconcile';
+import { changesSettings, differences } from '../support/reconcileFixtures';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 

@@ -3,7 +3,7 @@
 // at the commit each file is named after) replay against today's workflow
 // bundle without a non-determinism error. A workflow change that would break
 // runs in flight at a deploy fails here, and needs a patch (see
-// RESTORE_PATCH in src/workflows/reconcile.ts) or a new workflow type.
+// RESTORE_PATCH in src/workflows/reconcileConnection.ts) or a new workflow type.
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';

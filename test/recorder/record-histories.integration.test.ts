@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OperatorService } from '../../src/operator/service';
+import { OperatorService } from '../../src/operator/operatorService';
 import { reconcileServiceFor } from '../../src/reconcile';
 import { startPartnerSimulator, type PartnerSimulator } from '../../src/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { changesSettingsSchema, createRestLister } from '../../src/connectors/restChanges';
 import { jitterOffsetMs } from '../../src/reconcile/schedules';
-import { DEFAULT_INTERVAL_MS, DEFAULT_POLLING_ONLY_INTERVAL_MS, parseReconcileSettings } from '../../src/reconcile/settings';
+import { DEFAULT_INTERVAL_MS, DEFAULT_POLLING_ONLY_INTERVAL_MS, parseReconcileSettings } from '../../src/connections/reconcileSettings';
 
 const conn = { id: 'c', connector: 'rest', enabled: true, apiBaseUrl: 'http://partner.test', signingSecrets: [], credentials: {}, settings: {} };
 

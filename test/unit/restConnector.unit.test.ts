@@ -2,7 +2,7 @@
 // what the receiver puts in the workflow input and reconciliation uses.
 import { describe, expect, it } from 'vitest';
 import { getConnector } from '../../src/connectors/registry';
-import { DEFAULT_PARTNER_RETRY } from '../../src/shared/processEvent';
+import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEvent';
 
 const rest = getConnector('rest');
 const settings = (raw: unknown) => rest.settingsSchema.parse(raw);

@@ -1,6 +1,6 @@
 // `connections ...`: add from a file (idempotent), list, show, enable, disable.
 // Output names credentials and counts secrets; it never prints a secret.
-import { syncSchedulesAfterChange } from './reconcile';
+import { syncSchedulesAfterChange } from './reconcileCommands';
 import { getConnector } from '../connectors/registry';
 import { describeUnknownKeys, unknownSettingsKeys } from '../connections/settingsKeys';
 import type { Runtime } from '../system/runtime';

@@ -1,7 +1,7 @@
 // `seed`: loads the seed file (see config/connections.example.json) through
 // src/connections/seed.ts. The file is checked in full first, so a bad entry
 // is reported before any connection is written.
-import { syncSchedulesAfterChange } from './reconcile';
+import { syncSchedulesAfterChange } from './reconcileCommands';
 import fs from 'node:fs';
 import { seedConnections } from '../connections/seed';
 import { stringOption } from './args';

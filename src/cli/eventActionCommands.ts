@@ -6,11 +6,11 @@
 // and nothing is sent. A refused action (the event is not parked) exits 1.
 // `replay --no-wait` returns once the workflow has accepted the replay, instead
 // of waiting through the partner retry schedule for the outcome.
-import type { OperatorRequest } from '../shared/processEvent';
+import type { OperatorRequest } from '../contracts/processEvent';
 import { dateOption, requiredOption, stringOption } from './args';
 import type { Args, Command, OptionSpec } from './command';
 import { keyValues } from './format';
-import { defaultActor, withOperator } from './operator';
+import { defaultActor, withOperator } from './operatorSession';
 
 type Action = 'replay' | 'skip';
 

@@ -26,7 +26,7 @@ import { MalformedDeliveryError, PartnerTransientError } from '../connectors/err
 import type { ListPage, ObjectKey, ObjectState } from '../connectors/types';
 import { toBigInt } from '../db/prisma';
 import { loadTarget } from '../reconcile/target';
-import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../shared/reconcile';
+import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../contracts/reconcileConnection';
 import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
 import type { ActivityDeps } from './index';

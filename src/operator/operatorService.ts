@@ -9,8 +9,8 @@
 import { type Client, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { workflowLink, type LinkConfig } from '../alerts/links';
 import type { Db } from '../db/prisma';
-import type { ActionResult, EventState, OperatorRequest } from '../shared/processEvent';
-import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery } from '../workflows/definitions';
+import type { ActionResult, EventState, OperatorRequest } from '../contracts/processEvent';
+import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery } from '../contracts/processEventMessages';
 import { type EventFilter, visibilityQuery } from './filter';
 import { summarizeHistory, type HistorySummary } from './history';
 

@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { LinkConfig } from '../alerts/links';
 import type { Env } from '../config';
 import { InvalidFilterError } from '../operator/filter';
-import { EventNotFoundError, OperatorActionRejectedError, OperatorService } from '../operator/service';
+import { EventNotFoundError, OperatorActionRejectedError, OperatorService } from '../operator/operatorService';
 import { targetFromEnv } from '../temporal/connection';
 import type { Context } from './command';
 import { NotFoundError, RefusedError, UnavailableError, UsageError } from './errors';

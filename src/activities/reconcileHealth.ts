@@ -4,10 +4,10 @@
 // reconcileHealth workflow for every connection, and by a failing run for its
 // own connection. Without an alerter, alerts are logged.
 import { log } from '@temporalio/activity';
-import type { ActivityDeps } from '../activities';
+import type { ActivityDeps } from './index';
 import { workflowLink } from '../alerts/links';
 import type { Alert } from '../alerts/types';
-import { loadTarget } from './target';
+import { loadTarget } from '../reconcile/target';
 
 async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number): Promise<Alert[]> {
   const t = await loadTarget(deps.db, deps.connections, deps.http, connectionId);

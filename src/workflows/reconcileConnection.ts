@@ -18,10 +18,10 @@ import {
   setCurrentDetails, setHandler, sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES } from '../shared/processEvent';
+import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/processEvent';
 import {
   CONFIRM_DELETES_SIGNAL, type DeletePlan, type PagesResult, type ReconcileInput, type ReconcileResult, type RestoreProgress, type RestoreResult, type RunTotals,
-} from '../shared/reconcile';
+} from '../contracts/reconcileConnection';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -148,9 +148,4 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
   setCurrentDetails(describe(input, result, `done in ${result.durationMs} ms`));
   log.info('reconcile.succeeded', { connectionId, runId, pages: result.pages, changed: result.recordsChanged, deleted: result.recordsDeleted });
   return result;
-}
-
-/** Scheduled check of every connection: repeated failures and stale checkpoints. */
-export async function reconcileHealth(): Promise<{ kind: string; connectionId: string }[]> {
-  return local.checkReconcileHealth({});
 }

@@ -3,7 +3,7 @@
 // blocked full diff is answered with `reconcile confirm-deletes`.
 import { Client, Connection } from '@temporalio/client';
 import { NoBlockedRunError, NoReconcileScheduleError, type ReconcileService, reconcileServiceFor } from '../reconcile';
-import type { ReconcileMode } from '../shared/reconcile';
+import type { ReconcileMode } from '../contracts/reconcileConnection';
 import { targetFromEnv } from '../temporal/connection';
 import { intOption, requiredOption, stringOption } from './args';
 import type { Command, Context, Output } from './command';

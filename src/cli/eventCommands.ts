@@ -3,12 +3,12 @@
 // actions taken on it, its workflow (status, state, history summary) and the
 // Web UI link. Temporal being down is shown, not thrown: the row is still worth
 // seeing. The raw payload is never printed, only whether and how large it is stored.
-import { listEventRows, type OperatorService } from '../operator/service';
+import { listEventRows, type OperatorService } from '../operator/operatorService';
 import { intOption, stringOption } from './args';
 import { type Command, usageOf } from './command';
 import { UsageError } from './errors';
 import { type Cell, keyValues, table, truncate } from './format';
-import { withOperator } from './operator';
+import { withOperator } from './operatorSession';
 
 const LIST_LIMIT_DEFAULT = 50;
 const LIST_LIMIT_MAX = 10_000;

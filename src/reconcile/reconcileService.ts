@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Db } from '../db/prisma';
-import { CONFIRM_DELETES_SIGNAL, RECONCILE_WORKFLOW_TYPE, type ReconcileInput, type ReconcileMode, type ReconcileResult } from '../shared/reconcile';
+import { CONFIRM_DELETES_SIGNAL, RECONCILE_WORKFLOW_TYPE, type ReconcileInput, type ReconcileMode, type ReconcileResult } from '../contracts/reconcileConnection';
 import { type ScheduleManager, scheduleId } from './schedules';
 
 export class NoReconcileScheduleError extends Error {

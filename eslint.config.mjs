@@ -19,6 +19,24 @@ export default tseslint.config(
     },
   },
   {
+    // src is what ships: it never reaches into dev tooling, tests or benchmarks.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/dev/**', '**/test/**', '**/bench/**', '../../dev', '../../test', '../../bench'], message: 'src is shipped alone: dev/, test/ and bench/ are not.' }],
+      }],
+    },
+  },
+  {
+    // Tests and benchmarks share support code through dev/ only, never each other's.
+    files: ['test/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/bench/**'], message: 'Shared support lives in dev/.' }] }] },
+  },
+  {
+    files: ['bench/**/*.ts', 'dev/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/test/**'], message: 'Shared support lives in dev/.' }] }] },
+  },
+  {
     files: ['src/workflows/**/*.ts', 'src/contracts/**/*.ts', 'src/temporal/searchAttributes.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -21,7 +21,7 @@ import { eventWorkflowId } from '../src/ingest/workflowId';
 import { startBenchEnv } from './support/env';
 import { addConnection, makeDeliveries, rawInput, SECRET, SIGNATURE } from './support/fixtures';
 import { callAll, combine, postAll, type LoadResult } from './support/load';
-import { freePort } from './support/ports';
+import { freePort } from '../dev/support/ports';
 import { cpuMs, spawnNode, startApiProcess, startWorkerProcess, waitFor } from './support/processes';
 import { latency, median, parseFlags, round, runBench, table, writeResult } from './support/report';
 

@@ -11,7 +11,7 @@ import { findTemporalBinary, startDevServer } from '../src/temporal/devServer';
 import { ROOT } from './support/env';
 import { rawInput } from './support/fixtures';
 import { callAll } from './support/load';
-import { freePort } from './support/ports';
+import { freePort } from '../dev/support/ports';
 import { latency, parseFlags, round, runBench, table, writeResult } from './support/report';
 
 const pragma = (kv: string[]) => kv.flatMap((p) => ['--sqlite-pragma', p]);

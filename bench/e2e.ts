@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflows, startBenchEnv, type BenchEnv } from './support/env';
 import { addConnection, makeDeliveries } from './support/fixtures';
 import { callAll, postAll } from './support/load';
-import { freePort } from './support/ports';
+import { freePort } from '../dev/support/ports';
 import { startApiProcess, startWorkerProcess } from './support/processes';
 import { parseFlags, round, runBench, table, writeResult } from './support/report';
 import { TRIVIAL_ACTIVITY_COUNT } from './support/trivialWorkflows';

@@ -7,7 +7,7 @@
 import { startBenchEnv } from './support/env';
 import { addConnection, makeDeliveries } from './support/fixtures';
 import { postAll } from './support/load';
-import { freePort } from './support/ports';
+import { freePort } from '../dev/support/ports';
 import { rssMb, startApiProcess, startWorkerProcess } from './support/processes';
 import { latency, parseFlags, round, runBench, table, writeResult } from './support/report';
 

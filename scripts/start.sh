@@ -4,4 +4,4 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 bash scripts/ensure-deps.sh
-exec node_modules/.bin/tsx src/system/start.ts
+exec node_modules/.bin/tsx dev/quickstart.ts

@@ -12,10 +12,10 @@ import { parseEnv } from '../../src/config';
 import { openRunDatabase } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
-import { startPartnerSimulator, type PartnerSimulator } from '../../src/simulator';
+import { startPartnerSimulator, type PartnerSimulator } from '../../dev/simulator';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
 import { findTemporalBinary, startDevServer, type DevServer } from '../../src/temporal/devServer';
-import { freePort } from './ports';
+import { freePort } from '../../dev/support/ports';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const PARTNER_API_KEY = 'bench_partner_key';

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { ProcessEventInput } from '../../src/contracts/processEvent';
 import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEvent';
-import { EventFactory, WebhookSender, type Delivery } from '../../src/simulator';
+import { EventFactory, WebhookSender, type Delivery } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { type BenchEnv, PARTNER_API_KEY } from './env';
 

@@ -2,7 +2,7 @@
 // connections, each posting the next pre-signed delivery as soon as its last
 // answer arrived. Latency is measured per request from write to full answer.
 import http from 'node:http';
-import type { Delivery } from '../../src/simulator';
+import type { Delivery } from '../../dev/simulator';
 
 export interface LoadResult {
   sent: number;

@@ -4,7 +4,7 @@
 // then what it does to parked events.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PartnerEvent } from '../../src/simulator';
+import type { PartnerEvent } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { eventRow, waitForEventStatus } from '../support/events';
 import { startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';

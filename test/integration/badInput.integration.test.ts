@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDelivery, type SignatureConfig } from '../../src/signatures';
 import { eventCount } from '../support/events';
 import { postRaw } from '../support/http';
-import { freePort } from '../support/ports';
+import { freePort } from '../../dev/support/ports';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { StopWaiting, waitFor } from '../support/wait';
 

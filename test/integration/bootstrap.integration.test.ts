@@ -11,7 +11,7 @@ import { answers, ensureDatabase, startEmbedded } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { createDb } from '../../src/db/prisma';
 import { createLogger } from '../../src/infra/log';
-import { freePort } from '../support/ports';
+import { freePort } from '../../dev/support/ports';
 
 const log = createLogger('silent');
 

@@ -8,8 +8,8 @@
 // hostile delivery stored; the naive receiver on the same stream must not.
 // CHAOS_SEED replays a failing run; CHAOS_CHANGES scales it.
 import { describe, expect, inject, it } from 'vitest';
-import { defaultOptions, randomSeed, replayCommand } from '../../bench/chaos/options';
-import { runChaos } from '../../bench/chaos/runner';
+import { defaultOptions, randomSeed, replayCommand } from '../../dev/chaos/options';
+import { runChaos } from '../../dev/chaos/runner';
 
 // CI replays a known seed so a red run means a regression, not a new fault pattern; local runs
 // explore a fresh seed each time (printed, so any failure replays exactly).

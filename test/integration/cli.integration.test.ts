@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { type CliRun, runCli } from '../support/cli';
 import { waitForEventStatus } from '../support/events';
-import { freePort } from '../support/ports';
+import { freePort } from '../../dev/support/ports';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 
 const ENCRYPTION_KEY = crypto.randomBytes(32).toString('base64');

@@ -6,12 +6,12 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibilityQuery } from '../../src/operator/filter';
-import type { PartnerEvent } from '../../src/simulator';
+import type { PartnerEvent } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { stateQuery } from '../../src/contracts/processEventMessages';
 import { type CliRun, runCli } from '../support/cli';
 import { eventRow, waitForEventStatus } from '../support/events';
-import { freePort } from '../support/ports';
+import { freePort } from '../../dev/support/ports';
 import { startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 

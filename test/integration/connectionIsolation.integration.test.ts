@@ -3,7 +3,7 @@
 // signed for one is refused by the other, and records, events and partner
 // calls never cross, even when object ids and partner event ids coincide.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPartnerSimulator, type PartnerEvent, type PartnerSimulator } from '../../src/simulator';
+import { startPartnerSimulator, type PartnerEvent, type PartnerSimulator } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures';
 import { eventCount, eventRow, record, waitForEventStatus } from '../support/events';
 import { postRaw } from '../support/http';

@@ -11,11 +11,11 @@
 // partition) and restore.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SignatureConfig } from '../../src/signatures';
-import type { Delivery, PartnerEvent } from '../../src/simulator';
+import type { Delivery, PartnerEvent } from '../../dev/simulator';
 import { eventCount, eventRow, waitForEventStatus } from '../support/events';
 import { postRaw } from '../support/http';
 import { startTestSystem, type TestSystem } from '../support/system';
-import { startTcpProxy, viaProxy, type TcpProxy } from '../support/tcpProxy';
+import { startTcpProxy, viaProxy, type TcpProxy } from '../../dev/support/tcpProxy';
 import { waitFor } from '../support/wait';
 import { eventWorkflowId } from '../../src/ingest/workflowId';
 

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { DevServerExitedError, startDevServer, type DevServer } from '../../src/temporal/devServer';
-import { freePort } from '../support/ports';
+import { freePort } from '../../dev/support/ports';
 import { waitFor } from '../support/wait';
 
 const PORT_TAKEN = /can't set frontend port \d+: .*address already in use/;

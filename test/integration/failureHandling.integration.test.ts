@@ -2,7 +2,7 @@
 // alert, operator replay and skip (single and bulk), Retry-After, supersede.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OperatorService } from '../../src/operator/operatorService';
-import type { PartnerEvent } from '../../src/simulator';
+import type { PartnerEvent } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { stateQuery } from '../../src/contracts/processEventMessages';
 import { startAlertSink, type AlertSink } from '../support/alertSink';

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/infra/log';
-import { type Delivery, type PartnerEvent, WebhookSender } from '../../src/simulator';
+import { type Delivery, type PartnerEvent, WebhookSender } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { waitForEventStatus } from '../support/events';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';

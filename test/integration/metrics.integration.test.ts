@@ -4,12 +4,12 @@
 // partner 403 and 429, retries, and the Temporal SDK's own worker metrics.
 // And the label set stays bounded: no connection id or event id in any label.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PartnerEvent } from '../../src/simulator';
-import { WebhookSender } from '../../src/simulator';
+import type { PartnerEvent } from '../../dev/simulator';
+import { WebhookSender } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { waitForEventStatus } from '../support/events';
 import { sampleValue, scrape, type Sample } from '../support/metrics';
-import { freePort } from '../support/ports';
+import { freePort } from '../../dev/support/ports';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 

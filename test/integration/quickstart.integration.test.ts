@@ -7,8 +7,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { WebhookSender } from '../../src/simulator';
-import { freePort } from '../support/ports';
+import { WebhookSender } from '../../dev/simulator';
+import { freePort } from '../../dev/support/ports';
 import { StopWaiting, waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,7 +31,7 @@ describe('quickstart', () => {
     fs.writeFileSync(seedFile, JSON.stringify({ connections: [demo] }));
 
     let output = '';
-    child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/system/start.ts'], {
+    child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['dev/quickstart.ts'], {
       cwd: ROOT,
       env: {
         ...process.env,

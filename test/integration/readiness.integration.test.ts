@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOwnTemporal, type OwnTemporal } from '../support/ownTemporal';
 import { startTestSystem, type TestSystem } from '../support/system';
-import { startTcpProxy, viaProxy, type TcpProxy } from '../support/tcpProxy';
+import { startTcpProxy, viaProxy, type TcpProxy } from '../../dev/support/tcpProxy';
 import { waitFor } from '../support/wait';
 
 interface Readiness {

@@ -3,7 +3,7 @@
 // three ways: the status, the short reason code as the whole JSON body (no
 // secret, no signature), and no webhook_events row written for the connection.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PartnerEvent } from '../../src/simulator';
+import type { PartnerEvent } from '../../dev/simulator';
 import { signDelivery, type SignatureConfig } from '../../src/signatures';
 import { eventCount, eventRow, waitForEventStatus } from '../support/events';
 import { postRaw, type HttpAnswer, type RawRequest } from '../support/http';

@@ -5,7 +5,7 @@ import { applyStates } from '../../src/activities/records';
 import type { ReconcileResult } from '../../src/contracts/reconcileConnection';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { changesSettings, differences, reconcileService } from '../support/reconcileFixtures';
-import { startPartnerSimulator } from '../../src/simulator';
+import { startPartnerSimulator } from '../../dev/simulator';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 import { startAlertSink, type AlertSink } from '../support/alertSink';
 import { record, waitForEventStatus } from '../support/events';

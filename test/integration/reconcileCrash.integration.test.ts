@@ -4,7 +4,7 @@
 // kill is real; the partner is slowed so the run is mid-flight when it lands.
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PartnerSimulator, startPartnerSimulator } from '../../src/simulator';
+import { type PartnerSimulator, startPartnerSimulator } from '../../dev/simulator';
 import type { ReconcileResult } from '../../src/contracts/reconcileConnection';
 import { changesSettings, differences, reconcileService } from '../support/reconcileFixtures';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';

@@ -10,7 +10,7 @@ import type { Alert, Alerter } from '../../src/alerts/types';
 import { ScheduleManager, scheduleId } from '../../src/reconcile/schedules';
 import { ReconcileService } from '../../src/reconcile/reconcileService';
 import { RECONCILE_HEALTH_WORKFLOW_TYPE, type ReconcileResult } from '../../src/contracts/reconcileConnection';
-import { type PartnerSimulator, startPartnerSimulator } from '../../src/simulator';
+import { type PartnerSimulator, startPartnerSimulator } from '../../dev/simulator';
 import { connectWorker, targetFromEnv } from '../../src/temporal/connection';
 import { createWorker } from '../../src/worker/createWorker';
 import { changesSettings, differences } from '../support/reconcileFixtures';

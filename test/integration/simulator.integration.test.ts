@@ -11,7 +11,7 @@ import {
   type JsonObject,
   type PartnerEvent,
   type PartnerSimulator,
-} from '../../src/simulator';
+} from '../../dev/simulator';
 
 const API_KEY = 'test_api_key';
 const SECRET = `whsec_${Buffer.from('simulator-integration-secret').toString('base64')}`;

@@ -6,10 +6,10 @@
 // that does not exist) still ends start-up at once.
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOwnTemporal, type OwnTemporal } from '../support/ownTemporal';
-import { freePort } from '../support/ports';
+import { freePort } from '../../dev/support/ports';
 import { spawnSyncline, spawnWorker, type SynclineProcess } from '../support/synclineProcess';
 import { startTestSystem, type TestSystem } from '../support/system';
-import { startTcpProxy, viaProxy, type TcpProxy } from '../support/tcpProxy';
+import { startTcpProxy, viaProxy, type TcpProxy } from '../../dev/support/tcpProxy';
 import { StopWaiting, waitFor } from '../support/wait';
 
 let sys: TestSystem;

@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { PartnerEvent } from '../../src/simulator';
+import type { PartnerEvent } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { waitForEventStatus } from '../support/events';
-import { freePort } from '../support/ports';
+import { freePort } from '../../dev/support/ports';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 

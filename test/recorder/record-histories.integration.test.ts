@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OperatorService } from '../../src/operator/operatorService';
 import { reconcileServiceFor } from '../../src/reconcile';
-import { startPartnerSimulator, type PartnerSimulator } from '../../src/simulator';
+import { startPartnerSimulator, type PartnerSimulator } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { waitForEventStatus } from '../support/events';
 import { PARTNER_API_KEY, startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';

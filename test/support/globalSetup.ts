@@ -10,7 +10,7 @@ import { openRunDatabase } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
 import { findTemporalBinary, startDevServer } from '../../src/temporal/devServer';
-import { freePort } from './ports';
+import { freePort } from '../../dev/support/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
 

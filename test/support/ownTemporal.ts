@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { inject } from 'vitest';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
-import { freePort } from './ports';
+import { freePort } from '../../dev/support/ports';
 
 export interface OwnTemporal {
   readonly address: string;

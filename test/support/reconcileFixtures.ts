@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../../src/db/prisma';
 import { type ReconcileService, reconcileServiceFor } from '../../src/reconcile';
-import type { PartnerStore } from '../../src/simulator';
+import type { PartnerStore } from '../../dev/simulator';
 import type { TestSystem } from './system';
 
 export type ListStyle = 'cursor' | 'updatedSince';

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { inject } from 'vitest';
 import { parseEnv } from '../../src/config';
 import { createLogger, type Logger } from '../../src/infra/log';
-import { startPartnerSimulator, type PartnerSimulator, WebhookSender } from '../../src/simulator';
+import { startPartnerSimulator, type PartnerSimulator, WebhookSender } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { runApi, runWorker, type RunningApi, type RunningWorker } from '../../src/system/components';
 import { openRuntime, type Runtime } from '../../src/system/runtime';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EventFactory } from '../../src/simulator/events';
-import { PartnerObjectNotFoundError, PartnerStore } from '../../src/simulator/store';
-import type { ChangeEntry, JsonObject } from '../../src/simulator/types';
+import { EventFactory } from '../../dev/simulator/eventFactory';
+import { PartnerObjectNotFoundError, PartnerStore } from '../../dev/simulator/partnerStore';
+import type { ChangeEntry, JsonObject } from '../../dev/simulator/types';
 
 const START_MS = Date.UTC(2026, 0, 1, 12, 0, 0);
 

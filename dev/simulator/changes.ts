@@ -9,7 +9,7 @@
 // id listing (the mass-deletion guard's test case).
 import type { Express, Request } from 'express';
 import type { FaultPlan, ForcedResponse } from './faults';
-import type { PartnerStore } from './store';
+import type { PartnerStore } from './partnerStore';
 import type { JsonObject, ObjectSnapshot } from './types';
 
 export interface ListRequest {

@@ -10,7 +10,7 @@ import { dataDir, parseEnv } from '../../src/config';
 import { openDatabase } from '../../src/db/bootstrap';
 import { createLogger } from '../../src/infra/log';
 import { findTemporalBinary } from '../../src/temporal/devServer';
-import { freePort } from '../../test/support/ports';
+import { freePort } from '../support/ports';
 import { defaultOptions, randomSeed } from './options';
 import { ChaosMismatchError, type Progress, runChaos } from './runner';
 

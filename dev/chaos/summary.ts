@@ -1,6 +1,6 @@
 // The convergence table a chaos run prints: what the partner did, what
 // syncline absorbed, and the final comparison against the naive receiver.
-import type { ApiFaultCounts, PartnerStats } from '../../src/simulator/chaos';
+import type { ApiFaultCounts, PartnerStats } from './';
 import type { NaiveOutcome } from './naive';
 import type { Verdict } from './verify';
 

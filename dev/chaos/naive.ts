@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import express from 'express';
 import pg from 'pg';
-import type { ObjectSnapshot } from '../../src/simulator';
+import type { ObjectSnapshot } from '../simulator';
 
 export interface NaiveOutcome {
   objects: number;

@@ -4,9 +4,9 @@
 // which attempt fails. outage() makes every fetch answer 503 for a while (the
 // partner is down: events park), then the partner recovers by itself.
 // Extends FaultPlan so scripted one-shot rules still work alongside.
-import { FaultPlan, type ForcedResponse } from '../faults';
-import type { ObjectRef } from '../types';
-import type { ApiFaults } from './config';
+import { FaultPlan, type ForcedResponse } from '../simulator/faults';
+import type { ObjectRef } from '../simulator/types';
+import type { ApiFaults } from './chaosFaults';
 import { hashUnit } from './prng';
 
 export interface ApiFaultCounts {

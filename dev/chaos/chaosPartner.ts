@@ -12,14 +12,14 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SignatureConfig } from '../../signatures/types';
-import { createPartnerApi } from '../api';
-import { ListLog } from '../changes';
-import { EventFactory, type PartnerEvent } from '../events';
-import { type Delivery, WebhookSender } from '../sender';
-import { SIMULATOR_HOST } from '../server';
-import { PartnerStore } from '../store';
-import type { ChaosFaults } from './config';
+import type { SignatureConfig } from '../../src/signatures/types';
+import { createPartnerApi } from '../simulator/partnerApi';
+import { ListLog } from '../simulator/changes';
+import { EventFactory, type PartnerEvent } from '../simulator/eventFactory';
+import { type Delivery, WebhookSender } from '../simulator/sender';
+import { SIMULATOR_HOST } from '../simulator/server';
+import { PartnerStore } from '../simulator/partnerStore';
+import type { ChaosFaults } from './chaosFaults';
 import { ChaosFaultPlan } from './apiFaults';
 import type { ChangePlan } from './planner';
 

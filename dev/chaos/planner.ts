@@ -3,8 +3,8 @@
 // (dropped, duplicated, held back, overtaken, shadowed by a forged or a
 // stale-signed delivery, part of an unpaced burst). Timing-independent: the
 // plan for change i depends only on (seed, i), never on how the run went.
-import type { JsonObject } from '../types';
-import type { DeliveryFaults } from './config';
+import type { JsonObject } from '../simulator/types';
+import type { DeliveryFaults } from './chaosFaults';
 import { type Random, chance, intBetween, stream } from './prng';
 
 export const OBJECT_TYPES = ['contact', 'deal'] as const;

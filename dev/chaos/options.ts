@@ -1,6 +1,6 @@
 // Options of a chaos run, and the command that replays one from its seed.
-import type { ChaosFaults } from '../../src/simulator/chaos';
-import { DEFAULT_CHAOS_FAULTS } from '../../src/simulator/chaos';
+import type { ChaosFaults } from './';
+import { DEFAULT_CHAOS_FAULTS } from './';
 
 export interface ChaosOptions {
   seed: number;

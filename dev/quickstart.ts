@@ -5,18 +5,18 @@
 // reverse order, draining each part.
 import fs from 'node:fs';
 import path from 'node:path';
-import { dataDir, parseEnv } from '../config';
-import { seedConnections } from '../connections/seed';
-import { createLogger } from '../infra/log';
-import { reconcileServiceFor } from '../reconcile';
-import { startPartnerSimulator } from '../simulator';
-import { targetFromEnv } from '../temporal/connection';
-import { type DevServer, findTemporalBinary, startDevServer } from '../temporal/devServer';
-import { runApi, runWorker } from './components';
-import { openRuntime } from './runtime';
-import { onShutdown } from './shutdown';
+import { dataDir, parseEnv } from '../src/config';
+import { seedConnections } from '../src/connections/seed';
+import { createLogger } from '../src/infra/log';
+import { reconcileServiceFor } from '../src/reconcile';
+import { startPartnerSimulator } from './simulator';
+import { targetFromEnv } from '../src/temporal/connection';
+import { type DevServer, findTemporalBinary, startDevServer } from '../src/temporal/devServer';
+import { runApi, runWorker } from '../src/system/components';
+import { openRuntime } from '../src/system/runtime';
+import { onShutdown } from '../src/system/shutdown';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..');
 const DEV_SEED = path.join(ROOT, 'config/connections.dev.json');
 
 // Filled as parts start; run newest first on Ctrl-C or when start-up fails half-way.

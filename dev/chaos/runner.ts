@@ -17,15 +17,15 @@ import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
 import { OperatorService } from '../../src/operator/operatorService';
 import { reconcileServiceFor } from '../../src/reconcile';
-import { ChaosPartner, DeliveryPlanner } from '../../src/simulator/chaos';
+import { ChaosPartner, DeliveryPlanner } from './';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
-import { freePort } from '../../test/support/ports';
-import { viaProxy } from '../../test/support/tcpProxy';
-import { startTcpProxyProcess } from '../../test/support/tcpProxyProcess';
+import { freePort } from '../support/ports';
+import { viaProxy } from '../support/tcpProxy';
+import { startTcpProxyProcess } from '../support/tcpProxyProcess';
 import { NaiveReceiver } from './naive';
 import { type ChaosOptions, replayCommand } from './options';
-import { SynclineProcess, TemporalServer } from './processes';
-import { type ChaosSummary, renderSummary } from './report';
+import { SynclineProcess, TemporalServer } from './chaosProcesses';
+import { type ChaosSummary, renderSummary } from './summary';
 import { failures, statusCounts, verify } from './verify';
 
 export interface Progress {

@@ -4,9 +4,9 @@
 // whatever status the receiver answered; it rejects (WebhookSendError) only when no HTTP
 // answer arrived: connection failure, reset, or the timeout.
 
-import { signDelivery } from '../signatures';
-import type { SignatureConfig } from '../signatures/types';
-import type { PartnerEvent } from './events';
+import { signDelivery } from '../../src/signatures';
+import type { SignatureConfig } from '../../src/signatures/types';
+import type { PartnerEvent } from './eventFactory';
 import type { Clock } from './types';
 
 export const DEFAULT_SEND_TIMEOUT_MS = 10_000;

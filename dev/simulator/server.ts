@@ -3,11 +3,11 @@
 
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createPartnerApi } from './api';
+import { createPartnerApi } from './partnerApi';
 import { ListLog } from './changes';
-import { EventFactory } from './events';
+import { EventFactory } from './eventFactory';
 import { FaultPlan } from './faults';
-import { PartnerStore } from './store';
+import { PartnerStore } from './partnerStore';
 import type { Clock } from './types';
 
 /** Loopback only: the simulator is a test double and must never be reachable from outside. */

@@ -6,7 +6,7 @@
 import express, { type Express, type Response } from 'express';
 import { type ListLog, registerListRoutes } from './changes';
 import type { FaultPlan, FetchFaults, ForcedResponse } from './faults';
-import type { PartnerStore } from './store';
+import type { PartnerStore } from './partnerStore';
 import type { JsonObject, ObjectRef } from './types';
 
 export interface PartnerApiOptions {

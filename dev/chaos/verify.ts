@@ -3,7 +3,7 @@
 // first few offending keys so a failure says what went wrong.
 import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../../src/db/prisma';
-import type { ChaosPartner } from '../../src/simulator/chaos';
+import type { ChaosPartner } from './';
 
 export const FINAL_STATUSES = ['processed', 'superseded', 'skipped'];
 

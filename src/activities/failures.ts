@@ -1,9 +1,9 @@
-// Turns syncline's error classes into Temporal failures: permanent ones are
-// non-retryable, a partner's Retry-After becomes the exact next retry delay,
+// Turns syncline's error classes into Temporal failures: those whose meaning
+// says not retryable (src/errors) are non-retryable, a partner's Retry-After becomes the exact next retry delay,
 // and otherwise the connection's retry schedule sets the delay.
 import { ApplicationFailure } from '@temporalio/activity';
-import { PartnerPermanentError, PartnerTransientError } from '../connectors/errors';
-import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/processEvent';
+import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
+import { PartnerPermanentError, PartnerTransientError } from '../errors/partnerErrors';
 
 /**
  * `scheduleDelayMs` is the connection's declared delay before the next attempt;

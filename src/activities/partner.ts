@@ -2,12 +2,12 @@
 // event row (attempts, last error) so ops can see a struggling event without
 // opening Temporal.
 import { Context } from '@temporalio/activity';
-import { StalePartnerReadError } from '../connectors/errors';
 import { getConnector } from '../connectors/registry';
 import type { Json } from '../connectors/types';
 import type { WireObjectState } from '../contracts/processEvent';
 import type { ActivityDeps } from './index';
 import { toTemporalFailure } from './failures';
+import { StalePartnerReadError } from '../errors/partnerErrors';
 
 export interface FetchObjectArgs {
   connectionId: string;

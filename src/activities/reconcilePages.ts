@@ -22,7 +22,6 @@
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { workflowLink } from '../alerts/links';
 import { Prisma } from '../generated/prisma/client';
-import { MalformedDeliveryError, PartnerTransientError } from '../connectors/errors';
 import type { ListPage, ObjectKey, ObjectState } from '../connectors/types';
 import { toBigInt } from '../db/prisma';
 import { loadTarget } from '../reconcile/target';
@@ -31,6 +30,8 @@ import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
 import type { ActivityDeps } from './index';
 import { applyStates, countedUpsertCtes } from './records';
+import { MalformedDeliveryError } from '../errors/ingestErrors';
+import { PartnerTransientError } from '../errors/partnerErrors';
 
 const HEARTBEAT_EVERY_MS = 1_000;
 /** A call returns after this long even with pages left, so the workflow's view stays fresh. */

@@ -7,7 +7,8 @@
 // version deleted it), so any later partner state of that object still wins
 // the version guard. Records written after the listing began are never
 // candidates: the listing may predate them.
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { log } from '@temporalio/activity';
+import { ReconcileNotSupportedError } from '../errors/operatorErrors';
 import { workflowLink } from '../alerts/links';
 import { loadTarget } from '../reconcile/target';
 import { checkHealth } from './reconcileHealth';
@@ -20,10 +21,10 @@ export function createReconcileRunActivities(deps: ActivityDeps) {
     async startReconcileRun(args: { connectionId: string; mode: ReconcileMode; runId: string; workflowId: string }): Promise<RunPlan> {
       const t = await loadTarget(deps.db, deps.connections, deps.http, args.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
       if (!t.conn.enabled || !t.settings.enabled) {
-        throw ApplicationFailure.nonRetryable(`reconciliation of connection ${args.connectionId} is off (connection or settings disabled)`, 'ReconcileNotSupportedError');
+        throw toTemporalFailure(new ReconcileNotSupportedError(`reconciliation of connection ${args.connectionId} is off (connection or settings disabled)`));
       }
       const able = args.mode === 'full' ? t.canListIds : t.canListChanges;
-      if (!able) throw ApplicationFailure.nonRetryable(`connection ${args.connectionId} cannot list ${args.mode === 'full' ? 'ids' : 'changes'}`, 'ReconcileNotSupportedError');
+      if (!able) throw toTemporalFailure(new ReconcileNotSupportedError(`connection ${args.connectionId} cannot list ${args.mode === 'full' ? 'ids' : 'changes'}`));
       await deps.db.$executeRaw`INSERT INTO sync_checkpoints (connection_id, updated_at) VALUES (${args.connectionId}, now()) ON CONFLICT DO NOTHING`;
       await deps.db.$executeRaw`
         INSERT INTO reconcile_runs (id, connection_id, workflow_id, mode) VALUES (${args.runId}, ${args.connectionId}, ${args.workflowId}, ${args.mode})

@@ -3,13 +3,7 @@
 // about the token. No token configured = the admin API does not exist (404).
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
-
-export class AdminUnauthorizedError extends Error {
-  override readonly name = 'AdminUnauthorizedError';
-}
-export class AdminDisabledError extends Error {
-  override readonly name = 'AdminDisabledError';
-}
+import { AdminDisabledError, AdminUnauthorizedError } from '../errors/operatorErrors';
 
 const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
 

@@ -3,10 +3,7 @@
 // and every answer is JSON with bigints (database ids, versions) as strings.
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
-
-export class InvalidRequestError extends Error {
-  override readonly name = 'InvalidRequestError';
-}
+import { InvalidRequestError } from '../errors/operatorErrors';
 
 export function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value ?? {});

@@ -7,7 +7,7 @@ import type { OperatorService } from '../operator/operatorService';
 import { metricsHandler } from '../metrics/httpMetrics';
 import { requestContext } from './requestContext';
 import { adminRouter } from './admin';
-import { errorHandler } from './errors';
+import { errorHandler } from './errorAnswers';
 import { healthRouter } from './health';
 import { webhookRouter, type WebhookRouteDeps } from './webhooks';
 

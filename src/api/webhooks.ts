@@ -8,14 +8,7 @@ import type { Logger } from '../infra/log';
 import { observeWebhook } from '../metrics/httpMetrics';
 import type { Metrics } from '../metrics/registry';
 import { addLogFields, requestLog } from './requestContext';
-
-export class ConnectionDisabledError extends Error {
-  override readonly name = 'ConnectionDisabledError';
-}
-
-export class PayloadTooLargeError extends Error {
-  override readonly name = 'PayloadTooLargeError';
-}
+import { ConnectionDisabledError, PayloadTooLargeError } from '../errors/ingestErrors';
 
 export interface WebhookRouteDeps extends ReceiveDeps {
   connections: ConnectionRepository;

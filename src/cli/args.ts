@@ -3,7 +3,7 @@
 // failure is a UsageError carrying the command's usage line.
 import { parseArgs } from 'node:util';
 import { type Args, type Command, type OptionSpec, usageOf } from './command';
-import { UsageError } from './errors';
+import { UsageError } from '../errors/cliErrors';
 
 /** Accepted by every command. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {

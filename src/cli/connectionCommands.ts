@@ -7,9 +7,9 @@ import type { Runtime } from '../system/runtime';
 import { requiredOption } from './args';
 import type { Command, Output } from './command';
 import { readConnectionsFile } from './connectionFile';
-import { NotFoundError } from './errors';
 import { indentJson, keyValues, table } from './format';
 import { summarize } from './sealed';
+import { NotFoundError } from '../errors/cliErrors';
 
 async function findRow(rt: Runtime, id: string) {
   const row = await rt.db.connection.findUnique({ where: { id } });

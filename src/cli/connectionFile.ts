@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { type ConnectionInput, connectionInputSchema, seedFileSchema } from '../connections/input';
 import { describeUnknownKeys, unknownSettingsKeys } from '../connections/settingsKeys';
 import { getConnector } from '../connectors/registry';
-import { InputError } from './errors';
+import { InputError } from '../errors/cliErrors';
 
 function problems(prefix: string, error: z.ZodError): string {
   return error.issues.map((i) => `${[prefix, ...i.path.map(String)].filter((p) => p !== '').join('.') || '(root)'}: ${i.message}`).join('; ');

@@ -6,9 +6,9 @@
 import { listEventRows, type OperatorService } from '../operator/operatorService';
 import { intOption, stringOption } from './args';
 import { type Command, usageOf } from './command';
-import { UsageError } from './errors';
 import { type Cell, keyValues, table, truncate } from './format';
 import { withOperator } from './operatorSession';
+import { UsageError } from '../errors/cliErrors';
 
 const LIST_LIMIT_DEFAULT = 50;
 const LIST_LIMIT_MAX = 10_000;

@@ -6,9 +6,10 @@ import { parseEnv } from '../config';
 import { parseCommandArgs } from './args';
 import { usageOf } from './command';
 import { createContext } from './context';
-import { EXIT_OK, exitCodeOf, InputError, NotFoundError, RefusedError, UnavailableError, UnknownCommandError, UsageError } from './errors';
+import { EXIT_OK, exitCodeOf } from './exitCodes';
 import { toJson } from './format';
 import { findCommand, usageText } from './registry';
+import { InputError, NotFoundError, RefusedError, UnavailableError, UnknownCommandError, UsageError } from '../errors/cliErrors';
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };

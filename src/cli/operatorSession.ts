@@ -7,11 +7,11 @@ import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import type { LinkConfig } from '../alerts/links';
 import type { Env } from '../config';
-import { InvalidFilterError } from '../operator/filter';
-import { EventNotFoundError, OperatorActionRejectedError, OperatorService } from '../operator/operatorService';
+import { OperatorService } from '../operator/operatorService';
 import { targetFromEnv } from '../temporal/connection';
 import type { Context } from './command';
-import { NotFoundError, RefusedError, UnavailableError, UsageError } from './errors';
+import { EventNotFoundError, InvalidFilterError, OperatorActionRejectedError } from '../errors/operatorErrors';
+import { NotFoundError, RefusedError, UnavailableError, UsageError } from '../errors/cliErrors';
 
 const CONNECT_TIMEOUT_MS = 3_000;
 

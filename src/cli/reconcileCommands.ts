@@ -2,13 +2,14 @@
 // Temporal (schedules, signals) and the database (runs, checkpoints); a
 // blocked full diff is answered with `reconcile confirm-deletes`.
 import { Client, Connection } from '@temporalio/client';
-import { NoBlockedRunError, NoReconcileScheduleError, type ReconcileService, reconcileServiceFor } from '../reconcile';
+import { type ReconcileService, reconcileServiceFor } from '../reconcile';
 import type { ReconcileMode } from '../contracts/reconcileConnection';
 import { targetFromEnv } from '../temporal/connection';
 import { intOption, requiredOption, stringOption } from './args';
 import type { Command, Context, Output } from './command';
-import { NotFoundError, UsageError } from './errors';
 import { keyValues, table } from './format';
+import { NoBlockedRunError, NoReconcileScheduleError } from '../errors/operatorErrors';
+import { NotFoundError, UsageError } from '../errors/cliErrors';
 
 const MODE_OPTION = { mode: { type: 'string' as const, short: 'm' } };
 

@@ -2,8 +2,8 @@
 // stays as a tombstone row).
 import { intOption, requiredOption, stringOption } from './args';
 import type { Command } from './command';
-import { NotFoundError } from './errors';
 import { indentJson, keyValues, table } from './format';
+import { NotFoundError } from '../errors/cliErrors';
 
 const LIST_LIMIT_DEFAULT = 50;
 const LIST_LIMIT_MAX = 10_000;

@@ -2,7 +2,6 @@
 // `Command[]` and one line in GROUPS.
 import { type Command, usageOf } from './command';
 import { connectionCommands } from './connectionCommands';
-import { UnknownCommandError } from './errors';
 import { eventActionCommands } from './eventActionCommands';
 import { eventCommands } from './eventCommands';
 import { migrateCommands } from './migrateCommands';
@@ -10,6 +9,7 @@ import { reconcileCommands } from './reconcileCommands';
 import { recordCommands } from './recordCommands';
 import { secretCommands } from './secretCommands';
 import { seedCommands } from './seedCommands';
+import { UnknownCommandError } from '../errors/cliErrors';
 
 const GROUPS: Command[][] = [connectionCommands, secretCommands, seedCommands, eventCommands, eventActionCommands, recordCommands, migrateCommands, reconcileCommands];
 

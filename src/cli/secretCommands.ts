@@ -1,13 +1,13 @@
 // `connections secrets ...`: signing-secret rotation. Add the new secret, let
 // the partner switch, then remove the old one by index. A connection is never
 // left without a secret, and secrets are shown only as fingerprints.
-import { UnknownConnectionError } from '../connections/repository';
 import type { Runtime } from '../system/runtime';
 import { intOption, requiredOption } from './args';
 import type { Command, Output } from './command';
-import { NotFoundError, RefusedError } from './errors';
 import { table } from './format';
 import { fingerprint, openSecrets } from './sealed';
+import { UnknownConnectionError } from '../errors/connectionErrors';
+import { NotFoundError, RefusedError } from '../errors/cliErrors';
 
 const MAX_SECRETS = 100;
 

@@ -7,7 +7,7 @@ import { seedConnections } from '../connections/seed';
 import { stringOption } from './args';
 import type { Command } from './command';
 import { readConnectionsFile } from './connectionFile';
-import { InputError } from './errors';
+import { InputError } from '../errors/cliErrors';
 
 export const DEFAULT_SEED_FILE = 'config/connections.dev.json';
 

@@ -2,6 +2,7 @@
 // connection's JSON, the same for every connector (connector settings schemas
 // only see their own keys). Defaults are named constants with units.
 import { z } from 'zod';
+import { InvalidReconcileSettingsError } from '../errors/connectionErrors';
 
 export const DEFAULT_INTERVAL_MS = 6 * 3_600_000;
 /** Polling-only connections have no fast path, so they are polled more often. */
@@ -52,10 +53,6 @@ export const reconcileSettingsSchema = z.object({
 }).prefault({});
 
 export type ReconcileSettings = z.infer<typeof reconcileSettingsSchema> & { intervalMs: number; checkpointMaxAgeMs: number };
-
-export class InvalidReconcileSettingsError extends Error {
-  override readonly name = 'InvalidReconcileSettingsError';
-}
 
 /** `pollingOnly`: the connector has no webhooks for this connection (shorter default interval). */
 export function parseReconcileSettings(rawSettings: unknown, pollingOnly: boolean): ReconcileSettings {

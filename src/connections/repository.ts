@@ -10,19 +10,8 @@ import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
 import { type ConnectionInput, type StoredSecrets, connectionInputSchema } from './input';
 import { describeUnknownKeys, unknownSettingsKeys } from './settingsKeys';
-
-export class UnknownConnectionError extends Error {
-  override readonly name = 'UnknownConnectionError';
-}
-
-/** The database could not be read: transient, the caller answers 503 and the partner retries. */
-export class ConnectionStoreUnavailableError extends Error {
-  override readonly name = 'ConnectionStoreUnavailableError';
-}
-
-export class InvalidConnectionError extends Error {
-  override readonly name = 'InvalidConnectionError';
-}
+import { ConnectionStoreUnavailableError } from '../errors/storeErrors';
+import { InvalidConnectionError, UnknownConnectionError } from '../errors/connectionErrors';
 
 interface CacheEntry {
   value: ResolvedConnection | null;

@@ -1,7 +1,7 @@
 // Maps a partner HTTP answer onto syncline's failure classes: 404 is a
 // tombstone (handled by the caller), other 4xx except 408/429 are permanent,
 // 5xx/408/429 and network failures are transient and carry Retry-After.
-import { PartnerPermanentError, PartnerTransientError, parseRetryAfter } from './errors';
+import { PartnerPermanentError, PartnerTransientError } from '../errors/partnerErrors';
 
 export const PARTNER_TIMEOUT_MS = 10_000;
 
@@ -23,4 +23,14 @@ export async function partnerRequest(
     throw new PartnerTransientError(res.status, `partner answered ${res.status}`, retryAfterMs);
   }
   throw new PartnerPermanentError(res.status, `partner answered ${res.status}`);
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. Returns undefined for junk or past dates. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - nowMs);
 }

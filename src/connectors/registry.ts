@@ -2,6 +2,7 @@
 // `register(...)` line here.
 import { restConnector } from './rest';
 import type { Connector } from './types';
+import { UnknownConnectorError } from '../errors/connectionErrors';
 
 const connectors = new Map<string, Connector<unknown>>();
 
@@ -10,10 +11,6 @@ function register<S>(connector: Connector<S>): void {
 }
 
 register(restConnector);
-
-export class UnknownConnectorError extends Error {
-  override readonly name = 'UnknownConnectorError';
-}
 
 export function getConnector(name: string): Connector<unknown> {
   const c = connectors.get(name);

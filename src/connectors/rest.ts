@@ -4,11 +4,11 @@
 import { z } from 'zod';
 import { DEFAULT_PARTNER_RETRY } from '../contracts/processEvent';
 import { parseSignatureConfig } from '../signatures';
-import { MalformedDeliveryError } from './errors';
 import { partnerRequest } from './partnerRequest';
 import { changesSettingsSchema, createRestLister } from './restChanges';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { Connector, DeliveryInfo, Json, ObjectState, RawDelivery } from './types';
+import { MalformedDeliveryError } from '../errors/ingestErrors';
 
 const settingsSchema = z.object({
   signature: z.unknown().transform((v, ctx) => {

@@ -8,10 +8,10 @@
 //    timestamp; re-reading the items at `since` is harmless because every
 //    record goes through the version guard.
 import { z } from 'zod';
-import { MalformedDeliveryError } from './errors';
 import { partnerRequest } from './partnerRequest';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { ChangeItem, Json, ListPage, ObjectKey, ObjectState, ResolvedConnection } from './types';
+import { MalformedDeliveryError } from '../errors/ingestErrors';
 
 const itemPaths = z.object({
   typePath: z.string().default('type'),

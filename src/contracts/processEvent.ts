@@ -33,9 +33,6 @@ export const DEFAULT_PARTNER_RETRY: RetrySettings = {
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 
-/** Failures where asking the partner again cannot help; these skip the retry schedule. */
-export const NON_RETRYABLE_ERROR_TYPES = ['PartnerPermanentError', 'MalformedDeliveryError', 'UnknownConnectionError', 'InvalidConnectionError'];
-
 /** Row statuses after which a re-delivery is never processed again. */
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['processed']);
 

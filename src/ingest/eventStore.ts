@@ -14,10 +14,7 @@
 // that dies within a flush interval loses them, never an event.
 import { type Db, toBigInt } from '../db/prisma';
 import type { DeliveryFacts } from '../contracts/processEvent';
-
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-}
+import { StoreUnavailableError } from '../errors/storeErrors';
 
 /** What the receiver knows of a delivery, for its row. */
 export interface DeliveryRow extends DeliveryFacts {

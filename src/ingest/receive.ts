@@ -10,7 +10,6 @@
 // but does not refuse deliveries. Two exceptions: a body too large for the
 // workflow input is stored on its row first (and a database outage then
 // answers 503), and a duplicate delivery is counted on the row off the ack path.
-import { MalformedDeliveryError } from '../connectors/errors';
 import { getConnector } from '../connectors/registry';
 import type { Json, ResolvedConnection } from '../connectors/types';
 import { FINAL_STATUSES, type ProcessEventInput } from '../contracts/processEvent';
@@ -18,13 +17,8 @@ import { verifySignature, type IncomingHeaders } from '../signatures';
 import type { EventStore } from './eventStore';
 import type { EventStarter } from './starter';
 import { eventWorkflowId } from './workflowId';
-
-export class UnsupportedMediaTypeError extends Error {
-  override readonly name = 'UnsupportedMediaTypeError';
-}
-export class WebhooksNotSupportedError extends Error {
-  override readonly name = 'WebhooksNotSupportedError';
-}
+import { MalformedDeliveryError } from '../errors/ingestErrors';
+import { UnsupportedMediaTypeError, WebhooksNotSupportedError } from '../errors/ingestErrors';
 
 export interface ReceiveDeps {
   events: EventStore;

@@ -15,10 +15,7 @@ import { type Client, WorkflowClient, WorkflowExecutionAlreadyStartedError, type
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { ProcessEventInput } from '../contracts/processEvent';
 import { SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, SA_OBJECT_ID, SA_STATUS } from '../temporal/searchAttributes';
-
-export class TemporalUnavailableError extends Error {
-  override readonly name = 'TemporalUnavailableError';
-}
+import { TemporalUnavailableError } from '../errors/ingestErrors';
 
 /** `created`: this call made Temporal hold the event; `attached`: a run for it was already open. */
 export type StartOutcome = 'created' | 'attached' | 'already-completed';

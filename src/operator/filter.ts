@@ -3,6 +3,7 @@
 // are checked against a conservative alphabet rather than escaped, so a filter
 // can never change the query's shape.
 import { SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, SA_STATUS } from '../temporal/searchAttributes';
+import { InvalidFilterError } from '../errors/operatorErrors';
 
 export interface EventFilter {
   connectionId?: string;
@@ -14,10 +15,6 @@ export interface EventFilter {
   until?: Date;
   /** Default "parked": bulk actions are for parked events. */
   status?: string;
-}
-
-export class InvalidFilterError extends Error {
-  override readonly name = 'InvalidFilterError';
 }
 
 const SAFE = /^[A-Za-z0-9_.:@/-]{1,200}$/;

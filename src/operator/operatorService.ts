@@ -13,13 +13,7 @@ import type { ActionResult, EventState, OperatorRequest } from '../contracts/pro
 import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery } from '../contracts/processEventMessages';
 import { type EventFilter, visibilityQuery } from './filter';
 import { summarizeHistory, type HistorySummary } from './history';
-
-export class EventNotFoundError extends Error {
-  override readonly name = 'EventNotFoundError';
-}
-export class OperatorActionRejectedError extends Error {
-  override readonly name = 'OperatorActionRejectedError';
-}
+import { EventNotFoundError, OperatorActionRejectedError } from '../errors/operatorErrors';
 
 export interface BulkRequest extends OperatorRequest {
   action: 'replay' | 'skip';

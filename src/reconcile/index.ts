@@ -5,7 +5,7 @@ import type { Runtime } from '../system/runtime';
 import { ScheduleManager } from './schedules';
 import { ReconcileService } from './reconcileService';
 
-export { NoBlockedRunError, NoReconcileScheduleError, ReconcileService } from './reconcileService';
+export { ReconcileService } from './reconcileService';
 export { HEALTH_SCHEDULE_ID, ScheduleManager, jitterOffsetMs, scheduleId } from './schedules';
 
 export function reconcileServiceFor(client: Client, rt: Pick<Runtime, 'db' | 'connections' | 'env' | 'log'>, taskQueue = rt.env.TEMPORAL_TASK_QUEUE): ReconcileService {

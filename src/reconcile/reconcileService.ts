@@ -7,14 +7,7 @@ import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Db } from '../db/prisma';
 import { CONFIRM_DELETES_SIGNAL, RECONCILE_WORKFLOW_TYPE, type ReconcileInput, type ReconcileMode, type ReconcileResult } from '../contracts/reconcileConnection';
 import { type ScheduleManager, scheduleId } from './schedules';
-
-export class NoReconcileScheduleError extends Error {
-  override readonly name = 'NoReconcileScheduleError';
-}
-
-export class NoBlockedRunError extends Error {
-  override readonly name = 'NoBlockedRunError';
-}
+import { NoBlockedRunError, NoReconcileScheduleError } from '../errors/operatorErrors';
 
 /** How long a pause/unpause may take to show before it is sent again, and how often that is checked. */
 const PATCH_CONFIRM_MS = 5_000;

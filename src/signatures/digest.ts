@@ -3,7 +3,7 @@
 
 import crypto from 'node:crypto';
 import { SignatureConfigError } from './scheme';
-import { SignatureError } from './types';
+import { SignatureError } from '../errors/ingestErrors';
 
 export type HmacAlgorithm = 'sha256' | 'sha512' | 'sha1';
 export type DigestEncoding = 'hex' | 'base64';

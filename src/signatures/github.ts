@@ -5,7 +5,7 @@ import { anyDigestMatches } from './compare';
 import { decodeDigest, DIGEST_BYTES, hmac, signingKey, utf8Key, utf8Keys } from './digest';
 import { readInfoHeader, readSignedHeader } from './headers';
 import type { Scheme } from './scheme';
-import { SignatureError } from './types';
+import { SignatureError } from '../errors/ingestErrors';
 
 const PREFIX = 'sha256=';
 

@@ -7,7 +7,8 @@
 // (e.g. X-GitHub-Delivery) is read leniently: ambiguity makes it absent rather
 // than rejecting a delivery whose signature is fine. Empty values count as absent.
 
-import { SignatureError, type IncomingHeaders } from './types';
+import { type IncomingHeaders } from './types';
+import { SignatureError } from '../errors/ingestErrors';
 
 export const MAX_HEADER_VALUE_CHARS = 8 * 1024;
 

@@ -8,7 +8,8 @@ import { decodeDigest, DIGEST_BYTES, hmac as computeHmac, signingKey, utf8Key, u
 import { readSignedHeader } from './headers';
 import { SignatureConfigError, type Scheme } from './scheme';
 import { assertFresh, parseUnixSeconds } from './timestamp';
-import { SignatureError, type IncomingHeaders, type SignatureConfig } from './types';
+import { type IncomingHeaders, type SignatureConfig } from './types';
+import { SignatureError } from '../errors/ingestErrors';
 
 function settings(config: SignatureConfig) {
   if (config.header === undefined || config.header === '') {

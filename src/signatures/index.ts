@@ -9,7 +9,8 @@ import { SignatureConfigError, type Scheme } from './scheme';
 import { shopify } from './shopify';
 import { standardWebhooks } from './standardWebhooks';
 import { stripe } from './stripe';
-import { SignatureError, type SchemeName, type SignatureConfig, type SignInput, type Verified, type VerifyInput } from './types';
+import { type SchemeName, type SignatureConfig, type SignInput, type Verified, type VerifyInput } from './types';
+import { SignatureError } from '../errors/ingestErrors';
 
 export * from './types';
 export { parseSignatureConfig } from './config';

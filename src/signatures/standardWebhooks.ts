@@ -9,7 +9,7 @@ import { BASE64_TEXT, decodeDigest, DIGEST_BYTES, hmac, requireKeys, signingKey 
 import { readSignedHeader } from './headers';
 import type { Scheme } from './scheme';
 import { assertFresh, parseUnixSeconds } from './timestamp';
-import { SignatureError } from './types';
+import { SignatureError } from '../errors/ingestErrors';
 
 const SECRET_PREFIX = 'whsec_';
 

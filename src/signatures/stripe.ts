@@ -8,7 +8,7 @@ import { decodeDigest, DIGEST_BYTES, hmac, signingKey, utf8Key, utf8Keys } from 
 import { readSignedHeader } from './headers';
 import type { Scheme } from './scheme';
 import { assertFresh, parseUnixSeconds } from './timestamp';
-import { SignatureError } from './types';
+import { SignatureError } from '../errors/ingestErrors';
 
 const HEADER = 'stripe-signature';
 

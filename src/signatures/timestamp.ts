@@ -1,7 +1,7 @@
+import { SignatureError } from '../errors/ingestErrors';
 // Replay window for schemes that sign a timestamp. The window is symmetric: a
 // timestamp too far in the future is as suspect as one too far in the past.
 
-import { SignatureError } from './types';
 
 export const DEFAULT_TOLERANCE_SEC = 300;
 

@@ -21,21 +21,6 @@ export interface SignatureConfig {
   toleranceSec?: number;
 }
 
-export type SignatureErrorCode =
-  | 'missing_signature'
-  | 'malformed_signature'
-  | 'missing_timestamp'
-  | 'stale_timestamp'
-  | 'invalid_signature'
-  | 'no_secret_configured';
-
-export class SignatureError extends Error {
-  override readonly name = 'SignatureError';
-  constructor(readonly code: SignatureErrorCode) {
-    super(`webhook signature rejected: ${code}`);
-  }
-}
-
 /** Header names are lower-case, as Node delivers them; repeated headers arrive as arrays. */
 export type IncomingHeaders = Record<string, string | string[] | undefined>;
 

@@ -18,7 +18,7 @@ import {
   setCurrentDetails, setHandler, sleep, workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/processEvent';
+import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import {
   CONFIRM_DELETES_SIGNAL, type DeletePlan, type PagesResult, type ReconcileInput, type ReconcileResult, type RestoreProgress, type RestoreResult, type RunTotals,
 } from '../contracts/reconcileConnection';
@@ -30,11 +30,9 @@ export const confirmDeletesSignal = defineSignal<[boolean]>(CONFIRM_DELETES_SIGN
 /** Full diffs started before restoring existed replay without it. */
 const RESTORE_PATCH = 'full-diff-restores-missing';
 
-const NOT_RETRYABLE = [...NON_RETRYABLE_ERROR_TYPES, 'ReconcileNotSupportedError', 'InvalidReconcileSettingsError'];
-
 const local = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NOT_RETRYABLE },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
 });
 
 function describe(input: ReconcileInput, t: RunTotals, note: string): string {
@@ -57,7 +55,7 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
       backoffCoefficient: plan.retry.backoffCoefficient,
       maximumInterval: plan.retry.maximumIntervalMs,
       maximumAttempts: plan.retry.maximumAttempts,
-      nonRetryableErrorTypes: NOT_RETRYABLE,
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
     },
   });
 

@@ -4,15 +4,13 @@
 // database step.
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import { NON_RETRYABLE_ERROR_TYPES } from '../contracts/processEvent';
+import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const NOT_RETRYABLE = [...NON_RETRYABLE_ERROR_TYPES, 'ReconcileNotSupportedError', 'InvalidReconcileSettingsError'];
-
 const db = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NOT_RETRYABLE },
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
 });
 
 export async function reconcileHealth(): Promise<{ kind: string; connectionId: string }[]> {

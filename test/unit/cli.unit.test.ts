@@ -2,10 +2,11 @@
 // command line names, how bad arguments are reported, and what tables look like.
 import { describe, expect, it } from 'vitest';
 import { parseCommandArgs } from '../../src/cli/args';
-import { UnknownCommandError, UsageError, exitCodeOf } from '../../src/cli/errors';
+import { exitCodeOf } from '../../src/cli/exitCodes';
 import { table, toJson, truncate } from '../../src/cli/format';
 import { findCommand } from '../../src/cli/registry';
 import { fingerprint } from '../../src/cli/sealed';
+import { UnknownCommandError, UsageError } from '../../src/errors/cliErrors';
 
 describe('findCommand', () => {
   it('picks the longest command name the leading words spell, and hands on the rest', () => {

@@ -4,7 +4,8 @@
 // crash. And sign() → verify() round-trips for arbitrary bodies and secrets.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SignatureError, signDelivery, verifySignature, type SignatureConfig } from '../../src/signatures';
+import { signDelivery, verifySignature, type SignatureConfig } from '../../src/signatures';
+import { SignatureError } from '../../src/errors/ingestErrors';
 
 const NOW = 1_800_000_000;
 const CODES = new Set(['missing_signature', 'malformed_signature', 'missing_timestamp', 'stale_timestamp', 'invalid_signature', 'no_secret_configured']);

@@ -3,14 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { constantTimeEqual } from '../../src/signatures/compare';
 import { readInfoHeader, readSignedHeader } from '../../src/signatures/headers';
-import {
-  parseSignatureConfig,
-  signDelivery,
-  SignatureConfigError,
-  SignatureError,
-  verifySignature,
-  type IncomingHeaders,
-} from '../../src/signatures';
+import { parseSignatureConfig, signDelivery, SignatureConfigError, verifySignature, type IncomingHeaders } from '../../src/signatures';
+import { SignatureError } from '../../src/errors/ingestErrors';
 
 describe('constantTimeEqual', () => {
   it('is true for equal buffers', () => {

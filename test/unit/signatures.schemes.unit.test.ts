@@ -2,14 +2,8 @@
 // malformed, and where its event id comes from. Signatures come from node:crypto.
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  SignatureConfigError,
-  SignatureError,
-  verifySignature,
-  type IncomingHeaders,
-  type SignatureConfig,
-  type SignatureErrorCode,
-} from '../../src/signatures';
+import { SignatureConfigError, verifySignature, type IncomingHeaders, type SignatureConfig } from '../../src/signatures';
+import { SignatureError, type SignatureErrorCode } from '../../src/errors/ingestErrors';
 
 const NOW_SEC = 1_767_225_600;
 const BODY = Buffer.from('{"id":"evt_1"}');

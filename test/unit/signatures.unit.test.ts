@@ -5,15 +5,8 @@ import crypto from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import {
-  SignatureError,
-  verifySignature,
-  type IncomingHeaders,
-  type SignatureConfig,
-  type SignatureErrorCode,
-  type Verified,
-  type VerifyInput,
-} from '../../src/signatures';
+import { verifySignature, type IncomingHeaders, type SignatureConfig, type Verified, type VerifyInput } from '../../src/signatures';
+import { SignatureError, type SignatureErrorCode } from '../../src/errors/ingestErrors';
 
 const NOW_SEC = 1_767_225_600;
 const BODY = Buffer.from(JSON.stringify({ id: 'evt_1', object: 'event', type: 'customer.updated' }));

@@ -1,0 +1,51 @@
+// Why the receiver refuses a delivery. Each becomes the HTTP answer its
+// meaning says; a 503 tells the partner to retry (nothing was taken).
+import { meaning, SynclineError } from './meaning';
+
+/** Codes a sender may be shown (no secret material). */
+export type SignatureErrorCode =
+  | 'missing_signature'
+  | 'malformed_signature'
+  | 'missing_timestamp'
+  | 'stale_timestamp'
+  | 'invalid_signature'
+  | 'no_secret_configured';
+
+/** Every verification failure, whatever the scheme (standard-webhooks style: one class, a code saying which check). */
+export class SignatureError extends SynclineError {
+  static override readonly meaning = meaning('SignatureError', { http: { status: 401, code: 'invalid_signature' } });
+  constructor(readonly code: SignatureErrorCode) {
+    super(`webhook signature rejected: ${code}`);
+  }
+
+  override httpCode(): string {
+    return this.code;
+  }
+}
+
+/** The body is not the JSON the connection's settings describe, or a partner object lacks its version or data. Asking again cannot help. */
+export class MalformedDeliveryError extends SynclineError {
+  static override readonly meaning = meaning('MalformedDeliveryError', { retryable: false, http: { status: 400, code: 'malformed_body' } });
+}
+
+export class UnsupportedMediaTypeError extends SynclineError {
+  static override readonly meaning = meaning('UnsupportedMediaTypeError', { http: { status: 415, code: 'unsupported_media_type' } });
+}
+
+/** The connection is polling-only: its webhook endpoint does not exist. */
+export class WebhooksNotSupportedError extends SynclineError {
+  static override readonly meaning = meaning('WebhooksNotSupportedError', { http: { status: 404, code: 'webhooks_not_supported' } });
+}
+
+export class ConnectionDisabledError extends SynclineError {
+  static override readonly meaning = meaning('ConnectionDisabledError', { http: { status: 404, code: 'connection_disabled' } });
+}
+
+export class PayloadTooLargeError extends SynclineError {
+  static override readonly meaning = meaning('PayloadTooLargeError', { http: { status: 413, code: 'payload_too_large' } });
+}
+
+/** Temporal did not take the event in time: the partner keeps it and retries. */
+export class TemporalUnavailableError extends SynclineError {
+  static override readonly meaning = meaning('TemporalUnavailableError', { http: { status: 503, code: 'temporal_unavailable', retryAfter: true } });
+}

@@ -8,11 +8,11 @@
 //   npm run bench:reconcile -- --sizes 1000,10000,100000     (scaling)
 //   npm run bench:reconcile -- --cpu-prof    (worker CPU profile in the run folder; with BENCH_KEEP=1)
 import path from 'node:path';
-import { applyStates } from '../src/activities/records';
-import { getConnector } from '../src/connectors/registry';
+import { applyStates } from '../src/store/syncRecords';
+import { getConnector } from '../src/connectors/connectorRegistry';
 import { ScheduleManager } from '../src/reconcile/schedules';
 import { ReconcileService } from '../src/reconcile/reconcileService';
-import type { ReconcileResult } from '../src/contracts/reconcileConnection';
+import type { ReconcileResult } from '../src/contracts/reconcileContract';
 import { Client, Connection } from '@temporalio/client';
 import { startBenchEnv, type BenchEnv } from './support/env';
 import { addConnection } from './support/fixtures';

@@ -12,9 +12,11 @@ import { reconcileServiceFor } from '../src/reconcile';
 import { startPartnerSimulator } from './simulator';
 import { targetFromEnv } from '../src/temporal/connection';
 import { type DevServer, findTemporalBinary, startDevServer } from '../src/temporal/devServer';
-import { runApi, runWorker } from '../src/system/components';
+import { runApi } from '../src/api/runApi';
+import { runWorker } from '../src/worker/runWorker';
 import { openRuntime } from '../src/system/runtime';
 import { onShutdown } from '../src/system/shutdown';
+import { listConnectionIds } from '../src/store/connectionRows';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEV_SEED = path.join(ROOT, 'config/connections.dev.json');
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
   await reconcile.schedules.syncAll();
   await reconcile.schedules.ensureMaintenanceSchedules();
 
-  const connections = await rt.db.connection.findMany({ select: { id: true }, orderBy: { id: 'asc' }, take: 5 });
+  const connections = (await listConnectionIds(rt.db, { limit: 5 })).map((id) => ({ id }));
   const uiUrl = env.TEMPORAL_UI_URL ?? dev?.uiUrl;
   const lines = [
     '',

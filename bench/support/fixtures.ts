@@ -3,8 +3,8 @@
 // happens before the clock starts; each delivery is a distinct partner event of
 // a distinct object, so every one is a new workflow and a new row.
 import crypto from 'node:crypto';
-import type { ProcessEventInput } from '../../src/contracts/processEvent';
-import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEvent';
+import type { ProcessEventInput } from '../../src/contracts/processEventContract';
+import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEventContract';
 import { EventFactory, WebhookSender, type Delivery } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { type BenchEnv, PARTNER_API_KEY } from './env';

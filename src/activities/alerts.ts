@@ -3,21 +3,22 @@
 // object, attempts, last error, first failure, the replay command and a link to
 // the workflow in the Temporal Web UI.
 import { replayCommand, workflowLink } from '../alerts/links';
-import type { ActivityDeps } from './index';
+import { findEventForAlert } from '../store/webhookEvents';
+import type { ActivityDeps } from './deps';
 
 export function createAlertActivities(deps: ActivityDeps) {
   return {
     async alertParked(args: { eventRowId: string; workflowId: string }): Promise<void> {
-      const e = await deps.db.webhookEvent.findUniqueOrThrow({ where: { id: BigInt(args.eventRowId) }, include: { connection: { select: { connector: true } } } });
-      const link = deps.links ? workflowLink(deps.links, args.workflowId) : undefined;
+      const e = await findEventForAlert(deps.db, args.eventRowId);
+      const link = workflowLink(deps.links, args.workflowId);
       const alert = {
         kind: 'event.parked' as const,
         connectionId: e.connectionId,
-        connector: e.connection.connector,
+        connector: e.connector,
         title: `Event parked: ${e.eventType} ${e.objectType}/${e.objectId} on connection ${e.connectionId}`,
         fields: {
           connection: e.connectionId,
-          connector: e.connection.connector,
+          connector: e.connector,
           eventId: e.eventId,
           eventType: e.eventType,
           objectType: e.objectType,
@@ -30,7 +31,7 @@ export function createAlertActivities(deps: ActivityDeps) {
         link,
         command: replayCommand(e.connectionId, e.eventId),
       };
-      if (deps.alerter) await deps.alerter.send(alert);
+      await deps.alerter.send(alert);
     },
   };
 }

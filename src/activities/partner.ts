@@ -2,10 +2,11 @@
 // event row (attempts, last error) so ops can see a struggling event without
 // opening Temporal.
 import { Context } from '@temporalio/activity';
-import { getConnector } from '../connectors/registry';
+import { getConnector } from '../connectors/connectorRegistry';
 import type { Json } from '../connectors/types';
-import type { WireObjectState } from '../contracts/processEvent';
-import type { ActivityDeps } from './index';
+import type { WireObjectState } from '../contracts/processEventContract';
+import { noteFetchAttempt, readEventPayload } from '../store/webhookEvents';
+import type { ActivityDeps } from './deps';
 import { toTemporalFailure } from './failures';
 import { StalePartnerReadError } from '../errors/partnerErrors';
 
@@ -29,7 +30,7 @@ export function createPartnerActivities(deps: ActivityDeps) {
   async function noteAttempt(eventRowId: string | undefined, error: string | null): Promise<void> {
     if (!eventRowId) return;
     const attempt = Context.current().info.attempt;
-    await deps.db.webhookEvent.update({ where: { id: BigInt(eventRowId) }, data: { attempts: attempt, lastError: error } }).catch(() => undefined);
+    await noteFetchAttempt(deps.db, eventRowId, attempt, error).catch(() => undefined);
   }
 
   return {
@@ -55,8 +56,8 @@ export function createPartnerActivities(deps: ActivityDeps) {
         const conn = await deps.connections.get(args.connectionId);
         let body = args.inlinePayload as Json;
         if (body === null || body === undefined) {
-          const row = await deps.db.webhookEvent.findUniqueOrThrow({ where: { id: BigInt(args.eventRowId) }, select: { payload: true } });
-          body = JSON.parse(Buffer.from(row.payload ?? []).toString('utf8')) as Json;
+          const payload = await readEventPayload(deps.db, args.eventRowId);
+          body = JSON.parse((payload ?? Buffer.alloc(0)).toString('utf8')) as Json;
         }
         return getConnector(conn.connector).stateFromPayload({ headers: {}, body }, conn.settings);
       } catch (err) {

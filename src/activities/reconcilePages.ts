@@ -21,15 +21,14 @@
 // last key handed back, the same request budget and Retry-After handling.
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { workflowLink } from '../alerts/links';
-import { Prisma } from '../generated/prisma/client';
 import type { ListPage, ObjectKey, ObjectState } from '../connectors/types';
-import { toBigInt } from '../db/prisma';
 import { loadTarget } from '../reconcile/target';
-import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../contracts/reconcileConnection';
+import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../contracts/reconcileContract';
+import { type PageCommit, addChangedToRun, commitChangesPage, commitIdsPage, listedButMissing, readCheckpoint, reserveRequestSlot, runTotals as readRunTotals } from '../store/reconcileState';
+import { applyStates, reviveTombstone } from '../store/syncRecords';
 import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
-import type { ActivityDeps } from './index';
-import { applyStates, countedUpsertCtes } from './records';
+import type { ActivityDeps } from './deps';
 import { MalformedDeliveryError } from '../errors/ingestErrors';
 import { PartnerTransientError } from '../errors/partnerErrors';
 
@@ -38,9 +37,6 @@ const HEARTBEAT_EVERY_MS = 1_000;
 const CALL_BUDGET_MS = 10_000;
 /** Listed-but-missing keys read per query while restoring. */
 const RESTORE_BATCH = 200;
-
-interface TotalsRow { pages: number; records_seen: number; records_changed: number; records_deleted: number }
-const totalsOf = (r: TotalsRow): RunTotals => ({ pages: r.pages, recordsSeen: r.records_seen, recordsChanged: r.records_changed, recordsDeleted: r.records_deleted });
 
 /** The partner's "slow down, come back in N ms", or undefined for any other failure. */
 function rateLimit(err: unknown): { retryAfterMs: number; status: number } | undefined {
@@ -53,7 +49,7 @@ function rateLimit(err: unknown): { retryAfterMs: number; status: number } | und
 type Fetched<T> = { ok: true; page: ListPage<T> } | { ok: false; err: unknown };
 
 /** One page's commit: `committed` is false when another attempt already moved the position past it. */
-interface Commit { committed: boolean; totals: RunTotals; position: string | null }
+type Commit = PageCommit;
 
 interface PageSource<T> {
   fetch(cursor: string | null): Promise<ListPage<T>>;
@@ -72,11 +68,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 async function awaitRequestSlot(db: ActivityDeps['db'], connectionId: string, spacingMs: number): Promise<void> {
   if (spacingMs <= 0) return;
-  const [slot] = await db.$queryRaw<{ wait_ms: number }[]>`
-    UPDATE sync_checkpoints SET next_request_at = GREATEST(next_request_at, clock_timestamp()) + ${spacingMs}::float8 * interval '1 millisecond'
-    WHERE connection_id = ${connectionId}
-    RETURNING (EXTRACT(EPOCH FROM (next_request_at - clock_timestamp())) * 1000 - ${spacingMs}::float8)::float8 AS wait_ms`;
-  if (slot && slot.wait_ms > 0) await sleep(slot.wait_ms);
+  const waitMs = await reserveRequestSlot(db, connectionId, spacingMs);
+  if (waitMs > 0) await sleep(waitMs);
 }
 
 /** Pages from `start` until the listing ends, the call's page or time budget is spent, or the partner says wait. */
@@ -140,46 +133,25 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       log.warn('reconcile.supersede_failed', { connectionId, reason: (err as Error).message });
     }
   };
-  const runTotals = async (runId: string): Promise<RunTotals> =>
-    totalsOf(await deps.db.$queryRaw<TotalsRow[]>`SELECT pages, records_seen, records_changed, records_deleted FROM reconcile_runs WHERE id = ${runId}`.then((r) => r[0]!));
+  const runTotals = (runId: string): Promise<RunTotals> => readRunTotals(deps.db, runId);
 
   return {
     /** Incremental: pages the partner's change list from the connection's checkpoint. */
     async reconcileChangesPages(req: PagesRequest): Promise<PagesResult> {
       const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
-      const from = await deps.db.syncCheckpoint.findUniqueOrThrow({ where: { connectionId: req.connectionId } });
+      const from = await readCheckpoint(deps.db, req.connectionId);
+      if (!from) throw new Error(`connection ${req.connectionId} has no checkpoint row`);
       const source = `reconcile:${req.runId}`;
       const superseding: Promise<void>[] = [];
       try {
         return await pageThrough(deps.db, req, from.cursor, {
           fetch: (cursor) => target.client.listChanges!(cursor, req.pageSize),
           commit: async (page, cursor) => {
-            const maxVersion = BigInt(Math.trunc(page.items.reduce((m, i) => Math.max(m, i.state.version ?? 0), 0)));
-            // One statement, so one transaction: the compare-and-set on the cursor gates everything else.
-            // Its row lock serialises attempts like SELECT ... FOR UPDATE would: a concurrent attempt
-            // blocks, then re-checks the cursor against the committed row, matches nothing, and
-            // applies nothing. "Changed" counts objects, not writes (see countedUpsertCtes).
-            const [row] = await deps.db.$queryRaw<(TotalsRow & { moved: boolean })[]>`
-              WITH cas AS (
-                UPDATE sync_checkpoints SET cursor = ${page.nextCursor}, updated_at = now(),
-                  high_water_mark = GREATEST(COALESCE(high_water_mark, 0), ${maxVersion})
-                WHERE connection_id = ${req.connectionId} AND cursor IS NOT DISTINCT FROM ${cursor}
-                RETURNING 1
-              ), ${countedUpsertCtes(req.connectionId, source, page.items, Prisma.sql`EXISTS (SELECT 1 FROM cas)`)},
-              run AS (
-                UPDATE reconcile_runs SET pages = pages + 1, records_seen = records_seen + ${page.items.length},
-                  records_changed = records_changed + (SELECT new_to_source FROM counted), checkpoint_reached = ${page.nextCursor}
-                WHERE id = ${req.runId} AND EXISTS (SELECT 1 FROM cas)
-                RETURNING pages, records_seen, records_changed, records_deleted
-              )
-              SELECT EXISTS (SELECT 1 FROM cas) AS moved, run.* FROM (SELECT 1) AS one LEFT JOIN run ON true`;
-            if (!row?.moved) {
-              const current = await deps.db.syncCheckpoint.findUniqueOrThrow({ where: { connectionId: req.connectionId } });
-              return { committed: false, totals: await runTotals(req.runId), position: current.cursor };
-            }
+            const c = await commitChangesPage(deps.db, { connectionId: req.connectionId, runId: req.runId, source, cursor, nextCursor: page.nextCursor, states: page.items });
+            if (!c.committed) return c;
             // Best effort and off the paging path: the next page does not wait for it.
             if (page.items.length > 0) superseding.push(supersede(req.connectionId, req.runId, page.items));
-            return { committed: true, totals: totalsOf(row), position: page.nextCursor };
+            return c;
           },
         });
       } finally {
@@ -214,18 +186,11 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
         const workflowId = ctx.info.workflowExecution?.workflowId;
         const a = {
           kind, connectionId: req.connectionId, connector: target.conn.connector, title, fields: { runId: req.runId, ...fields },
-          link: deps.links && workflowId ? workflowLink(deps.links, workflowId) : undefined,
+          link: workflowId ? workflowLink(deps.links, workflowId) : undefined,
         };
-        if (!deps.alerter) return log.warn(kind, a.fields);
         await deps.alerter.send(a).catch((err: unknown) => log.warn('reconcile.alert_failed', { kind, reason: (err as Error).message }));
       };
-      const missingAfter = (from: ObjectKey | null, limit: number) => deps.db.$queryRaw<{ object_type: string; object_id: string }[]>`
-        SELECT s.object_type, s.object_id FROM reconcile_seen_ids s
-        LEFT JOIN sync_records r ON r.connection_id = ${req.connectionId} AND r.object_type = s.object_type AND r.object_id = s.object_id
-        WHERE s.run_id = ${req.runId} AND (r.object_id IS NULL OR r.deleted)
-          AND (${from === null} OR (s.object_type, s.object_id) > (${from?.objectType ?? ''}, ${from?.objectId ?? ''}))
-        ORDER BY s.object_type, s.object_id
-        LIMIT ${limit}`;
+      const missingAfter = (from: ObjectKey | null, limit: number) => listedButMissing(deps.db, { connectionId: req.connectionId, runId: req.runId, after: from, limit });
       const heartbeat = setInterval(() => ctx.heartbeat({ after, fetched }), HEARTBEAT_EVERY_MS);
       try {
         for (;;) {
@@ -240,7 +205,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
           if (keys.length === 0) return await finish(true);
           for (const k of keys) {
             if (fetched > 0 && Date.now() >= deadline) return await finish(false);
-            const key = { objectType: k.object_type, objectId: k.object_id };
+            const key = k;
             await awaitRequestSlot(deps.db, req.connectionId, req.requestSpacingMs);
             let state: ObjectState;
             try {
@@ -266,12 +231,9 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
             restored += await deps.db.$transaction(async (tx) => {
               let changed = (await applyStates(tx, req.connectionId, source, [{ ...key, state }])).size;
               if (changed === 0 && state.found) {
-                changed = await tx.$executeRaw`
-                  UPDATE sync_records SET deleted = false, data = ${JSON.stringify(state.data)}::jsonb, source = ${source}, write_count = write_count + 1, updated_at = now()
-                  WHERE connection_id = ${req.connectionId} AND object_type = ${key.objectType} AND object_id = ${key.objectId}
-                    AND deleted AND version = ${toBigInt(state.version)}`;
+                changed = await reviveTombstone(tx, { connectionId: req.connectionId, ...key, version: state.version, data: state.data, source });
               }
-              if (changed > 0) await tx.$executeRaw`UPDATE reconcile_runs SET records_changed = records_changed + ${changed} WHERE id = ${req.runId}`;
+              if (changed > 0) await addChangedToRun(tx, req.runId, changed);
               return changed;
             });
             after = key;
@@ -289,28 +251,7 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
       const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
       return pageThrough(deps.db, req, req.cursor ?? null, {
         fetch: (cursor) => target.client.listIds!(cursor, req.pageSize),
-        commit: async (page, cursor) => {
-          const types = page.items.map((i) => i.objectType);
-          const ids = page.items.map((i) => i.objectId);
-          // One statement: the run's listing position is the compare-and-set that gates the insert.
-          const [row] = await deps.db.$queryRaw<TotalsRow[]>`
-            WITH run AS (
-              UPDATE reconcile_runs SET pages = pages + 1, records_seen = records_seen + ${page.items.length}, checkpoint_reached = ${page.nextCursor}
-              WHERE id = ${req.runId} AND checkpoint_reached IS NOT DISTINCT FROM ${cursor}
-              RETURNING pages, records_seen, records_changed, records_deleted
-            ), seen AS (
-              INSERT INTO reconcile_seen_ids (run_id, object_type, object_id)
-              SELECT ${req.runId}, t.object_type, t.object_id FROM unnest(${types}::text[], ${ids}::text[]) AS t(object_type, object_id)
-              WHERE EXISTS (SELECT 1 FROM run)
-              ON CONFLICT DO NOTHING
-            )
-            SELECT * FROM run`;
-          if (!row) {
-            const current = await deps.db.reconcileRun.findUniqueOrThrow({ where: { id: req.runId }, select: { checkpointReached: true } });
-            return { committed: false, totals: await runTotals(req.runId), position: current.checkpointReached };
-          }
-          return { committed: true, totals: totalsOf(row), position: page.nextCursor };
-        },
+        commit: (page, cursor) => commitIdsPage(deps.db, { runId: req.runId, cursor, nextCursor: page.nextCursor, keys: page.items }),
       });
     },
   };

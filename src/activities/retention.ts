@@ -13,9 +13,8 @@
 // copy (tested); keep the retention longer than the namespace's.
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/prisma';
+import { pruneFinishedEvents } from '../store/webhookEvents';
 
-/** Statuses whose row nothing will update again. */
-export const PRUNABLE_STATUSES = ['processed', 'skipped', 'superseded'] as const;
 export const PRUNE_BATCH_ROWS = 5_000;
 const DAY_MS = 86_400_000;
 
@@ -25,19 +24,16 @@ export interface PruneResult {
   cutoff: string | null;
 }
 
-export function createRetentionActivities(deps: { db: Db; eventRetentionDays?: number; now?: () => number }) {
+export function createRetentionActivities(deps: { db: Db; eventRetentionDays: number; now?: () => number }) {
   const now = deps.now ?? Date.now;
   return {
     async pruneEventRows(): Promise<PruneResult> {
-      const days = deps.eventRetentionDays ?? 0;
+      const days = deps.eventRetentionDays;
       if (days <= 0) return { deleted: 0, cutoff: null };
       const cutoff = new Date(now() - days * DAY_MS);
-      const statuses = [...PRUNABLE_STATUSES];
       let deleted = 0;
       for (;;) {
-        const n = await deps.db.$executeRaw`
-          DELETE FROM webhook_events WHERE id IN (
-            SELECT id FROM webhook_events WHERE finished_at < ${cutoff} AND status = ANY(${statuses}) LIMIT ${PRUNE_BATCH_ROWS})`;
+        const n = await pruneFinishedEvents(deps.db, cutoff, PRUNE_BATCH_ROWS);
         deleted += n;
         Context.current().heartbeat({ deleted });
         if (n < PRUNE_BATCH_ROWS) return { deleted, cutoff: cutoff.toISOString() };

@@ -3,11 +3,11 @@
 // Slack-compatible JSON ({ text, blocks }) plus a machine-readable `syncline`
 // object. A non-2xx answer throws, so the calling activity retries.
 import type { Logger } from '../infra/log';
-import type { AlertGroups, Summary } from './grouping';
+import type { AlertGroups, Summary } from '../store/alertGroups';
 import type { Alert, Alerter } from './types';
 
 export interface WebhookAlerterOptions {
-  groups: AlertGroups;
+  groups: AlertGroups<Alert>;
   log: Logger;
   url?: string;
   http?: typeof fetch;
@@ -63,7 +63,7 @@ function render(alert: Alert): { text: string; blocks: unknown[] } {
   };
 }
 
-function renderSummary(title: string, s: Summary): { text: string; blocks: unknown[] } {
+function renderSummary(title: string, s: Summary<Alert>): { text: string; blocks: unknown[] } {
   const latest = s.latest ? `Latest: ${s.latest.title}${s.latest.link ? ` <${s.latest.link}|workflow>` : ''}` : '';
   return { text: title, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${title}*\n${latest}` } }] };
 }

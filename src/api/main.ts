@@ -4,7 +4,7 @@
 // (src/system/startup.ts); Temporal it reaches lazily, answering 503 meanwhile.
 import { parseEnv } from '../config';
 import { createLogger, stdoutDestination } from '../infra/log';
-import { runApi } from '../system/components';
+import { runApi } from './runApi';
 import { openRuntime } from '../system/runtime';
 import { startWhenReachable } from '../system/startup';
 import { onShutdown } from '../system/shutdown';

@@ -6,7 +6,7 @@ import type { ConnectionRepository } from '../connections/repository';
 import { receiveWebhook, type ReceiveDeps } from '../ingest/receive';
 import type { Logger } from '../infra/log';
 import { observeWebhook } from '../metrics/httpMetrics';
-import type { Metrics } from '../metrics/registry';
+import type { Metrics } from '../metrics/metricsRegistry';
 import { addLogFields, requestLog } from './requestContext';
 import { ConnectionDisabledError, PayloadTooLargeError } from '../errors/ingestErrors';
 

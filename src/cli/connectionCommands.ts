@@ -1,7 +1,7 @@
 // `connections ...`: add from a file (idempotent), list, show, enable, disable.
 // Output names credentials and counts secrets; it never prints a secret.
 import { syncSchedulesAfterChange } from './reconcileCommands';
-import { getConnector } from '../connectors/registry';
+import { getConnector } from '../connectors/connectorRegistry';
 import { describeUnknownKeys, unknownSettingsKeys } from '../connections/settingsKeys';
 import type { Runtime } from '../system/runtime';
 import { requiredOption } from './args';
@@ -10,9 +10,12 @@ import { readConnectionsFile } from './connectionFile';
 import { indentJson, keyValues, table } from './format';
 import { summarize } from './sealed';
 import { NotFoundError } from '../errors/cliErrors';
+import { findConnectionRow, listConnectionRows } from '../store/connectionRows';
+import { countRecords } from '../store/syncRecords';
+import { countEventsByStatus } from '../store/webhookEvents';
 
 async function findRow(rt: Runtime, id: string) {
-  const row = await rt.db.connection.findUnique({ where: { id } });
+  const row = await findConnectionRow(rt.db, id);
   if (!row) throw new NotFoundError(`unknown connection "${id}"`);
   return row;
 }
@@ -40,7 +43,7 @@ const list: Command = {
   summary: 'list connections (id, connector, enabled, API base URL, number of signing secrets)',
   async run(ctx) {
     const rt = await ctx.runtime();
-    const rows = await rt.db.connection.findMany({ orderBy: { id: 'asc' } });
+    const rows = await listConnectionRows(rt.db);
     const data = rows.map((r) => ({
       id: r.id,
       connector: r.connector,
@@ -78,10 +81,8 @@ const show: Command = {
     const rt = await ctx.runtime();
     const row = await findRow(rt, id);
     const secrets = summarize(rt.box, row.secretsEnc);
-    const byStatus = await rt.db.webhookEvent.groupBy({ by: ['status'], where: { connectionId: id }, _count: { _all: true }, orderBy: { status: 'asc' } });
-    const events = Object.fromEntries(byStatus.map((g) => [g.status, g._count._all]));
-    const records = await rt.db.syncRecord.count({ where: { connectionId: id } });
-    const deletedRecords = await rt.db.syncRecord.count({ where: { connectionId: id, deleted: true } });
+    const events = await countEventsByStatus(rt.db, id);
+    const { total: records, deleted: deletedRecords } = await countRecords(rt.db, id);
     const effective = effectiveSettings(row.connector, row.settings);
     const baseUrl = ctx.env.PUBLIC_BASE_URL ?? `http://${ctx.env.API_HOST}:${ctx.env.API_PORT}`;
     const webhookUrl = `${baseUrl.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(id)}`;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import type { z } from 'zod';
 import { type ConnectionInput, connectionInputSchema, seedFileSchema } from '../connections/input';
 import { describeUnknownKeys, unknownSettingsKeys } from '../connections/settingsKeys';
-import { getConnector } from '../connectors/registry';
+import { getConnector } from '../connectors/connectorRegistry';
 import { InputError } from '../errors/cliErrors';
 
 function problems(prefix: string, error: z.ZodError): string {

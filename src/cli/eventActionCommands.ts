@@ -6,7 +6,7 @@
 // and nothing is sent. A refused action (the event is not parked) exits 1.
 // `replay --no-wait` returns once the workflow has accepted the replay, instead
 // of waiting through the partner retry schedule for the outcome.
-import type { OperatorRequest } from '../contracts/processEvent';
+import type { OperatorRequest } from '../contracts/processEventContract';
 import { dateOption, requiredOption, stringOption } from './args';
 import type { Args, Command, OptionSpec } from './command';
 import { keyValues } from './format';

@@ -3,7 +3,9 @@
 // actions taken on it, its workflow (status, state, history summary) and the
 // Web UI link. Temporal being down is shown, not thrown: the row is still worth
 // seeing. The raw payload is never printed, only whether and how large it is stored.
-import { listEventRows, type OperatorService } from '../operator/operatorService';
+import type { OperatorService } from '../operator/operatorService';
+import { EVENT_ROW_STATUSES } from '../store/eventTransitions';
+import { eventHasStoredPayload, listEventRows } from '../store/webhookEvents';
 import { intOption, stringOption } from './args';
 import { type Command, usageOf } from './command';
 import { type Cell, keyValues, table, truncate } from './format';
@@ -15,8 +17,8 @@ const LIST_LIMIT_MAX = 10_000;
 const LAST_ERROR_CHARS = 60;
 /** How long `events show` waits for a reachable Temporal (describe, history, state query; a query needs a live worker). */
 const SHOW_TEMPORAL_TIMEOUT_MS = 30_000;
-/** webhook_events.status, see prisma/schema.prisma. */
-export const EVENT_STATUSES = ['received', 'accepted', 'processed', 'parked', 'skipped', 'superseded', 'failed'];
+/** webhook_events.status (src/store/eventTransitions.ts). */
+const EVENT_STATUSES: readonly string[] = EVENT_ROW_STATUSES;
 
 const list: Command = {
   name: 'events list',
@@ -72,7 +74,7 @@ const show: Command = {
     });
     const { event } = shown;
     const rt = await ctx.runtime();
-    const payloadStored = (await rt.db.webhookEvent.count({ where: { id: event.id, payload: { not: null } } })) > 0;
+    const payloadStored = await eventHasStoredPayload(rt.db, event.id);
     const text = [
       keyValues([
         ['connection', event.connectionId], ['event id', event.eventId], ['event type', event.eventType],

@@ -8,7 +8,7 @@ import { usageOf } from './command';
 import { createContext } from './context';
 import { EXIT_OK, exitCodeOf } from './exitCodes';
 import { toJson } from './format';
-import { findCommand, usageText } from './registry';
+import { findCommand, usageText } from './commandRegistry';
 import { InputError, NotFoundError, RefusedError, UnavailableError, UnknownCommandError, UsageError } from '../errors/cliErrors';
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);

@@ -3,7 +3,7 @@
 // blocked full diff is answered with `reconcile confirm-deletes`.
 import { Client, Connection } from '@temporalio/client';
 import { type ReconcileService, reconcileServiceFor } from '../reconcile';
-import type { ReconcileMode } from '../contracts/reconcileConnection';
+import type { ReconcileMode } from '../contracts/reconcileContract';
 import { targetFromEnv } from '../temporal/connection';
 import { intOption, requiredOption, stringOption } from './args';
 import type { Command, Context, Output } from './command';

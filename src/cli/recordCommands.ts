@@ -4,6 +4,7 @@ import { intOption, requiredOption, stringOption } from './args';
 import type { Command } from './command';
 import { indentJson, keyValues, table } from './format';
 import { NotFoundError } from '../errors/cliErrors';
+import { findRecord, listRecords } from '../store/syncRecords';
 
 const LIST_LIMIT_DEFAULT = 50;
 const LIST_LIMIT_MAX = 10_000;
@@ -18,12 +19,7 @@ const list: Command = {
     const objectType = stringOption(list, args, 'type');
     const limit = intOption(list, args, 'limit', { fallback: LIST_LIMIT_DEFAULT, min: 1, max: LIST_LIMIT_MAX });
     const rt = await ctx.runtime();
-    const rows = await rt.db.syncRecord.findMany({
-      where: { connectionId, objectType },
-      orderBy: [{ updatedAt: 'desc' }, { objectType: 'asc' }, { objectId: 'asc' }],
-      take: limit,
-      omit: { data: true },
-    });
+    const rows = await listRecords(rt.db, { connectionId, objectType, limit });
     const text = table(
       ['TYPE', 'ID', 'VERSION', 'DELETED', 'WRITES', 'SOURCE', 'UPDATED'],
       rows.map((r) => [r.objectType, r.objectId, r.version, r.deleted, r.writeCount, r.source, r.updatedAt]),
@@ -39,7 +35,7 @@ const show: Command = {
   positionals: ['connectionId', 'type', 'id'],
   async run(ctx, { positionals: [connectionId = '', objectType = '', objectId = ''] }) {
     const rt = await ctx.runtime();
-    const row = await rt.db.syncRecord.findUnique({ where: { connectionId_objectType_objectId: { connectionId, objectType, objectId } } });
+    const row = await findRecord(rt.db, connectionId, objectType, objectId);
     if (!row) throw new NotFoundError(`no record ${objectType}/${objectId} for connection "${connectionId}"`);
     const text = [
       keyValues([

@@ -8,6 +8,7 @@ import { table } from './format';
 import { fingerprint, openSecrets } from './sealed';
 import { UnknownConnectionError } from '../errors/connectionErrors';
 import { NotFoundError, RefusedError } from '../errors/cliErrors';
+import { findConnectionRow } from '../store/connectionRows';
 
 const MAX_SECRETS = 100;
 
@@ -32,7 +33,7 @@ const list: Command = {
   positionals: ['id'],
   async run(ctx, { positionals: [id = ''] }) {
     const rt = await ctx.runtime();
-    const row = await rt.db.connection.findUnique({ where: { id }, select: { secretsEnc: true } });
+    const row = await findConnectionRow(rt.db, id);
     if (!row) throw new NotFoundError(`unknown connection "${id}"`);
     const secrets = openSecrets(rt.box, row.secretsEnc).signingSecrets;
     return listing(id, secrets, {}, `connection ${id}: ${secrets.length} signing secret(s)`);

@@ -3,7 +3,7 @@
 // on every delivery; thousands of connections cost one row each and are only
 // loaded when they receive traffic. Writes invalidate the local cache; other
 // processes see a change within CONNECTION_CACHE_TTL_MS.
-import { getConnector } from '../connectors/registry';
+import { getConnector } from '../connectors/connectorRegistry';
 import { parseReconcileSettings } from './reconcileSettings';
 import type { ResolvedConnection } from '../connectors/types';
 import type { SecretBox } from '../crypto/secretBox';
@@ -12,6 +12,7 @@ import { type ConnectionInput, type StoredSecrets, connectionInputSchema } from 
 import { describeUnknownKeys, unknownSettingsKeys } from './settingsKeys';
 import { ConnectionStoreUnavailableError } from '../errors/storeErrors';
 import { InvalidConnectionError, UnknownConnectionError } from '../errors/connectionErrors';
+import { createConnectionRow, findConnectionRow, updateConnectionRow } from '../store/connectionRows';
 
 interface CacheEntry {
   value: ResolvedConnection | null;
@@ -34,7 +35,7 @@ export class ConnectionRepository {
   async find(id: string): Promise<ResolvedConnection | null> {
     const hit = this.cache.get(id);
     if (hit && hit.expiresAt > this.now()) return hit.value;
-    const row = await this.db.connection.findUnique({ where: { id } }).catch((err: Error) => {
+    const row = await findConnectionRow(this.db, id).catch((err: Error) => {
       throw new ConnectionStoreUnavailableError(`could not read connection "${id}": ${err.message}`, { cause: err });
     });
     const value = row ? this.resolve(row) : null;
@@ -53,7 +54,7 @@ export class ConnectionRepository {
   async upsert(raw: unknown): Promise<'created' | 'updated' | 'unchanged'> {
     const input = connectionInputSchema.parse(raw);
     this.validateSettings(input);
-    const existing = await this.db.connection.findUnique({ where: { id: input.id } });
+    const existing = await findConnectionRow(this.db, input.id);
     const secrets: StoredSecrets = { signingSecrets: input.signingSecrets, credentials: input.credentials };
     const fields = {
       connector: input.connector,
@@ -68,26 +69,26 @@ export class ConnectionRepository {
         existing.connector === fields.connector && existing.displayName === fields.displayName &&
         existing.enabled === fields.enabled && existing.apiBaseUrl === fields.apiBaseUrl;
       if (same) return 'unchanged';
-      await this.db.connection.update({ where: { id: input.id }, data: { ...fields, secretsEnc: this.box.seal(JSON.stringify(secrets)) } });
+      await updateConnectionRow(this.db, input.id, { ...fields, secretsEnc: this.box.seal(JSON.stringify(secrets)) });
       this.cache.delete(input.id);
       return 'updated';
     }
-    await this.db.connection.create({ data: { id: input.id, ...fields, secretsEnc: this.box.seal(JSON.stringify(secrets)) } });
+    await createConnectionRow(this.db, { id: input.id, ...fields, secretsEnc: this.box.seal(JSON.stringify(secrets)) });
     this.cache.delete(input.id);
     return 'created';
   }
 
   async setEnabled(id: string, enabled: boolean): Promise<void> {
-    await this.db.connection.update({ where: { id }, data: { enabled } });
+    await updateConnectionRow(this.db, id, { enabled });
     this.cache.delete(id);
   }
 
   async setSigningSecrets(id: string, change: (current: string[]) => string[]): Promise<string[]> {
-    const row = await this.db.connection.findUnique({ where: { id } });
+    const row = await findConnectionRow(this.db, id);
     if (!row) throw new UnknownConnectionError(`unknown connection "${id}"`);
     const secrets = JSON.parse(this.box.open(row.secretsEnc)) as StoredSecrets;
     secrets.signingSecrets = change(secrets.signingSecrets);
-    await this.db.connection.update({ where: { id }, data: { secretsEnc: this.box.seal(JSON.stringify(secrets)) } });
+    await updateConnectionRow(this.db, id, { secretsEnc: this.box.seal(JSON.stringify(secrets)) });
     this.cache.delete(id);
     return secrets.signingSecrets;
   }

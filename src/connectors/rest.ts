@@ -2,7 +2,7 @@
 // the event body, a URL template and header templates for the fetch API), so a
 // partner with a conventional JSON API needs no code at all.
 import { z } from 'zod';
-import { DEFAULT_PARTNER_RETRY } from '../contracts/processEvent';
+import { DEFAULT_PARTNER_RETRY } from '../contracts/processEventContract';
 import { parseSignatureConfig } from '../signatures';
 import { partnerRequest } from './partnerRequest';
 import { changesSettingsSchema, createRestLister } from './restChanges';

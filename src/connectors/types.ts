@@ -3,7 +3,10 @@
 // partner means one module implementing `Connector` and one line in registry.ts.
 import type { z } from 'zod';
 import type { IncomingHeaders, SignatureConfig } from '../signatures/types';
-import type { RetrySettings } from '../contracts/processEvent';
+import type { RetrySettings } from '../contracts/processEventContract';
+import type { ObjectKey } from '../contracts/reconcileContract';
+
+export type { ObjectKey } from '../contracts/reconcileContract';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -29,11 +32,6 @@ export interface RawDelivery {
 export type ObjectState =
   | { found: true; version: number; data: JsonObject }
   | { found: false; version: number | null };
-
-export interface ObjectKey {
-  objectType: string;
-  objectId: string;
-}
 
 /** One page of a partner's change list, or of its id listing (full diff). */
 export interface ListPage<T> {

@@ -5,7 +5,7 @@
 //   signal   supersede: sent when the event's object reached a newer version elsewhere
 //   query    state: status, runs, last error, actions taken
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ActionResult, EventState, OperatorRequest, SupersedeNotice } from './processEvent';
+import type { ActionResult, EventState, OperatorRequest, SupersedeNotice } from './processEventContract';
 
 export const replayUpdate = defineUpdate<ActionResult, [OperatorRequest]>('replay');
 export const skipUpdate = defineUpdate<ActionResult, [OperatorRequest]>('skip');

@@ -7,7 +7,7 @@ import { InputError, NotFoundError, RefusedError, UnavailableError, UnknownComma
 import type { ErrorMeaning, SynclineErrorClass } from './meaning';
 import {
   AdminDisabledError, AdminUnauthorizedError, EventNotFoundError, InvalidFilterError, InvalidRequestError, NoBlockedRunError, NoReconcileScheduleError,
-  OperatorActionRejectedError, ReconcileNotSupportedError,
+  InvalidInvocationError, OperatorActionRejectedError, ReconcileNotSupportedError,
 } from './operatorErrors';
 import { PartnerPermanentError, PartnerTransientError, StalePartnerReadError } from './partnerErrors';
 import { ConnectionStoreUnavailableError, EventTransitionRefusedError, StoreUnavailableError } from './storeErrors';
@@ -15,7 +15,7 @@ import { ConnectionStoreUnavailableError, EventTransitionRefusedError, StoreUnav
 export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   // Order matters only for how the derived lists read in workflow histories: partner failures first.
   PartnerPermanentError, MalformedDeliveryError, UnknownConnectionError, InvalidConnectionError, ReconcileNotSupportedError, InvalidReconcileSettingsError,
-  PartnerTransientError, StalePartnerReadError, EventTransitionRefusedError,
+  EventTransitionRefusedError, InvalidInvocationError, PartnerTransientError, StalePartnerReadError,
   SignatureError, UnsupportedMediaTypeError, WebhooksNotSupportedError, ConnectionDisabledError, PayloadTooLargeError, TemporalUnavailableError,
   StoreUnavailableError, ConnectionStoreUnavailableError, UnknownConnectorError,
   EventNotFoundError, OperatorActionRejectedError, InvalidFilterError, InvalidRequestError, AdminUnauthorizedError, AdminDisabledError,

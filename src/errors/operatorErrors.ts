@@ -42,3 +42,8 @@ export class NoBlockedRunError extends SynclineError {
 export class ReconcileNotSupportedError extends SynclineError {
   static override readonly meaning = meaning('ReconcileNotSupportedError', { retryable: false });
 }
+
+/** An activity was called outside the workflow it belongs to. */
+export class InvalidInvocationError extends SynclineError {
+  static override readonly meaning = meaning('InvalidInvocationError', { retryable: false });
+}

@@ -10,18 +10,19 @@
 // but does not refuse deliveries. Two exceptions: a body too large for the
 // workflow input is stored on its row first (and a database outage then
 // answers 503), and a duplicate delivery is counted on the row off the ack path.
-import { getConnector } from '../connectors/registry';
+import { getConnector } from '../connectors/connectorRegistry';
 import type { Json, ResolvedConnection } from '../connectors/types';
-import { FINAL_STATUSES, type ProcessEventInput } from '../contracts/processEvent';
+import type { ProcessEventInput } from '../contracts/processEventContract';
+import { isFinal } from '../store/eventTransitions';
 import { verifySignature, type IncomingHeaders } from '../signatures';
-import type { EventStore } from './eventStore';
+import type { DeliveryRecorder } from './deliveryRecorder';
 import type { EventStarter } from './starter';
 import { eventWorkflowId } from './workflowId';
 import { MalformedDeliveryError } from '../errors/ingestErrors';
 import { UnsupportedMediaTypeError, WebhooksNotSupportedError } from '../errors/ingestErrors';
 
 export interface ReceiveDeps {
-  events: EventStore;
+  events: DeliveryRecorder;
   starter: EventStarter;
   nowMs: () => number;
   inlinePayloadMaxBytes: number;
@@ -84,9 +85,9 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
 
   // Too large to travel in the input: the body goes to the row first, and the run reads it from there.
   const registered = await deps.events.register({ ...row, payload: rawBody });
-  if (FINAL_STATUSES.has(registered.status)) return { status: 'duplicate', eventId: info.eventId, workflowId };
-  if ((await deps.starter.start(workflowId, { ...input, eventRowId: registered.rowId })) !== 'created') return { status: 'duplicate', eventId: info.eventId, workflowId };
-  deps.events.markAccepted(registered.rowId);
+  if (isFinal(registered.status)) return { status: 'duplicate', eventId: info.eventId, workflowId };
+  if ((await deps.starter.start(workflowId, { ...input, eventRowId: registered.eventRowId })) !== 'created') return { status: 'duplicate', eventId: info.eventId, workflowId };
+  deps.events.markAccepted(registered.eventRowId);
   return { status: 'accepted', eventId: info.eventId, workflowId };
 }
 

@@ -13,7 +13,7 @@
 // arbiter is the party that actually holds the event.
 import { type Client, WorkflowClient, WorkflowExecutionAlreadyStartedError, type WorkflowStartInput, type WorkflowStartOptions, type WorkflowStartOutput } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { ProcessEventInput } from '../contracts/processEvent';
+import type { ProcessEventInput } from '../contracts/processEventContract';
 import { SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, SA_OBJECT_ID, SA_STATUS } from '../temporal/searchAttributes';
 import { TemporalUnavailableError } from '../errors/ingestErrors';
 

@@ -11,7 +11,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/prisma';
-import type { EventOutcome, Metrics } from './registry';
+import type { EventOutcome, Metrics } from './metricsRegistry';
+import { connectorOf } from '../store/connectionRows';
+import { checkpointAgesByConnector } from '../store/reconcileState';
+import { connectionIdOfEvent } from '../store/webhookEvents';
 
 const UNKNOWN = 'unknown';
 const running = new AsyncLocalStorage<{ connector: string }>();
@@ -41,16 +44,16 @@ function connectorResolver(db: Db) {
   const ofConnection = async (id: string): Promise<string> => {
     const hit = byConnection.get(id);
     if (hit) return hit;
-    const row = await db.connection.findUnique({ where: { id }, select: { connector: true } });
-    if (row) byConnection.set(id, row.connector);
-    return row?.connector ?? UNKNOWN;
+    const connector = await connectorOf(db, id);
+    if (connector) byConnection.set(id, connector);
+    return connector ?? UNKNOWN;
   };
   return async (args: Args): Promise<string | undefined> => {
     try {
       if (typeof args?.connectionId === 'string') return await ofConnection(args.connectionId);
       if (typeof args?.eventRowId === 'string') {
-        const row = await db.webhookEvent.findUnique({ where: { id: BigInt(args.eventRowId) }, select: { connectionId: true } });
-        return row ? await ofConnection(row.connectionId) : UNKNOWN;
+        const connectionId = await connectionIdOfEvent(db, args.eventRowId);
+        return connectionId ? await ofConnection(connectionId) : UNKNOWN;
       }
       return undefined;
     } catch {
@@ -97,12 +100,5 @@ export function instrumentFetch(http: typeof fetch, metrics: Metrics): typeof fe
 
 /** Reconciliation checkpoint ages per connector (the oldest checkpoint of each), for the scrape-time gauge. */
 export function checkpointAges(db: Db) {
-  return async (): Promise<Array<{ connector: string; ageSec: number }>> => {
-    const rows = await db.$queryRaw<Array<{ connector: string; age_sec: number }>>`
-      SELECT c.connector, EXTRACT(EPOCH FROM (now() - min(s.updated_at)))::float8 AS age_sec
-      FROM sync_checkpoints s JOIN connections c ON c.id = s.connection_id
-      WHERE c.enabled
-      GROUP BY c.connector`;
-    return rows.map((r) => ({ connector: r.connector, ageSec: r.age_sec }));
-  };
+  return (): Promise<Array<{ connector: string; ageSec: number }>> => checkpointAgesByConnector(db);
 }

@@ -4,7 +4,7 @@
 // receiver's outcome (accepted / duplicate) or the error map's code.
 import type { RequestHandler, Response } from 'express';
 import type { Registry } from 'prom-client';
-import { ackClass, type Metrics } from './registry';
+import { ackClass, type Metrics } from './metricsRegistry';
 
 export function metricsHandler(registry: Registry, extra?: () => Promise<string>): RequestHandler {
   return (_req, res, next) => {

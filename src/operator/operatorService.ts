@@ -9,11 +9,12 @@
 import { type Client, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { workflowLink, type LinkConfig } from '../alerts/links';
 import type { Db } from '../db/prisma';
-import type { ActionResult, EventState, OperatorRequest } from '../contracts/processEvent';
+import type { ActionResult, EventState, OperatorRequest } from '../contracts/processEventContract';
 import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery } from '../contracts/processEventMessages';
 import { type EventFilter, visibilityQuery } from './filter';
 import { summarizeHistory, type HistorySummary } from './history';
 import { EventNotFoundError, OperatorActionRejectedError } from '../errors/operatorErrors';
+import { type EventListFilter, findEventRow, listEventRows, listOperatorActions } from '../store/webhookEvents';
 
 export interface BulkRequest extends OperatorRequest {
   action: 'replay' | 'skip';
@@ -31,27 +32,11 @@ export interface BulkResult {
 
 const BULK_CONCURRENCY = 16;
 
-export interface EventListFilter {
-  connectionId?: string;
-  status?: string;
-  limit?: number;
-}
-
-/** Newest first, without payloads; the one event listing behind the CLI and the admin API. Needs no Temporal. */
-export function listEventRows(db: Db, f: EventListFilter) {
-  return db.webhookEvent.findMany({
-    where: { connectionId: f.connectionId, status: f.status },
-    orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
-    take: f.limit,
-    omit: { payload: true },
-  });
-}
-
 export class OperatorService {
   constructor(private readonly db: Db, private readonly client: Client, private readonly links: LinkConfig) {}
 
   async findEvent(connectionId: string, eventId: string) {
-    const row = await this.db.webhookEvent.findUnique({ where: { connectionId_eventId: { connectionId, eventId } } });
+    const row = await findEventRow(this.db, connectionId, eventId);
     if (!row) throw new EventNotFoundError(`no event ${eventId} on connection ${connectionId}`);
     return row;
   }
@@ -63,7 +48,7 @@ export class OperatorService {
   async showEvent(connectionId: string, eventId: string) {
     const row = await this.findEvent(connectionId, eventId);
     const { payload: _payload, ...event } = row;
-    const actions = await this.db.operatorAction.findMany({ where: { eventRowId: row.id }, orderBy: { createdAt: 'asc' } });
+    const actions = await listOperatorActions(this.db, row.id);
     let workflow: { status: string; state?: EventState; history?: HistorySummary; error?: string } | undefined;
     try {
       const handle = this.client.workflow.getHandle(row.workflowId);

@@ -5,9 +5,10 @@
 import crypto from 'node:crypto';
 import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Db } from '../db/prisma';
-import { CONFIRM_DELETES_SIGNAL, RECONCILE_WORKFLOW_TYPE, type ReconcileInput, type ReconcileMode, type ReconcileResult } from '../contracts/reconcileConnection';
+import { CONFIRM_DELETES_SIGNAL, RECONCILE_WORKFLOW_TYPE, type ReconcileInput, type ReconcileMode, type ReconcileResult } from '../contracts/reconcileContract';
 import { type ScheduleManager, scheduleId } from './schedules';
 import { NoBlockedRunError, NoReconcileScheduleError } from '../errors/operatorErrors';
+import { findBlockedFullRun, lastRun as readLastRun, listRuns, readCheckpoint } from '../store/reconcileState';
 
 /** How long a pause/unpause may take to show before it is sent again, and how often that is checked. */
 const PATCH_CONFIRM_MS = 5_000;
@@ -82,20 +83,20 @@ export class ReconcileService {
 
   /** Answers a full diff waiting on the mass-deletion guard: approve deletes, or keep the data. */
   async confirmDeletes(connectionId: string, approve: boolean): Promise<{ workflowId: string; runId: string }> {
-    const run = await this.db.reconcileRun.findFirst({ where: { connectionId, mode: 'full', status: 'blocked', finishedAt: null }, orderBy: { startedAt: 'desc' } });
+    const run = await findBlockedFullRun(this.db, connectionId);
     if (!run) throw new NoBlockedRunError(`connection ${connectionId} has no full diff waiting for confirmation`);
     await this.client.workflow.getHandle(run.workflowId).signal(CONFIRM_DELETES_SIGNAL, approve);
     return { workflowId: run.workflowId, runId: run.id };
   }
 
   runs(connectionId: string, limit = 20) {
-    return this.db.reconcileRun.findMany({ where: { connectionId }, orderBy: { startedAt: 'desc' }, take: limit });
+    return listRuns(this.db, connectionId, limit);
   }
 
   async status(connectionId: string) {
     const [checkpoint, lastRun, incremental, full] = await Promise.all([
-      this.db.syncCheckpoint.findUnique({ where: { connectionId } }),
-      this.db.reconcileRun.findFirst({ where: { connectionId }, orderBy: { startedAt: 'desc' } }),
+      readCheckpoint(this.db, connectionId),
+      readLastRun(this.db, connectionId),
       this.scheduleStatus(connectionId, 'incremental'),
       this.scheduleStatus(connectionId, 'full'),
     ]);

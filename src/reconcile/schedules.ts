@@ -13,8 +13,9 @@ import { type Client, ScheduleAlreadyRunning, type ScheduleOptions, ScheduleNotF
 import type { ConnectionRepository } from '../connections/repository';
 import type { Db } from '../db/prisma';
 import type { Logger } from '../infra/log';
-import { RECONCILE_HEALTH_WORKFLOW_TYPE, RECONCILE_WORKFLOW_TYPE, type ReconcileMode, reconcileWorkflowId } from '../contracts/reconcileConnection';
+import { RECONCILE_HEALTH_WORKFLOW_TYPE, RECONCILE_WORKFLOW_TYPE, type ReconcileMode, reconcileWorkflowId } from '../contracts/reconcileContract';
 import { loadTarget } from './target';
+import { findConnectionRow, listConnectionIds } from '../store/connectionRows';
 
 export type ScheduleChange = 'created' | 'updated' | 'unchanged' | 'removed' | 'absent';
 export const HEALTH_SCHEDULE_ID = 'reconcile-health';
@@ -65,7 +66,7 @@ export class ScheduleManager {
 
   /** Every connection, plus removal of schedules whose connection no longer exists. */
   async syncAll(): Promise<Record<string, Record<ReconcileMode, ScheduleChange>>> {
-    const ids = (await this.db.connection.findMany({ select: { id: true } })).map((c) => c.id);
+    const ids = await listConnectionIds(this.db);
     const out: Record<string, Record<ReconcileMode, ScheduleChange>> = {};
     for (const id of ids) out[id] = await this.syncConnection(id);
     const known = new Set(ids.flatMap((id) => [scheduleId(id, 'incremental'), scheduleId(id, 'full')]));
@@ -117,7 +118,7 @@ export class ScheduleManager {
   }
 
   private async wanted(connectionId: string): Promise<Wanted[]> {
-    const row = await this.db.connection.findUnique({ where: { id: connectionId }, select: { enabled: true } });
+    const row = await findConnectionRow(this.db, connectionId);
     if (!row?.enabled) return [];
     const t = await loadTarget(this.db, this.connections, this.http, connectionId);
     if (!t.settings.enabled || !t.canListChanges) return [];

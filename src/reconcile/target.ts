@@ -3,11 +3,13 @@
 // reconciliation settings (read from the raw settings JSON, which connector
 // schemas strip), and the partner retry schedule its connector declares.
 import type { ConnectionRepository } from '../connections/repository';
-import { getConnector } from '../connectors/registry';
+import { getConnector } from '../connectors/connectorRegistry';
 import type { PartnerClient, ResolvedConnection } from '../connectors/types';
 import type { Db } from '../db/prisma';
-import type { RetrySettings } from '../contracts/processEvent';
+import type { RetrySettings } from '../contracts/processEventContract';
 import { parseReconcileSettings, type ReconcileSettings } from '../connections/reconcileSettings';
+import { UnknownConnectionError } from '../errors/connectionErrors';
+import { findConnectionRow } from '../store/connectionRows';
 
 export interface ReconcileTarget {
   conn: ResolvedConnection;
@@ -22,7 +24,8 @@ export interface ReconcileTarget {
 
 export async function loadTarget(db: Db, connections: ConnectionRepository, http: typeof fetch, connectionId: string): Promise<ReconcileTarget> {
   const conn = await connections.get(connectionId);
-  const row = await db.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { settings: true } });
+  const row = await findConnectionRow(db, connectionId);
+  if (!row) throw new UnknownConnectionError(`unknown connection "${connectionId}"`);
   const connector = getConnector(conn.connector);
   const client = connector.createClient(conn, http);
   const pollingOnly = connector.signature(conn.settings) === null;

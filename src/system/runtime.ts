@@ -10,7 +10,7 @@ import { type Database, openDatabase } from '../db/bootstrap';
 import { migrate } from '../db/migrate';
 import { type Db, createDb } from '../db/prisma';
 import type { Logger } from '../infra/log';
-import { createMetrics, type Metrics } from '../metrics/registry';
+import { createMetrics, type Metrics } from '../metrics/metricsRegistry';
 
 export interface Runtime {
   env: Env;
@@ -46,4 +46,15 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
       await database.stop();
     },
   };
+}
+
+/** A long-running part of a process (API, worker): `stop()` drains before it resolves. */
+export interface Running {
+  stop(): Promise<void>;
+}
+
+/** The runtime's metrics registry with Node process metrics on: for processes that serve /metrics. */
+export function processMetrics(rt: Runtime): Metrics {
+  rt.metrics.collectProcessMetrics();
+  return rt.metrics;
 }

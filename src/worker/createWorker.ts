@@ -2,7 +2,8 @@
 // activities wired to real dependencies. A prebuilt workflow bundle is used
 // when given; otherwise the workflows are bundled at start.
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../activities';
+import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities/deps';
 
 export interface WorkerOptions {
   connection: NativeConnection;

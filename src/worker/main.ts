@@ -4,7 +4,7 @@
 // STARTUP_WAIT_MS (src/system/startup.ts).
 import { parseEnv } from '../config';
 import { createLogger, stdoutDestination } from '../infra/log';
-import { runWorker } from '../system/components';
+import { runWorker } from './runWorker';
 import { openRuntime } from '../system/runtime';
 import { startWhenReachable } from '../system/startup';
 import { onShutdown } from '../system/shutdown';

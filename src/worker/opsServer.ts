@@ -8,7 +8,7 @@ import express from 'express';
 import { healthRouter } from '../api/health';
 import type { Logger } from '../infra/log';
 import { metricsHandler } from '../metrics/httpMetrics';
-import type { Metrics } from '../metrics/registry';
+import type { Metrics } from '../metrics/metricsRegistry';
 
 /** The SDK exporter is local; a slow one must not stall the scrape of ours. */
 const SDK_SCRAPE_TIMEOUT_MS = 1_000;

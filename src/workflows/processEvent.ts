@@ -20,7 +20,7 @@ import type { createActivities } from '../activities';
 import {
   type ActionResult, DEFAULT_FETCH_TIMEOUT_MS, type EventState, type EventStatus,
   type OperatorRequest, type ProcessEventInput, type ProcessEventResult, type WireObjectState,
-} from '../contracts/processEvent';
+} from '../contracts/processEventContract';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import { SA_STATUS } from '../temporal/searchAttributes';
 import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery, supersedeSignal } from '../contracts/processEventMessages';

@@ -21,7 +21,7 @@ import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import {
   CONFIRM_DELETES_SIGNAL, type DeletePlan, type PagesResult, type ReconcileInput, type ReconcileResult, type RestoreProgress, type RestoreResult, type RunTotals,
-} from '../contracts/reconcileConnection';
+} from '../contracts/reconcileContract';
 
 type Activities = ReturnType<typeof createActivities>;
 

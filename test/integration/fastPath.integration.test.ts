@@ -1,9 +1,10 @@
 // The webhook fast path end to end: signed delivery -> 202 -> processEvent on
 // the real Temporal dev server -> the partner's current state in PostgreSQL.
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerEventRow } from '../../src/activities/events';
+import { registerEventRow } from '../../src/store/webhookEvents';
+import { UnknownConnectionError } from '../../src/errors/connectionErrors';
+import { NON_RETRYABLE_ERROR_TYPES } from '../../src/errors';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { record, waitForEventStatus, eventRow } from '../support/events';
 import { startTestSystem, type TestSystem } from '../support/system';
@@ -121,8 +122,8 @@ describe('webhook fast path', () => {
   it('fails registration without retrying when the connection does not exist', async () => {
     const args = { connectionId: `${sys.prefix}-gone`, eventId: 'evt_gone', eventType: 'x', objectType: 'order', objectId: 'o', objectVersion: null, payloadBytes: 1, receivedAtMs: Date.now() };
     const err = await registerEventRow(sys.rt.db, args, { workflowId: 'event:gone', runId: 'r' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    expect(err).toMatchObject({ type: 'UnknownConnectionError', nonRetryable: true });
+    expect(err).toBeInstanceOf(UnknownConnectionError);
+    expect(NON_RETRYABLE_ERROR_TYPES).toContain((err as Error).name);
   });
 
   it('starts a fresh run for a re-delivery after the first run was terminated, and answers that one 202', async () => {

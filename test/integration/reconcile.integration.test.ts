@@ -1,8 +1,8 @@
 // Reconciliation end to end on the real Temporal dev server and PostgreSQL:
 // the partner simulator's list APIs, the reconcile workflow, the version guard.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyStates } from '../../src/activities/records';
-import type { ReconcileResult } from '../../src/contracts/reconcileConnection';
+import { applyStates } from '../../src/store/syncRecords';
+import type { ReconcileResult } from '../../src/contracts/reconcileContract';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { changesSettings, differences, reconcileService } from '../support/reconcileFixtures';
 import { startPartnerSimulator } from '../../dev/simulator';

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PartnerSimulator, startPartnerSimulator } from '../../dev/simulator';
-import type { ReconcileResult } from '../../src/contracts/reconcileConnection';
+import type { ReconcileResult } from '../../src/contracts/reconcileContract';
 import { changesSettings, differences, reconcileService } from '../support/reconcileFixtures';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';

@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Alert, Alerter } from '../../src/alerts/types';
 import { ScheduleManager, scheduleId } from '../../src/reconcile/schedules';
 import { ReconcileService } from '../../src/reconcile/reconcileService';
-import { RECONCILE_HEALTH_WORKFLOW_TYPE, type ReconcileResult } from '../../src/contracts/reconcileConnection';
+import { RECONCILE_HEALTH_WORKFLOW_TYPE, type ReconcileResult } from '../../src/contracts/reconcileContract';
 import { type PartnerSimulator, startPartnerSimulator } from '../../dev/simulator';
 import { connectWorker, targetFromEnv } from '../../src/temporal/connection';
+import { createMetrics } from '../../src/metrics/metricsRegistry';
 import { createWorker } from '../../src/worker/createWorker';
 import { changesSettings, differences } from '../support/reconcileFixtures';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
@@ -44,7 +45,11 @@ beforeAll(async () => {
   const target = targetFromEnv(sys.rt.env);
   worker = await createWorker({
     connection: await connectWorker(target), namespace: target.namespace, taskQueue: queue,
-    deps: { db: sys.rt.db, connections: sys.rt.connections, http: fetch, alerter }, workflowBundlePath: inject('workflowBundlePath'),
+    deps: {
+      db: sys.rt.db, connections: sys.rt.connections, http: fetch, alerter, temporal: sys.client, links: { namespace: target.namespace },
+      metrics: createMetrics(), eventRetentionDays: 0,
+    },
+    workflowBundlePath: inject('workflowBundlePath'),
   });
   running = worker.run();
   schedules = new ScheduleManager(sys.client, sys.rt.db, sys.rt.connections, queue, sys.rt.log);

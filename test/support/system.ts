@@ -9,7 +9,8 @@ import { parseEnv } from '../../src/config';
 import { createLogger, type Logger } from '../../src/infra/log';
 import { startPartnerSimulator, type PartnerSimulator, WebhookSender } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
-import { runApi, runWorker, type RunningApi, type RunningWorker } from '../../src/system/components';
+import { runApi, type RunningApi } from '../../src/api/runApi';
+import { runWorker, type RunningWorker } from '../../src/worker/runWorker';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
 import { targetFromEnv } from '../../src/temporal/connection';
 

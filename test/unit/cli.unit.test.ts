@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCommandArgs } from '../../src/cli/args';
 import { exitCodeOf } from '../../src/cli/exitCodes';
 import { table, toJson, truncate } from '../../src/cli/format';
-import { findCommand } from '../../src/cli/registry';
+import { findCommand } from '../../src/cli/commandRegistry';
 import { fingerprint } from '../../src/cli/sealed';
 import { UnknownCommandError, UsageError } from '../../src/errors/cliErrors';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seedFileSchema } from '../../src/connections/input';
 import { unknownSettingsKeys } from '../../src/connections/settingsKeys';
-import { getConnector } from '../../src/connectors/registry';
+import { getConnector } from '../../src/connectors/connectorRegistry';
 import { SCHEME_NAMES } from '../../src/signatures/config';
 
 const EXAMPLE = path.resolve(__dirname, '../../config/connections.example.json');

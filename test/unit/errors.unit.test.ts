@@ -43,7 +43,7 @@ describe('derived from the meanings', () => {
   it('the non-retryable types are exactly the failures a retry cannot help', () => {
     expect(NON_RETRYABLE_ERROR_TYPES).toEqual([
       'PartnerPermanentError', 'MalformedDeliveryError', 'UnknownConnectionError', 'InvalidConnectionError',
-      'ReconcileNotSupportedError', 'InvalidReconcileSettingsError', 'EventTransitionRefusedError',
+      'ReconcileNotSupportedError', 'InvalidReconcileSettingsError', 'EventTransitionRefusedError', 'InvalidInvocationError',
     ]);
   });
 

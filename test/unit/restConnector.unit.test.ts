@@ -1,8 +1,8 @@
 // The rest connector's answers about partner calls, from validated settings:
 // what the receiver puts in the workflow input and reconciliation uses.
 import { describe, expect, it } from 'vitest';
-import { getConnector } from '../../src/connectors/registry';
-import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEvent';
+import { getConnector } from '../../src/connectors/connectorRegistry';
+import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEventContract';
 
 const rest = getConnector('rest');
 const settings = (raw: unknown) => rest.settingsSchema.parse(raw);

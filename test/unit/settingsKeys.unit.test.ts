@@ -2,7 +2,7 @@
 // adds exactly one key nothing reads.
 import { describe, expect, it } from 'vitest';
 import { describeUnknownKeys, unknownSettingsKeys } from '../../src/connections/settingsKeys';
-import { getConnector } from '../../src/connectors/registry';
+import { getConnector } from '../../src/connectors/connectorRegistry';
 
 const schema = getConnector('rest').settingsSchema;
 

@@ -1,7 +1,12 @@
 // Types and constants shared by the reconcile workflow, its activities, the
 // schedule manager and the service. Deterministic and dependency-free: bundled
-// into workflows (the one import is a type, erased when bundled).
-import type { ObjectKey } from '../connectors/types';
+// into workflows.
+
+/** One partner object's identity (connectors list them; a full diff's restore step walks them in order). */
+export interface ObjectKey {
+  objectType: string;
+  objectId: string;
+}
 
 export type ReconcileMode = 'incremental' | 'full';
 export type ReconcileStatus = 'running' | 'succeeded' | 'failed' | 'blocked';

@@ -1,7 +1,8 @@
-// The receiver's database side: one row per (connection, partner event id).
-// On the thin ack path (every body small enough to travel in the workflow
-// input) the receiver writes nothing before answering: the workflow records
-// the row (registerEvent). What the receiver still writes:
+// The receiver's bookkeeping on webhook_events (the rows and their SQL belong
+// to src/store/webhookEvents.ts). On the thin ack path (every body small
+// enough to travel in the workflow input) the receiver writes nothing before
+// answering: the workflow records the row (registerEvent). What the receiver
+// still writes:
 // - `register`, for a body too large for the workflow input: an atomic
 //   insert-or-count that stores the body, before the start. A database failure
 //   there is StoreUnavailableError (503): the partner keeps the event and retries.
@@ -12,24 +13,9 @@
 // The last two are written off the ack path, in batches, retried while
 // PostgreSQL is down, and flushed at shutdown. They are bookkeeping: a process
 // that dies within a flush interval loses them, never an event.
-import { type Db, toBigInt } from '../db/prisma';
-import type { DeliveryFacts } from '../contracts/processEvent';
+import type { Db } from '../db/prisma';
 import { StoreUnavailableError } from '../errors/storeErrors';
-
-/** What the receiver knows of a delivery, for its row. */
-export interface DeliveryRow extends DeliveryFacts {
-  workflowId: string;
-}
-
-export interface NewEvent extends DeliveryRow {
-  /** Raw body, only when too large to travel inside the workflow input. */
-  payload: Buffer | null;
-}
-
-export interface RegisteredEvent {
-  rowId: string;
-  status: string;
-}
+import { countRedeliveries, type DeliveryRow, type EventRowRef, insertReceivedEvent, markEventsAccepted } from '../store/webhookEvents';
 
 /** Background writes wait at most this long, or until this many are queued. */
 const FLUSH_MS = 25;
@@ -38,23 +24,17 @@ const BATCH = 200;
 const RETRY_MS = 1_000;
 const RETRY_MAX = 50_000;
 
-export class EventStore {
+export class DeliveryRecorder {
   constructor(
     private readonly db: Db,
     /** Told when a background write failed (it is kept and retried). */
     private readonly onBackgroundError: (err: Error, what: 'accept_marks' | 'redeliveries', count: number) => void = () => {},
   ) {}
 
-  async register(e: NewEvent): Promise<RegisteredEvent> {
+  /** Stores a large delivery's body on its row (insert-or-count); StoreUnavailableError (503) when the database fails. */
+  async register(e: DeliveryRow & { payload: Buffer | null }): Promise<EventRowRef> {
     try {
-      const rows = await this.db.$queryRaw<{ id: bigint; status: string }[]>`
-        INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload, payload_bytes, received_at)
-        VALUES (${e.connectionId}, ${e.eventId}, ${e.eventType}, ${e.objectType}, ${e.objectId}, ${toBigInt(e.objectVersion)}, ${e.workflowId}, ${e.payload}, ${e.payloadBytes}, ${new Date(e.receivedAtMs)})
-        ON CONFLICT (connection_id, event_id) DO UPDATE SET delivery_count = webhook_events.delivery_count + 1
-        RETURNING id, status`;
-      const row = rows[0];
-      if (!row) throw new Error('insert returned no row');
-      return { rowId: row.id.toString(), status: row.status };
+      return await insertReceivedEvent(this.db, e);
     } catch (err) {
       throw new StoreUnavailableError(`could not record the event: ${(err as Error).message}`);
     }
@@ -126,26 +106,11 @@ export class EventStore {
     this.timer ??= setTimeout(() => void this.flush(), RETRY_MS);
   }
 
-  private async writeMarks(ids: bigint[]): Promise<void> {
-    await this.db.$executeRaw`
-      UPDATE webhook_events SET accepted_at = now(), status = CASE WHEN status = 'received' THEN 'accepted' ELSE status END
-      WHERE id = ANY(${ids}::bigint[]) AND accepted_at IS NULL`;
+  private writeMarks(ids: bigint[]): Promise<void> {
+    return markEventsAccepted(this.db, ids);
   }
 
-  /**
-   * One statement for the batch. A row the workflow has not recorded yet is
-   * inserted as 'received' with the redeliveries counted; the workflow's
-   * registration then adds its own delivery and marks it accepted.
-   */
-  private async writeRedeliveries(items: Array<{ row: DeliveryRow; count: number }>): Promise<void> {
-    const col = <T>(f: (r: DeliveryRow) => T) => items.map((i) => f(i.row));
-    await this.db.$executeRaw`
-      INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload_bytes, received_at, delivery_count)
-      SELECT * FROM unnest(
-        ${col((r) => r.connectionId)}::text[], ${col((r) => r.eventId)}::text[], ${col((r) => r.eventType)}::text[],
-        ${col((r) => r.objectType)}::text[], ${col((r) => r.objectId)}::text[], ${col((r) => toBigInt(r.objectVersion)?.toString() ?? null)}::bigint[],
-        ${col((r) => r.workflowId)}::text[], ${col((r) => r.payloadBytes)}::int[], ${col((r) => new Date(r.receivedAtMs).toISOString())}::timestamptz[],
-        ${items.map((i) => i.count)}::int[])
-      ON CONFLICT (connection_id, event_id) DO UPDATE SET delivery_count = webhook_events.delivery_count + EXCLUDED.delivery_count`;
+  private writeRedeliveries(items: Array<{ row: DeliveryRow; count: number }>): Promise<void> {
+    return countRedeliveries(this.db, items);
   }
 }

@@ -2,9 +2,11 @@
 // (reconcile.failing) or when no page has succeeded for longer than its
 // checkpoint max age (reconcile.checkpoint_stale). Run by the scheduled
 // reconcileHealth workflow for every connection, and by a failing run for its
-// own connection. Without an alerter, alerts are logged.
+// own connection.
 import { log } from '@temporalio/activity';
-import type { ActivityDeps } from './index';
+import { findConnectionRow, listConnectionIds } from '../store/connectionRows';
+import { readCheckpoint, recentEndedRuns } from '../store/reconcileState';
+import type { ActivityDeps } from './deps';
 import { workflowLink } from '../alerts/links';
 import type { Alert } from '../alerts/types';
 import { loadTarget } from '../reconcile/target';
@@ -14,20 +16,19 @@ async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number
   if (!t.conn.enabled || !t.settings.enabled || !t.canListChanges) return [];
   const alerts: Alert[] = [];
   const n = t.settings.failureAlertRuns;
-  const recent = await deps.db.reconcileRun.findMany({
-    where: { connectionId, status: { in: ['succeeded', 'failed'] } }, orderBy: { startedAt: 'desc' }, take: n,
-  });
+  const recent = await recentEndedRuns(deps.db, connectionId, n);
   if (recent.length === n && recent.every((r) => r.status === 'failed')) {
     alerts.push({
       kind: 'reconcile.failing', connectionId, connector: t.conn.connector,
       title: `Reconciliation of ${connectionId} failed ${n} times in a row`,
       fields: { runs: n, lastRunId: recent[0]!.id, lastError: recent[0]!.error?.slice(0, 300) ?? null, workflowId: recent[0]!.workflowId },
       command: `npx syncline reconcile runs ${connectionId}`,
-      link: deps.links && workflowLink(deps.links, recent[0]!.workflowId),
+      link: workflowLink(deps.links, recent[0]!.workflowId),
     });
   }
-  const cp = await deps.db.syncCheckpoint.findUnique({ where: { connectionId } });
-  const conn = await deps.db.connection.findUniqueOrThrow({ where: { id: connectionId }, select: { createdAt: true } });
+  const cp = await readCheckpoint(deps.db, connectionId);
+  const conn = await findConnectionRow(deps.db, connectionId);
+  if (!conn) throw new Error(`unknown connection "${connectionId}"`);
   const lastGoodMs = cp && cp.cursor !== null ? cp.updatedAt.getTime() : conn.createdAt.getTime();
   const ageMs = nowMs - lastGoodMs;
   if (ageMs > t.settings.checkpointMaxAgeMs) {
@@ -42,7 +43,7 @@ async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number
 }
 
 export async function checkHealth(deps: ActivityDeps, connectionId?: string, nowMs = Date.now()): Promise<{ kind: string; connectionId: string }[]> {
-  const ids = connectionId ? [connectionId] : (await deps.db.connection.findMany({ where: { enabled: true }, select: { id: true } })).map((c) => c.id);
+  const ids = connectionId ? [connectionId] : await listConnectionIds(deps.db, { enabledOnly: true });
   const sent: { kind: string; connectionId: string }[] = [];
   for (const id of ids) {
     let alerts: Alert[];
@@ -53,8 +54,7 @@ export async function checkHealth(deps: ActivityDeps, connectionId?: string, now
       continue;
     }
     for (const a of alerts) {
-      if (deps.alerter) await deps.alerter.send(a);
-      else log.warn(a.kind, { connectionId: a.connectionId, title: a.title, ...a.fields });
+      await deps.alerter.send(a);
       sent.push({ kind: a.kind, connectionId: a.connectionId });
     }
   }

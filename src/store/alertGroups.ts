@@ -1,25 +1,29 @@
-// Alert grouping shared by every worker process, in PostgreSQL (alert_groups):
-// per (kind, connection) the first alert of a window is sent at once; alerts
-// inside the window are only counted; when the window has closed, `dueSummaries`
-// hands out one summary per group with a count, and the window restarts. A
-// storm of 10,000 parked events on one connection is one alert plus one summary
-// per window.
+// alert_groups: alert grouping shared by every worker process. Per (kind,
+// connection) the first alert of a window is sent at once; alerts inside the
+// window are only counted; when the window has closed, `dueSummaries` hands
+// out one summary per group with a count, and the window restarts. A storm of
+// 10,000 parked events on one connection is one alert plus one summary per
+// window. The alert itself is opaque here (stored as JSON for the summary).
 import type { Db } from '../db/prisma';
-import type { Alert } from './types';
 
-export interface Summary {
-  kind: Alert['kind'];
+export interface GroupKey {
+  kind: string;
+  connectionId: string;
+}
+
+export interface Summary<A> {
+  kind: string;
   connectionId: string;
   suppressed: number;
   since: Date;
-  latest: Alert | null;
+  latest: A | null;
 }
 
-export class AlertGroups {
+export class AlertGroups<A extends GroupKey = GroupKey> {
   constructor(private readonly db: Db, private readonly windowMs: number) {}
 
   /** True when this alert opens a new window and must be sent now. */
-  async admit(alert: Alert): Promise<boolean> {
+  async admit(alert: A): Promise<boolean> {
     const windowStart = new Date(Date.now() - this.windowMs);
     return this.db.$transaction(async (tx) => {
       await tx.$executeRaw`
@@ -44,9 +48,9 @@ export class AlertGroups {
   }
 
   /** Claims the groups whose window closed with suppressed alerts; each is returned to exactly one caller. */
-  async dueSummaries(limit = 100): Promise<Summary[]> {
+  async dueSummaries(limit = 100): Promise<Summary<A>[]> {
     const windowStart = new Date(Date.now() - this.windowMs);
-    const rows = await this.db.$queryRaw<{ kind: Alert['kind']; connection_id: string; suppressed_count: number; window_started_at: Date; last_alert: Alert | null }[]>`
+    const rows = await this.db.$queryRaw<{ kind: string; connection_id: string; suppressed_count: number; window_started_at: Date; last_alert: A | null }[]>`
       WITH due AS (
         SELECT kind, connection_id FROM alert_groups
         WHERE suppressed_count > 0 AND window_started_at <= ${windowStart}

@@ -1,30 +1,20 @@
-// Starts the two long-running parts, the worker and the HTTP API, on top of an
-// open Runtime. Both return a `stop()` that drains before it resolves.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+// Starts a worker on top of an open Runtime: syncline's workflows and
+// activities with real dependencies, its ops server (/metrics, /healthz,
+// /readyz), the alert-summary flusher and, when asked, the maintenance
+// schedules. `stop()` drains before it resolves.
 import { Client, Connection } from '@temporalio/client';
-import { AlertGroups } from '../alerts/grouping';
+import type { Alert } from '../alerts/types';
 import { WebhookAlerter } from '../alerts/webhookAlerter';
-import { createApp } from '../api/app';
-import { adminReconcileRouter } from '../api/adminReconcile';
-import { reconcileServiceFor, ScheduleManager } from '../reconcile';
-import { EventStore } from '../ingest/eventStore';
-import { EventStarter } from '../ingest/starter';
-import { pendingMigrations } from '../db/migrate';
 import { checkpointAges } from '../metrics/activityMetrics';
-import { OperatorService } from '../operator/operatorService';
-import type { TemporalTarget } from '../temporal/connection';
-import { connectWorker } from '../temporal/connection';
+import { ScheduleManager } from '../reconcile/schedules';
+import { AlertGroups } from '../store/alertGroups';
+import { databaseProbe, readiness, temporalProbe } from '../system/readiness';
+import { processMetrics, type Running, type Runtime } from '../system/runtime';
+import { connectWorker, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
-import { startOpsServer } from '../worker/opsServer';
-import { createWorker } from '../worker/createWorker';
 import { installTemporalLogging } from '../temporal/runtimeLogging';
-import { databaseProbe, readiness, temporalProbe } from './readiness';
-import type { Runtime } from './runtime';
-
-export interface Running {
-  stop(): Promise<void>;
-}
+import { createWorker } from './createWorker';
+import { startOpsServer } from './opsServer';
 
 export interface WorkerRunOptions {
   workflowBundlePath?: string;
@@ -60,7 +50,7 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
   try {
     // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
     await ensureSearchAttributes(temporal, target.namespace, rt.log);
-    alerter = new WebhookAlerter({ groups: new AlertGroups(rt.db, env.ALERT_GROUP_WINDOW_MS), log: rt.log, url: env.ALERT_WEBHOOK_URL });
+    alerter = new WebhookAlerter({ groups: new AlertGroups<Alert>(rt.db, env.ALERT_GROUP_WINDOW_MS), log: rt.log, url: env.ALERT_WEBHOOK_URL });
     worker = await createWorker({
       connection,
       namespace: target.namespace,
@@ -80,7 +70,7 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
     host: env.WORKER_METRICS_HOST,
     port: opts.opsPort ?? env.WORKER_METRICS_PORT,
     log: rt.log,
-    metrics: withProcessMetrics(rt),
+    metrics: processMetrics(rt),
     sdkMetricsPort: env.TEMPORAL_METRICS_PORT,
     ready: readiness([
       { name: 'worker', run: async () => { if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`); } },
@@ -121,74 +111,4 @@ async function ensureMaintenanceSchedules(client: Client, rt: Runtime, taskQueue
   } catch (err) {
     rt.log.warn({ event: 'worker.schedules_failed', reason: (err as Error).message }, 'could not ensure the maintenance schedules; run `syncline reconcile sync`');
   }
-}
-
-export interface RunningApi extends Running {
-  url: string;
-  client: Client;
-}
-
-export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?: number; host?: string; taskQueue?: string; uiUrl?: string } = {}): Promise<RunningApi> {
-  // Lazy: the API starts (and answers 503) even while Temporal is down, and reconnects by itself.
-  const connection = Connection.lazy({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
-  const client = new Client({ connection, namespace: target.namespace });
-  const env = rt.env;
-  const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
-  const events = new EventStore(rt.db, (err, what, count) =>
-    rt.log.warn({ event: 'webhook.bookkeeping_failed', what, count, reason: err.message }, 'could not write delivery bookkeeping; will retry'));
-  const app = createApp({
-    log: rt.log,
-    connections: rt.connections,
-    events,
-    starter: new EventStarter(client, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE, env.ACK_TIMEOUT_MS),
-    nowMs: Date.now,
-    inlinePayloadMaxBytes: env.PAYLOAD_INLINE_MAX_BYTES,
-    bodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
-    retryAfterSec: env.RETRY_AFTER_SEC,
-    metrics: withProcessMetrics(rt),
-    admin: {
-      token: env.ADMIN_TOKEN,
-      operator: new OperatorService(rt.db, client, { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }),
-      extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
-    },
-    ready: readiness([
-      databaseProbe(rt.db),
-      {
-        name: 'migrations',
-        run: async () => {
-          const pending = await pendingMigrations(rt.database.url);
-          if (pending.length > 0) throw new Error(`pending: ${pending.join(', ')}`);
-        },
-      },
-      probe,
-    ], env.READINESS_TIMEOUT_MS),
-  });
-  const server = http.createServer(app);
-  // Partners give 1-10 s; a client that dribbles its request for longer is cut off.
-  server.requestTimeout = 15_000;
-  server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? env.API_PORT, opts.host ?? env.API_HOST, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.address}:${address.port}`;
-  rt.log.info({ event: 'api.started', url }, 'API listening');
-  return {
-    url,
-    client,
-    async stop() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
-      await events.flush();
-      await connection.close();
-      await probe.close();
-    },
-  };
-}
-
-function withProcessMetrics(rt: Runtime) {
-  rt.metrics.collectProcessMetrics();
-  return rt.metrics;
 }

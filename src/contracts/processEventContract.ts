@@ -33,9 +33,6 @@ export const DEFAULT_PARTNER_RETRY: RetrySettings = {
 
 export const DEFAULT_FETCH_TIMEOUT_MS = 60_000;
 
-/** Row statuses after which a re-delivery is never processed again. */
-export const FINAL_STATUSES: ReadonlySet<string> = new Set(['processed']);
-
 export interface ProcessEventInput {
   /**
    * webhook_events.id, as a string (bigint does not survive JSON), when the
@@ -78,7 +75,8 @@ export interface DeliveryFacts {
 /** What the workflow's registration step records; the workflow id and run come from the activity's context. */
 export type RegisterEventArgs = DeliveryFacts;
 
-export interface RegisteredEvent {
+/** What the registration step reports back to the run. */
+export interface EventRegistration {
   eventRowId: string;
   status: string;
   /** The row was already final (processed by an earlier run): nothing is left to do. */

@@ -1,0 +1,237 @@
+// webhook_events (one row per (connection, partner event id): the database's
+// view of every delivery, kept after Temporal's retention ends) and its audit,
+// operator_actions. The only module that reads or writes them. Status changes
+// follow src/store/eventTransitions.ts: conditional in SQL, refused otherwise.
+// Every function takes an Executor, so callers compose them in a transaction.
+import { EventTransitionRefusedError } from '../errors/storeErrors';
+import { UnknownConnectionError } from '../errors/connectionErrors';
+import { Prisma } from '../generated/prisma/client';
+import { type EventRowStatus, allowedFrom, declaredTransition, FINAL_STATUSES, isFinal, PRUNABLE_STATUSES } from './eventTransitions';
+import { type Executor, toBigInt } from './executor';
+
+/** What the receiver and the run know of a delivery, for its row. */
+export interface DeliveryRow {
+  connectionId: string;
+  eventId: string;
+  eventType: string;
+  objectType: string;
+  objectId: string;
+  objectVersion: number | null;
+  payloadBytes: number;
+  receivedAtMs: number;
+  workflowId: string;
+}
+
+/** A row as the receiver or the run learns it back: its id (a string: bigint does not survive JSON) and status. */
+export interface EventRowRef {
+  eventRowId: string;
+  status: string;
+}
+
+const RECEIVED_TO_ACCEPTED = declaredTransition('received', 'accepted');
+
+/**
+ * The receiver's insert-or-count for a body too large for the workflow input:
+ * stores the body on a new 'received' row, or counts one more delivery on an
+ * existing one.
+ */
+export async function insertReceivedEvent(x: Executor, e: DeliveryRow & { payload: Buffer | null }): Promise<EventRowRef> {
+  const rows = await x.$queryRaw<{ id: bigint; status: string }[]>`
+    INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload, payload_bytes, received_at)
+    VALUES (${e.connectionId}, ${e.eventId}, ${e.eventType}, ${e.objectType}, ${e.objectId}, ${toBigInt(e.objectVersion)}, ${e.workflowId}, ${e.payload}, ${e.payloadBytes}, ${new Date(e.receivedAtMs)})
+    ON CONFLICT (connection_id, event_id) DO UPDATE SET delivery_count = webhook_events.delivery_count + 1
+    RETURNING id, status`;
+  const row = rows[0];
+  if (!row) throw new Error('insert returned no row');
+  return { eventRowId: row.id.toString(), status: row.status };
+}
+
+/** Rows the receiver registered are marked accepted once Temporal holds their event (received -> accepted; later statuses stay). */
+export async function markEventsAccepted(x: Executor, rowIds: bigint[]): Promise<void> {
+  await x.$executeRaw`
+    UPDATE webhook_events SET accepted_at = now(),
+      status = CASE WHEN status = ${RECEIVED_TO_ACCEPTED.from} THEN ${RECEIVED_TO_ACCEPTED.to} ELSE status END
+    WHERE id = ANY(${rowIds}::bigint[]) AND accepted_at IS NULL`;
+}
+
+/**
+ * Counts re-deliveries of events Temporal already held, one statement for the
+ * batch. A row the run has not recorded yet is inserted as 'received' with the
+ * re-deliveries counted; the run's registration then adds its own delivery.
+ */
+export async function countRedeliveries(x: Executor, items: Array<{ row: DeliveryRow; count: number }>): Promise<void> {
+  const col = <T>(f: (r: DeliveryRow) => T) => items.map((i) => f(i.row));
+  await x.$executeRaw`
+    INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload_bytes, received_at, delivery_count)
+    SELECT * FROM unnest(
+      ${col((r) => r.connectionId)}::text[], ${col((r) => r.eventId)}::text[], ${col((r) => r.eventType)}::text[],
+      ${col((r) => r.objectType)}::text[], ${col((r) => r.objectId)}::text[], ${col((r) => toBigInt(r.objectVersion)?.toString() ?? null)}::bigint[],
+      ${col((r) => r.workflowId)}::text[], ${col((r) => r.payloadBytes)}::int[], ${col((r) => new Date(r.receivedAtMs).toISOString())}::timestamptz[],
+      ${items.map((i) => i.count)}::int[])
+    ON CONFLICT (connection_id, event_id) DO UPDATE SET delivery_count = webhook_events.delivery_count + EXCLUDED.delivery_count`;
+}
+
+/**
+ * Records a delivery on its row for the run that holds it. Insert-or-update
+ * keyed by (connection, event id), idempotent per run: a retried attempt of
+ * the same run does not count the delivery twice. A row that is already final
+ * (an earlier run processed the event, and Temporal has since forgotten that
+ * run) keeps its run and is reported, so the caller stops: the deduplication
+ * backstop after Temporal's retention. A missing connection is
+ * UnknownConnectionError (no retry can record the event).
+ */
+export async function registerEventRow(x: Executor, row: Omit<DeliveryRow, 'workflowId'>, run: { workflowId: string; runId: string }): Promise<EventRowRef & { alreadyFinal: boolean }> {
+  try {
+    const rows = await x.$queryRaw<{ id: bigint; status: string }[]>`
+      INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, run_id, payload_bytes, status, received_at, accepted_at)
+      VALUES (${row.connectionId}, ${row.eventId}, ${row.eventType}, ${row.objectType}, ${row.objectId}, ${toBigInt(row.objectVersion)}, ${run.workflowId}, ${run.runId}, ${row.payloadBytes},
+              ${RECEIVED_TO_ACCEPTED.to}, ${new Date(row.receivedAtMs)}, now())
+      ON CONFLICT (connection_id, event_id) DO UPDATE SET
+        delivery_count = webhook_events.delivery_count + CASE WHEN webhook_events.run_id IS DISTINCT FROM EXCLUDED.run_id THEN 1 ELSE 0 END,
+        run_id = CASE WHEN webhook_events.status = ANY(${[...FINAL_STATUSES]}::text[]) THEN webhook_events.run_id ELSE EXCLUDED.run_id END,
+        status = CASE WHEN webhook_events.status = ${RECEIVED_TO_ACCEPTED.from} THEN ${RECEIVED_TO_ACCEPTED.to} ELSE webhook_events.status END,
+        received_at = LEAST(webhook_events.received_at, EXCLUDED.received_at),
+        accepted_at = COALESCE(webhook_events.accepted_at, now())
+      RETURNING id, status`;
+    const inserted = rows[0];
+    if (!inserted) throw new Error('insert returned no row');
+    return { eventRowId: inserted.id.toString(), status: inserted.status, alreadyFinal: isFinal(inserted.status) };
+  } catch (err) {
+    if (/foreign key/i.test((err as Error).message)) throw new UnknownConnectionError(`connection ${row.connectionId} does not exist`);
+    throw err;
+  }
+}
+
+/**
+ * Moves a row to `to` with `set` (more SET assignments), only from a status
+ * EVENT_TRANSITIONS allows. 'missing' when no such row exists; a row in a
+ * status that may not move to `to` is EventTransitionRefusedError.
+ */
+async function transition(x: Executor, eventRowId: string, to: EventRowStatus, set: Prisma.Sql): Promise<'moved' | 'missing'> {
+  const id = BigInt(eventRowId);
+  const n = await x.$executeRaw`UPDATE webhook_events SET status = ${to}, ${set} WHERE id = ${id} AND status = ANY(${allowedFrom(to)}::text[])`;
+  if (n > 0) return 'moved';
+  const [row] = await x.$queryRaw<{ status: string }[]>`SELECT status FROM webhook_events WHERE id = ${id}`;
+  if (!row) return 'missing';
+  throw new EventTransitionRefusedError(`webhook_events row ${eventRowId}: ${row.status} -> ${to} is not an allowed transition`);
+}
+
+function mustExist(eventRowId: string, result: 'moved' | 'missing'): void {
+  if (result === 'missing') throw new Error(`no webhook_events row ${eventRowId}`);
+}
+
+export type ApplyOutcomeName = 'applied' | 'unchanged' | 'tombstoned';
+
+/** The run processed the event: its outcome and the version it applied. */
+export async function recordProcessed(x: Executor, a: { eventRowId: string; outcome?: ApplyOutcomeName; appliedVersion?: number | null; error?: string }): Promise<void> {
+  mustExist(a.eventRowId, await transition(x, a.eventRowId, 'processed', Prisma.sql`
+    outcome = ${a.outcome ?? null}, applied_version = ${toBigInt(a.appliedVersion)}, last_error = ${a.error ?? null}, finished_at = now()`));
+}
+
+/** The run gave up on the partner (schedule spent, or a permanent error) and waits for an operator. A missing row is left alone. */
+export async function parkEventRow(x: Executor, a: { eventRowId: string; error: string }): Promise<void> {
+  await transition(x, a.eventRowId, 'parked', Prisma.sql`last_error = ${a.error}, first_failed_at = COALESCE(first_failed_at, now()), finished_at = NULL`);
+}
+
+/** An operator replays a parked event: it is processing again, its attempts counted afresh. */
+export async function replayEventRow(x: Executor, eventRowId: string): Promise<void> {
+  mustExist(eventRowId, await transition(x, eventRowId, 'accepted', Prisma.sql`attempts = 0`));
+}
+
+/** A parked event ends without processing: skipped by an operator, or superseded by a newer version of its object. */
+export async function resolveParkedEventRow(x: Executor, a: { eventRowId: string; status: 'skipped' | 'superseded'; reason: string }): Promise<void> {
+  mustExist(a.eventRowId, await transition(x, a.eventRowId, a.status, Prisma.sql`resolution = ${a.reason}, finished_at = now()`));
+}
+
+/** One partner fetch attempt and how it failed (null: it succeeded), for ops to see without opening Temporal. */
+export async function noteFetchAttempt(x: Executor, eventRowId: string, attempt: number, error: string | null): Promise<void> {
+  await x.$executeRaw`UPDATE webhook_events SET attempts = ${attempt}, last_error = ${error} WHERE id = ${BigInt(eventRowId)}`;
+}
+
+/** The audit: who did what to an event, why, and what came of it. */
+export async function insertOperatorAction(x: Executor, a: { eventRowId: string; action: string; by: string; reason: string | null; result: string }): Promise<void> {
+  const id = BigInt(a.eventRowId);
+  const n = await x.$executeRaw`
+    INSERT INTO operator_actions (connection_id, event_row_id, workflow_id, action, actor, reason, result)
+    SELECT connection_id, id, workflow_id, ${a.action}, ${a.by}, ${a.reason}, ${a.result} FROM webhook_events WHERE id = ${id}`;
+  if (n === 0) throw new Error(`no webhook_events row ${a.eventRowId}`);
+}
+
+/** The stored raw body of a large delivery (null when it travelled inline). */
+export async function readEventPayload(x: Executor, eventRowId: string): Promise<Buffer | null> {
+  const [row] = await x.$queryRaw<{ payload: Uint8Array | null }[]>`SELECT payload FROM webhook_events WHERE id = ${BigInt(eventRowId)}`;
+  if (!row) throw new Error(`no webhook_events row ${eventRowId}`);
+  return row.payload ? Buffer.from(row.payload) : null;
+}
+
+/** What a "parked" alert says about an event, with its connection's connector. */
+export async function findEventForAlert(x: Executor, eventRowId: string) {
+  const row = await x.webhookEvent.findUniqueOrThrow({ where: { id: BigInt(eventRowId) }, include: { connection: { select: { connector: true } } } });
+  return { ...row, connector: row.connection.connector };
+}
+
+/**
+ * The supersede rule: parked events of these objects whose object our copy
+ * now holds at a version at least as new as the one the event announced (for
+ * events without a version: written after the event was received).
+ */
+export async function findSupersededParkedEvents(x: Executor, a: { connectionId: string; objects: Array<{ objectType: string; objectId: string }>; exceptEventRowId?: string }): Promise<Array<{ workflowId: string; version: number }>> {
+  const types = a.objects.map((o) => o.objectType);
+  const ids = a.objects.map((o) => o.objectId);
+  const except = a.exceptEventRowId ? BigInt(a.exceptEventRowId) : -1n;
+  const rows = await x.$queryRaw<{ workflow_id: string; version: bigint }[]>`
+    SELECT e.workflow_id, r.version
+    FROM webhook_events e
+    JOIN unnest(${types}::text[], ${ids}::text[]) AS o(object_type, object_id) ON o.object_type = e.object_type AND o.object_id = e.object_id
+    JOIN sync_records r ON r.connection_id = e.connection_id AND r.object_type = e.object_type AND r.object_id = e.object_id
+    WHERE e.connection_id = ${a.connectionId} AND e.status = 'parked' AND e.id <> ${except}
+      AND (r.version >= e.object_version OR (e.object_version IS NULL AND r.updated_at > e.received_at))`;
+  return rows.map((r) => ({ workflowId: r.workflow_id, version: Number(r.version) }));
+}
+
+/** Deletes up to `limit` finished rows whose run ended before `cutoff`; returns how many. */
+export function pruneFinishedEvents(x: Executor, cutoff: Date, limit: number): Promise<number> {
+  const statuses = [...PRUNABLE_STATUSES];
+  return x.$executeRaw`
+    DELETE FROM webhook_events WHERE id IN (
+      SELECT id FROM webhook_events WHERE finished_at < ${cutoff} AND status = ANY(${statuses}) LIMIT ${limit})`;
+}
+
+export interface EventListFilter {
+  connectionId?: string;
+  status?: string;
+  limit?: number;
+}
+
+/** Newest first, without payloads: the one event listing behind the CLI and the admin API. */
+export function listEventRows(x: Executor, f: EventListFilter) {
+  return x.webhookEvent.findMany({
+    where: { connectionId: f.connectionId, status: f.status },
+    orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
+    take: f.limit,
+    omit: { payload: true },
+  });
+}
+
+export function findEventRow(x: Executor, connectionId: string, eventId: string) {
+  return x.webhookEvent.findUnique({ where: { connectionId_eventId: { connectionId, eventId } } });
+}
+
+export function listOperatorActions(x: Executor, eventRowId: bigint) {
+  return x.operatorAction.findMany({ where: { eventRowId }, orderBy: { createdAt: 'asc' } });
+}
+
+/** A connection's event rows counted by status. */
+export async function countEventsByStatus(x: Executor, connectionId: string): Promise<Record<string, number>> {
+  const byStatus = await x.webhookEvent.groupBy({ by: ['status'], where: { connectionId }, _count: { _all: true }, orderBy: { status: 'asc' } });
+  return Object.fromEntries(byStatus.map((g) => [g.status, g._count._all]));
+}
+
+export async function eventHasStoredPayload(x: Executor, eventRowId: bigint): Promise<boolean> {
+  return (await x.webhookEvent.count({ where: { id: eventRowId, payload: { not: null } } })) > 0;
+}
+
+export async function connectionIdOfEvent(x: Executor, eventRowId: string): Promise<string | undefined> {
+  const row = await x.webhookEvent.findUnique({ where: { id: BigInt(eventRowId) }, select: { connectionId: true } });
+  return row?.connectionId;
+}

@@ -9,7 +9,7 @@ import { readCheckpoint, recentEndedRuns } from '../store/reconcileState';
 import type { ActivityDeps } from './deps';
 import { workflowLink } from '../alerts/links';
 import type { Alert } from '../alerts/types';
-import { loadTarget } from '../reconcile/target';
+import { loadTarget } from '../connections/reconcileTarget';
 
 async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number): Promise<Alert[]> {
   const t = await loadTarget(deps.db, deps.connections, deps.http, connectionId);

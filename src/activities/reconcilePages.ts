@@ -22,7 +22,7 @@
 import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { workflowLink } from '../alerts/links';
 import type { ListPage, ObjectKey, ObjectState } from '../connectors/types';
-import { loadTarget } from '../reconcile/target';
+import { loadTarget } from '../connections/reconcileTarget';
 import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../contracts/reconcileContract';
 import { type PageCommit, addChangedToRun, commitChangesPage, commitIdsPage, listedButMissing, readCheckpoint, reserveRequestSlot, runTotals as readRunTotals } from '../store/reconcileState';
 import { applyStates, reviveTombstone } from '../store/syncRecords';

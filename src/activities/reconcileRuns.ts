@@ -9,7 +9,7 @@
 // candidates: the listing may predate them.
 import { ReconcileNotSupportedError } from '../errors/operatorErrors';
 import { workflowLink } from '../alerts/links';
-import { loadTarget } from '../reconcile/target';
+import { loadTarget } from '../connections/reconcileTarget';
 import { checkHealth } from './reconcileHealthChecks';
 import type { DeletePlan, ReconcileMode, ReconcileResult, ReconcileStatus, RunPlan, RunTotals } from '../contracts/reconcileContract';
 import { toTemporalFailure } from './failures';

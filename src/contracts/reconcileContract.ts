@@ -134,8 +134,6 @@ export interface ReconcileResult extends RunTotals {
 
 /** Signal name: an operator's answer to a blocked mass deletion (true = delete, false = keep). */
 export const CONFIRM_DELETES_SIGNAL = 'confirmDeletes';
-export const RECONCILE_WORKFLOW_TYPE = 'reconcileConnection';
-export const RECONCILE_HEALTH_WORKFLOW_TYPE = 'reconcileHealth';
 
 export function reconcileWorkflowId(connectionId: string, mode: ReconcileMode): string {
   return mode === 'full' ? `reconcile-full-${connectionId}` : `reconcile-${connectionId}`;

@@ -5,7 +5,8 @@
 import crypto from 'node:crypto';
 import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Db } from '../db/prisma';
-import { CONFIRM_DELETES_SIGNAL, RECONCILE_WORKFLOW_TYPE, type ReconcileInput, type ReconcileMode, type ReconcileResult } from '../contracts/reconcileContract';
+import { CONFIRM_DELETES_SIGNAL, type ReconcileInput, type ReconcileMode, type ReconcileResult } from '../contracts/reconcileContract';
+import { reconcileConnection } from '../workflows/reconcileConnection';
 import { type ScheduleManager, scheduleId } from './schedules';
 import { NoBlockedRunError, NoReconcileScheduleError } from '../errors/operatorErrors';
 import { findBlockedFullRun, lastRun as readLastRun, listRuns, readCheckpoint } from '../store/reconcileState';
@@ -73,7 +74,7 @@ export class ReconcileService {
   /** Starts a run outside the schedule, e.g. a full diff re-run with deletions confirmed up front. */
   async runNow(connectionId: string, mode: ReconcileMode, opts: { confirmDeletes?: boolean; taskQueue?: string } = {}) {
     const input: ReconcileInput = { connectionId, mode, confirmDeletes: opts.confirmDeletes };
-    return this.client.workflow.start(RECONCILE_WORKFLOW_TYPE, {
+    return this.client.workflow.start(reconcileConnection, {
       args: [input],
       taskQueue: opts.taskQueue ?? this.taskQueue,
       workflowId: `${scheduleId(connectionId, mode)}-manual-${crypto.randomUUID()}`,
@@ -110,7 +111,7 @@ export class ReconcileService {
 
   /** The result of a finished run started by a schedule or runNow. */
   result(workflowId: string): Promise<ReconcileResult> {
-    return this.client.workflow.getHandle(workflowId).result() as Promise<ReconcileResult>;
+    return this.client.workflow.getHandle<typeof reconcileConnection>(workflowId).result();
   }
 
   private async scheduleStatus(connectionId: string, mode: ReconcileMode): Promise<ScheduleStatus | null> {

@@ -13,8 +13,12 @@ import { type Client, ScheduleAlreadyRunning, type ScheduleOptions, ScheduleNotF
 import type { ConnectionRepository } from '../connections/repository';
 import type { Db } from '../db/prisma';
 import type { Logger } from '../infra/log';
-import { RECONCILE_HEALTH_WORKFLOW_TYPE, RECONCILE_WORKFLOW_TYPE, type ReconcileMode, reconcileWorkflowId } from '../contracts/reconcileContract';
-import { loadTarget } from './target';
+import type { Workflow } from '@temporalio/common';
+import { type ReconcileMode, reconcileWorkflowId } from '../contracts/reconcileContract';
+import { pruneEventRows } from '../workflows/pruneEventRows';
+import { reconcileConnection } from '../workflows/reconcileConnection';
+import { reconcileHealth } from '../workflows/reconcileHealth';
+import { loadTarget } from '../connections/reconcileTarget';
 import { findConnectionRow, listConnectionIds } from '../store/connectionRows';
 
 export type ScheduleChange = 'created' | 'updated' | 'unchanged' | 'removed' | 'absent';
@@ -23,7 +27,6 @@ export const DEFAULT_HEALTH_EVERY_MS = 15 * 60_000;
 /** The daily event-row retention run (src/workflows/pruneEventRows.ts); not `reconcile-`, so syncAll never takes it for an orphan. */
 export const RETENTION_SCHEDULE_ID = 'events-retention';
 export const DEFAULT_RETENTION_EVERY_MS = 24 * 3_600_000;
-export const RETENTION_WORKFLOW_TYPE = 'pruneEventRows';
 
 export const scheduleId = (connectionId: string, mode: ReconcileMode): string => reconcileWorkflowId(connectionId, mode);
 
@@ -91,7 +94,7 @@ export class ScheduleManager {
 
   /** The scheduled health check (failing runs, stale checkpoints) for all connections. */
   ensureHealthSchedule(everyMs = DEFAULT_HEALTH_EVERY_MS): Promise<ScheduleChange> {
-    return this.ensureInterval(HEALTH_SCHEDULE_ID, RECONCILE_HEALTH_WORKFLOW_TYPE, everyMs);
+    return this.ensureInterval(HEALTH_SCHEDULE_ID, reconcileHealth, everyMs);
   }
 
   /**
@@ -99,7 +102,7 @@ export class ScheduleManager {
    * `scheduleId` lets tests sharing one Temporal server keep their own.
    */
   ensureRetentionSchedule(opts: { everyMs?: number; scheduleId?: string } = {}): Promise<ScheduleChange> {
-    return this.ensureInterval(opts.scheduleId ?? RETENTION_SCHEDULE_ID, RETENTION_WORKFLOW_TYPE, opts.everyMs ?? DEFAULT_RETENTION_EVERY_MS);
+    return this.ensureInterval(opts.scheduleId ?? RETENTION_SCHEDULE_ID, pruneEventRows, opts.everyMs ?? DEFAULT_RETENTION_EVERY_MS);
   }
 
   /** The process-wide schedules every deployment needs: the health check and event retention. */
@@ -108,7 +111,7 @@ export class ScheduleManager {
   }
 
   /** A parameterless workflow every `everyMs`, its workflow id the schedule's; a run still going skips the next. */
-  private ensureInterval(id: string, workflowType: string, everyMs: number): Promise<ScheduleChange> {
+  private ensureInterval(id: string, workflowType: () => Promise<unknown>, everyMs: number): Promise<ScheduleChange> {
     return this.upsert({
       scheduleId: id,
       spec: { intervals: [{ every: everyMs }] },
@@ -134,7 +137,7 @@ export class ScheduleManager {
       spec: { intervals: [{ every: w.intervalMs, offset: jitterOffsetMs(connectionId, w.intervalMs) }] },
       action: {
         type: 'startWorkflow',
-        workflowType: RECONCILE_WORKFLOW_TYPE,
+        workflowType: reconcileConnection,
         args: [{ connectionId, mode: w.mode }],
         taskQueue: this.taskQueue,
         workflowId: id,
@@ -145,7 +148,8 @@ export class ScheduleManager {
   }
 
   private async upsert(opts: ScheduleOptions): Promise<ScheduleChange> {
-    const fingerprint = crypto.createHash('sha256').update(JSON.stringify(opts)).digest('hex').slice(0, 16);
+    // A workflow function is fingerprinted by its name, as its type string was before typed starts.
+    const fingerprint = crypto.createHash('sha256').update(JSON.stringify(opts, (_k, v: unknown) => (typeof v === 'function' ? (v as Workflow).name : v))).digest('hex').slice(0, 16);
     const action = { ...opts.action, memo: { syncFingerprint: fingerprint } };
     const handle = this.client.schedule.getHandle(opts.scheduleId);
     let current;

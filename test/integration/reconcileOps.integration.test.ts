@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Alert, Alerter } from '../../src/alerts/types';
 import { ScheduleManager, scheduleId } from '../../src/reconcile/schedules';
 import { ReconcileService } from '../../src/reconcile/reconcileService';
-import { RECONCILE_HEALTH_WORKFLOW_TYPE, type ReconcileResult } from '../../src/contracts/reconcileContract';
+import type { ReconcileResult } from '../../src/contracts/reconcileContract';
+import { reconcileHealth } from '../../src/workflows/reconcileHealth';
 import { type PartnerSimulator, startPartnerSimulator } from '../../dev/simulator';
 import { connectWorker, targetFromEnv } from '../../src/temporal/connection';
 import { createMetrics } from '../../src/metrics/metricsRegistry';
@@ -198,7 +199,7 @@ describe('reconciliation schedules and operations', () => {
 
     // No successful page for longer than the max age: the scheduled health check says so.
     await sys.rt.db.$executeRaw`UPDATE sync_checkpoints SET updated_at = now() - interval '2 hours' WHERE connection_id = ${conn}`;
-    const found = await sys.client.workflow.execute(RECONCILE_HEALTH_WORKFLOW_TYPE, { taskQueue: `ops-${sys.prefix}`, workflowId: `health-${sys.prefix}` });
+    const found = await sys.client.workflow.execute(reconcileHealth, { taskQueue: `ops-${sys.prefix}`, workflowId: `health-${sys.prefix}` });
     expect(found).toEqual(expect.arrayContaining([{ kind: 'reconcile.checkpoint_stale', connectionId: conn }, { kind: 'reconcile.failing', connectionId: conn }]));
     expect(alerter.sent.filter((a) => a.connectionId === conn && a.kind === 'reconcile.checkpoint_stale')).toHaveLength(1);
   });

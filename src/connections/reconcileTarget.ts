@@ -2,12 +2,12 @@
 // connection, a partner client, whether it is polling-only, and its
 // reconciliation settings (read from the raw settings JSON, which connector
 // schemas strip), and the partner retry schedule its connector declares.
-import type { ConnectionRepository } from '../connections/repository';
+import type { ConnectionRepository } from './repository';
 import { getConnector } from '../connectors/connectorRegistry';
 import type { PartnerClient, ResolvedConnection } from '../connectors/types';
 import type { Db } from '../db/prisma';
 import type { RetrySettings } from '../contracts/processEventContract';
-import { parseReconcileSettings, type ReconcileSettings } from '../connections/reconcileSettings';
+import { parseReconcileSettings, type ReconcileSettings } from './reconcileSettings';
 import { UnknownConnectionError } from '../errors/connectionErrors';
 import { findConnectionRow } from '../store/connectionRows';
 

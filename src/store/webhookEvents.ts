@@ -3,22 +3,15 @@
 // operator_actions. The only module that reads or writes them. Status changes
 // follow src/store/eventTransitions.ts: conditional in SQL, refused otherwise.
 // Every function takes an Executor, so callers compose them in a transaction.
+import type { DeliveryFacts } from '../contracts/processEventContract';
 import { EventTransitionRefusedError } from '../errors/storeErrors';
 import { UnknownConnectionError } from '../errors/connectionErrors';
 import { Prisma } from '../generated/prisma/client';
 import { type EventRowStatus, allowedFrom, declaredTransition, FINAL_STATUSES, isFinal, PRUNABLE_STATUSES } from './eventTransitions';
 import { type Executor, toBigInt } from './executor';
 
-/** What the receiver and the run know of a delivery, for its row. */
-export interface DeliveryRow {
-  connectionId: string;
-  eventId: string;
-  eventType: string;
-  objectType: string;
-  objectId: string;
-  objectVersion: number | null;
-  payloadBytes: number;
-  receivedAtMs: number;
+/** What the receiver knows of a delivery, for its row: the event's facts and the workflow that holds it. */
+export interface DeliveryRow extends DeliveryFacts {
   workflowId: string;
 }
 
@@ -80,7 +73,7 @@ export async function countRedeliveries(x: Executor, items: Array<{ row: Deliver
  * backstop after Temporal's retention. A missing connection is
  * UnknownConnectionError (no retry can record the event).
  */
-export async function registerEventRow(x: Executor, row: Omit<DeliveryRow, 'workflowId'>, run: { workflowId: string; runId: string }): Promise<EventRowRef & { alreadyFinal: boolean }> {
+export async function registerEventRow(x: Executor, row: DeliveryFacts, run: { workflowId: string; runId: string }): Promise<EventRowRef & { alreadyFinal: boolean }> {
   try {
     const rows = await x.$queryRaw<{ id: bigint; status: string }[]>`
       INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, run_id, payload_bytes, status, received_at, accepted_at)

@@ -1,7 +1,6 @@
 // One way to reach Temporal for the API, the worker and the CLI: the dev server
 // started locally, a self-hosted cluster, or Temporal Cloud (mTLS or API key).
 import fs from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Env } from '../config';
 
@@ -22,11 +21,6 @@ export function targetFromEnv(env: Env, devAddress?: string): TemporalTarget {
   const ca = env.TEMPORAL_TLS_CA_PATH ? fs.readFileSync(env.TEMPORAL_TLS_CA_PATH) : undefined;
   const tls = certPair || ca ? { clientCertPair: certPair, serverRootCACertificate: ca } : env.TEMPORAL_TLS || Boolean(env.TEMPORAL_API_KEY);
   return { address, namespace: env.TEMPORAL_NAMESPACE, tls, apiKey: env.TEMPORAL_API_KEY };
-}
-
-export async function connectClient(t: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address: t.address, tls: t.tls || undefined, apiKey: t.apiKey });
-  return new Client({ connection, namespace: t.namespace });
 }
 
 export function connectWorker(t: TemporalTarget): Promise<NativeConnection> {

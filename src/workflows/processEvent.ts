@@ -39,7 +39,8 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
       nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
     },
   });
-  const local = proxyActivities<Activities>({
+  // Database steps: retried without limit (an outage delays the event, never loses it).
+  const db = proxyActivities<Activities>({
     startToCloseTimeout: '30s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
   });
@@ -53,7 +54,8 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   const alerts = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '2s', maximumAttempts: 5 } });
 
   const state: EventState = { status: 'processing', runs: 0, lastError: null, actions: [] };
-  let pending: Pending | null = null;
+  // Set by the signal and update handlers; taken (and cleared) by the loop once it waits for an operator.
+  let pending = null as Pending | null;
   const who = `${input.eventType} ${input.objectType}/${input.objectId}`;
   const setStatus = (status: EventStatus, details: string) => {
     state.status = status;
@@ -114,7 +116,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   const event = { ...input, eventRowId };
   for (;;) {
     state.runs += 1;
-    const attempt = await processOnce(event, partner, local);
+    const attempt = await processOnce(event, partner, db);
     if (attempt.ok) {
       state.lastError = null;
       setStatus('processed', `${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
@@ -124,7 +126,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
 
     state.lastError = attempt.error;
     parking = true;
-    await local.parkEvent({ eventRowId, error: attempt.error });
+    await db.parkEvent({ eventRowId, error: attempt.error });
     parking = false;
     setStatus('parked', `${who} failed: ${attempt.error}. Replay or skip it (npx syncline events replay ${input.connectionId} ${input.eventId}).`);
     log.warn('event.parked', { eventId: input.eventId, connectionId: input.connectionId, error: attempt.error });
@@ -135,12 +137,11 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     }
 
     await condition(() => pending !== null);
-    const action = pending as Pending | null;
+    const action = pending!;
     pending = null;
-    if (!action) continue;
     if (action.kind === 'replay') {
       state.actions.push({ action: 'replay', by: action.req.by, reason: action.req.reason ?? null, atMs: Date.now() });
-      await local.recordOperatorAction({ eventRowId, action: 'replay', by: action.req.by, reason: action.req.reason ?? null });
+      await db.recordOperatorAction({ eventRowId, action: 'replay', by: action.req.by, reason: action.req.reason ?? null });
       setStatus('replaying', `replay requested by ${action.req.by}`);
       continue;
     }
@@ -148,7 +149,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     const reason = action.kind === 'skip' ? action.req.reason ?? '' : action.reason;
     const final = action.kind === 'skip' ? 'skipped' : 'superseded';
     state.actions.push({ action: action.kind, by, reason, atMs: Date.now() });
-    await local.resolveParkedEvent({ eventRowId, status: final, action: action.kind, by, reason });
+    await db.resolveParkedEvent({ eventRowId, status: final, action: action.kind, by, reason });
     setStatus(final, `${final} by ${by}: ${reason}`);
     await condition(allHandlersFinished);
     return { status: final, outcome: null, version: null, runs: state.runs };
@@ -157,12 +158,12 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
 
 type Attempt = { ok: true; outcome: ProcessEventResult['outcome'] & string; version: number | null } | { ok: false; error: string };
 
-async function processOnce(input: ProcessEventInput & { eventRowId: string }, partner: Activities, local: Activities): Promise<Attempt> {
+async function processOnce(input: ProcessEventInput & { eventRowId: string }, partner: Activities, db: Activities): Promise<Attempt> {
   const ref = { connectionId: input.connectionId, objectType: input.objectType, objectId: input.objectId };
   let objectState: WireObjectState;
   try {
     objectState = input.trustPayload
-      ? await local.stateFromPayload({ connectionId: input.connectionId, eventRowId: input.eventRowId, inlinePayload: input.inlinePayload })
+      ? await db.stateFromPayload({ connectionId: input.connectionId, eventRowId: input.eventRowId, inlinePayload: input.inlinePayload })
       : await partner.fetchObjectState({ ...ref, eventRowId: input.eventRowId, expectedVersion: input.objectVersion, retryScheduleMs: input.retry.scheduleMs });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
@@ -171,10 +172,10 @@ async function processOnce(input: ProcessEventInput & { eventRowId: string }, pa
     return { ok: false, error: `${type}${cause?.message ?? err.message}` };
   }
   const source = `webhook:${input.eventId}`;
-  const applied = await local.applyObjectState({ ...ref, state: objectState, source });
-  await local.recordEventOutcome({ eventRowId: input.eventRowId, status: 'processed', outcome: applied.outcome, appliedVersion: applied.version });
+  const applied = await db.applyObjectState({ ...ref, state: objectState, source });
+  await db.recordEventOutcome({ eventRowId: input.eventRowId, status: 'processed', outcome: applied.outcome, appliedVersion: applied.version });
   if (applied.outcome !== 'unchanged') {
-    await local.supersedeParkedEvents({ connectionId: input.connectionId, objects: [{ objectType: input.objectType, objectId: input.objectId }], source, exceptEventRowId: input.eventRowId });
+    await db.supersedeParkedEvents({ connectionId: input.connectionId, objects: [{ objectType: input.objectType, objectId: input.objectId }], source, exceptEventRowId: input.eventRowId });
   }
   return { ok: true, outcome: applied.outcome, version: applied.version };
 }

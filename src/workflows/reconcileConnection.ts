@@ -30,7 +30,8 @@ export const confirmDeletesSignal = defineSignal<[boolean]>(CONFIRM_DELETES_SIGN
 /** Full diffs started before restoring existed replay without it. */
 const RESTORE_PATCH = 'full-diff-restores-missing';
 
-const local = proxyActivities<Activities>({
+/** Database steps: retried without limit (an outage delays a run). */
+const db = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
 });
@@ -46,7 +47,7 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
   const info = workflowInfo();
   const runId = input.carry?.runId ?? info.firstExecutionRunId;
   const { connectionId } = input;
-  const plan = await local.startReconcileRun({ connectionId, mode: input.mode, runId, workflowId: info.workflowId });
+  const plan = await db.startReconcileRun({ connectionId, mode: input.mode, runId, workflowId: info.workflowId });
   const partner = proxyActivities<Activities>({
     startToCloseTimeout: '5m',
     heartbeatTimeout: plan.heartbeatTimeoutMs,
@@ -121,28 +122,28 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
     if (!(err instanceof ActivityFailure)) throw err;
     const message = err.cause?.message ?? err.message;
     log.warn('reconcile.failed', { connectionId, runId, error: message });
-    await local.finishReconcileRun({ runId, status: 'failed', error: message });
-    await local.checkReconcileHealth({ connectionId });
+    await db.finishReconcileRun({ runId, status: 'failed', error: message });
+    await db.checkReconcileHealth({ connectionId });
     throw ApplicationFailure.nonRetryable(`reconciliation of ${connectionId} failed: ${message}`, 'ReconcileFailed');
   }
 
   let deletePlan: DeletePlan | undefined;
   if (input.mode === 'full') {
-    deletePlan = await local.planDeletes({
+    deletePlan = await db.planDeletes({
       connectionId, runId, maxDeleteShare: plan.maxDeleteShare, guardMinDeletes: plan.guardMinDeletes, confirmed: input.confirmDeletes === true,
     });
     if (deletePlan.blocked) {
       setCurrentDetails(describe(input, totals, `**blocked**: would delete ${deletePlan.candidates} of ${deletePlan.live}; send signal \`${CONFIRM_DELETES_SIGNAL}\` (true = delete, false = keep)`));
       await condition(() => operatorAnswer !== undefined, plan.confirmWaitMs);
       if (operatorAnswer !== true) {
-        const result = await local.finishReconcileRun({ runId, status: 'blocked', deletePlan });
+        const result = await db.finishReconcileRun({ runId, status: 'blocked', deletePlan });
         setCurrentDetails(describe(input, result, 'blocked: nothing deleted'));
         return result;
       }
     }
-    totals = await local.applyDeletes({ connectionId, runId });
+    totals = await db.applyDeletes({ connectionId, runId });
   }
-  const result = await local.finishReconcileRun({ runId, status: 'succeeded', deletePlan });
+  const result = await db.finishReconcileRun({ runId, status: 'succeeded', deletePlan });
   setCurrentDetails(describe(input, result, `done in ${result.durationMs} ms`));
   log.info('reconcile.succeeded', { connectionId, runId, pages: result.pages, changed: result.recordsChanged, deleted: result.recordsDeleted });
   return result;

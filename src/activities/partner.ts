@@ -26,7 +26,7 @@ function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): numb
   return scheduleMs[Math.min(attempt - 1, scheduleMs.length - 1)];
 }
 
-export function createPartnerActivities(deps: ActivityDeps) {
+export function createPartnerActivities(deps: Pick<ActivityDeps, 'db' | 'http'> & { connections: Pick<ActivityDeps['connections'], 'get'> }) {
   async function noteAttempt(eventRowId: string | undefined, error: string | null): Promise<void> {
     if (!eventRowId) return;
     const attempt = Context.current().info.attempt;

@@ -1,0 +1,193 @@
+// processEvent with mocked activities on the real dev server: the operator
+// actions around the `parking` flag. The row turns 'parked' (parkEvent) before
+// the workflow's own status does; an operator who sees the row may act at
+// once, so from the moment the workflow decides to park, replay, skip and
+// supersede are accepted. Before that decision they are refused.
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProcessEventInput, WireObjectState } from '../../src/contracts/processEventContract';
+import { replayUpdate, skipUpdate, stateQuery, supersedeSignal } from '../../src/contracts/processEventMessages';
+import { createPartnerActivities, type FetchObjectArgs } from '../../src/activities/partner';
+import type { ResolvedConnection } from '../../src/connectors/types';
+import type { Db } from '../../src/db/prisma';
+import { processEvent } from '../../src/workflows/processEvent';
+import { gate, type MockWorker, startMockWorker } from '../support/mockWorker';
+import { waitFor } from '../support/wait';
+
+interface Script {
+  calls: string[];
+  /** Delegate fetches to the real partner activity, whose partner answers 503 once the test releases each attempt. */
+  realFetch?: { attempts: Array<ReturnType<typeof gate>>; started: number };
+  /** Fetch answers in order; an Error is thrown. */
+  fetches: Array<WireObjectState | Error | ReturnType<typeof gate>>;
+  parkStarted: ReturnType<typeof gate>;
+  parkRelease: ReturnType<typeof gate>;
+  resolved?: unknown;
+}
+
+const scripts = new Map<string, Script>();
+const scriptOf = (eventRowId: string) => scripts.get(eventRowId)!;
+let w: MockWorker;
+
+const activities = {
+  async registerEvent(a: { eventId: string }) {
+    scriptOf(a.eventId).calls.push('registerEvent');
+    return { eventRowId: a.eventId, status: 'accepted', alreadyFinal: false };
+  },
+  async fetchObjectState(a: FetchObjectArgs & { eventRowId: string }): Promise<WireObjectState> {
+    const s = scriptOf(a.eventRowId);
+    s.calls.push('fetchObjectState');
+    if (s.realFetch) return realPartner(s.realFetch).fetchObjectState(a);
+    const next = s.fetches.shift();
+    if (next instanceof Error) throw next;
+    if (next && 'opened' in next) {
+      await next.opened;
+      return { found: true, version: 1, data: {} };
+    }
+    return next ?? { found: true, version: 1, data: {} };
+  },
+  async applyObjectState() { return { outcome: 'applied', version: 2 }; },
+  async recordEventOutcome(a: { eventRowId: string }) { scriptOf(a.eventRowId).calls.push('recordEventOutcome'); },
+  async supersedeParkedEvents() { return 0; },
+  async parkEvent(a: { eventRowId: string }) {
+    const s = scriptOf(a.eventRowId);
+    s.calls.push('parkEvent');
+    s.parkStarted.open();
+    await s.parkRelease.opened;
+  },
+  async alertParked(a: { eventRowId: string }) { scriptOf(a.eventRowId).calls.push('alertParked'); },
+  async recordOperatorAction(a: { eventRowId: string }) { scriptOf(a.eventRowId).calls.push('recordOperatorAction'); },
+  async resolveParkedEvent(a: { eventRowId: string; status: string; action: string; reason: string }) {
+    const s = scriptOf(a.eventRowId);
+    s.calls.push('resolveParkedEvent');
+    s.resolved = { status: a.status, action: a.action, reason: a.reason };
+  },
+};
+
+beforeAll(async () => {
+  w = await startMockWorker('wf-process', activities);
+});
+afterAll(async () => {
+  await w?.stop();
+});
+
+const CONNECTION: ResolvedConnection = {
+  id: 'acme', connector: 'rest', enabled: true, apiBaseUrl: 'http://127.0.0.1:9', signingSecrets: [], credentials: {},
+  settings: { fetch: { urlTemplate: '{baseUrl}/o/{objectType}/{objectId}', headers: {}, dataPath: 'data', versionPath: 'version', deletedVersionPath: 'version', timeoutMs: 5_000 } },
+};
+
+/** The real fetch activity against a partner that answers each attempt 503 once the test has looked at it. */
+function realPartner(r: NonNullable<Script['realFetch']>) {
+  return createPartnerActivities({
+    db: undefined as unknown as Db, // the mock's rows are not in PostgreSQL: the attempt note is best effort and skipped
+    connections: { get: async () => CONNECTION },
+    http: async () => {
+      const attempt = r.attempts[r.started++]!;
+      attempt.open();
+      await r.attempts[r.started - 1 + SCHEDULE.length + 1]?.opened;
+      return new Response(null, { status: 503 });
+    },
+  });
+}
+
+const permanent = () => ApplicationFailure.nonRetryable('partner answered 403', 'PartnerPermanentError');
+
+function begin(name: string, fetches: Script['fetches'], retry?: ProcessEventInput['retry'], realFetch?: Script['realFetch']) {
+  const eventId = `${name}-${Date.now().toString(36)}`;
+  const script: Script = { calls: [], fetches, parkStarted: gate(), parkRelease: gate(), realFetch };
+  scripts.set(eventId, script);
+  const input: ProcessEventInput = {
+    eventRowId: null, receivedAtMs: 1, payloadBytes: 2, connectionId: 'acme', connector: 'rest', eventId, eventType: 'order.updated',
+    objectType: 'order', objectId: 'o-1', objectVersion: 2, trustPayload: false, inlinePayload: null,
+    retry: retry ?? { initialIntervalMs: 10, backoffCoefficient: 1, maximumIntervalMs: 10, maximumAttempts: 1 },
+  };
+  const started = w.client.workflow.start(processEvent, { args: [input], taskQueue: w.taskQueue, workflowId: `wf-${eventId}` });
+  return { script, started };
+}
+
+describe('processEvent around the parking flag', () => {
+  it('accepts a replay while the row is being parked, and processes the event once released', async () => {
+    const { script, started } = begin('replay', [permanent(), { found: true, version: 2, data: { ok: true } }]);
+    const handle = await started;
+    await script.parkStarted.opened;
+    expect((await handle.query(stateQuery)).status).toBe('processing');
+    const update = await handle.startUpdate(replayUpdate, { args: [{ by: 'ops' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    script.parkRelease.open();
+    expect(await update.result()).toEqual({ action: 'replay', status: 'processed', lastError: null });
+    expect(await handle.result()).toMatchObject({ status: 'processed', runs: 2 });
+    expect(script.calls).toEqual([
+      'registerEvent', 'fetchObjectState', 'parkEvent', 'alertParked', 'recordOperatorAction', 'fetchObjectState', 'recordEventOutcome',
+    ]);
+  });
+
+  it('accepts a skip with a reason while the row is being parked, and resolves the event as skipped', async () => {
+    const { script, started } = begin('skip', [permanent()]);
+    const handle = await started;
+    await script.parkStarted.opened;
+    const update = await handle.startUpdate(skipUpdate, { args: [{ by: 'ops', reason: 'test object' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    script.parkRelease.open();
+    expect(await update.result()).toMatchObject({ action: 'skip', status: 'skipped' });
+    expect(await handle.result()).toMatchObject({ status: 'skipped' });
+    expect(script.resolved).toEqual({ status: 'skipped', action: 'skip', reason: 'test object' });
+    expect(script.calls).not.toContain('recordEventOutcome');
+  });
+
+  it('takes a supersede notice that arrives while the row is being parked', async () => {
+    const { script, started } = begin('supersede', [permanent()]);
+    const handle = await started;
+    await script.parkStarted.opened;
+    await handle.signal(supersedeSignal, { version: 5, source: 'webhook:evt_newer' });
+    // The signal is in history before the park finishes: it was taken under the parking flag, not after.
+    await waitFor('the supersede signal in history', async () => (await handle.fetchHistory()).events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'supersede'));
+    script.parkRelease.open();
+    expect(await handle.result()).toMatchObject({ status: 'superseded' });
+    expect(script.resolved).toEqual({ status: 'superseded', action: 'superseded', reason: 'object reached version 5 via webhook:evt_newer' });
+  });
+
+  it('refuses a replay before the workflow has decided to park, and ignores a supersede notice then', async () => {
+    const fetching = gate();
+    const { script, started } = begin('early', [fetching]);
+    const handle = await started;
+    await waitFor('the fetch to be in flight', async () => script.calls.includes('fetchObjectState'));
+    const refused = await handle.executeUpdate(replayUpdate, { args: [{ by: 'ops' }] }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('event is processing, not parked');
+    await handle.signal(supersedeSignal, { version: 9, source: 'webhook:evt_other' });
+    fetching.open();
+    expect(await handle.result()).toMatchObject({ status: 'processed', runs: 1 });
+    expect(script.calls).not.toContain('resolveParkedEvent');
+  });
+});
+
+/** A compressed schedule: the server must wait each entry before the next attempt. */
+const SCHEDULE = [300, 600, 900];
+
+describe('processEvent on the partner retry schedule', () => {
+  it('runs every attempt the schedule allows, each failure carrying the schedule’s delay as the server’s next-retry delay, then parks', async () => {
+    // attempts[n] opens when attempt n+1 reaches the partner; attempts[n + 4] lets it answer.
+    const realFetch = { attempts: Array.from({ length: 2 * (SCHEDULE.length + 1) }, gate), started: 0 };
+    const retry = { initialIntervalMs: 100, backoffCoefficient: 2, maximumIntervalMs: 10_000, maximumAttempts: SCHEDULE.length + 1, scheduleMs: SCHEDULE };
+    const { script, started } = begin('schedule', [], retry, realFetch);
+    const handle = await started;
+    const seen: Array<{ attempt: number; nextRetryDelayMs: number | null }> = [];
+    for (let n = 1; n <= SCHEDULE.length + 1; n++) {
+      await realFetch.attempts[n - 1]!.opened;
+      const pending = (await handle.describe()).raw.pendingActivities?.[0];
+      const delay = pending?.lastFailure?.applicationFailureInfo?.nextRetryDelay;
+      seen.push({ attempt: pending?.attempt ?? 0, nextRetryDelayMs: delay ? Number(delay.seconds ?? 0) * 1000 + Math.round((delay.nanos ?? 0) / 1e6) : null });
+      realFetch.attempts[n - 1 + SCHEDULE.length + 1]!.open();
+    }
+    await script.parkStarted.opened;
+    script.parkRelease.open();
+    // Attempt n ran after attempt n-1 failed with nextRetryDelay = scheduleMs[n-2], as the server recorded it.
+    expect(seen).toEqual([{ attempt: 1, nextRetryDelayMs: null }, ...SCHEDULE.map((ms, i) => ({ attempt: i + 2, nextRetryDelayMs: ms }))]);
+    expect((await handle.query(stateQuery)).lastError).toMatch(/PartnerTransientError: partner answered 503/);
+    const history = (await handle.fetchHistory()).events ?? [];
+    const fetch = history.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchObjectState')!;
+    expect(fetch.activityTaskScheduledEventAttributes!.retryPolicy!.maximumAttempts).toBe(SCHEDULE.length + 1);
+    const lastAttempt = history.find((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.scheduledEventId?.toString() === fetch.eventId?.toString());
+    expect(lastAttempt!.activityTaskStartedEventAttributes!.attempt).toBe(SCHEDULE.length + 1);
+    await handle.terminate('test done');
+  });
+});

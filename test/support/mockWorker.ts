@@ -1,0 +1,39 @@
+// A worker of syncline's real workflow bundle with mocked activities, on the
+// run's real Temporal dev server and a task queue of its own: for races and
+// timers that end-to-end tests reach poorly. Activities are the test's own
+// functions (partial: a workflow that calls a missing one fails the test).
+import crypto from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+
+export interface MockWorker {
+  client: Client;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+export async function startMockWorker(label: string, activities: Record<string, (...args: never[]) => Promise<unknown>>): Promise<MockWorker> {
+  const taskQueue = `${label}-${crypto.randomBytes(3).toString('hex')}`;
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const native = await NativeConnection.connect({ address: inject('temporalAddress') });
+  const worker = await Worker.create({ connection: native, taskQueue, activities, workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const running = worker.run();
+  return {
+    client: new Client({ connection }),
+    taskQueue,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await native.close();
+      await connection.close();
+    },
+  };
+}
+
+/** A promise the test opens when it chooses, and one the code under test resolves when it reaches a point. */
+export function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}

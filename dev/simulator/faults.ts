@@ -3,7 +3,7 @@
 // is the scripted implementation: rules are per object and consumed in the order added, and
 // an "always" rule outranks queued one-shot failures (which stay queued until it is cleared).
 
-import type { JsonObject, ObjectRef } from './types';
+import type { JsonObject, ObjectRef, ObjectSnapshot } from './types';
 
 export interface ForcedResponse {
   status: number;
@@ -32,6 +32,7 @@ function toResponse(fault: FetchFault): ForcedResponse {
 export class FaultPlan implements FetchFaults {
   private readonly queued = new Map<string, FetchFault[]>();
   private readonly always = new Map<string, FetchFault>();
+  private readonly stale = new Map<string, ObjectSnapshot[]>();
   private readonly listQueue: FetchFault[] = [];
   private listAlways: FetchFault | null = null;
 
@@ -67,6 +68,16 @@ export class FaultPlan implements FetchFaults {
     return this;
   }
 
+  /**
+   * The next fetch of the snapshot's object answers with that (older) state, as
+   * a lagging read replica would: after any failures already queued for it.
+   */
+  answerNextWith(snapshot: ObjectSnapshot): this {
+    const key = refKey(snapshot);
+    this.stale.set(key, [...(this.stale.get(key) ?? []), structuredClone(snapshot)]);
+    return this;
+  }
+
   /** Every fetch of `ref` fails with `fault` until cleared. */
   failAlways(ref: ObjectRef, fault: FetchFault): this {
     this.always.set(refKey(ref), fault);
@@ -78,10 +89,12 @@ export class FaultPlan implements FetchFaults {
     if (!ref) {
       this.queued.clear();
       this.always.clear();
+      this.stale.clear();
       return;
     }
     this.queued.delete(refKey(ref));
     this.always.delete(refKey(ref));
+    this.stale.delete(refKey(ref));
   }
 
   beforeFetch(ref: ObjectRef): ForcedResponse | undefined {
@@ -89,6 +102,9 @@ export class FaultPlan implements FetchFaults {
     const standing = this.always.get(key);
     if (standing) return toResponse(standing);
     const next = this.queued.get(key)?.shift();
-    return next && toResponse(next);
+    if (next) return toResponse(next);
+    const old = this.stale.get(key)?.shift();
+    if (!old) return undefined;
+    return { status: 200, body: { type: old.type, id: old.id, version: old.version, deleted: false, updatedAt: old.updatedAt, data: structuredClone(old.data) as JsonObject } };
   }
 }

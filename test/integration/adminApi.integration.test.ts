@@ -206,6 +206,29 @@ describe('admin API actions', () => {
     expect(actors).toEqual(ids.map(() => ({ action: 'replay', actor: 'carol' })));
   });
 
+  it('bulk-skips every matching parked event for real, recording who and why on each, and leaves other connections alone', async () => {
+    const conn = await connection('bulkskip');
+    const other = await connection('bulkskip-other');
+    const ids = ['bs-1', 'bs-2'];
+    const events: PartnerEvent[] = [];
+    for (const id of ids) events.push(await parkedEvent(conn, 'invoice', id));
+    const untouched = await parkedEvent(other, 'invoice', 'bs-other');
+    const filter = { connectionId: conn, eventType: 'invoice.created' };
+    await waitFor('visibility to list both', async () => (await admin('/admin/events/bulk', { body: { action: 'skip', dryRun: true, reason: 'x', filter } })).body?.matched === 2);
+
+    const done = await admin('/admin/events/bulk', { body: { action: 'skip', dryRun: false, filter, by: 'dave', reason: 'test objects' } });
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ matched: 2, acted: 2, failed: 0, dryRun: false });
+    for (const e of events) {
+      const row = await waitForEventStatus(sys.rt.db, conn, e.id, 'skipped');
+      expect(row).toMatchObject({ resolution: 'test objects' });
+      expect(row.finishedAt).not.toBeNull();
+    }
+    const actions = await sys.rt.db.operatorAction.findMany({ where: { connectionId: conn }, select: { action: true, actor: true, reason: true, result: true } });
+    expect(actions).toEqual(ids.map(() => ({ action: 'skip', actor: 'dave', reason: 'test objects', result: 'skipped' })));
+    expect((await eventRow(sys.rt.db, other, untouched.id))?.status).toBe('parked');
+  });
+
   it('answers a filter value a visibility query cannot hold with 400 invalid_filter', async () => {
     const res = await admin('/admin/events/bulk', { body: { action: 'replay', dryRun: true, filter: { connectionId: 'acme" OR SynclineStatus != "x' } } });
     expect(res.status).toBe(400);

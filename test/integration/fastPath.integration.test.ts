@@ -150,19 +150,27 @@ describe('webhook fast path', () => {
     expect((await sys.client.workflow.count(`WorkflowId = "${workflowId}"`)).count).toBe(2);
   });
 
-  it('converges to the partner truth when versions arrive out of order', async () => {
+  it('applies out-of-order events through the version guard when the partner answers each with the state it announced', async () => {
     const store = sys.partner.store;
-    const changes = [
+    const snaps = [
       store.upsert('deal', 'd-ooo', { stage: 'new' }),
       store.upsert('deal', 'd-ooo', { stage: 'won' }),
       store.upsert('deal', 'd-ooo', { stage: 'closed' }),
-    ].map((s) => sys.partner.events.fromChange(store.changeAt(s.version)!));
+    ];
+    const [v1, v2, v3] = snaps.map((s) => ({ snap: s, event: sys.partner.events.fromChange(store.changeAt(s.version)!) }));
     const sender = sys.sender(conn, STRIPE, SECRET);
-    for (const e of [changes[2]!, changes[0]!, changes[1]!]) expect((await sender.deliver(e)).status).toBe(202);
-    for (const e of changes) await waitForEventStatus(sys.rt.db, conn, e.id, 'processed');
-
+    // Delivered v2, v1, v3, and a lagging partner answers each fetch with the version its event announced.
+    const outcomes: Array<string | null> = [];
+    for (const { snap, event } of [v2!, v1!, v3!]) {
+      sys.partner.faults.answerNextWith(snap);
+      expect((await sender.deliver(event)).status).toBe(202);
+      outcomes.push((await waitForEventStatus(sys.rt.db, conn, event.id, 'processed')).outcome);
+    }
+    // v2 is written; v1 arrives older than what is stored and the guard refuses it; v3 is written.
+    expect(outcomes).toEqual(['applied', 'unchanged', 'applied']);
+    expect(sys.partner.store.fetchCount('deal', 'd-ooo')).toBe(3);
     const rec = await record(sys.rt.db, conn, 'deal', 'd-ooo');
-    expect(rec).toMatchObject({ version: BigInt(store.get('deal', 'd-ooo')!.version), data: { stage: 'closed' } });
+    expect(rec).toMatchObject({ version: BigInt(v3!.snap.version), data: { stage: 'closed' }, writeCount: 2, source: `webhook:${v3!.event.id}` });
   });
 
   it('keeps a deleted object deleted when its delete arrives before its create', async () => {

@@ -18,7 +18,10 @@ const pragma = (kv: string[]) => kv.flatMap((p) => ['--sqlite-pragma', p]);
 /** name → [file-backed?, extra args]. "default" is what src/temporal/devServer.ts runs (WAL, synchronous=off). */
 const VARIANTS: Record<string, [boolean, string[]]> = {
   default: [true, []],
-  'big cache + mmap + temp in memory': [true, pragma(['cache_size=-131072', 'temp_store=memory', 'mmap_size=268435456'])],
+  'big cache + mmap + temp in memory': [
+    true,
+    pragma(['cache_size=-131072', 'temp_store=memory', 'mmap_size=268435456']),
+  ],
   'in-memory (reference, not durable)': [false, []],
 };
 
@@ -39,16 +42,29 @@ runBench(async () => {
         });
         const connection = await Connection.connect({ address: server.address });
         const starter = new EventStarter(new Client({ connection }), 'bench-devserver', 10_000);
-        const go = (n: number, tag: string) => callAll(Array.from({ length: n }, (_, i) => i), flags.concurrency, (i) => starter.start(eventWorkflowId('bench', `${tag}_${i}`), rawInput('bench', i, tag)));
+        const go = (n: number, tag: string) =>
+          callAll(
+            Array.from({ length: n }, (_, i) => i),
+            flags.concurrency,
+            (i) => starter.start(eventWorkflowId('bench', `${tag}_${i}`), rawInput('bench', i, tag)),
+          );
         await go(100, 'warm');
         const r = await go(flags.starts, 'measure');
-        results.push({ variant: name, round: round_, perSec: round(r.perSec), ...latency(r.latenciesMs), ok: r.statuses.ok ?? 0 });
+        results.push({
+          variant: name,
+          round: round_,
+          perSec: round(r.perSec),
+          ...latency(r.latenciesMs),
+          ok: r.statuses.ok ?? 0,
+        });
         console.log(`${name}: ${round(r.perSec)} starts/s`);
         await connection.close();
         await server.stop();
       }
     }
-    console.log(`\nraw workflow starts by dev-server SQLite settings (concurrency ${flags.concurrency})\n${table(results.map((r) => ({ variant: r.variant, round: r.round, 'starts/s': r.perSec, 'p50 ms': r.p50, 'p99 ms': r.p99, ok: `${r.ok}/${flags.starts}` })))}`);
+    console.log(
+      `\nraw workflow starts by dev-server SQLite settings (concurrency ${flags.concurrency})\n${table(results.map((r) => ({ variant: r.variant, round: r.round, 'starts/s': r.perSec, 'p50 ms': r.p50, 'p99 ms': r.p99, ok: `${r.ok}/${flags.starts}` })))}`,
+    );
     console.log(`\nresults: ${writeResult('devserver', { flags, results })}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -30,7 +30,14 @@ async function waitUntil(count: () => Promise<number>, target: number, timeoutMs
 export interface E2eFigures {
   events: number;
   /** ackPerSec counts 202s only; `answers` is every status the API gave (a 503 is a partner retry, not an ack). */
-  syncline: { perSec: number; seconds: number; processed: number; ackPerSec: number; accepted: number; answers: Record<string, number> };
+  syncline: {
+    perSec: number;
+    seconds: number;
+    processed: number;
+    ackPerSec: number;
+    accepted: number;
+    answers: Record<string, number>;
+  };
   trivial: { perSec: number; seconds: number; completed: number };
   ratio: number;
 }
@@ -39,10 +46,22 @@ export interface E2eFigures {
 export type E2eScope = 'ack' | 'e2e' | 'e2e+trivial';
 
 /** One side-by-side measurement on an already started environment; used by bench:scaling too. */
-export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, connectionId: string, events: number, concurrency: number, timeoutMs: number, scope: E2eScope = 'e2e+trivial'): Promise<E2eFigures> {
+export async function measureE2e(
+  env: BenchEnv,
+  apiUrl: string,
+  client: Client,
+  connectionId: string,
+  events: number,
+  concurrency: number,
+  timeoutMs: number,
+  scope: E2eScope = 'e2e+trivial',
+): Promise<E2eFigures> {
   const tag = `e2e${Date.now().toString(36)}`;
   const url = `${apiUrl}/webhooks/${connectionId}`;
-  const processed = () => env.rt.db.webhookEvent.count({ where: { connectionId, status: 'processed', eventId: { startsWith: `evt_${tag}` } } });
+  const processed = () =>
+    env.rt.db.webhookEvent.count({
+      where: { connectionId, status: 'processed', eventId: { startsWith: `evt_${tag}` } },
+    });
   // Event ids come from the factory prefix, which starts with the tag.
   const t0 = performance.now();
   // Signed in chunks just before they are sent: a signature's timestamp must stay inside the
@@ -51,7 +70,11 @@ export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, 
   let accepted = 0;
   const answers: Record<string, number> = {};
   for (let from = 0; from < events; from += SIGN_CHUNK) {
-    const part = await postAll(url, makeDeliveries(env, url, Math.min(SIGN_CHUNK, events - from), `${tag}c${from}x`), concurrency);
+    const part = await postAll(
+      url,
+      makeDeliveries(env, url, Math.min(SIGN_CHUNK, events - from), `${tag}c${from}x`),
+      concurrency,
+    );
     sendingMs += part.durationMs;
     accepted += part.ok;
     for (const [status, n] of Object.entries(part.statuses)) answers[status] = (answers[status] ?? 0) + n;
@@ -59,7 +82,12 @@ export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, 
   const acked = { accepted, answers, ackPerSec: round((accepted / sendingMs) * 1000) };
   if (scope === 'ack') {
     const seconds = round((performance.now() - t0) / 1000);
-    return { events, syncline: { perSec: NaN, seconds, processed: 0, ...acked }, trivial: { perSec: NaN, seconds: NaN, completed: 0 }, ratio: NaN };
+    return {
+      events,
+      syncline: { perSec: NaN, seconds, processed: 0, ...acked },
+      trivial: { perSec: NaN, seconds: NaN, completed: 0 },
+      ratio: NaN,
+    };
   }
   const done = await waitUntil(processed, events, timeoutMs);
   const synclineSec = (performance.now() - t0) / 1000;
@@ -68,9 +96,17 @@ export async function measureE2e(env: BenchEnv, apiUrl: string, client: Client, 
 
   const ids = Array.from({ length: events }, (_, i) => `${tag}-trivial-${i}`);
   const t1 = performance.now();
-  await callAll(ids, concurrency, (id) => client.workflow.start('trivial', { taskQueue: 'bench-trivial', workflowId: id, args: [{ id, activities: TRIVIAL_ACTIVITY_COUNT }] }));
+  await callAll(ids, concurrency, (id) =>
+    client.workflow.start('trivial', {
+      taskQueue: 'bench-trivial',
+      workflowId: id,
+      args: [{ id, activities: TRIVIAL_ACTIVITY_COUNT }],
+    }),
+  );
   const completedCount = async () => {
-    const r = await client.workflow.count(`WorkflowType = 'trivial' AND ExecutionStatus = 'Completed' AND WorkflowId STARTS_WITH '${tag}-trivial-'`);
+    const r = await client.workflow.count(
+      `WorkflowType = 'trivial' AND ExecutionStatus = 'Completed' AND WorkflowId STARTS_WITH '${tag}-trivial-'`,
+    );
     return r.count;
   };
   const completed = await waitUntil(completedCount, events, timeoutMs);
@@ -83,8 +119,15 @@ export async function startE2eSystem(env: BenchEnv) {
   const connectionId = await addConnection(env, 'bench-e2e');
   const api = await startApiProcess(env.childEnv, await freePort(), env.runDir);
   const worker = await startWorkerProcess(env.childEnv, env.runDir);
-  const trivialBundle = await bundleWorkflows(path.join(__dirname, 'support/trivialWorkflows.ts'), path.join(env.runDir, 'trivial-bundle.js'));
-  const trivialWorker = await startWorkerProcess({ ...env.childEnv, TEMPORAL_TASK_QUEUE: 'bench-trivial', TRIVIAL_BUNDLE_PATH: trivialBundle }, env.runDir, 'bench/support/trivialWorker.ts');
+  const trivialBundle = await bundleWorkflows(
+    path.join(__dirname, 'support/trivialWorkflows.ts'),
+    path.join(env.runDir, 'trivial-bundle.js'),
+  );
+  const trivialWorker = await startWorkerProcess(
+    { ...env.childEnv, TEMPORAL_TASK_QUEUE: 'bench-trivial', TRIVIAL_BUNDLE_PATH: trivialBundle },
+    env.runDir,
+    'bench/support/trivialWorker.ts',
+  );
   const connection = await Connection.connect({ address: env.temporal.address });
   const client = new Client({ connection });
   return {
@@ -110,18 +153,30 @@ if (require.main === module) {
     });
     try {
       await measureE2e(env, sys.api.url, sys.client, sys.connectionId, 50, 8, 60_000); // warm-up
-      const r = await measureE2e(env, sys.api.url, sys.client, sys.connectionId, flags.events, flags.concurrency, flags.timeoutSec * 1000);
-      console.log(`\nend to end (goal: syncline ÷ trivial ≥ 0.7)\n${table([{
-        events: r.events,
-        'syncline events/s': r.syncline.perSec,
-        'trivial wf/s': r.trivial.perSec,
-        ratio: r.ratio,
-        'syncline s': r.syncline.seconds,
-        'trivial s': r.trivial.seconds,
-        'processed': `${r.syncline.processed}/${r.events}`,
-        'completed': `${r.trivial.completed}/${r.events}`,
-        'ack/s during': r.syncline.ackPerSec,
-      }])}`);
+      const r = await measureE2e(
+        env,
+        sys.api.url,
+        sys.client,
+        sys.connectionId,
+        flags.events,
+        flags.concurrency,
+        flags.timeoutSec * 1000,
+      );
+      console.log(
+        `\nend to end (goal: syncline ÷ trivial ≥ 0.7)\n${table([
+          {
+            events: r.events,
+            'syncline events/s': r.syncline.perSec,
+            'trivial wf/s': r.trivial.perSec,
+            ratio: r.ratio,
+            'syncline s': r.syncline.seconds,
+            'trivial s': r.trivial.seconds,
+            processed: `${r.syncline.processed}/${r.events}`,
+            completed: `${r.trivial.completed}/${r.events}`,
+            'ack/s during': r.syncline.ackPerSec,
+          },
+        ])}`,
+      );
       console.log(`\nresults: ${writeResult('e2e', { flags, activitiesPerEvent: TRIVIAL_ACTIVITY_COUNT, ...r })}`);
     } finally {
       await sys.stop();

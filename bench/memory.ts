@@ -41,7 +41,12 @@ runBench(async () => {
   const api = await startApiProcess(env.childEnv, await freePort(), env.runDir);
   const worker = await startWorkerProcess(env.childEnv, env.runDir);
   const started = Date.now();
-  const sample = (): Sample => ({ tSec: (Date.now() - started) / 1000, api: rssMb(api.pid), worker: rssMb(worker.pid), temporal: rssMb(env.temporal.process.pid ?? 0) });
+  const sample = (): Sample => ({
+    tSec: (Date.now() - started) / 1000,
+    api: rssMb(api.pid),
+    worker: rssMb(worker.pid),
+    temporal: rssMb(env.temporal.process.pid ?? 0),
+  });
   try {
     const connectionId = await addConnection(env, 'bench-memory');
     const url = `${api.url}/webhooks/${connectionId}`;
@@ -74,7 +79,14 @@ runBench(async () => {
     }
     soak.push(sample());
     const tail = soak.slice(Math.floor(soak.length / 5));
-    const perMin = (key: 'api' | 'worker' | 'temporal') => round(slope(tail.map((s) => s.tSec / 60), tail.map((s) => s[key])), 2);
+    const perMin = (key: 'api' | 'worker' | 'temporal') =>
+      round(
+        slope(
+          tail.map((s) => s.tSec / 60),
+          tail.map((s) => s[key]),
+        ),
+        2,
+      );
     const processed = await env.rt.db.webhookEvent.count({ where: { connectionId, status: 'processed' } });
 
     const rows = (['api', 'worker', 'temporal'] as const).map((k) => ({
@@ -85,8 +97,12 @@ runBench(async () => {
       'soak end MB': round(soak.at(-1)?.[k] ?? NaN),
       'slope MB/min': perMin(k),
     }));
-    console.log(`\nmemory (ack load: ${flags.loadEvents} webhooks at concurrency 32, ${round(load.perSec)}/s, p99 ${latency(load.latenciesMs).p99} ms; soak: ${flags.minutes} min at ${flags.rate}/s, ${accepted}/${sent} accepted, ${processed} processed in all)\n${table(rows)}`);
-    console.log(`\nresults: ${writeResult('memory', { flags, idle, peak, load: { perSec: round(load.perSec), ...latency(load.latenciesMs) }, soak: { sent, accepted, processed, slopeMbPerMin: { api: perMin('api'), worker: perMin('worker'), temporal: perMin('temporal') }, samples: soak }, underLoad })}`);
+    console.log(
+      `\nmemory (ack load: ${flags.loadEvents} webhooks at concurrency 32, ${round(load.perSec)}/s, p99 ${latency(load.latenciesMs).p99} ms; soak: ${flags.minutes} min at ${flags.rate}/s, ${accepted}/${sent} accepted, ${processed} processed in all)\n${table(rows)}`,
+    );
+    console.log(
+      `\nresults: ${writeResult('memory', { flags, idle, peak, load: { perSec: round(load.perSec), ...latency(load.latenciesMs) }, soak: { sent, accepted, processed, slopeMbPerMin: { api: perMin('api'), worker: perMin('worker'), temporal: perMin('temporal') }, samples: soak }, underLoad })}`,
+    );
   } finally {
     await api.stop();
     await worker.stop();

@@ -22,7 +22,8 @@ import { growth, parseFlags, round, runBench, table, writeResult } from './suppo
 /** Where a run's time went, from its first execution's history: activity execution vs waiting to start. */
 async function activityTimes(client: Client, workflowId: string, runId: string) {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
   const scheduled = new Map<string, number>();
   const started = new Map<string, number>();
   let runMs = 0;
@@ -42,7 +43,11 @@ async function activityTimes(client: Client, workflowId: string, runId: string) 
       n++;
     }
   }
-  return { activities: n, meanRunMs: round(runMs / Math.max(n, 1)), meanScheduleToStartMs: round(waitMs / Math.max(n, 1)) };
+  return {
+    activities: n,
+    meanRunMs: round(runMs / Math.max(n, 1)),
+    meanScheduleToStartMs: round(waitMs / Math.max(n, 1)),
+  };
 }
 
 const CHANGES = { style: 'cursor', urlTemplate: '{baseUrl}/api/changes' };
@@ -65,17 +70,32 @@ runBench(async () => {
   const flags = parseFlags({ records: 100_000, sizes: '', pageSize: 500, cpuProf: false });
   const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : [flags.records];
   const env = await startBenchEnv('reconcile');
-  const worker = await startWorkerProcess(env.childEnv, env.runDir, undefined, flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(env.runDir, 'prof')}`] : []);
+  const worker = await startWorkerProcess(
+    env.childEnv,
+    env.runDir,
+    undefined,
+    flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(env.runDir, 'prof')}`] : [],
+  );
   const connection = await Connection.connect({ address: env.temporal.address });
   const client = new Client({ connection });
   const queue = env.childEnv.TEMPORAL_TASK_QUEUE ?? 'bench-reconcile';
-  const service = new ReconcileService(client, env.rt.db, new ScheduleManager(client, env.rt.db, env.rt.connections, queue, env.rt.log), queue);
+  const service = new ReconcileService(
+    client,
+    env.rt.db,
+    new ScheduleManager(client, env.rt.db, env.rt.connections, queue, env.rt.log),
+    queue,
+  );
   const results = [];
   try {
     let made = 0;
     for (const size of sizes) {
       // The partner's change log is shared: each size adds its records; a run pages the whole log.
-      for (; made < size; made++) env.partner.store.upsert('contact', `c-${made}`, { name: `Contact ${made}`, email: `c${made}@example.test`, n: made });
+      for (; made < size; made++)
+        env.partner.store.upsert('contact', `c-${made}`, {
+          name: `Contact ${made}`,
+          email: `c${made}@example.test`,
+          n: made,
+        });
       const settings = { changes: CHANGES, reconcile: { pageSize: flags.pageSize } };
       const plainConn = await addConnection(env, `bench-plain-${size}`, settings);
       const wfConn = await addConnection(env, `bench-reconcile-${size}`, settings);
@@ -94,26 +114,46 @@ runBench(async () => {
         records: size,
         pages: result.pages,
         plain: { perSec: round(plainSeen / plainSec), seconds: round(plainSec, 2), seen: plainSeen },
-        workflow: { perSec: round(result.recordsSeen / wfSec), seconds: round(wfSec, 2), seen: result.recordsSeen, rows, status: result.status, firstExecution: times },
+        workflow: {
+          perSec: round(result.recordsSeen / wfSec),
+          seconds: round(wfSec, 2),
+          seen: result.recordsSeen,
+          rows,
+          status: result.status,
+          firstExecution: times,
+        },
       };
       results.push({ ...r, ratio: round(r.workflow.perSec / r.plain.perSec, 2) });
       console.log(`${size} records: workflow ${r.workflow.perSec}/s, plain ${r.plain.perSec}/s`);
     }
-    console.log(`\nreconciliation backfill (goal: workflow ÷ plain ≥ 0.8; page size ${flags.pageSize})\n${table(results.map((r) => ({
-      records: r.records,
-      pages: r.pages,
-      'workflow rec/s': r.workflow.perSec,
-      'plain loop rec/s': r.plain.perSec,
-      ratio: r.ratio,
-      'workflow s': r.workflow.seconds,
-      'plain s': r.plain.seconds,
-      'rows written': `${r.workflow.rows}/${r.records}`,
-      status: r.workflow.status,
-      'activity run ms (mean)': r.workflow.firstExecution.meanRunMs,
-      'sched→start ms (mean)': r.workflow.firstExecution.meanScheduleToStartMs,
-    })))}`);
-    const curve = sizes.length > 1 ? { workflow: growth(results.map((r) => [r.records, r.workflow.seconds])), plain: growth(results.map((r) => [r.records, r.plain.seconds])) } : undefined;
-    if (curve) console.log(`\ntime ∝ n^b: workflow b=${curve.workflow.exponent} (${curve.workflow.verdict}), plain b=${curve.plain.exponent} (${curve.plain.verdict})`);
+    console.log(
+      `\nreconciliation backfill (goal: workflow ÷ plain ≥ 0.8; page size ${flags.pageSize})\n${table(
+        results.map((r) => ({
+          records: r.records,
+          pages: r.pages,
+          'workflow rec/s': r.workflow.perSec,
+          'plain loop rec/s': r.plain.perSec,
+          ratio: r.ratio,
+          'workflow s': r.workflow.seconds,
+          'plain s': r.plain.seconds,
+          'rows written': `${r.workflow.rows}/${r.records}`,
+          status: r.workflow.status,
+          'activity run ms (mean)': r.workflow.firstExecution.meanRunMs,
+          'sched→start ms (mean)': r.workflow.firstExecution.meanScheduleToStartMs,
+        })),
+      )}`,
+    );
+    const curve =
+      sizes.length > 1
+        ? {
+            workflow: growth(results.map((r) => [r.records, r.workflow.seconds])),
+            plain: growth(results.map((r) => [r.records, r.plain.seconds])),
+          }
+        : undefined;
+    if (curve)
+      console.log(
+        `\ntime ∝ n^b: workflow b=${curve.workflow.exponent} (${curve.workflow.verdict}), plain b=${curve.plain.exponent} (${curve.plain.verdict})`,
+      );
     console.log(`\nresults: ${writeResult('reconcile', { flags, results, curve })}`);
   } finally {
     await connection.close();

@@ -14,7 +14,13 @@ import { startBenchEnv } from './support/env';
 import { growth, parseFlags, runBench, table, writeResult } from './support/report';
 
 runBench(async () => {
-  const flags = parseFlags({ sizes: '1000,10000', concurrency: 32, timeoutSec: 3600, ackOnly: false, noTrivial: false });
+  const flags = parseFlags({
+    sizes: '1000,10000',
+    concurrency: 32,
+    timeoutSec: 3600,
+    ackOnly: false,
+    noTrivial: false,
+  });
   const scope = flags.ackOnly ? 'ack' : flags.noTrivial ? 'e2e' : 'e2e+trivial';
   const sizes = flags.sizes.split(',').map(Number);
   const env = await startBenchEnv('scaling');
@@ -22,27 +28,46 @@ runBench(async () => {
   try {
     const results = [];
     for (const n of sizes) {
-      const r = await measureE2e(env, sys.api.url, sys.client, sys.connectionId, n, flags.concurrency, flags.timeoutSec * 1000, scope);
+      const r = await measureE2e(
+        env,
+        sys.api.url,
+        sys.client,
+        sys.connectionId,
+        n,
+        flags.concurrency,
+        flags.timeoutSec * 1000,
+        scope,
+      );
       const webhookRows = await env.rt.db.webhookEvent.count();
       results.push({ ...r, webhookRowsAfter: webhookRows });
       console.log(`${n}: ack ${r.syncline.ackPerSec}/s, e2e ${r.syncline.perSec}/s, trivial ${r.trivial.perSec}/s`);
     }
-    const ackSeconds = results.map((r) => [r.syncline.accepted, r.syncline.accepted / r.syncline.ackPerSec] as [number, number]);
+    const ackSeconds = results.map(
+      (r) => [r.syncline.accepted, r.syncline.accepted / r.syncline.ackPerSec] as [number, number],
+    );
     const curve = {
       ack: growth(ackSeconds),
       e2e: scope === 'ack' ? null : growth(results.map((r) => [r.events, r.syncline.seconds])),
       trivial: scope === 'e2e+trivial' ? growth(results.map((r) => [r.events, r.trivial.seconds])) : null,
     };
-    console.log(`\nscaling (time ∝ n^b)\n${table(results.map((r) => ({
-      n: r.events,
-      'answers': Object.entries(r.syncline.answers).map(([k, v]) => `${k}: ${v}`).join(', '),
-      'ack/s (202s)': r.syncline.ackPerSec,
-      'e2e events/s': r.syncline.perSec,
-      'trivial wf/s': r.trivial.perSec,
-      'e2e÷trivial': r.ratio,
-      'rows in webhook_events after': r.webhookRowsAfter,
-    })))}`);
-    console.log(`ack b=${curve.ack.exponent} (${curve.ack.verdict})${curve.e2e ? `; e2e b=${curve.e2e.exponent} (${curve.e2e.verdict})` : ''}${curve.trivial ? `; trivial b=${curve.trivial.exponent} (${curve.trivial.verdict})` : ''}`);
+    console.log(
+      `\nscaling (time ∝ n^b)\n${table(
+        results.map((r) => ({
+          n: r.events,
+          answers: Object.entries(r.syncline.answers)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', '),
+          'ack/s (202s)': r.syncline.ackPerSec,
+          'e2e events/s': r.syncline.perSec,
+          'trivial wf/s': r.trivial.perSec,
+          'e2e÷trivial': r.ratio,
+          'rows in webhook_events after': r.webhookRowsAfter,
+        })),
+      )}`,
+    );
+    console.log(
+      `ack b=${curve.ack.exponent} (${curve.ack.verdict})${curve.e2e ? `; e2e b=${curve.e2e.exponent} (${curve.e2e.verdict})` : ''}${curve.trivial ? `; trivial b=${curve.trivial.exponent} (${curve.trivial.verdict})` : ''}`,
+    );
     console.log(`\nresults: ${writeResult('scaling', { flags, results, curve })}`);
   } finally {
     await sys.stop();

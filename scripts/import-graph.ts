@@ -31,7 +31,9 @@ export function importsOf(file: string, text: string): string[] {
   for (const spec of specs) {
     if (!spec.startsWith('.')) continue;
     const base = path.resolve(path.dirname(file), spec);
-    const hit = [`${base}.ts`, path.join(base, 'index.ts'), base].find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+    const hit = [`${base}.ts`, path.join(base, 'index.ts'), base].find(
+      (c) => fs.existsSync(c) && fs.statSync(c).isFile(),
+    );
     if (hit) found.push(hit);
   }
   return found;
@@ -98,9 +100,11 @@ export function violations(projectRoot: string): string[] {
   const rel = (f: string) => path.relative(projectRoot, f);
   const problems: string[] = [];
   for (const c of cycles(graph)) problems.push(`import cycle between files: ${c.map(rel).join(' <-> ')}`);
-  for (const c of cycles(folderGraph(graph, src))) problems.push(`import cycle between folders of src: ${c.join(' <-> ')}`);
+  for (const c of cycles(folderGraph(graph, src)))
+    problems.push(`import cycle between folders of src: ${c.join(' <-> ')}`);
   for (const [from, tos] of graph) {
-    for (const to of tos) if (!to.startsWith(src + path.sep)) problems.push(`${rel(from)} imports ${rel(to)}: src ships alone`);
+    for (const to of tos)
+      if (!to.startsWith(src + path.sep)) problems.push(`${rel(from)} imports ${rel(to)}: src ships alone`);
   }
   return problems;
 }

@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 bash scripts/ensure-deps.sh
 bash scripts/ensure-test-deps.sh
-echo "== lint" && node_modules/.bin/eslint . && node_modules/.bin/tsx scripts/import-graph.ts
+echo "== lint" && node_modules/.bin/eslint . && node_modules/.bin/prettier --check "**/*.{ts,mts,mjs}" && node_modules/.bin/tsx scripts/import-graph.ts
 echo "== typecheck" && node_modules/.bin/tsc --noEmit -p .
 echo "== tests"
 mkdir -p .data

@@ -28,7 +28,12 @@ async function main(): Promise<void> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       try {
-        verifySignature(config, { headers: req.headers, rawBody: Buffer.concat(chunks), secrets, nowSec: Math.floor(Date.now() / 1000) });
+        verifySignature(config, {
+          headers: req.headers,
+          rawBody: Buffer.concat(chunks),
+          secrets,
+          nowSec: Math.floor(Date.now() / 1000),
+        });
       } catch {
         res.writeHead(401).end();
         return;

@@ -43,7 +43,11 @@ export interface BenchEnvOptions {
 async function freshDatabase(label: string, runDir: string): Promise<{ url: string; stop(): Promise<void> }> {
   const name = `syncline_bench_${label.replace(/\W/g, '_')}_${Date.now()}`;
   const { url, stopServer } = await openRunDatabase({
-    name, serverUrl: process.env.BENCH_DATABASE_URL, embeddedDir: path.join(runDir, 'pg-parent'), embeddedPort: await freePort(), log: createLogger('warn', 'bench'),
+    name,
+    serverUrl: process.env.BENCH_DATABASE_URL,
+    embeddedDir: path.join(runDir, 'pg-parent'),
+    embeddedPort: await freePort(),
+    log: createLogger('warn', 'bench'),
   });
   await migrate(url);
   return {
@@ -77,7 +81,10 @@ export async function startBenchEnv(label: string, opts: BenchEnvOptions = {}): 
     dbFile: path.join(runDir, 'temporal.sqlite'),
     logFile: path.join(runDir, 'temporal.log'),
   });
-  const bundlePath = opts.bundle === false ? '' : await bundleWorkflows(path.join(ROOT, 'src/workflows/index.ts'), path.join(runDir, 'workflow-bundle.js'));
+  const bundlePath =
+    opts.bundle === false
+      ? ''
+      : await bundleWorkflows(path.join(ROOT, 'src/workflows/index.ts'), path.join(runDir, 'workflow-bundle.js'));
   const childEnv: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: opts.logLevel ?? 'info',
@@ -90,7 +97,10 @@ export async function startBenchEnv(label: string, opts: BenchEnvOptions = {}): 
   };
   const env = parseEnv({ ...childEnv, LOG_LEVEL: 'warn', CONNECTION_CACHE_TTL_MS: '0' });
   const rt = await openRuntime(env, createLogger('warn', `bench-${label}`));
-  const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: `${label}${Date.now().toString(36)}` });
+  const partner = await startPartnerSimulator({
+    apiKey: PARTNER_API_KEY,
+    eventIdPrefix: `${label}${Date.now().toString(36)}`,
+  });
   return {
     label,
     runDir,

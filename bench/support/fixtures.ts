@@ -12,7 +12,11 @@ import { type BenchEnv, PARTNER_API_KEY } from './env';
 export const SIGNATURE: SignatureConfig = { scheme: 'standard-webhooks' };
 export const SECRET = `whsec_${crypto.randomBytes(24).toString('base64')}`;
 
-export async function addConnection(env: BenchEnv, id: string, settings: Record<string, unknown> = {}): Promise<string> {
+export async function addConnection(
+  env: BenchEnv,
+  id: string,
+  settings: Record<string, unknown> = {},
+): Promise<string> {
   await env.rt.connections.upsert({
     id,
     connector: 'rest',
@@ -31,7 +35,11 @@ export function makeDeliveries(env: BenchEnv, targetUrl: string, n: number, tag:
   const factory = new EventFactory({ idPrefix: `${tag}${crypto.randomBytes(3).toString('hex')}` });
   const out: Delivery[] = [];
   for (let i = 0; i < n; i++) {
-    const obj = env.partner.store.upsert('customer', `${tag}-${i}`, { name: `Customer ${i}`, email: `c${i}@example.test`, plan: 'pro' });
+    const obj = env.partner.store.upsert('customer', `${tag}-${i}`, {
+      name: `Customer ${i}`,
+      email: `c${i}@example.test`,
+      plan: 'pro',
+    });
     const change = env.partner.store.changeAt(obj.version);
     if (!change) throw new Error('change log out of step');
     out.push(sender.build(factory.fromChange(change)));

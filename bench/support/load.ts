@@ -24,7 +24,14 @@ export async function postAll(url: string, deliveries: Delivery[], concurrency: 
   const post = (d: Delivery): Promise<number> =>
     new Promise((resolve) => {
       const req = http.request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { ...d.headers, 'content-length': d.rawBody.length } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: { ...d.headers, 'content-length': d.rawBody.length },
+        },
         (res) => {
           res.resume();
           res.once('end', () => resolve(res.statusCode ?? 0));
@@ -52,7 +59,11 @@ export async function postAll(url: string, deliveries: Delivery[], concurrency: 
 }
 
 /** Same shape, for a call that is not HTTP (raw Temporal starts, direct inserts). */
-export async function callAll<T>(items: T[], concurrency: number, call: (item: T) => Promise<unknown>): Promise<LoadResult> {
+export async function callAll<T>(
+  items: T[],
+  concurrency: number,
+  call: (item: T) => Promise<unknown>,
+): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   const statuses: Record<string, number> = {};
   let next = 0;
@@ -61,7 +72,10 @@ export async function callAll<T>(items: T[], concurrency: number, call: (item: T
       const i = next++;
       if (i >= items.length) return;
       const t0 = process.hrtime.bigint();
-      const ok = await call(items[i] as T).then(() => 'ok', (err: Error) => err.name || 'error');
+      const ok = await call(items[i] as T).then(
+        () => 'ok',
+        (err: Error) => err.name || 'error',
+      );
       latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
       statuses[ok] = (statuses[ok] ?? 0) + 1;
     }
@@ -79,5 +93,12 @@ export function combine(parts: LoadResult[]): LoadResult {
   for (const p of parts) for (const [k, v] of Object.entries(p.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
   const durationMs = parts.reduce((s, p) => s + p.durationMs, 0);
   const ok = parts.reduce((s, p) => s + p.ok, 0);
-  return { sent: parts.reduce((s, p) => s + p.sent, 0), durationMs, ok, perSec: (ok / durationMs) * 1000, statuses, latenciesMs: parts.flatMap((p) => p.latenciesMs) };
+  return {
+    sent: parts.reduce((s, p) => s + p.sent, 0),
+    durationMs,
+    ok,
+    perSec: (ok / durationMs) * 1000,
+    statuses,
+    latenciesMs: parts.flatMap((p) => p.latenciesMs),
+  };
 }

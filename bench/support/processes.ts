@@ -15,7 +15,13 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-export function spawnNode(name: string, script: string, env: Record<string, string>, logFile: string, nodeArgs: string[] = []): Child {
+export function spawnNode(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  nodeArgs: string[] = [],
+): Child {
   const out = fs.openSync(logFile, 'a');
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
     cwd: ROOT,
@@ -48,14 +54,30 @@ export async function waitFor(what: string, child: Child, check: () => Promise<b
   throw new Error(`${what} not ready after ${READY_TIMEOUT_MS} ms`);
 }
 
-export async function startApiProcess(env: Record<string, string>, port: number, runDir: string, nodeArgs: string[] = []): Promise<Child & { url: string }> {
-  const child = spawnNode('api', 'src/api/main.ts', { ...env, API_PORT: String(port), API_HOST: '127.0.0.1' }, path.join(runDir, 'api.log'), nodeArgs);
+export async function startApiProcess(
+  env: Record<string, string>,
+  port: number,
+  runDir: string,
+  nodeArgs: string[] = [],
+): Promise<Child & { url: string }> {
+  const child = spawnNode(
+    'api',
+    'src/api/main.ts',
+    { ...env, API_PORT: String(port), API_HOST: '127.0.0.1' },
+    path.join(runDir, 'api.log'),
+    nodeArgs,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitFor('api', child, async () => (await fetch(`${url}/healthz`)).ok);
   return { ...child, url };
 }
 
-export async function startWorkerProcess(env: Record<string, string>, runDir: string, script = 'src/worker/main.ts', nodeArgs: string[] = []): Promise<Child> {
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  runDir: string,
+  script = 'src/worker/main.ts',
+  nodeArgs: string[] = [],
+): Promise<Child> {
   const logFile = path.join(runDir, `${path.basename(script, '.ts')}-${Date.now()}.log`);
   const child = spawnNode('worker', script, env, logFile, nodeArgs);
   await waitFor('worker', child, async () => fs.readFileSync(logFile, 'utf8').includes('"worker.started"'));

@@ -6,7 +6,10 @@ import path from 'node:path';
 import { ROOT } from './env';
 
 /** `--name value` and `--flag` (true) from argv; unknown flags are an error so typos do not go unnoticed. */
-export function parseFlags<T extends Record<string, string | number | boolean>>(defaults: T, argv = process.argv.slice(2)): T {
+export function parseFlags<T extends Record<string, string | number | boolean>>(
+  defaults: T,
+  argv = process.argv.slice(2),
+): T {
   const out: Record<string, string | number | boolean> = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -35,7 +38,11 @@ export function percentile(sorted: number[], p: number): number {
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  return s.length === 0
+    ? NaN
+    : s.length % 2 === 1
+      ? (s[mid] as number)
+      : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 export interface LatencySummary {
@@ -59,7 +66,11 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const cols = Object.keys(rows[0] as object);
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(width[i] ?? 0)).join(' | ')} |`;
-  return [line(cols), `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n');
+  return [
+    line(cols),
+    `|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map((r) => line(cols.map((c) => String(r[c] ?? '')))),
+  ].join('\n');
 }
 
 export function machine(): Record<string, string | number> {
@@ -70,14 +81,23 @@ export function machine(): Record<string, string | number> {
       return os.cpus()[0]?.model ?? '?';
     }
   })();
-  return { cpus: os.cpus().length, cpu, memGiB: round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+  return {
+    cpus: os.cpus().length,
+    cpu,
+    memGiB: round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
 }
 
 export function writeResult(name: string, data: unknown): string {
   const dir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  fs.writeFileSync(file, JSON.stringify({ bench: name, at: new Date().toISOString(), machine: machine(), ...(data as object) }, null, 2));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ bench: name, at: new Date().toISOString(), machine: machine(), ...(data as object) }, null, 2),
+  );
   return file;
 }
 

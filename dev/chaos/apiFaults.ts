@@ -30,7 +30,10 @@ export class ChaosFaultPlan extends FaultPlan {
   private outageUntilMs = 0;
   enabled = true;
 
-  constructor(private readonly seed: number, private readonly faults: ApiFaults) {
+  constructor(
+    private readonly seed: number,
+    private readonly faults: ApiFaults,
+  ) {
     super();
   }
 

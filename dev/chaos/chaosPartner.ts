@@ -78,8 +78,25 @@ export class ChaosPartner {
   readonly apiFaults: ChaosFaultPlan;
   readonly events: EventFactory;
   readonly stats: PartnerStats = {
-    changes: 0, dropped: 0, eventsSent: 0, copies: 0, attempts: 0, acked: 0, duplicates: 0, retried: 0, noAnswer: 0, abandoned: 0,
-    genuineRejected: 0, forgedSent: 0, forgedRejected: 0, forgedAccepted: 0, staleSent: 0, staleRejected: 0, staleAccepted: 0, naiveSent: 0, statuses: {},
+    changes: 0,
+    dropped: 0,
+    eventsSent: 0,
+    copies: 0,
+    attempts: 0,
+    acked: 0,
+    duplicates: 0,
+    retried: 0,
+    noAnswer: 0,
+    abandoned: 0,
+    genuineRejected: 0,
+    forgedSent: 0,
+    forgedRejected: 0,
+    forgedAccepted: 0,
+    staleSent: 0,
+    staleRejected: 0,
+    staleAccepted: 0,
+    naiveSent: 0,
+    statuses: {},
   };
   /** Genuine event ids sent, and those the receiver answered 2xx at least once. */
   readonly sentIds = new Set<string>();
@@ -101,7 +118,11 @@ export class ChaosPartner {
   }
 
   async start(): Promise<void> {
-    const app = createPartnerApi(this.store, { apiKey: this.opts.apiKey, faults: this.apiFaults, lists: { log: this.lists, faults: this.apiFaults } });
+    const app = createPartnerApi(this.store, {
+      apiKey: this.opts.apiKey,
+      faults: this.apiFaults,
+      lists: { log: this.lists, faults: this.apiFaults },
+    });
     this.server = app.listen(this.opts.port ?? 0, SIMULATOR_HOST);
     await once(this.server, 'listening');
     this.url = `http://${SIMULATOR_HOST}:${(this.server.address() as AddressInfo).port}`;
@@ -120,9 +141,23 @@ export class ChaosPartner {
     }
     for (const delay of plan.copyDelaysMs) {
       this.stats.copies += 1;
-      this.track(this.later(delay, () => Promise.all([this.deliverGenuine(event), this.sendNaive(event, this.secret)]).then(() => undefined)));
+      this.track(
+        this.later(delay, () =>
+          Promise.all([this.deliverGenuine(event), this.sendNaive(event, this.secret)]).then(() => undefined),
+        ),
+      );
     }
-    if (plan.forged) this.track(this.sendHostile({ ...event, id: `forged_${event.id}`, data: { object: { ...event.data.object, version: 1e9, hijacked: true } } }, 'forged'));
+    if (plan.forged)
+      this.track(
+        this.sendHostile(
+          {
+            ...event,
+            id: `forged_${event.id}`,
+            data: { object: { ...event.data.object, version: 1e9, hijacked: true } },
+          },
+          'forged',
+        ),
+      );
     if (plan.stale) this.track(this.sendHostile({ ...event, id: `stale_${event.id}` }, 'stale'));
   }
 
@@ -165,12 +200,22 @@ export class ChaosPartner {
 
   /** Signs with `secret`; the target URL is chosen per attempt by post(). */
   private sender(secret: string, clockOffsetMs = 0): WebhookSender {
-    return new WebhookSender({ targetUrl: 'unused:', signature: this.opts.signature, secret, clock: () => Date.now() + clockOffsetMs });
+    return new WebhookSender({
+      targetUrl: 'unused:',
+      signature: this.opts.signature,
+      secret,
+      clock: () => Date.now() + clockOffsetMs,
+    });
   }
 
   /** One POST; rejects when no HTTP answer arrived (refused, reset, timed out). */
   private async post(url: string, delivery: Delivery): Promise<{ status: number; retryAfterSec: number | null }> {
-    const res = await fetch(url, { method: 'POST', headers: delivery.headers, body: new Uint8Array(delivery.rawBody), signal: AbortSignal.timeout(this.retry.timeoutMs) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: delivery.headers,
+      body: new Uint8Array(delivery.rawBody),
+      signal: AbortSignal.timeout(this.retry.timeoutMs),
+    });
     await res.arrayBuffer();
     const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
     return { status: res.status, retryAfterSec: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null };

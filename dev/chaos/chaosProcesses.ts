@@ -37,7 +37,11 @@ export class SynclineProcess {
 
   async start(): Promise<void> {
     // node with tsx's loader, not the tsx CLI, so SIGKILL reaches the process that holds the sockets.
-    const child = spawn(process.execPath, ['--import', 'tsx', this.entry], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', this.entry], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const log = this.logFile ? fs.createWriteStream(this.logFile, { flags: 'a' }) : undefined;
     const keep = (d: Buffer) => {
       this.tail = (this.tail + d.toString()).slice(-4_000);
@@ -91,7 +95,10 @@ export class SynclineProcess {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (Date.now() < deadline) {
       if (this.child?.exitCode !== null) throw new Error(`${this.name} exited during start-up:\n${this.tail}`);
-      const ok = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+      const ok = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1_000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await sleep(200);
     }

@@ -30,15 +30,25 @@ function say(line: string): void {
 }
 
 async function uiPort(preferred: number): Promise<number> {
-  const ok = await fetch(`http://127.0.0.1:${preferred}`, { signal: AbortSignal.timeout(500) }).then(() => false, () => true);
+  const ok = await fetch(`http://127.0.0.1:${preferred}`, { signal: AbortSignal.timeout(500) }).then(
+    () => false,
+    () => true,
+  );
   return ok ? preferred : freePort();
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { changes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { changes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' } },
+  });
   const env = parseEnv();
   const log = createLogger('warn', 'demo');
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: dataDir(env), embeddedPort: env.EMBEDDED_PG_PORT, log });
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: dataDir(env),
+    embeddedPort: env.EMBEDDED_PG_PORT,
+    log,
+  });
   const opts = defaultOptions({
     databaseUrl: database.url,
     temporalBinary: findTemporalBinary(env.TEMPORAL_CLI_PATH, ROOT),
@@ -48,9 +58,11 @@ async function main(): Promise<void> {
     changes: values.changes ? Number(values.changes) : DEMO_CHANGES,
     ratePerSec: values.rate ? Number(values.rate) : 40,
   });
-  process.stdout.write(`syncline demo: ${opts.changes} partner changes, every fault on, 2 APIs + 2 workers, seed ${opts.seed}\n` +
-    '  the partner drops, duplicates, reorders, delays and bursts webhooks, forges some, rotates its secret,\n' +
-    '  and its API answers 500/503/429; meanwhile processes, Temporal and PostgreSQL are killed and come back.\n\n');
+  process.stdout.write(
+    `syncline demo: ${opts.changes} partner changes, every fault on, 2 APIs + 2 workers, seed ${opts.seed}\n` +
+      '  the partner drops, duplicates, reorders, delays and bursts webhooks, forges some, rotates its secret,\n' +
+      '  and its API answers 500/503/429; meanwhile processes, Temporal and PostgreSQL are killed and come back.\n\n',
+  );
   let stopping = false;
   let stop: () => Promise<void> = () => database.stop();
   process.on('SIGINT', () => {
@@ -65,10 +77,12 @@ async function main(): Promise<void> {
       await run.teardown();
       await database.stop();
     };
-    process.stdout.write(`${tty ? '\r\x1b[2K' : ''}\n${run.table}\n\n` +
-      `syncline converged on the partner's truth: final diff 0 (seed ${opts.seed}).\n\n` +
-      `Temporal Web UI  ${run.uiUrl ?? '(headless)'}   (namespace default; search: SynclineConnection = "${run.connectionId}")\n` +
-      'Everything keeps running so you can look around. Ctrl-C stops it.\n');
+    process.stdout.write(
+      `${tty ? '\r\x1b[2K' : ''}\n${run.table}\n\n` +
+        `syncline converged on the partner's truth: final diff 0 (seed ${opts.seed}).\n\n` +
+        `Temporal Web UI  ${run.uiUrl ?? '(headless)'}   (namespace default; search: SynclineConnection = "${run.connectionId}")\n` +
+        'Everything keeps running so you can look around. Ctrl-C stops it.\n',
+    );
   } catch (err) {
     if (!(err instanceof ChaosMismatchError)) console.error('\ndemo failed:', err);
     await database.stop();

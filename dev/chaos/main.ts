@@ -13,8 +13,15 @@ const ROOT = path.resolve(__dirname, '../..');
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      changes: { type: 'string' }, seed: { type: 'string' }, rate: { type: 'string' }, apis: { type: 'string' }, workers: { type: 'string' },
-      'no-kills': { type: 'boolean' }, 'no-naive': { type: 'boolean' }, 'keep-db': { type: 'boolean' }, 'database-url': { type: 'string' },
+      changes: { type: 'string' },
+      seed: { type: 'string' },
+      rate: { type: 'string' },
+      apis: { type: 'string' },
+      workers: { type: 'string' },
+      'no-kills': { type: 'boolean' },
+      'no-naive': { type: 'boolean' },
+      'keep-db': { type: 'boolean' },
+      'database-url': { type: 'string' },
     },
   });
   const num = (v: string | undefined, def: number) => (v === undefined ? def : Number(v));
@@ -33,7 +40,11 @@ async function main(): Promise<void> {
     dropDatabase: !values['keep-db'],
   });
   const run = await runChaos(opts, {
-    progress: (p) => p.elapsedS % 5 === 0 && process.stdout.write(`  [${p.elapsedS}s] ${p.phase}: changes ${p.changes}/${p.total} attempts ${p.sent} acked ${p.acked} processed ${p.processed} parked ${p.parked} reconciled ${p.reconciled}\n`),
+    progress: (p) =>
+      p.elapsedS % 5 === 0 &&
+      process.stdout.write(
+        `  [${p.elapsedS}s] ${p.phase}: changes ${p.changes}/${p.total} attempts ${p.sent} acked ${p.acked} processed ${p.processed} parked ${p.parked} reconciled ${p.reconciled}\n`,
+      ),
   });
   process.stdout.write(`\n${run.table}\n\nconverged: final diff 0 (seed ${opts.seed})\n`);
   await run.teardown();

@@ -39,7 +39,9 @@ export class NaiveReceiver {
   }
 
   async start(): Promise<void> {
-    await this.pool.query(`CREATE TABLE IF NOT EXISTS ${this.table} (id bigserial PRIMARY KEY, object_type text, object_id text, data jsonb)`);
+    await this.pool.query(
+      `CREATE TABLE IF NOT EXISTS ${this.table} (id bigserial PRIMARY KEY, object_type text, object_id text, data jsonb)`,
+    );
     const app = express();
     app.post('/alerts', express.json(), (_req, res) => {
       this.alerts += 1;
@@ -51,10 +53,14 @@ export class NaiveReceiver {
       const action = body.type?.split('.').pop();
       if (o?.type && o.id) {
         const { type, id, version: _v, deleted: _d, ...data } = o;
-        if (action === 'deleted') await this.pool.query(`DELETE FROM ${this.table} WHERE object_type = $1 AND object_id = $2`, [type, id]);
+        if (action === 'deleted')
+          await this.pool.query(`DELETE FROM ${this.table} WHERE object_type = $1 AND object_id = $2`, [type, id]);
         else if (action === 'created') await this.insert(type, id, data);
         else {
-          const r = await this.pool.query(`UPDATE ${this.table} SET data = $3 WHERE object_type = $1 AND object_id = $2`, [type, id, data]);
+          const r = await this.pool.query(
+            `UPDATE ${this.table} SET data = $3 WHERE object_type = $1 AND object_id = $2`,
+            [type, id, data],
+          );
           if (r.rowCount === 0) await this.insert(type, id, data);
         }
       }
@@ -69,9 +75,12 @@ export class NaiveReceiver {
 
   /** What the naive copy ends with against the partner's truth. */
   async compare(truth: ObjectSnapshot[]): Promise<NaiveOutcome> {
-    const { rows } = await this.pool.query<{ object_type: string; object_id: string; data: unknown }>(`SELECT object_type, object_id, data FROM ${this.table}`);
+    const { rows } = await this.pool.query<{ object_type: string; object_id: string; data: unknown }>(
+      `SELECT object_type, object_id, data FROM ${this.table}`,
+    );
     const byKey = new Map<string, unknown[]>();
-    for (const r of rows) byKey.set(`${r.object_type}/${r.object_id}`, [...(byKey.get(`${r.object_type}/${r.object_id}`) ?? []), r.data]);
+    for (const r of rows)
+      byKey.set(`${r.object_type}/${r.object_id}`, [...(byKey.get(`${r.object_type}/${r.object_id}`) ?? []), r.data]);
     const out: NaiveOutcome = { objects: truth.length, missing: 0, stale: 0, duplicated: 0, resurrected: 0, ok: 0 };
     for (const o of truth) {
       const copies = byKey.get(`${o.type}/${o.id}`) ?? [];
@@ -96,6 +105,10 @@ export class NaiveReceiver {
   }
 
   private async insert(type: string, id: string, data: unknown): Promise<void> {
-    await this.pool.query(`INSERT INTO ${this.table} (object_type, object_id, data) VALUES ($1, $2, $3)`, [type, id, data]);
+    await this.pool.query(`INSERT INTO ${this.table} (object_type, object_id, data) VALUES ($1, $2, $3)`, [
+      type,
+      id,
+      data,
+    ]);
   }
 }

@@ -36,7 +36,9 @@ export function randomSeed(): number {
 export const replayCommand = (o: Pick<ChaosOptions, 'seed' | 'changes' | 'ratePerSec' | 'apis' | 'workers'>): string =>
   `npm run chaos -- --seed ${o.seed} --changes ${o.changes} --rate ${o.ratePerSec} --apis ${o.apis} --workers ${o.workers}`;
 
-export function defaultOptions(partial: Partial<ChaosOptions> & Pick<ChaosOptions, 'databaseUrl' | 'temporalBinary' | 'runDir'>): ChaosOptions {
+export function defaultOptions(
+  partial: Partial<ChaosOptions> & Pick<ChaosOptions, 'databaseUrl' | 'temporalBinary' | 'runDir'>,
+): ChaosOptions {
   return {
     seed: randomSeed(),
     changes: DEFAULT_CHANGES,

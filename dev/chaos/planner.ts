@@ -35,7 +35,11 @@ export class DeliveryPlanner {
   private burstLeft = 0;
   private issued = 0;
 
-  constructor(readonly seed: number, readonly faults: DeliveryFaults, totalChanges: number) {
+  constructor(
+    readonly seed: number,
+    readonly faults: DeliveryFaults,
+    totalChanges: number,
+  ) {
     this.mutations = stream(seed, 'mutations');
     this.deliveries = stream(seed, 'deliveries');
     // About four versions per object: enough for reordering and stale overwrites to matter.
@@ -69,7 +73,12 @@ export class DeliveryPlanner {
     const type = OBJECT_TYPES[intBetween(r, 0, OBJECT_TYPES.length - 1)]!;
     const id = `${type.slice(0, 1)}-${intBetween(r, 0, Math.ceil(this.objectCount / OBJECT_TYPES.length) - 1)}`;
     const key = `${type}/${id}`;
-    const data: JsonObject = { name: `${type} ${id}`, n: index, stage: intBetween(r, 0, 9), amount: intBetween(r, 1, 10_000) };
+    const data: JsonObject = {
+      name: `${type} ${id}`,
+      n: index,
+      stage: intBetween(r, 0, 9),
+      amount: intBetween(r, 1, 10_000),
+    };
     if (this.live.has(key) && chance(r, 0.15)) {
       this.live.delete(key);
       return { kind: 'delete', type, id, data };

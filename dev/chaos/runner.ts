@@ -47,8 +47,14 @@ export interface RunHooks {
 
 export class ChaosMismatchError extends Error {
   override readonly name = 'ChaosMismatchError';
-  constructor(readonly summary: ChaosSummary, readonly problems: string[], readonly replay: string) {
-    super(`chaos run seed ${summary.seed} did not converge: ${problems.join('; ')}\nreplay: ${replay}\n${summary.verdict.samples.join('\n')}`);
+  constructor(
+    readonly summary: ChaosSummary,
+    readonly problems: string[],
+    readonly replay: string,
+  ) {
+    super(
+      `chaos run seed ${summary.seed} did not converge: ${problems.join('; ')}\nreplay: ${replay}\n${summary.verdict.samples.join('\n')}`,
+    );
   }
 }
 
@@ -100,7 +106,9 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
   const teardown = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
-  say(`chaos: seed ${o.seed}, ${o.changes} changes at ${o.ratePerSec}/s, ${o.apis} APIs + ${o.workers} workers, kills ${o.kills ? 'on' : 'off'} (replay: ${replayCommand(o)})`);
+  say(
+    `chaos: seed ${o.seed}, ${o.changes} changes at ${o.ratePerSec}/s, ${o.apis} APIs + ${o.workers} workers, kills ${o.kills ? 'on' : 'off'} (replay: ${replayCommand(o)})`,
+  );
   try {
     const dbUrl = new URL(o.databaseUrl);
     dbUrl.pathname = `/chaos_${runId.replace(/-/g, '_')}`;
@@ -111,15 +119,40 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     stops.push(() => proxy.close());
     const proxiedDb = viaProxy(dbUrl.toString(), proxy);
 
-    const temporal = new TemporalServer({ binary: o.temporalBinary, port: await freePort(), uiPort: o.uiPort ?? undefined, headless: o.uiPort === null, dbFile: path.join(dir, 'temporal.sqlite'), logFile: path.join(dir, 'temporal.log') });
+    const temporal = new TemporalServer({
+      binary: o.temporalBinary,
+      port: await freePort(),
+      uiPort: o.uiPort ?? undefined,
+      headless: o.uiPort === null,
+      dbFile: path.join(dir, 'temporal.sqlite'),
+      logFile: path.join(dir, 'temporal.log'),
+    });
     await temporal.start();
     stops.push(() => temporal.stop());
     const bundle = o.workflowBundlePath ?? path.join(dir, 'workflow-bundle.js');
-    if (!o.workflowBundlePath) fs.writeFileSync(bundle, (await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../src/workflows/index.ts'), logger: QUIET })).code);
+    if (!o.workflowBundlePath)
+      fs.writeFileSync(
+        bundle,
+        (
+          await bundleWorkflowCode({
+            workflowsPath: path.resolve(__dirname, '../../src/workflows/index.ts'),
+            logger: QUIET,
+          })
+        ).code,
+      );
 
     const taskQueue = `chaos-${runId}`;
     const encryptionKey = crypto.randomBytes(32).toString('base64');
-    const env = parseEnv({ NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: dbUrl.toString(), TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, ENCRYPTION_KEY: encryptionKey, DATA_DIR: dir, CONNECTION_CACHE_TTL_MS: '0' });
+    const env = parseEnv({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: dbUrl.toString(),
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      ENCRYPTION_KEY: encryptionKey,
+      DATA_DIR: dir,
+      CONNECTION_CACHE_TTL_MS: '0',
+    });
     const rt: Runtime = await openRuntime(env, createLogger('warn', 'chaos'), { migrate: false });
     stops.push(() => rt.close());
     const connection = await Connection.connect({ address: temporal.address });
@@ -135,40 +168,109 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     const connId = `chaos-${runId}`;
     const oldSecret = `whsec_chaos_${crypto.randomBytes(8).toString('hex')}`;
     const newSecret = `whsec_chaos_${crypto.randomBytes(8).toString('hex')}`;
-    const partner = new ChaosPartner({ seed: o.seed, apiKey: API_KEY, faults: o.faults, signature: STRIPE, secret: oldSecret, targets: apiPorts.map((p) => `http://127.0.0.1:${p}/webhooks/${connId}`), naiveUrl: naive?.url });
+    const partner = new ChaosPartner({
+      seed: o.seed,
+      apiKey: API_KEY,
+      faults: o.faults,
+      signature: STRIPE,
+      secret: oldSecret,
+      targets: apiPorts.map((p) => `http://127.0.0.1:${p}/webhooks/${connId}`),
+      naiveUrl: naive?.url,
+    });
     await partner.start();
     stops.push(() => partner.close());
     await rt.connections.upsert({
-      id: connId, connector: 'rest', enabled: true, apiBaseUrl: partner.url, signingSecrets: [oldSecret], credentials: { apiKey: API_KEY },
+      id: connId,
+      connector: 'rest',
+      enabled: true,
+      apiBaseUrl: partner.url,
+      signingSecrets: [oldSecret],
+      credentials: { apiKey: API_KEY },
       settings: {
         signature: STRIPE,
         retry: { initialIntervalMs: 100, maximumIntervalMs: 400, maximumAttempts: 4 },
-        changes: { style: 'cursor', urlTemplate: '{baseUrl}/api/changes', ids: { style: 'cursor', urlTemplate: '{baseUrl}/api/ids' } },
+        changes: {
+          style: 'cursor',
+          urlTemplate: '{baseUrl}/api/changes',
+          ids: { style: 'cursor', urlTemplate: '{baseUrl}/api/ids' },
+        },
         reconcile: { pageSize: 500 },
       },
     });
 
     const procEnv = {
-      DATABASE_URL: proxiedDb, DATABASE_POOL_SIZE: '5', TEMPORAL_ADDRESS: temporal.address, TEMPORAL_TASK_QUEUE: taskQueue, ENCRYPTION_KEY: encryptionKey,
-      DATA_DIR: dir, CONNECTION_CACHE_TTL_MS: String(CACHE_TTL_MS), RETRY_AFTER_SEC: '1', ACK_TIMEOUT_MS: '3000', LOG_LEVEL: 'warn', NODE_ENV: 'test',
-      WORKFLOW_BUNDLE_PATH: bundle, WORKER_METRICS_PORT: '0', WORKER_MAINTENANCE_SCHEDULES: 'false', ALERT_WEBHOOK_URL: alertSink.alertsUrl, ALERT_FLUSH_INTERVAL_MS: '2000', ALERT_GROUP_WINDOW_MS: '10000',
+      DATABASE_URL: proxiedDb,
+      DATABASE_POOL_SIZE: '5',
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      ENCRYPTION_KEY: encryptionKey,
+      DATA_DIR: dir,
+      CONNECTION_CACHE_TTL_MS: String(CACHE_TTL_MS),
+      RETRY_AFTER_SEC: '1',
+      ACK_TIMEOUT_MS: '3000',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+      WORKFLOW_BUNDLE_PATH: bundle,
+      WORKER_METRICS_PORT: '0',
+      WORKER_MAINTENANCE_SCHEDULES: 'false',
+      ALERT_WEBHOOK_URL: alertSink.alertsUrl,
+      ALERT_FLUSH_INTERVAL_MS: '2000',
+      ALERT_GROUP_WINDOW_MS: '10000',
       ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
     };
-    const apis = apiPorts.map((port, i) => new SynclineProcess(`api-${i + 1}`, 'src/api/main.ts', { ...procEnv, API_PORT: String(port), API_HOST: '127.0.0.1' }, `http://127.0.0.1:${port}`, path.join(dir, `api-${i + 1}.log`)));
-    const workers = Array.from({ length: o.workers }, (_, i) => new SynclineProcess(`worker-${i + 1}`, 'src/worker/main.ts', procEnv, undefined, path.join(dir, `worker-${i + 1}.log`)));
+    const apis = apiPorts.map(
+      (port, i) =>
+        new SynclineProcess(
+          `api-${i + 1}`,
+          'src/api/main.ts',
+          { ...procEnv, API_PORT: String(port), API_HOST: '127.0.0.1' },
+          `http://127.0.0.1:${port}`,
+          path.join(dir, `api-${i + 1}.log`),
+        ),
+    );
+    const workers = Array.from(
+      { length: o.workers },
+      (_, i) =>
+        new SynclineProcess(
+          `worker-${i + 1}`,
+          'src/worker/main.ts',
+          procEnv,
+          undefined,
+          path.join(dir, `worker-${i + 1}.log`),
+        ),
+    );
     for (const p of [...workers, ...apis]) stops.push(() => p.kill('SIGTERM'));
     await Promise.all([...workers, ...apis].map((p) => p.startSupervised()));
 
     let phase = 'streaming';
     const pg0 = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
     stops.push(() => pg0.end());
-    const backfilled = async () => Number((await pg0.query<{ n: string }>('SELECT coalesce(sum(records_changed), 0) AS n FROM reconcile_runs WHERE connection_id = $1', [connId])).rows[0]?.n ?? 0);
+    const backfilled = async () =>
+      Number(
+        (
+          await pg0.query<{ n: string }>(
+            'SELECT coalesce(sum(records_changed), 0) AS n FROM reconcile_runs WHERE connection_id = $1',
+            [connId],
+          )
+        ).rows[0]?.n ?? 0,
+      );
     const ticker = setInterval(() => {
       if (!hooks.progress) return;
-      void Promise.all([statusCounts(rt.db, connId), backfilled()]).then(([st, rec]) => hooks.progress?.({
-        phase, elapsedS: Math.round((Date.now() - started) / 1000), changes: partner.stats.changes, total: o.changes, sent: partner.stats.attempts,
-        acked: partner.stats.acked + partner.stats.duplicates, processed: st.processed ?? 0, parked: st.parked ?? 0, reconciled: rec,
-      }), () => undefined);
+      void Promise.all([statusCounts(rt.db, connId), backfilled()]).then(
+        ([st, rec]) =>
+          hooks.progress?.({
+            phase,
+            elapsedS: Math.round((Date.now() - started) / 1000),
+            changes: partner.stats.changes,
+            total: o.changes,
+            sent: partner.stats.attempts,
+            acked: partner.stats.acked + partner.stats.duplicates,
+            processed: st.processed ?? 0,
+            parked: st.parked ?? 0,
+            reconciled: rec,
+          }),
+        () => undefined,
+      );
     }, 1_000);
     stops.push(async () => clearInterval(ticker));
 
@@ -180,14 +282,41 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       chaosLog.push(what);
       await run();
     };
-    const schedule: Array<[number, () => Promise<void>]> = !o.kills ? [] : [
-      [0.12, at('SIGKILL api-1, restart after 3 s', () => apis[0]!.crashAndRestart(3_000))],
-      [0.24, at('SIGKILL worker-1, restart after 3 s', () => workers[0]!.crashAndRestart(3_000))],
-      [0.38, at('PostgreSQL unreachable for 8 s', async () => { proxy.cut(); await sleep(8_000); proxy.restore(); })],
-      [0.52, at('SIGKILL Temporal dev server, restart on the same port and file after 3 s', () => temporal.crashAndRestart(3_000))],
-      [0.66, at('partner API down (503) for 6 s', async () => { partner.apiFaults.outage(6_000); await sleep(6_000); })],
-      [0.8, at(`SIGKILL ${apis.at(-1)!.name} and ${workers.at(-1)!.name}, restart after 3 s`, () => Promise.all([apis.at(-1)!.crashAndRestart(3_000), workers.at(-1)!.crashAndRestart(3_000)]).then(() => undefined))],
-    ];
+    const schedule: Array<[number, () => Promise<void>]> = !o.kills
+      ? []
+      : [
+          [0.12, at('SIGKILL api-1, restart after 3 s', () => apis[0]!.crashAndRestart(3_000))],
+          [0.24, at('SIGKILL worker-1, restart after 3 s', () => workers[0]!.crashAndRestart(3_000))],
+          [
+            0.38,
+            at('PostgreSQL unreachable for 8 s', async () => {
+              proxy.cut();
+              await sleep(8_000);
+              proxy.restore();
+            }),
+          ],
+          [
+            0.52,
+            at('SIGKILL Temporal dev server, restart on the same port and file after 3 s', () =>
+              temporal.crashAndRestart(3_000),
+            ),
+          ],
+          [
+            0.66,
+            at('partner API down (503) for 6 s', async () => {
+              partner.apiFaults.outage(6_000);
+              await sleep(6_000);
+            }),
+          ],
+          [
+            0.8,
+            at(`SIGKILL ${apis.at(-1)!.name} and ${workers.at(-1)!.name}, restart after 3 s`, () =>
+              Promise.all([apis.at(-1)!.crashAndRestart(3_000), workers.at(-1)!.crashAndRestart(3_000)]).then(
+                () => undefined,
+              ),
+            ),
+          ],
+        ];
     // One fault at a time, CHAOS_GAP_MS apart, each no earlier than its point in the stream: short runs get every fault too.
     let streamed = 0;
     let chaosError: unknown;
@@ -235,7 +364,11 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     phase = 'settling';
     // 'received': a row a duplicate's count created before its run recorded it (thin ack).
     const unfinished = (st: Record<string, number>) => (st.received ?? 0) + (st.accepted ?? 0);
-    await waitUntil('accepted events to finish', settleMs, async () => unfinished(await statusCounts(rt.db, connId)) === 0);
+    await waitUntil(
+      'accepted events to finish',
+      settleMs,
+      async () => unfinished(await statusCounts(rt.db, connId)) === 0,
+    );
 
     phase = 'reconciling';
     const reconcile = reconcileServiceFor(client, rt, taskQueue);
@@ -247,13 +380,33 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     // Each round waits for every event in flight (replays included) to settle before it counts what
     // is parked: a replay can meet a partner fault again and park anew, and is then replayed again.
     for (let round = 0; round < 10; round++) {
-      await waitUntil('events in flight to finish', settleMs, async () => unfinished(await statusCounts(rt.db, connId)) === 0).catch(() => undefined);
+      await waitUntil(
+        'events in flight to finish',
+        settleMs,
+        async () => unfinished(await statusCounts(rt.db, connId)) === 0,
+      ).catch(() => undefined);
       if (((await retrying(() => statusCounts(rt.db, connId))).parked ?? 0) === 0) break;
-      const actionsBefore = await retrying(() => rt.db.operatorAction.count({ where: { connectionId: connId, action: 'replay' } }));
-      const r = await retrying(() => operator.bulk({ action: 'replay', filter: { connectionId: connId, status: 'parked' }, by: 'chaos-operator', reason: 'partner recovered', dryRun: false }));
+      const actionsBefore = await retrying(() =>
+        rt.db.operatorAction.count({ where: { connectionId: connId, action: 'replay' } }),
+      );
+      const r = await retrying(() =>
+        operator.bulk({
+          action: 'replay',
+          filter: { connectionId: connId, status: 'parked' },
+          by: 'chaos-operator',
+          reason: 'partner recovered',
+          dryRun: false,
+        }),
+      );
       replayed += r.acted;
       // A signalled run records its replay (row back to 'accepted') before it fetches again.
-      await waitUntil('replays to be taken up', 30_000, async () => (await rt.db.operatorAction.count({ where: { connectionId: connId, action: 'replay' } })) >= actionsBefore + r.acted).catch(() => undefined);
+      await waitUntil(
+        'replays to be taken up',
+        30_000,
+        async () =>
+          (await rt.db.operatorAction.count({ where: { connectionId: connId, action: 'replay' } })) >=
+          actionsBefore + r.acted,
+      ).catch(() => undefined);
     }
     // A last incremental run: anything a late write changed is caught, and it must find nothing stale.
     await retrying(async () => (await reconcile.runNow(connId, 'incremental')).result(), 5);
@@ -261,16 +414,29 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     phase = 'verifying';
     const verdict = await retrying(() => verify(rt.db, connId, partner));
     const summary: ChaosSummary = {
-      seed: o.seed, changes: o.changes, objects: partner.store.all().length, durationMs: Date.now() - started, partner: partner.stats,
-      apiFaults: partner.apiFaults.counts, chaos: chaosLog, parkedEver: verdict.parkedEver, replayedByOperator: replayed,
-      backfilled: await retrying(backfilled), alerts: alertSink.alerts, verdict, naive: naive ? await retrying(() => naive.compare(partner.store.all())) : null,
+      seed: o.seed,
+      changes: o.changes,
+      objects: partner.store.all().length,
+      durationMs: Date.now() - started,
+      partner: partner.stats,
+      apiFaults: partner.apiFaults.counts,
+      chaos: chaosLog,
+      parkedEver: verdict.parkedEver,
+      replayedByOperator: replayed,
+      backfilled: await retrying(backfilled),
+      alerts: alertSink.alerts,
+      verdict,
+      naive: naive ? await retrying(() => naive.compare(partner.store.all())) : null,
     };
     clearInterval(ticker);
     const table = renderSummary(summary);
     const problems = failures(verdict);
     if (problems.length > 0) {
-      say(`${table}\n\nCHAOS RUN FAILED (seed ${o.seed}): ${problems.join('; ')}\n  ${verdict.samples.join('\n  ')}\n  replay: ${replayCommand(o)}\n  kept for inspection: database ${dbUrl.pathname.slice(1)}, ${dir}`);
-      for (const p of [...apis, ...workers]) if (p.output().trim()) say(`--- ${p.name} (last output) ---\n${p.output().slice(-1_500)}`);
+      say(
+        `${table}\n\nCHAOS RUN FAILED (seed ${o.seed}): ${problems.join('; ')}\n  ${verdict.samples.join('\n  ')}\n  replay: ${replayCommand(o)}\n  kept for inspection: database ${dbUrl.pathname.slice(1)}, ${dir}`,
+      );
+      for (const p of [...apis, ...workers])
+        if (p.output().trim()) say(`--- ${p.name} (last output) ---\n${p.output().slice(-1_500)}`);
       throw new ChaosMismatchError(summary, problems, replayCommand(o));
     }
     if (o.dropDatabase) stops.unshift(() => dropDatabase(dbUrl.toString()));

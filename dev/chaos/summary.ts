@@ -20,7 +20,8 @@ export interface ChaosSummary {
   naive: NaiveOutcome | null;
 }
 
-const row = (label: string, value: string | number, naive = ''): string => `  ${label.padEnd(44)} ${String(value).padStart(9)}  ${naive}`;
+const row = (label: string, value: string | number, naive = ''): string =>
+  `  ${label.padEnd(44)} ${String(value).padStart(9)}  ${naive}`;
 
 export function renderSummary(s: ChaosSummary): string {
   const p = s.partner;
@@ -40,12 +41,22 @@ export function renderSummary(s: ChaosSummary): string {
     row('  abandoned by the partner', p.abandoned),
     row('forged deliveries sent / rejected 401', `${p.forgedSent}/${p.forgedRejected}`),
     row('stale-signed deliveries sent / rejected 401', `${p.staleSent}/${p.staleRejected}`),
-    row('partner API faults 500/503/429/outage', `${s.apiFaults.status500}/${s.apiFaults.status503}/${s.apiFaults.status429}/${s.apiFaults.outage503}`),
+    row(
+      'partner API faults 500/503/429/outage',
+      `${s.apiFaults.status500}/${s.apiFaults.status503}/${s.apiFaults.status429}/${s.apiFaults.outage503}`,
+    ),
     row('events parked (ever) / alerts posted', `${s.parkedEver}/${s.alerts}`),
     row('parked events bulk-replayed by the operator', s.replayedByOperator),
     row('records backfilled by reconciliation', s.backfilled),
-    `  receiver answers: ${Object.entries(p.statuses).map(([k, c]) => `${k}=${c}`).join(' ')}`,
-    row('event rows by status', Object.entries(v.statuses).map(([k, c]) => `${k}=${c}`).join(' ')),
+    `  receiver answers: ${Object.entries(p.statuses)
+      .map(([k, c]) => `${k}=${c}`)
+      .join(' ')}`,
+    row(
+      'event rows by status',
+      Object.entries(v.statuses)
+        .map(([k, c]) => `${k}=${c}`)
+        .join(' '),
+    ),
     '',
     `  ${'final state vs partner truth'.padEnd(44)} ${'syncline'.padStart(9)}  ${n ? 'naive receiver' : ''}`,
     row('records missing', d.missing, n ? String(n.missing) : ''),
@@ -55,8 +66,16 @@ export function renderSummary(s: ChaosSummary): string {
     row('records that exist locally only', d.extra),
     row('changes applied twice (write_count > versions)', v.overApplied + v.appliedTwice),
     row('events without a final status', v.notFinal),
-    row('forged/stale deliveries stored', v.hostileStored, n ? `${p.forgedSent + p.staleSent} (accepted them all)` : ''),
-    row('final diff', d.missing + d.stale + d.resurrected + d.extra, n ? String(n.missing + n.stale + n.resurrected + n.duplicated) : ''),
+    row(
+      'forged/stale deliveries stored',
+      v.hostileStored,
+      n ? `${p.forgedSent + p.staleSent} (accepted them all)` : '',
+    ),
+    row(
+      'final diff',
+      d.missing + d.stale + d.resurrected + d.extra,
+      n ? String(n.missing + n.stale + n.resurrected + n.duplicated) : '',
+    ),
     '',
     `  chaos: ${s.chaos.join('; ') || 'none'}`,
   ];

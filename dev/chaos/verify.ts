@@ -62,7 +62,11 @@ export async function verify(db: Db, connectionId: string, partner: ChaosPartner
     } else if (o.deleted && !r.deleted) {
       diff.resurrected += 1;
       note(`${key}: live locally at v${r.version}, deleted at partner v${o.version}`);
-    } else if (r.version !== BigInt(o.version) || r.deleted !== o.deleted || (!o.deleted && !isDeepStrictEqual(r.data, o.data))) {
+    } else if (
+      r.version !== BigInt(o.version) ||
+      r.deleted !== o.deleted ||
+      (!o.deleted && !isDeepStrictEqual(r.data, o.data))
+    ) {
       diff.stale += 1;
       note(`${key}: local v${r.version} deleted=${r.deleted}, partner v${o.version} deleted=${o.deleted}`);
     }
@@ -78,7 +82,10 @@ export async function verify(db: Db, connectionId: string, partner: ChaosPartner
     SELECT count(*) AS n FROM (
       SELECT 1 FROM webhook_events WHERE connection_id = ${connectionId} AND outcome IN ('applied', 'tombstoned')
       GROUP BY object_type, object_id, applied_version HAVING count(*) > 1) t`;
-  const events = await db.webhookEvent.findMany({ where: { connectionId }, select: { eventId: true, status: true, firstFailedAt: true } });
+  const events = await db.webhookEvent.findMany({
+    where: { connectionId },
+    select: { eventId: true, status: true, firstFailedAt: true },
+  });
   const ids = new Set(events.map((e) => e.eventId));
   const notFinal = events.filter((e) => !FINAL_STATUSES.includes(e.status));
   for (const e of notFinal.slice(0, 3)) note(`event ${e.eventId}: status ${e.status}`);

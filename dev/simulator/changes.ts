@@ -49,7 +49,14 @@ function decodeSeq(cursor: string | null): number | null {
 }
 
 function wire(o: ObjectSnapshot): JsonObject {
-  return { type: o.type, id: o.id, version: o.version, deleted: o.deleted, updatedAt: o.updatedAt, data: structuredClone(o.data) as JsonObject };
+  return {
+    type: o.type,
+    id: o.id,
+    version: o.version,
+    deleted: o.deleted,
+    updatedAt: o.updatedAt,
+    data: structuredClone(o.data) as JsonObject,
+  };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -58,18 +65,36 @@ const pageOf = (req: Request): number => Math.max(1, Number(str(req.query.page) 
 
 type Answer = { body: JsonObject; nextCursor: string | null; count: number } | ForcedResponse;
 
-export function registerListRoutes(app: Express, store: PartnerStore, log: ListLog, faults: FaultPlan, authorized: (req: Request) => boolean): void {
+export function registerListRoutes(
+  app: Express,
+  store: PartnerStore,
+  log: ListLog,
+  faults: FaultPlan,
+  authorized: (req: Request) => boolean,
+): void {
   const handle = (path: string, answer: (req: Request) => Answer) =>
     app.get(path, async (req, res) => {
       if (!authorized(req)) return void res.status(401).json({ error: 'unauthorized' });
       if (log.controls.delayMs > 0) await new Promise((r) => setTimeout(r, log.controls.delayMs));
-      const entry: ListRequest = { at: Date.now(), path, cursor: str(req.query.cursor), since: str(req.query.updated_since), page: str(req.query.page) ? pageOf(req) : null, status: 200, nextCursor: null, count: 0 };
+      const entry: ListRequest = {
+        at: Date.now(),
+        path,
+        cursor: str(req.query.cursor),
+        since: str(req.query.updated_since),
+        page: str(req.query.page) ? pageOf(req) : null,
+        status: 200,
+        nextCursor: null,
+        count: 0,
+      };
       log.requests.push(entry);
       const forced = faults.beforeList(path);
       const out = forced ?? answer(req);
       if ('status' in out) {
         entry.status = out.status;
-        return void res.status(out.status).set(out.headers ?? {}).json(out.body ?? {});
+        return void res
+          .status(out.status)
+          .set(out.headers ?? {})
+          .json(out.body ?? {});
       }
       entry.nextCursor = out.nextCursor;
       entry.count = out.count;
@@ -81,30 +106,51 @@ export function registerListRoutes(app: Express, store: PartnerStore, log: ListL
     if (seq === null) return { status: 400, body: { error: 'bad_cursor' } };
     const page = store.changesSince(seq, limitOf(req));
     const next = encodeSeq(page.nextSeq);
-    return { body: { data: page.changes.map((c) => wire(c.object)), next_cursor: next, has_more: page.hasMore }, nextCursor: next, count: page.changes.length };
+    return {
+      body: { data: page.changes.map((c) => wire(c.object)), next_cursor: next, has_more: page.hasMore },
+      nextCursor: next,
+      count: page.changes.length,
+    };
   });
 
   handle('/api/objects', (req) => {
     const since = str(req.query.updated_since);
     const sinceMs = since ? Date.parse(since) : -Infinity;
     const limit = limitOf(req);
-    const matching = store.all()
+    const matching = store
+      .all()
       .filter((o) => Date.parse(o.updatedAt) >= sinceMs)
       .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.version - b.version);
     const start = (pageOf(req) - 1) * limit;
     const items = matching.slice(start, start + limit);
-    return { body: { data: items.map(wire), has_more: start + limit < matching.length }, nextCursor: null, count: items.length };
+    return {
+      body: { data: items.map(wire), has_more: start + limit < matching.length },
+      nextCursor: null,
+      count: items.length,
+    };
   });
 
   handle('/api/ids', (req) => {
-    let live = store.all().filter((o) => !o.deleted).sort((a, b) => (a.type === b.type ? (a.id < b.id ? -1 : 1) : a.type < b.type ? -1 : 1));
+    let live = store
+      .all()
+      .filter((o) => !o.deleted)
+      .sort((a, b) => (a.type === b.type ? (a.id < b.id ? -1 : 1) : a.type < b.type ? -1 : 1));
     if (log.controls.truncateIdsAt !== null) live = live.slice(0, log.controls.truncateIdsAt);
     const limit = limitOf(req);
     const cursor = str(req.query.cursor);
-    const start = cursor !== null ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) : (pageOf(req) - 1) * limit;
+    const start =
+      cursor !== null ? Number(Buffer.from(cursor, 'base64url').toString('utf8')) : (pageOf(req) - 1) * limit;
     const items = live.slice(start, start + limit);
     const hasMore = start + limit < live.length;
     const next = Buffer.from(String(start + items.length)).toString('base64url');
-    return { body: { data: items.map((o) => ({ type: o.type, id: o.id })), next_cursor: hasMore ? next : null, has_more: hasMore }, nextCursor: hasMore ? next : null, count: items.length };
+    return {
+      body: {
+        data: items.map((o) => ({ type: o.type, id: o.id })),
+        next_cursor: hasMore ? next : null,
+        has_more: hasMore,
+      },
+      nextCursor: hasMore ? next : null,
+      count: items.length,
+    };
   });
 }

@@ -105,6 +105,16 @@ export class FaultPlan implements FetchFaults {
     if (next) return toResponse(next);
     const old = this.stale.get(key)?.shift();
     if (!old) return undefined;
-    return { status: 200, body: { type: old.type, id: old.id, version: old.version, deleted: false, updatedAt: old.updatedAt, data: structuredClone(old.data) as JsonObject } };
+    return {
+      status: 200,
+      body: {
+        type: old.type,
+        id: old.id,
+        version: old.version,
+        deleted: false,
+        updatedAt: old.updatedAt,
+        data: structuredClone(old.data) as JsonObject,
+      },
+    };
   }
 }

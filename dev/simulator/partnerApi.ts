@@ -25,7 +25,10 @@ const UNAUTHORIZED: ApiResponse = {
 };
 
 function write(res: Response, answer: ApiResponse): void {
-  res.status(answer.status).set(answer.headers ?? {}).json(answer.body ?? {});
+  res
+    .status(answer.status)
+    .set(answer.headers ?? {})
+    .json(answer.body ?? {});
 }
 
 // A plain comparison is enough: this key guards a loopback test double, not real data.
@@ -52,7 +55,10 @@ export function createPartnerApi(store: PartnerStore, opts: PartnerApiOptions): 
     const ref = { type: req.params.type, id: req.params.id };
     write(res, answerFetch(store, opts, ref, req.get('authorization')));
   });
-  if (opts.lists) registerListRoutes(app, store, opts.lists.log, opts.lists.faults, (req) => authorized(req.get('authorization'), opts.apiKey));
+  if (opts.lists)
+    registerListRoutes(app, store, opts.lists.log, opts.lists.faults, (req) =>
+      authorized(req.get('authorization'), opts.apiKey),
+    );
   app.use((_req, res) => write(res, { status: 404, body: { error: 'no_such_route' } }));
   return app;
 }

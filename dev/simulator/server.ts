@@ -39,7 +39,10 @@ export async function startPartnerSimulator(opts: PartnerSimulatorOptions): Prom
   const faults = new FaultPlan();
   const events = new EventFactory({ idPrefix: opts.eventIdPrefix });
   const lists = new ListLog();
-  const server = createPartnerApi(store, { apiKey: opts.apiKey, faults, lists: { log: lists, faults } }).listen(opts.port ?? 0, SIMULATOR_HOST);
+  const server = createPartnerApi(store, { apiKey: opts.apiKey, faults, lists: { log: lists, faults } }).listen(
+    opts.port ?? 0,
+    SIMULATOR_HOST,
+  );
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 

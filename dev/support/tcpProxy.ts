@@ -54,7 +54,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     upstream.on('error', () => undefined);
     const pair = { client, upstream };
     pairs.add(pair);
-    for (const [self, other] of [[client, upstream], [upstream, client]] as const) {
+    for (const [self, other] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       self.once('error', () => other.destroy());
       self.once('close', () => {
         pairs.delete(pair);

@@ -4,11 +4,22 @@
 // resolution is written to the operator_actions audit in the same transaction
 // as the status it causes.
 import { Context } from '@temporalio/activity';
-import type { ApplyOutcome, EventRegistration, RegisterEventArgs, SupersedeNotice } from '../contracts/processEventContract';
+import type {
+  ApplyOutcome,
+  EventRegistration,
+  RegisterEventArgs,
+  SupersedeNotice,
+} from '../contracts/processEventContract';
 import { supersedeSignal } from '../contracts/processEventMessages';
 import { InvalidInvocationError } from '../errors/operatorErrors';
 import {
-  findSupersededParkedEvents, insertOperatorAction, parkEventRow, recordProcessed, registerEventRow, replayEventRow, resolveParkedEventRow,
+  findSupersededParkedEvents,
+  insertOperatorAction,
+  parkEventRow,
+  recordProcessed,
+  registerEventRow,
+  replayEventRow,
+  resolveParkedEventRow,
 } from '../store/webhookEvents';
 import type { ActivityDeps } from './deps';
 import { toTemporalFailure } from './failures';
@@ -37,7 +48,8 @@ export interface SupersedeArgs {
 }
 
 export function createEventActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'>) {
-  const signal = (workflowId: string, notice: SupersedeNotice) => deps.temporal.workflow.getHandle(workflowId).signal(supersedeSignal, notice);
+  const signal = (workflowId: string, notice: SupersedeNotice) =>
+    deps.temporal.workflow.getHandle(workflowId).signal(supersedeSignal, notice);
   return {
     /**
      * The workflow's first step on the thin ack path: records the delivery on
@@ -46,30 +58,56 @@ export function createEventActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
      */
     async registerEvent(args: RegisterEventArgs): Promise<EventRegistration> {
       const run = Context.current().info.workflowExecution;
-      if (!run) throw toTemporalFailure(new InvalidInvocationError('registerEvent runs only inside a processEvent workflow'));
-      return registerEventRow(deps.db, args, run).catch((err: unknown) => { throw toTemporalFailure(err); });
+      if (!run)
+        throw toTemporalFailure(new InvalidInvocationError('registerEvent runs only inside a processEvent workflow'));
+      return registerEventRow(deps.db, args, run).catch((err: unknown) => {
+        throw toTemporalFailure(err);
+      });
     },
 
     async recordEventOutcome(args: OutcomeArgs): Promise<void> {
-      await recordProcessed(deps.db, args).catch((err: unknown) => { throw toTemporalFailure(err); });
+      await recordProcessed(deps.db, args).catch((err: unknown) => {
+        throw toTemporalFailure(err);
+      });
     },
 
     async parkEvent(args: { eventRowId: string; error: string }): Promise<void> {
-      await parkEventRow(deps.db, args).catch((err: unknown) => { throw toTemporalFailure(err); });
+      await parkEventRow(deps.db, args).catch((err: unknown) => {
+        throw toTemporalFailure(err);
+      });
     },
 
-    async recordOperatorAction(args: { eventRowId: string; action: 'replay'; by: string; reason: string | null }): Promise<void> {
-      await deps.db.$transaction(async (tx) => {
-        await replayEventRow(tx, args.eventRowId);
-        await insertOperatorAction(tx, { ...args, result: 'replaying' });
-      }).catch((err: unknown) => { throw toTemporalFailure(err); });
+    async recordOperatorAction(args: {
+      eventRowId: string;
+      action: 'replay';
+      by: string;
+      reason: string | null;
+    }): Promise<void> {
+      await deps.db
+        .$transaction(async (tx) => {
+          await replayEventRow(tx, args.eventRowId);
+          await insertOperatorAction(tx, { ...args, result: 'replaying' });
+        })
+        .catch((err: unknown) => {
+          throw toTemporalFailure(err);
+        });
     },
 
     async resolveParkedEvent(args: ResolveArgs): Promise<void> {
-      await deps.db.$transaction(async (tx) => {
-        await resolveParkedEventRow(tx, args);
-        await insertOperatorAction(tx, { eventRowId: args.eventRowId, action: args.action, by: args.by, reason: args.reason, result: args.status });
-      }).catch((err: unknown) => { throw toTemporalFailure(err); });
+      await deps.db
+        .$transaction(async (tx) => {
+          await resolveParkedEventRow(tx, args);
+          await insertOperatorAction(tx, {
+            eventRowId: args.eventRowId,
+            action: args.action,
+            by: args.by,
+            reason: args.reason,
+            result: args.status,
+          });
+        })
+        .catch((err: unknown) => {
+          throw toTemporalFailure(err);
+        });
     },
 
     /**

@@ -12,17 +12,32 @@ import { PartnerPermanentError, PartnerTransientError } from '../errors/partnerE
 export function toTemporalFailure(err: unknown, scheduleDelayMs?: number): unknown {
   if (!(err instanceof Error)) return err;
   if (err instanceof PartnerPermanentError) {
-    return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, details: [{ status: err.status }] });
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.name,
+      nonRetryable: true,
+      details: [{ status: err.status }],
+    });
   }
   if (NON_RETRYABLE_ERROR_TYPES.includes(err.name)) {
     return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true });
   }
   const status = err instanceof PartnerTransientError ? err.status : null;
   if (err instanceof PartnerTransientError && err.retryAfterMs !== undefined) {
-    return ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: Math.max(err.retryAfterMs, 1), details: [{ status, retryAfterMs: err.retryAfterMs }] });
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.name,
+      nextRetryDelay: Math.max(err.retryAfterMs, 1),
+      details: [{ status, retryAfterMs: err.retryAfterMs }],
+    });
   }
   if (scheduleDelayMs !== undefined) {
-    return ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: Math.max(scheduleDelayMs, 1), details: [{ status }] });
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.name,
+      nextRetryDelay: Math.max(scheduleDelayMs, 1),
+      details: [{ status }],
+    });
   }
   return err;
 }

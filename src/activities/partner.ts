@@ -26,7 +26,9 @@ function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): numb
   return scheduleMs[Math.min(attempt - 1, scheduleMs.length - 1)];
 }
 
-export function createPartnerActivities(deps: Pick<ActivityDeps, 'db' | 'http'> & { connections: Pick<ActivityDeps['connections'], 'get'> }) {
+export function createPartnerActivities(
+  deps: Pick<ActivityDeps, 'db' | 'http'> & { connections: Pick<ActivityDeps['connections'], 'get'> },
+) {
   async function noteAttempt(eventRowId: string | undefined, error: string | null): Promise<void> {
     if (!eventRowId) return;
     const attempt = Context.current().info.attempt;
@@ -40,7 +42,9 @@ export function createPartnerActivities(deps: Pick<ActivityDeps, 'db' | 'http'> 
         const client = getConnector(conn.connector).createClient(conn, deps.http);
         const state = await client.fetchObject(args.objectType, args.objectId);
         if (state.found && args.expectedVersion !== null && state.version < args.expectedVersion) {
-          throw new StalePartnerReadError(`partner returned version ${state.version}, event announced ${args.expectedVersion}`);
+          throw new StalePartnerReadError(
+            `partner returned version ${state.version}, event announced ${args.expectedVersion}`,
+          );
         }
         await noteAttempt(args.eventRowId, null);
         if (!state.found) return { found: false, version: state.version ?? args.expectedVersion };
@@ -51,7 +55,11 @@ export function createPartnerActivities(deps: Pick<ActivityDeps, 'db' | 'http'> 
       }
     },
 
-    async stateFromPayload(args: { connectionId: string; eventRowId: string; inlinePayload: unknown }): Promise<WireObjectState> {
+    async stateFromPayload(args: {
+      connectionId: string;
+      eventRowId: string;
+      inlinePayload: unknown;
+    }): Promise<WireObjectState> {
       try {
         const conn = await deps.connections.get(args.connectionId);
         let body = args.inlinePayload as Json;

@@ -19,9 +19,16 @@ async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number
   const recent = await recentEndedRuns(deps.db, connectionId, n);
   if (recent.length === n && recent.every((r) => r.status === 'failed')) {
     alerts.push({
-      kind: 'reconcile.failing', connectionId, connector: t.conn.connector,
+      kind: 'reconcile.failing',
+      connectionId,
+      connector: t.conn.connector,
       title: `Reconciliation of ${connectionId} failed ${n} times in a row`,
-      fields: { runs: n, lastRunId: recent[0]!.id, lastError: recent[0]!.error?.slice(0, 300) ?? null, workflowId: recent[0]!.workflowId },
+      fields: {
+        runs: n,
+        lastRunId: recent[0]!.id,
+        lastError: recent[0]!.error?.slice(0, 300) ?? null,
+        workflowId: recent[0]!.workflowId,
+      },
       command: `npx syncline reconcile runs ${connectionId}`,
       link: workflowLink(deps.links, recent[0]!.workflowId),
     });
@@ -33,16 +40,26 @@ async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number
   const ageMs = nowMs - lastGoodMs;
   if (ageMs > t.settings.checkpointMaxAgeMs) {
     alerts.push({
-      kind: 'reconcile.checkpoint_stale', connectionId, connector: t.conn.connector,
+      kind: 'reconcile.checkpoint_stale',
+      connectionId,
+      connector: t.conn.connector,
       title: `Reconciliation checkpoint of ${connectionId} is ${Math.round(ageMs / 60_000)} min old`,
-      fields: { ageMs, maxAgeMs: t.settings.checkpointMaxAgeMs, checkpointUpdatedAt: cp?.updatedAt.toISOString() ?? null },
+      fields: {
+        ageMs,
+        maxAgeMs: t.settings.checkpointMaxAgeMs,
+        checkpointUpdatedAt: cp?.updatedAt.toISOString() ?? null,
+      },
       command: `npx syncline reconcile status ${connectionId}`,
     });
   }
   return alerts;
 }
 
-export async function checkHealth(deps: ActivityDeps, connectionId?: string, nowMs = Date.now()): Promise<{ kind: string; connectionId: string }[]> {
+export async function checkHealth(
+  deps: ActivityDeps,
+  connectionId?: string,
+  nowMs = Date.now(),
+): Promise<{ kind: string; connectionId: string }[]> {
   const ids = connectionId ? [connectionId] : await listConnectionIds(deps.db, { enabledOnly: true });
   const sent: { kind: string; connectionId: string }[] = [];
   for (const id of ids) {

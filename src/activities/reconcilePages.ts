@@ -23,8 +23,23 @@ import { CancelledFailure, Context, log } from '@temporalio/activity';
 import { workflowLink } from '../alerts/links';
 import type { ListPage, ObjectKey, ObjectState } from '../connectors/types';
 import { loadTarget } from '../connections/reconcileTarget';
-import type { PagesRequest, PagesResult, RestoreRequest, RestoreResult, RunTotals } from '../contracts/reconcileContract';
-import { type PageCommit, addChangedToRun, commitChangesPage, commitIdsPage, listedButMissing, readCheckpoint, reserveRequestSlot, runTotals as readRunTotals } from '../store/reconcileState';
+import type {
+  PagesRequest,
+  PagesResult,
+  RestoreRequest,
+  RestoreResult,
+  RunTotals,
+} from '../contracts/reconcileContract';
+import {
+  type PageCommit,
+  addChangedToRun,
+  commitChangesPage,
+  commitIdsPage,
+  listedButMissing,
+  readCheckpoint,
+  reserveRequestSlot,
+  runTotals as readRunTotals,
+} from '../store/reconcileState';
 import { applyStates, reviveTombstone } from '../store/syncRecords';
 import { createEventActivities } from './events';
 import { toTemporalFailure } from './failures';
@@ -40,7 +55,11 @@ const RESTORE_BATCH = 200;
 
 /** The partner's "slow down, come back in N ms", or undefined for any other failure. */
 function rateLimit(err: unknown): { retryAfterMs: number; status: number } | undefined {
-  if (err instanceof PartnerTransientError && (err.status === 429 || err.status === 503) && err.retryAfterMs !== undefined) {
+  if (
+    err instanceof PartnerTransientError &&
+    (err.status === 429 || err.status === 503) &&
+    err.retryAfterMs !== undefined
+  ) {
     return { retryAfterMs: Math.max(err.retryAfterMs, 1), status: err.status };
   }
   return undefined;
@@ -73,7 +92,12 @@ async function awaitRequestSlot(db: ActivityDeps['db'], connectionId: string, sp
 }
 
 /** Pages from `start` until the listing ends, the call's page or time budget is spent, or the partner says wait. */
-async function pageThrough<T>(db: ActivityDeps['db'], req: PagesRequest, start: string | null, source: PageSource<T>): Promise<PagesResult> {
+async function pageThrough<T>(
+  db: ActivityDeps['db'],
+  req: PagesRequest,
+  start: string | null,
+  source: PageSource<T>,
+): Promise<PagesResult> {
   const ctx = Context.current();
   const deadline = Date.now() + CALL_BUDGET_MS;
   let position = start;
@@ -89,7 +113,13 @@ async function pageThrough<T>(db: ActivityDeps['db'], req: PagesRequest, start: 
       return { ok: false, err };
     }
   };
-  const result = (hasMore: boolean, extra: Partial<PagesResult> = {}): PagesResult => ({ pages, totals, hasMore, cursor: position, ...extra });
+  const result = (hasMore: boolean, extra: Partial<PagesResult> = {}): PagesResult => ({
+    pages,
+    totals,
+    hasMore,
+    cursor: position,
+    ...extra,
+  });
   ctx.heartbeat(progress());
   try {
     let next = request(position);
@@ -99,7 +129,11 @@ async function pageThrough<T>(db: ActivityDeps['db'], req: PagesRequest, start: 
         const limited = rateLimit(fetched.err);
         if (limited) return result(true, { rateLimited: limited });
         if (pages === 0) throw toTemporalFailure(fetched.err);
-        log.info('reconcile.page_fetch_failed_after_progress', { connectionId: req.connectionId, pages, reason: (fetched.err as Error).message });
+        log.info('reconcile.page_fetch_failed_after_progress', {
+          connectionId: req.connectionId,
+          pages,
+          reason: (fetched.err as Error).message,
+        });
         return result(true);
       }
       const { page } = fetched;
@@ -126,7 +160,11 @@ async function pageThrough<T>(db: ActivityDeps['db'], req: PagesRequest, start: 
 export function createReconcilePageActivities(deps: ActivityDeps) {
   const events = createEventActivities(deps);
   /** Parked webhook events whose object this page brought up to date are resolved as superseded (best effort). */
-  const supersede = async (connectionId: string, runId: string, objects: { objectType: string; objectId: string }[]) => {
+  const supersede = async (
+    connectionId: string,
+    runId: string,
+    objects: { objectType: string; objectId: string }[],
+  ) => {
     try {
       await events.supersedeParkedEvents({ connectionId, objects, source: `reconcile:${runId}` });
     } catch (err) {
@@ -138,7 +176,9 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
   return {
     /** Incremental: pages the partner's change list from the connection's checkpoint. */
     async reconcileChangesPages(req: PagesRequest): Promise<PagesResult> {
-      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
+      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => {
+        throw toTemporalFailure(err);
+      });
       const from = await readCheckpoint(deps.db, req.connectionId);
       if (!from) throw new Error(`connection ${req.connectionId} has no checkpoint row`);
       const source = `reconcile:${req.runId}`;
@@ -147,7 +187,14 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
         return await pageThrough(deps.db, req, from.cursor, {
           fetch: (cursor) => target.client.listChanges!(cursor, req.pageSize),
           commit: async (page, cursor) => {
-            const c = await commitChangesPage(deps.db, { connectionId: req.connectionId, runId: req.runId, source, cursor, nextCursor: page.nextCursor, states: page.items });
+            const c = await commitChangesPage(deps.db, {
+              connectionId: req.connectionId,
+              runId: req.runId,
+              source,
+              cursor,
+              nextCursor: page.nextCursor,
+              states: page.items,
+            });
             if (!c.committed) return c;
             // Best effort and off the paging path: the next page does not wait for it.
             if (page.items.length > 0) superseding.push(supersede(req.connectionId, req.runId, page.items));
@@ -172,32 +219,56 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
      */
     async reconcileRestoreMissing(req: RestoreRequest): Promise<RestoreResult> {
       const ctx = Context.current();
-      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
+      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => {
+        throw toTemporalFailure(err);
+      });
       const source = `reconcile:${req.runId}`;
       const deadline = Date.now() + CALL_BUDGET_MS;
       let after = req.after;
       let fetched = 0;
       let restored = 0;
       let skipped = 0;
-      const finish = async (done: boolean, extra: Partial<RestoreResult> = {}): Promise<RestoreResult> =>
-        ({ fetched, restored, skipped, after, done, totals: await runTotals(req.runId), ...extra });
+      const finish = async (done: boolean, extra: Partial<RestoreResult> = {}): Promise<RestoreResult> => ({
+        fetched,
+        restored,
+        skipped,
+        after,
+        done,
+        totals: await runTotals(req.runId),
+        ...extra,
+      });
       /** Best effort: a failed alert is logged, it does not fail the restore. */
-      const alert = async (kind: 'reconcile.restore_skipped' | 'reconcile.restore_capped', title: string, fields: Record<string, string | number>) => {
+      const alert = async (
+        kind: 'reconcile.restore_skipped' | 'reconcile.restore_capped',
+        title: string,
+        fields: Record<string, string | number>,
+      ) => {
         const workflowId = ctx.info.workflowExecution?.workflowId;
         const a = {
-          kind, connectionId: req.connectionId, connector: target.conn.connector, title, fields: { runId: req.runId, ...fields },
+          kind,
+          connectionId: req.connectionId,
+          connector: target.conn.connector,
+          title,
+          fields: { runId: req.runId, ...fields },
           link: workflowId ? workflowLink(deps.links, workflowId) : undefined,
         };
-        await deps.alerter.send(a).catch((err: unknown) => log.warn('reconcile.alert_failed', { kind, reason: (err as Error).message }));
+        await deps.alerter
+          .send(a)
+          .catch((err: unknown) => log.warn('reconcile.alert_failed', { kind, reason: (err as Error).message }));
       };
-      const missingAfter = (from: ObjectKey | null, limit: number) => listedButMissing(deps.db, { connectionId: req.connectionId, runId: req.runId, after: from, limit });
+      const missingAfter = (from: ObjectKey | null, limit: number) =>
+        listedButMissing(deps.db, { connectionId: req.connectionId, runId: req.runId, after: from, limit });
       const heartbeat = setInterval(() => ctx.heartbeat({ after, fetched }), HEARTBEAT_EVERY_MS);
       try {
         for (;;) {
           const want = Math.min(RESTORE_BATCH, req.maxFetches - fetched);
           if (want <= 0) {
             if ((await missingAfter(after, 1)).length > 0) {
-              await alert('reconcile.restore_capped', 'Full diff reached its restore cap; objects the partner lists are still missing here (the next full diff goes on)', {});
+              await alert(
+                'reconcile.restore_capped',
+                'Full diff reached its restore cap; objects the partner lists are still missing here (the next full diff goes on)',
+                {},
+              );
             }
             return await finish(true);
           }
@@ -215,23 +286,39 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
               if (limited) return await finish(false, { rateLimited: limited });
               if (err instanceof MalformedDeliveryError) {
                 // One object the partner serves without a version or data must not stop every later full diff at its key.
-                await alert('reconcile.restore_skipped', `Full diff skipped ${key.objectType}/${key.objectId}: the partner serves it malformed`, {
-                  objectType: key.objectType, objectId: key.objectId, reason: err.message,
-                });
+                await alert(
+                  'reconcile.restore_skipped',
+                  `Full diff skipped ${key.objectType}/${key.objectId}: the partner serves it malformed`,
+                  {
+                    objectType: key.objectType,
+                    objectId: key.objectId,
+                    reason: err.message,
+                  },
+                );
                 fetched += 1;
                 skipped += 1;
                 after = key;
                 continue;
               }
               if (fetched === 0) throw toTemporalFailure(err);
-              log.info('reconcile.restore_fetch_failed_after_progress', { connectionId: req.connectionId, fetched, reason: (err as Error).message });
+              log.info('reconcile.restore_fetch_failed_after_progress', {
+                connectionId: req.connectionId,
+                fetched,
+                reason: (err as Error).message,
+              });
               return await finish(false);
             }
             fetched += 1;
             restored += await deps.db.$transaction(async (tx) => {
               let changed = (await applyStates(tx, req.connectionId, source, [{ ...key, state }])).size;
               if (changed === 0 && state.found) {
-                changed = await reviveTombstone(tx, { connectionId: req.connectionId, ...key, version: state.version, data: state.data, source });
+                changed = await reviveTombstone(tx, {
+                  connectionId: req.connectionId,
+                  ...key,
+                  version: state.version,
+                  data: state.data,
+                  source,
+                });
               }
               if (changed > 0) await addChangedToRun(tx, req.runId, changed);
               return changed;
@@ -248,10 +335,13 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
 
     /** Full diff: records pages of the partner's ids from the run's listing position `req.cursor`. */
     async reconcileIdsPages(req: PagesRequest): Promise<PagesResult> {
-      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
+      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => {
+        throw toTemporalFailure(err);
+      });
       return pageThrough(deps.db, req, req.cursor ?? null, {
         fetch: (cursor) => target.client.listIds!(cursor, req.pageSize),
-        commit: (page, cursor) => commitIdsPage(deps.db, { runId: req.runId, cursor, nextCursor: page.nextCursor, keys: page.items }),
+        commit: (page, cursor) =>
+          commitIdsPage(deps.db, { runId: req.runId, cursor, nextCursor: page.nextCursor, keys: page.items }),
       });
     },
   };

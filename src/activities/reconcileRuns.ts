@@ -11,7 +11,14 @@ import { ReconcileNotSupportedError } from '../errors/operatorErrors';
 import { workflowLink } from '../alerts/links';
 import { loadTarget } from '../connections/reconcileTarget';
 import { checkHealth } from './reconcileHealthChecks';
-import type { DeletePlan, ReconcileMode, ReconcileResult, ReconcileStatus, RunPlan, RunTotals } from '../contracts/reconcileContract';
+import type {
+  DeletePlan,
+  ReconcileMode,
+  ReconcileResult,
+  ReconcileStatus,
+  RunPlan,
+  RunTotals,
+} from '../contracts/reconcileContract';
 import { toTemporalFailure } from './failures';
 import { addDeletedToRun, blockRun, createRun, ensureCheckpoint, finishRun } from '../store/reconcileState';
 import { countDeleteCandidates, tombstoneUnlisted } from '../store/syncRecords';
@@ -19,13 +26,29 @@ import type { ActivityDeps } from './deps';
 
 export function createReconcileRunActivities(deps: ActivityDeps) {
   return {
-    async startReconcileRun(args: { connectionId: string; mode: ReconcileMode; runId: string; workflowId: string }): Promise<RunPlan> {
-      const t = await loadTarget(deps.db, deps.connections, deps.http, args.connectionId).catch((err: unknown) => { throw toTemporalFailure(err); });
+    async startReconcileRun(args: {
+      connectionId: string;
+      mode: ReconcileMode;
+      runId: string;
+      workflowId: string;
+    }): Promise<RunPlan> {
+      const t = await loadTarget(deps.db, deps.connections, deps.http, args.connectionId).catch((err: unknown) => {
+        throw toTemporalFailure(err);
+      });
       if (!t.conn.enabled || !t.settings.enabled) {
-        throw toTemporalFailure(new ReconcileNotSupportedError(`reconciliation of connection ${args.connectionId} is off (connection or settings disabled)`));
+        throw toTemporalFailure(
+          new ReconcileNotSupportedError(
+            `reconciliation of connection ${args.connectionId} is off (connection or settings disabled)`,
+          ),
+        );
       }
       const able = args.mode === 'full' ? t.canListIds : t.canListChanges;
-      if (!able) throw toTemporalFailure(new ReconcileNotSupportedError(`connection ${args.connectionId} cannot list ${args.mode === 'full' ? 'ids' : 'changes'}`));
+      if (!able)
+        throw toTemporalFailure(
+          new ReconcileNotSupportedError(
+            `connection ${args.connectionId} cannot list ${args.mode === 'full' ? 'ids' : 'changes'}`,
+          ),
+        );
       await ensureCheckpoint(deps.db, args.connectionId);
       await createRun(deps.db, args);
       const s = t.settings;
@@ -45,19 +68,35 @@ export function createReconcileRunActivities(deps: ActivityDeps) {
       };
     },
 
-    async planDeletes(args: { connectionId: string; runId: string; maxDeleteShare: number; guardMinDeletes: number; confirmed: boolean }): Promise<DeletePlan> {
+    async planDeletes(args: {
+      connectionId: string;
+      runId: string;
+      maxDeleteShare: number;
+      guardMinDeletes: number;
+      confirmed: boolean;
+    }): Promise<DeletePlan> {
       const { live, candidates } = await countDeleteCandidates(deps.db, args.connectionId, args.runId);
       const share = live === 0 ? 0 : candidates / live;
       const blocked = !args.confirmed && candidates >= Math.max(1, args.guardMinDeletes) && share > args.maxDeleteShare;
       if (!blocked) return { live, candidates, share, blocked };
-      const workflowId = await blockRun(deps.db, args.runId, `mass deletion blocked: ${candidates} of ${live} live records (${(share * 100).toFixed(1)}%)`);
+      const workflowId = await blockRun(
+        deps.db,
+        args.runId,
+        `mass deletion blocked: ${candidates} of ${live} live records (${(share * 100).toFixed(1)}%)`,
+      );
       const conn = await deps.connections.get(args.connectionId);
       const alert = {
         kind: 'reconcile.mass_delete_blocked' as const,
         connectionId: args.connectionId,
         connector: conn.connector,
         title: `Full diff would delete ${candidates} of ${live} records; waiting for confirmation`,
-        fields: { runId: args.runId, candidates, live, share: Number(share.toFixed(4)), maxDeleteShare: args.maxDeleteShare },
+        fields: {
+          runId: args.runId,
+          candidates,
+          live,
+          share: Number(share.toFixed(4)),
+          maxDeleteShare: args.maxDeleteShare,
+        },
         command: `npx syncline reconcile confirm-deletes ${args.connectionId}   (or --reject)`,
         link: workflowLink(deps.links, workflowId),
       };
@@ -67,17 +106,34 @@ export function createReconcileRunActivities(deps: ActivityDeps) {
 
     async applyDeletes(args: { connectionId: string; runId: string }): Promise<RunTotals> {
       return deps.db.$transaction(async (tx) => {
-        const deleted = await tombstoneUnlisted(tx, { connectionId: args.connectionId, runId: args.runId, source: `reconcile:${args.runId}` });
+        const deleted = await tombstoneUnlisted(tx, {
+          connectionId: args.connectionId,
+          runId: args.runId,
+          source: `reconcile:${args.runId}`,
+        });
         return addDeletedToRun(tx, args.runId, deleted);
       });
     },
 
-    async finishReconcileRun(args: { runId: string; status: ReconcileStatus; error?: string; deletePlan?: DeletePlan }): Promise<ReconcileResult> {
+    async finishReconcileRun(args: {
+      runId: string;
+      status: ReconcileStatus;
+      error?: string;
+      deletePlan?: DeletePlan;
+    }): Promise<ReconcileResult> {
       const run = await finishRun(deps.db, args);
       return {
-        runId: run.id, connectionId: run.connectionId, mode: run.mode as ReconcileMode, status: run.status as ReconcileStatus,
-        pages: run.pages, recordsSeen: run.recordsSeen, recordsChanged: run.recordsChanged, recordsDeleted: run.recordsDeleted,
-        durationMs: run.durationMs ?? 0, checkpoint: run.checkpointReached, ...(args.deletePlan ? { deletePlan: args.deletePlan } : {}),
+        runId: run.id,
+        connectionId: run.connectionId,
+        mode: run.mode as ReconcileMode,
+        status: run.status as ReconcileStatus,
+        pages: run.pages,
+        recordsSeen: run.recordsSeen,
+        recordsChanged: run.recordsChanged,
+        recordsDeleted: run.recordsDeleted,
+        durationMs: run.durationMs ?? 0,
+        checkpoint: run.checkpointReached,
+        ...(args.deletePlan ? { deletePlan: args.deletePlan } : {}),
       };
     },
 

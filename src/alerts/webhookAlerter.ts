@@ -19,10 +19,23 @@ export class WebhookAlerter implements Alerter {
 
   async send(alert: Alert): Promise<void> {
     if (!(await this.opts.groups.admit(alert))) {
-      this.opts.log.warn({ event: 'alert.grouped', kind: alert.kind, connectionId: alert.connectionId, ...alert.fields }, alert.title);
+      this.opts.log.warn(
+        { event: 'alert.grouped', kind: alert.kind, connectionId: alert.connectionId, ...alert.fields },
+        alert.title,
+      );
       return;
     }
-    this.opts.log.warn({ event: 'alert.sent', kind: alert.kind, connectionId: alert.connectionId, link: alert.link, command: alert.command, ...alert.fields }, alert.title);
+    this.opts.log.warn(
+      {
+        event: 'alert.sent',
+        kind: alert.kind,
+        connectionId: alert.connectionId,
+        link: alert.link,
+        command: alert.command,
+        ...alert.fields,
+      },
+      alert.title,
+    );
     await this.post(render(alert), { ...alert, grouped: false });
   }
 
@@ -31,8 +44,17 @@ export class WebhookAlerter implements Alerter {
     const due = await this.opts.groups.dueSummaries();
     for (const s of due) {
       const title = `${s.suppressed} more ${s.kind} alert(s) for connection ${s.connectionId} since ${s.since.toISOString()}`;
-      this.opts.log.warn({ event: 'alert.summary', kind: s.kind, connectionId: s.connectionId, suppressed: s.suppressed }, title);
-      await this.post(renderSummary(title, s), { kind: s.kind, connectionId: s.connectionId, grouped: true, suppressed: s.suppressed, latest: s.latest });
+      this.opts.log.warn(
+        { event: 'alert.summary', kind: s.kind, connectionId: s.connectionId, suppressed: s.suppressed },
+        title,
+      );
+      await this.post(renderSummary(title, s), {
+        kind: s.kind,
+        connectionId: s.connectionId,
+        grouped: true,
+        suppressed: s.suppressed,
+        latest: s.latest,
+      });
     }
     return due.length;
   }

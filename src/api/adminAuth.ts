@@ -13,7 +13,8 @@ export function requireAdminToken(token: string | undefined): RequestHandler {
     if (!expected) return next(new AdminDisabledError('admin API is disabled: set ADMIN_TOKEN'));
     const header = req.get('authorization') ?? '';
     const match = /^Bearer (.+)$/i.exec(header);
-    if (!match || !crypto.timingSafeEqual(digest(match[1]!), expected)) return next(new AdminUnauthorizedError('missing or wrong admin token'));
+    if (!match || !crypto.timingSafeEqual(digest(match[1]!), expected))
+      return next(new AdminUnauthorizedError('missing or wrong admin token'));
     next();
   };
 }

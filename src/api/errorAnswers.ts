@@ -14,7 +14,7 @@ type Answer = HttpAnswer;
 function ownAnswer(err: Error): Answer | undefined {
   const http = meaningOf(err)?.http;
   if (!http) return undefined;
-  const code = err instanceof SynclineError ? err.httpCode() ?? http.code : http.code;
+  const code = err instanceof SynclineError ? (err.httpCode() ?? http.code) : http.code;
   return { ...http, code };
 }
 
@@ -50,7 +50,10 @@ export function errorHandler(log: Logger, retryAfterSec: number): ErrorRequestHa
     const a = answerFor(err);
     const level = a.status >= 500 ? 'error' : 'info';
     res.locals.errorCode = a.code;
-    requestLog(res, log)[level]({ event: 'http.rejected', path: req.path, status: a.status, code: a.code, reason: (err as Error)?.message }, 'request rejected');
+    requestLog(res, log)[level](
+      { event: 'http.rejected', path: req.path, status: a.status, code: a.code, reason: (err as Error)?.message },
+      'request rejected',
+    );
     if (res.headersSent) return;
     sendError(res, err, retryAfterSec);
   };

@@ -13,11 +13,21 @@ import { targetFromEnv } from '../temporal/connection';
 async function main(): Promise<void> {
   const env = parseEnv();
   const log = createLogger(env.LOG_LEVEL, 'syncline-api', stdoutDestination(env.LOG_BUFFER_BYTES));
-  const { rt, api } = await startWhenReachable(log, 'api', async () => {
-    const rt = await openRuntime(env, log);
-    const api = await runApi(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`)).catch(async (err: unknown) => { await rt.close(); throw err; });
-    return { rt, api };
-  }, { waitMs: env.STARTUP_WAIT_MS });
+  const { rt, api } = await startWhenReachable(
+    log,
+    'api',
+    async () => {
+      const rt = await openRuntime(env, log);
+      const api = await runApi(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`)).catch(
+        async (err: unknown) => {
+          await rt.close();
+          throw err;
+        },
+      );
+      return { rt, api };
+    },
+    { waitMs: env.STARTUP_WAIT_MS },
+  );
   onShutdown(log, [api.stop, rt.close]);
 }
 

@@ -21,14 +21,22 @@ export interface RunningApi extends Running {
   client: Client;
 }
 
-export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?: number; host?: string; taskQueue?: string; uiUrl?: string } = {}): Promise<RunningApi> {
+export async function runApi(
+  rt: Runtime,
+  target: TemporalTarget,
+  opts: { port?: number; host?: string; taskQueue?: string; uiUrl?: string } = {},
+): Promise<RunningApi> {
   // Lazy: the API starts (and answers 503) even while Temporal is down, and reconnects by itself.
   const connection = Connection.lazy({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
   const client = new Client({ connection, namespace: target.namespace });
   const env = rt.env;
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
   const events = new DeliveryRecorder(rt.db, (err, what, count) =>
-    rt.log.warn({ event: 'webhook.bookkeeping_failed', what, count, reason: err.message }, 'could not write delivery bookkeeping; will retry'));
+    rt.log.warn(
+      { event: 'webhook.bookkeeping_failed', what, count, reason: err.message },
+      'could not write delivery bookkeeping; will retry',
+    ),
+  );
   const app = createApp({
     log: rt.log,
     connections: rt.connections,
@@ -41,20 +49,26 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: { port?:
     metrics: processMetrics(rt),
     admin: {
       token: env.ADMIN_TOKEN,
-      operator: new OperatorService(rt.db, client, { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }),
+      operator: new OperatorService(rt.db, client, {
+        uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl,
+        namespace: target.namespace,
+      }),
       extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
     },
-    ready: readiness([
-      databaseProbe(rt.db),
-      {
-        name: 'migrations',
-        run: async () => {
-          const pending = await pendingMigrations(rt.database.url);
-          if (pending.length > 0) throw new Error(`pending: ${pending.join(', ')}`);
+    ready: readiness(
+      [
+        databaseProbe(rt.db),
+        {
+          name: 'migrations',
+          run: async () => {
+            const pending = await pendingMigrations(rt.database.url);
+            if (pending.length > 0) throw new Error(`pending: ${pending.join(', ')}`);
+          },
         },
-      },
-      probe,
-    ], env.READINESS_TIMEOUT_MS),
+        probe,
+      ],
+      env.READINESS_TIMEOUT_MS,
+    ),
   });
   const server = http.createServer(app);
   // Partners give 1-10 s; a client that dribbles its request for longer is cut off.

@@ -57,7 +57,10 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
         res.locals.webhookOutcome = result.status;
         // Answer first: the sender is waiting, the log line is not.
         res.status(result.status === 'accepted' ? 202 : 200).json(result);
-        requestLog(res, deps.log).info({ event: `webhook.${result.status}`, eventId: result.eventId, ackMs }, 'webhook acknowledged');
+        requestLog(res, deps.log).info(
+          { event: `webhook.${result.status}`, eventId: result.eventId, ackMs },
+          'webhook acknowledged',
+        );
       })
       .catch(next);
   });

@@ -14,7 +14,12 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
 export function parseCommandArgs(command: Command, argv: string[]): Args {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...GLOBAL_OPTIONS, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     throw new UsageError((err as Error).message, usageOf(command));
   }
@@ -26,7 +31,10 @@ export function parseCommandArgs(command: Command, argv: string[]): Args {
   }
   if (args.positionals.length > expected.length) {
     // Not echoed: a stray positional is often a secret that lost its --secret.
-    throw new UsageError(`unexpected extra argument (${args.positionals.length - expected.length} more than expected)`, usageOf(command));
+    throw new UsageError(
+      `unexpected extra argument (${args.positionals.length - expected.length} more than expected)`,
+      usageOf(command),
+    );
   }
   return args;
 }
@@ -44,11 +52,17 @@ export function requiredOption(command: Command, args: Args, name: string): stri
 }
 
 /** An integer option within [min, max]; `fallback` when absent. */
-export function intOption(command: Command, args: Args, name: string, range: { fallback: number; min: number; max: number }): number {
+export function intOption(
+  command: Command,
+  args: Args,
+  name: string,
+  range: { fallback: number; min: number; max: number },
+): number {
   const v = stringOption(command, args, name);
   if (v === undefined) return range.fallback;
   const n = /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!(n >= range.min && n <= range.max)) throw new UsageError(`--${name} must be an integer from ${range.min} to ${range.max}`, usageOf(command));
+  if (!(n >= range.min && n <= range.max))
+    throw new UsageError(`--${name} must be an integer from ${range.min} to ${range.max}`, usageOf(command));
   return n;
 }
 
@@ -57,6 +71,7 @@ export function dateOption(command: Command, args: Args, name: string): Date | u
   const v = stringOption(command, args, name);
   if (v === undefined) return undefined;
   const d = /^\d{4}-\d{2}-\d{2}/.test(v) ? new Date(v) : new Date(NaN);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`--${name} must be an ISO time such as 2024-05-01T12:00:00Z`, usageOf(command));
+  if (Number.isNaN(d.getTime()))
+    throw new UsageError(`--${name} must be an ISO time such as 2024-05-01T12:00:00Z`, usageOf(command));
   return d;
 }

@@ -11,7 +11,16 @@ import { secretCommands } from './secretCommands';
 import { seedCommands } from './seedCommands';
 import { UnknownCommandError } from '../errors/cliErrors';
 
-const GROUPS: Command[][] = [connectionCommands, secretCommands, seedCommands, eventCommands, eventActionCommands, recordCommands, migrateCommands, reconcileCommands];
+const GROUPS: Command[][] = [
+  connectionCommands,
+  secretCommands,
+  seedCommands,
+  eventCommands,
+  eventActionCommands,
+  recordCommands,
+  migrateCommands,
+  reconcileCommands,
+];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(GROUPS.flat().map((c) => [c.name, c]));
 

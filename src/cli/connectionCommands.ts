@@ -32,8 +32,17 @@ const add: Command = {
     for (const input of inputs) results.push({ id: input.id, result: await rt.connections.upsert(input) });
     const count = (r: string) => results.filter((x) => x.result === r).length;
     const summary = `${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged`;
-    const schedules = await syncSchedulesAfterChange(ctx, results.map((r) => r.id));
-    return { data: results, text: `${table(['ID', 'RESULT'], results.map((r) => [r.id, r.result]))}\n${summary}\n${schedules}` };
+    const schedules = await syncSchedulesAfterChange(
+      ctx,
+      results.map((r) => r.id),
+    );
+    return {
+      data: results,
+      text: `${table(
+        ['ID', 'RESULT'],
+        results.map((r) => [r.id, r.result]),
+      )}\n${summary}\n${schedules}`,
+    };
   },
 };
 
@@ -54,19 +63,30 @@ const list: Command = {
       signingSecrets: summarize(rt.box, r.secretsEnc)?.signingSecrets ?? null,
       updatedAt: r.updatedAt,
     }));
-    const rowsText = data.map((c) => [c.id, c.connector, c.enabled, c.apiBaseUrl, c.signingSecrets ?? '? (unreadable)']);
+    const rowsText = data.map((c) => [
+      c.id,
+      c.connector,
+      c.enabled,
+      c.apiBaseUrl,
+      c.signingSecrets ?? '? (unreadable)',
+    ]);
     return { data, text: table(['ID', 'CONNECTOR', 'ENABLED', 'API BASE URL', 'SECRETS'], rowsText) };
   },
 };
 
 /** `unknown`: keys a row saved before they were refused still carries; nothing reads them. */
-function effectiveSettings(connector: string, stored: unknown): { settings: unknown; error: string | null; unknown: string | null } {
+function effectiveSettings(
+  connector: string,
+  stored: unknown,
+): { settings: unknown; error: string | null; unknown: string | null } {
   try {
     const schema = getConnector(connector).settingsSchema;
     const keys = unknownSettingsKeys(schema, stored);
     const unknown = keys.length > 0 ? describeUnknownKeys(keys) : null;
     const parsed = schema.safeParse(stored);
-    return parsed.success ? { settings: parsed.data, error: null, unknown } : { settings: stored, error: parsed.error.issues.map((i) => i.message).join('; '), unknown };
+    return parsed.success
+      ? { settings: parsed.data, error: null, unknown }
+      : { settings: stored, error: parsed.error.issues.map((i) => i.message).join('; '), unknown };
   } catch (err) {
     return { settings: stored, error: (err as Error).message, unknown: null };
   }
@@ -87,20 +107,42 @@ const show: Command = {
     const baseUrl = ctx.env.PUBLIC_BASE_URL ?? `http://${ctx.env.API_HOST}:${ctx.env.API_PORT}`;
     const webhookUrl = `${baseUrl.replace(/\/+$/, '')}/webhooks/${encodeURIComponent(id)}`;
     const data = {
-      id: row.id, connector: row.connector, displayName: row.displayName, enabled: row.enabled, apiBaseUrl: row.apiBaseUrl, webhookUrl,
-      signingSecrets: secrets?.signingSecrets ?? null, credentialNames: secrets?.credentialNames ?? null,
-      settings: row.settings, effectiveSettings: effective.settings, settingsError: effective.error, unknownSettings: effective.unknown,
-      events, records: { total: records, deleted: deletedRecords }, createdAt: row.createdAt, updatedAt: row.updatedAt,
+      id: row.id,
+      connector: row.connector,
+      displayName: row.displayName,
+      enabled: row.enabled,
+      apiBaseUrl: row.apiBaseUrl,
+      webhookUrl,
+      signingSecrets: secrets?.signingSecrets ?? null,
+      credentialNames: secrets?.credentialNames ?? null,
+      settings: row.settings,
+      effectiveSettings: effective.settings,
+      settingsError: effective.error,
+      unknownSettings: effective.unknown,
+      events,
+      records: { total: records, deleted: deletedRecords },
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
     };
     const text = [
       keyValues([
-        ['id', row.id], ['connector', row.connector], ['display name', row.displayName], ['enabled', row.enabled],
-        ['api base url', row.apiBaseUrl], ['webhook url', webhookUrl],
+        ['id', row.id],
+        ['connector', row.connector],
+        ['display name', row.displayName],
+        ['enabled', row.enabled],
+        ['api base url', row.apiBaseUrl],
+        ['webhook url', webhookUrl],
         ['signing secrets', secrets ? secrets.signingSecrets : '? (sealed with a key this process does not hold)'],
         ['credentials', secrets ? secrets.credentialNames.join(', ') : '?'],
-        ['events', Object.entries(events).map(([s, n]) => `${s} ${n}`).join(', ') || 'none'],
+        [
+          'events',
+          Object.entries(events)
+            .map(([s, n]) => `${s} ${n}`)
+            .join(', ') || 'none',
+        ],
         ['records', `${records} (${deletedRecords} deleted)`],
-        ['created at', row.createdAt], ['updated at', row.updatedAt],
+        ['created at', row.createdAt],
+        ['updated at', row.updatedAt],
       ]),
       ...(effective.unknown ? [`unknown settings, ignored (fix before saving again): ${effective.unknown}`] : []),
       effective.error ? `settings (INVALID: ${effective.error}):` : 'settings (with defaults):',
@@ -114,7 +156,9 @@ function toggle(enabled: boolean): Command {
   const self: Command = {
     name: `connections ${enabled ? 'enable' : 'disable'}`,
     args: '<id>',
-    summary: enabled ? 'accept webhooks for a connection again' : 'answer webhooks for a connection with 404 connection_disabled',
+    summary: enabled
+      ? 'accept webhooks for a connection again'
+      : 'answer webhooks for a connection with 404 connection_disabled',
     positionals: ['id'],
     async run(ctx, { positionals: [id = ''] }): Promise<Output> {
       const rt = await ctx.runtime();
@@ -124,7 +168,10 @@ function toggle(enabled: boolean): Command {
       const word = enabled ? 'enabled' : 'disabled';
       // A disabled connection has no reconciliation schedule; enabling brings it back.
       const schedules = changed ? `\n${await syncSchedulesAfterChange(ctx, [id])}` : '';
-      return { data: { id, enabled, changed }, text: (changed ? `connection ${id} ${word}` : `connection ${id} was already ${word}`) + schedules };
+      return {
+        data: { id, enabled, changed },
+        text: (changed ? `connection ${id} ${word}` : `connection ${id} was already ${word}`) + schedules,
+      };
     },
   };
   return self;

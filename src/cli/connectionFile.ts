@@ -11,7 +11,9 @@ import { getConnector } from '../connectors/connectorRegistry';
 import { InputError } from '../errors/cliErrors';
 
 function problems(prefix: string, error: z.ZodError): string {
-  return error.issues.map((i) => `${[prefix, ...i.path.map(String)].filter((p) => p !== '').join('.') || '(root)'}: ${i.message}`).join('; ');
+  return error.issues
+    .map((i) => `${[prefix, ...i.path.map(String)].filter((p) => p !== '').join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
 }
 
 export function readJsonFile(file: string): unknown {
@@ -37,7 +39,10 @@ const FIELDS = new Set(Object.keys(connectionInputSchema.shape));
 function rejectUnknownFields(file: string, entries: unknown[]): void {
   entries.forEach((entry, i) => {
     const unknown = Object.keys(entry as object).filter((k) => !FIELDS.has(k));
-    if (unknown.length > 0) throw new InputError(`${file}: connection #${i + 1}: unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}`);
+    if (unknown.length > 0)
+      throw new InputError(
+        `${file}: connection #${i + 1}: unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')}`,
+      );
   });
 }
 
@@ -68,9 +73,13 @@ export function readConnectionsFile(file: string, opts: { seedShapeOnly?: boolea
       throw new InputError(`${file}: connection ${c.id}: ${(err as Error).message}`);
     }
     const settings = schema.safeParse(c.settings);
-    if (!settings.success) throw new InputError(`${file}: connection ${c.id}: invalid settings: ${problems('settings', settings.error)}`);
+    if (!settings.success)
+      throw new InputError(`${file}: connection ${c.id}: invalid settings: ${problems('settings', settings.error)}`);
     const unknown = unknownSettingsKeys(schema, c.settings);
-    if (unknown.length > 0) throw new InputError(`${file}: connection ${c.id}: unknown settings ${describeUnknownKeys(unknown.map((k) => ({ ...k, path: `settings.${k.path}` })))}`);
+    if (unknown.length > 0)
+      throw new InputError(
+        `${file}: connection ${c.id}: unknown settings ${describeUnknownKeys(unknown.map((k) => ({ ...k, path: `settings.${k.path}` })))}`,
+      );
   }
   return list;
 }

@@ -11,7 +11,23 @@ import type { Context } from './command';
 // stays parseable). Same redaction as src/infra/log.ts, which writes to stdout.
 function stderrLogger(level: string): Logger {
   return pino(
-    { name: 'syncline-cli', level, redact: { paths: ['secret', 'secrets', '*.secret', '*.secrets', 'signature', 'headers.authorization', 'payload', 'rawBody'], censor: '[redacted]' } },
+    {
+      name: 'syncline-cli',
+      level,
+      redact: {
+        paths: [
+          'secret',
+          'secrets',
+          '*.secret',
+          '*.secrets',
+          'signature',
+          'headers.authorization',
+          'payload',
+          'rawBody',
+        ],
+        censor: '[redacted]',
+      },
+    },
     pino.destination({ dest: 2, sync: true }),
   );
 }

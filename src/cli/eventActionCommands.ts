@@ -25,22 +25,35 @@ function request(command: Command, args: Args, action: Action): OperatorRequest 
 function single(action: Action): Command {
   const command: Command = {
     name: `events ${action}`,
-    args: action === 'skip' ? '<connectionId> <eventId> --reason <text> [--by <name>]' : '<connectionId> <eventId> [--by <name>] [--reason <text>] [--no-wait]',
-    summary: action === 'skip'
-      ? 'resolve a parked event without processing it; the reason is recorded (--by defaults to cli:<os user>)'
-      : 'process a parked event again now and wait for the outcome: processed, or parked again (--no-wait: return once it has begun)',
+    args:
+      action === 'skip'
+        ? '<connectionId> <eventId> --reason <text> [--by <name>]'
+        : '<connectionId> <eventId> [--by <name>] [--reason <text>] [--no-wait]',
+    summary:
+      action === 'skip'
+        ? 'resolve a parked event without processing it; the reason is recorded (--by defaults to cli:<os user>)'
+        : 'process a parked event again now and wait for the outcome: processed, or parked again (--no-wait: return once it has begun)',
     positionals: ['connectionId', 'eventId'],
     options: action === 'skip' ? ACTOR_OPTIONS : { ...ACTOR_OPTIONS, 'no-wait': { type: 'boolean' } },
     async run(ctx, args) {
       const [connectionId = '', eventId = ''] = args.positionals;
       const req = request(command, args, action);
       const wait = args.values['no-wait'] !== true;
-      const result = await withOperator(ctx, {}, ({ ops }) => (action === 'replay' ? ops.replay(connectionId, eventId, req, { wait }) : ops.skip(connectionId, eventId, req)));
-      const status = result.status === 'parked' ? 'parked again'
-        : result.status === 'replaying' ? `replaying (not waited for; \`syncline events show ${connectionId} ${eventId}\` follows it)` : result.status;
+      const result = await withOperator(ctx, {}, ({ ops }) =>
+        action === 'replay' ? ops.replay(connectionId, eventId, req, { wait }) : ops.skip(connectionId, eventId, req),
+      );
+      const status =
+        result.status === 'parked'
+          ? 'parked again'
+          : result.status === 'replaying'
+            ? `replaying (not waited for; \`syncline events show ${connectionId} ${eventId}\` follows it)`
+            : result.status;
       const text = keyValues([
-        ['event', `${connectionId} ${eventId}`], ['action', `${action} by ${req.by}`], ['reason', req.reason],
-        ['status', status], ['last error', result.lastError],
+        ['event', `${connectionId} ${eventId}`],
+        ['action', `${action} by ${req.by}`],
+        ['reason', req.reason],
+        ['status', status],
+        ['last error', result.lastError],
       ]);
       return { data: { connectionId, eventId, by: req.by, reason: req.reason ?? null, ...result }, text };
     },

@@ -20,7 +20,14 @@ export function table(headers: string[], rows: Cell[][]): string {
   if (rows.length === 0) return '(none)';
   const lines = [headers, ...rows.map((r) => r.map(cell))];
   const widths = headers.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
-  return lines.map((l) => l.map((c, i) => (i === l.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+  return lines
+    .map((l) =>
+      l
+        .map((c, i) => (i === l.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function keyValues(pairs: [string, Cell][]): string {
@@ -29,7 +36,10 @@ export function keyValues(pairs: [string, Cell][]): string {
 }
 
 export function indentJson(value: unknown, indent = '  '): string {
-  return toJson(value).split('\n').map((l) => indent + l).join('\n');
+  return toJson(value)
+    .split('\n')
+    .map((l) => indent + l)
+    .join('\n');
 }
 
 /** BigInt columns (row ids, versions) become strings: JSON numbers cannot hold them safely. */

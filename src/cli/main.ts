@@ -9,7 +9,14 @@ import { createContext } from './context';
 import { EXIT_OK, exitCodeOf } from './exitCodes';
 import { toJson } from './format';
 import { findCommand, usageText } from './commandRegistry';
-import { InputError, NotFoundError, RefusedError, UnavailableError, UnknownCommandError, UsageError } from '../errors/cliErrors';
+import {
+  InputError,
+  NotFoundError,
+  RefusedError,
+  UnavailableError,
+  UnknownCommandError,
+  UsageError,
+} from '../errors/cliErrors';
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
 const SIGNAL_EXIT_CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -46,10 +53,17 @@ function report(err: unknown): void {
   if (e instanceof UnknownCommandError) {
     process.stderr.write(`syncline: ${e.message}\n\n${usageText()}\n`);
   } else if (e instanceof UsageError) {
-    process.stderr.write(`syncline: ${e.message}\n${e.usage ? `usage: ${e.usage}\n` : ''}run "syncline help" for every command\n`);
+    process.stderr.write(
+      `syncline: ${e.message}\n${e.usage ? `usage: ${e.usage}\n` : ''}run "syncline help" for every command\n`,
+    );
   } else {
     // The CLI's own failures read as sentences; anything else keeps its class name for the bug report.
-    const own = e instanceof InputError || e instanceof NotFoundError || e instanceof RefusedError || e instanceof UnavailableError || e.name === 'Error';
+    const own =
+      e instanceof InputError ||
+      e instanceof NotFoundError ||
+      e instanceof RefusedError ||
+      e instanceof UnavailableError ||
+      e.name === 'Error';
     process.stderr.write(`syncline: ${own ? '' : `${e.name}: `}${e.message}\n`);
   }
 }

@@ -11,7 +11,10 @@ const migrate: Command = {
   async run(ctx) {
     const rt = await ctx.runtime({ migrate: false });
     const applied = await applyMigrations(rt.database.url);
-    const text = applied.length > 0 ? `applied ${applied.length} migration(s):\n${applied.map((n) => `  ${n}`).join('\n')}` : 'no pending migrations';
+    const text =
+      applied.length > 0
+        ? `applied ${applied.length} migration(s):\n${applied.map((n) => `  ${n}`).join('\n')}`
+        : 'no pending migrations';
     return { data: { applied, database: rt.database.kind }, text };
   },
 };

@@ -26,7 +26,10 @@ export interface OperatorSession {
 
 /** Web UI links: TEMPORAL_UI_URL, else the local dev server's UI (the CLI's usual partner). */
 export function linkConfig(env: Env): LinkConfig {
-  return { uiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${env.TEMPORAL_DEV_UI_PORT}`, namespace: env.TEMPORAL_NAMESPACE };
+  return {
+    uiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${env.TEMPORAL_DEV_UI_PORT}`,
+    namespace: env.TEMPORAL_NAMESPACE,
+  };
 }
 
 /** Who acts when --by is not given: `cli:<os user>`. */
@@ -45,19 +48,31 @@ export function defaultActor(): string {
  * the database's view even when Temporal is down) `fn` runs anyway, on a client
  * that never connected, and is told why in `unreachable`.
  */
-export async function withOperator<T>(ctx: Context, opts: { temporalOptional?: boolean }, fn: (s: OperatorSession) => Promise<T>): Promise<T> {
+export async function withOperator<T>(
+  ctx: Context,
+  opts: { temporalOptional?: boolean },
+  fn: (s: OperatorSession) => Promise<T>,
+): Promise<T> {
   const rt = await ctx.runtime();
   const target = targetFromEnv(ctx.env, `127.0.0.1:${ctx.env.TEMPORAL_DEV_PORT}`);
   const options = { address: target.address, tls: target.tls || undefined, apiKey: target.apiKey };
   let unreachable: string | undefined;
-  const connection = await Connection.connect({ ...options, connectTimeout: CONNECT_TIMEOUT_MS }).catch((err: Error) => {
-    if (!opts.temporalOptional) throw new UnavailableError(`Temporal not reachable at ${target.address} (${err.message})`);
-    unreachable = err.message;
-    return Connection.lazy(options);
-  });
+  const connection = await Connection.connect({ ...options, connectTimeout: CONNECT_TIMEOUT_MS }).catch(
+    (err: Error) => {
+      if (!opts.temporalOptional)
+        throw new UnavailableError(`Temporal not reachable at ${target.address} (${err.message})`);
+      unreachable = err.message;
+      return Connection.lazy(options);
+    },
+  );
   try {
     const client = new Client({ connection, namespace: target.namespace });
-    return await fn({ ops: new OperatorService(rt.db, client, linkConfig(ctx.env)), client, address: target.address, unreachable });
+    return await fn({
+      ops: new OperatorService(rt.db, client, linkConfig(ctx.env)),
+      client,
+      address: target.address,
+      unreachable,
+    });
   } catch (err) {
     if (err instanceof EventNotFoundError) throw new NotFoundError(err.message);
     if (err instanceof OperatorActionRejectedError) throw new RefusedError(err.message);

@@ -15,7 +15,8 @@ const MODE_OPTION = { mode: { type: 'string' as const, short: 'm' } };
 
 function modeOf(command: Command, values: Record<string, unknown>): ReconcileMode {
   const m = values.mode ?? 'incremental';
-  if (m !== 'incremental' && m !== 'full') throw new UsageError('--mode must be incremental or full', `syncline ${command.name} ${command.args}`);
+  if (m !== 'incremental' && m !== 'full')
+    throw new UsageError('--mode must be incremental or full', `syncline ${command.name} ${command.args}`);
   return m;
 }
 
@@ -23,12 +24,17 @@ function modeOf(command: Command, values: Record<string, unknown>): ReconcileMod
 async function withService<T>(ctx: Context, fn: (s: ReconcileService) => Promise<T>): Promise<T> {
   const rt = await ctx.runtime();
   const target = targetFromEnv(ctx.env, `127.0.0.1:${ctx.env.TEMPORAL_DEV_PORT}`);
-  const connection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
+  const connection = await Connection.connect({
+    address: target.address,
+    tls: target.tls || undefined,
+    apiKey: target.apiKey,
+  });
   try {
     const client = new Client({ connection, namespace: target.namespace });
     return await fn(reconcileServiceFor(client, { ...rt, log: ctx.log }));
   } catch (err) {
-    if (err instanceof NoReconcileScheduleError || err instanceof NoBlockedRunError) throw new NotFoundError(err.message);
+    if (err instanceof NoReconcileScheduleError || err instanceof NoBlockedRunError)
+      throw new NotFoundError(err.message);
     throw err;
   } finally {
     await connection.close();
@@ -52,7 +58,11 @@ export async function syncSchedulesAfterChange(ctx: Context, ids: string[]): Pro
   }
 }
 
-function scheduleOp(name: string, summary: string, op: (s: ReconcileService, id: string, mode: ReconcileMode, note?: string) => Promise<void>): Command {
+function scheduleOp(
+  name: string,
+  summary: string,
+  op: (s: ReconcileService, id: string, mode: ReconcileMode, note?: string) => Promise<void>,
+): Command {
   const command: Command = {
     name: `reconcile ${name}`,
     args: '<connectionId> [--mode incremental|full]',
@@ -76,11 +86,20 @@ const status: Command = {
   positionals: ['connectionId'],
   async run(ctx, args) {
     const st = await withService(ctx, (s) => s.status(args.positionals[0] ?? ''));
-    const sched = (x: typeof st.schedules.incremental) => (x ? `${x.paused ? 'paused' : 'active'}, every ${x.intervalMs} ms, next ${x.nextRuns[0] ?? '-'}` : 'none');
+    const sched = (x: typeof st.schedules.incremental) =>
+      x ? `${x.paused ? 'paused' : 'active'}, every ${x.intervalMs} ms, next ${x.nextRuns[0] ?? '-'}` : 'none';
     const text = keyValues([
       ['connection', st.connectionId],
-      ['checkpoint', st.checkpoint ? `hwm ${st.checkpoint.highWaterMark ?? '-'} at ${st.checkpoint.updatedAt}` : 'none'],
-      ['last run', st.lastRun ? `${st.lastRun.mode} ${st.lastRun.status} ${st.lastRun.startedAt.toISOString()} (${st.lastRun.workflowId})` : 'none'],
+      [
+        'checkpoint',
+        st.checkpoint ? `hwm ${st.checkpoint.highWaterMark ?? '-'} at ${st.checkpoint.updatedAt}` : 'none',
+      ],
+      [
+        'last run',
+        st.lastRun
+          ? `${st.lastRun.mode} ${st.lastRun.status} ${st.lastRun.startedAt.toISOString()} (${st.lastRun.workflowId})`
+          : 'none',
+      ],
       ['incremental', sched(st.schedules.incremental)],
       ['full diff', sched(st.schedules.full)],
     ]);
@@ -99,7 +118,17 @@ const runs: Command = {
     const rows = await withService(ctx, (s) => s.runs(args.positionals[0] ?? '', limit));
     const text = table(
       ['STARTED', 'MODE', 'STATUS', 'PAGES', 'SEEN', 'CHANGED', 'DELETED', 'MS', 'ERROR'],
-      rows.map((r) => [r.startedAt, r.mode, r.status, r.pages, r.recordsSeen, r.recordsChanged, r.recordsDeleted, r.durationMs, r.error]),
+      rows.map((r) => [
+        r.startedAt,
+        r.mode,
+        r.status,
+        r.pages,
+        r.recordsSeen,
+        r.recordsChanged,
+        r.recordsDeleted,
+        r.durationMs,
+        r.error,
+      ]),
     );
     return { data: rows, text };
   },
@@ -113,7 +142,8 @@ const backfill: Command = {
   options: { ...MODE_OPTION, from: { type: 'string' }, to: { type: 'string' } },
   async run(ctx, args) {
     const [start, end] = ['from', 'to'].map((k) => new Date(requiredOption(backfill, args, k)));
-    if (Number.isNaN(start!.getTime()) || Number.isNaN(end!.getTime()) || start! >= end!) throw new UsageError('--from and --to must be ISO times, from before to');
+    if (Number.isNaN(start!.getTime()) || Number.isNaN(end!.getTime()) || start! >= end!)
+      throw new UsageError('--from and --to must be ISO times, from before to');
     const id = args.positionals[0] ?? '';
     await withService(ctx, (s) => s.backfill(id, { start: start!, end: end! }, modeOf(backfill, args.values)));
     return { data: { connectionId: id, from: start, to: end }, text: `backfill requested for ${id}` };
@@ -129,23 +159,36 @@ const confirm: Command = {
   async run(ctx, args) {
     const approve = args.values.reject !== true;
     const r = await withService(ctx, (s) => s.confirmDeletes(args.positionals[0] ?? '', approve));
-    return { data: { ...r, approve }, text: `${approve ? 'deletion confirmed' : 'deletion rejected'} for run ${r.runId} (${r.workflowId})` };
+    return {
+      data: { ...r, approve },
+      text: `${approve ? 'deletion confirmed' : 'deletion rejected'} for run ${r.runId} (${r.workflowId})`,
+    };
   },
 };
 
 const sync: Command = {
   name: 'reconcile sync',
   args: '[--connection <id>]',
-  summary: 'create, update or remove reconciliation schedules to match the connections (and the health check and event retention schedules)',
+  summary:
+    'create, update or remove reconciliation schedules to match the connections (and the health check and event retention schedules)',
   options: { connection: { type: 'string', short: 'c' } },
   async run(ctx, args) {
     const id = stringOption(sync, args, 'connection');
     const result = await withService(ctx, async (s) => {
       const maintenance = await s.schedules.ensureMaintenanceSchedules();
-      return { ...maintenance, connections: id ? { [id]: await s.schedules.syncConnection(id) } : await s.schedules.syncAll() };
+      return {
+        ...maintenance,
+        connections: id ? { [id]: await s.schedules.syncConnection(id) } : await s.schedules.syncAll(),
+      };
     });
-    const text = table(['CONNECTION', 'INCREMENTAL', 'FULL'], Object.entries(result.connections).map(([c, r]) => [c, r.incremental, r.full]));
-    return { data: result, text: `${text}\nhealth check schedule: ${result.health}\nevent retention schedule: ${result.retention}` };
+    const text = table(
+      ['CONNECTION', 'INCREMENTAL', 'FULL'],
+      Object.entries(result.connections).map(([c, r]) => [c, r.incremental, r.full]),
+    );
+    return {
+      data: result,
+      text: `${text}\nhealth check schedule: ${result.health}\nevent retention schedule: ${result.retention}`,
+    };
   },
 };
 

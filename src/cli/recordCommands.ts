@@ -13,7 +13,11 @@ const list: Command = {
   name: 'records list',
   args: '--connection <id> [--type <t>] [--limit <n>]',
   summary: `a connection's records, most recently updated first (default limit ${LIST_LIMIT_DEFAULT})`,
-  options: { connection: { type: 'string', short: 'c' }, type: { type: 'string', short: 't' }, limit: { type: 'string', short: 'n' } },
+  options: {
+    connection: { type: 'string', short: 'c' },
+    type: { type: 'string', short: 't' },
+    limit: { type: 'string', short: 'n' },
+  },
   async run(ctx, args) {
     const connectionId = requiredOption(list, args, 'connection');
     const objectType = stringOption(list, args, 'type');
@@ -39,9 +43,14 @@ const show: Command = {
     if (!row) throw new NotFoundError(`no record ${objectType}/${objectId} for connection "${connectionId}"`);
     const text = [
       keyValues([
-        ['connection', row.connectionId], ['object', `${row.objectType}/${row.objectId}`], ['version', row.version],
-        ['deleted', row.deleted], ['writes', row.writeCount], ['source', row.source],
-        ['created at', row.createdAt], ['updated at', row.updatedAt],
+        ['connection', row.connectionId],
+        ['object', `${row.objectType}/${row.objectId}`],
+        ['version', row.version],
+        ['deleted', row.deleted],
+        ['writes', row.writeCount],
+        ['source', row.source],
+        ['created at', row.createdAt],
+        ['updated at', row.updatedAt],
       ]),
       'data:',
       indentJson(row.data),

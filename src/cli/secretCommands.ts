@@ -14,7 +14,13 @@ const MAX_SECRETS = 100;
 
 function listing(id: string, secrets: string[], extra: Record<string, unknown>, headline: string): Output {
   const rows = secrets.map((s, index) => ({ index, fingerprint: fingerprint(s) }));
-  return { data: { id, ...extra, secrets: rows }, text: `${headline}\n${table(['INDEX', 'FINGERPRINT'], rows.map((r) => [r.index, r.fingerprint]))}` };
+  return {
+    data: { id, ...extra, secrets: rows },
+    text: `${headline}\n${table(
+      ['INDEX', 'FINGERPRINT'],
+      rows.map((r) => [r.index, r.fingerprint]),
+    )}`,
+  };
 }
 
 async function rotate(rt: Runtime, id: string, change: (current: string[]) => string[]): Promise<string[]> {
@@ -56,10 +62,14 @@ const add: Command = {
         outcome.result = 'unchanged';
         return current;
       }
-      if (current.length >= MAX_SECRETS) throw new RefusedError(`connection ${id} already has ${current.length} signing secrets`);
+      if (current.length >= MAX_SECRETS)
+        throw new RefusedError(`connection ${id} already has ${current.length} signing secrets`);
       return [...current, secret];
     });
-    const headline = outcome.result === 'added' ? `added ${fingerprint(secret)} to ${id}` : `${fingerprint(secret)} was already a secret of ${id}`;
+    const headline =
+      outcome.result === 'added'
+        ? `added ${fingerprint(secret)} to ${id}`
+        : `${fingerprint(secret)} was already a secret of ${id}`;
     return listing(id, secrets, { result: outcome.result, fingerprint: fingerprint(secret) }, headline);
   },
 };
@@ -78,8 +88,10 @@ const remove: Command = {
     let removed = '';
     const secrets = await rotate(rt, id, (current) => {
       const target = current[index];
-      if (target === undefined) throw new RefusedError(`connection ${id} has no signing secret at index ${index} (it has ${current.length})`);
-      if (current.length === 1) throw new RefusedError(`refusing to remove the last signing secret of ${id}: add the new one first`);
+      if (target === undefined)
+        throw new RefusedError(`connection ${id} has no signing secret at index ${index} (it has ${current.length})`);
+      if (current.length === 1)
+        throw new RefusedError(`refusing to remove the last signing secret of ${id}: add the new one first`);
       removed = fingerprint(target);
       return current.filter((_, i) => i !== index);
     });

@@ -22,7 +22,12 @@ export interface ReconcileTarget {
   canListIds: boolean;
 }
 
-export async function loadTarget(db: Db, connections: ConnectionRepository, http: typeof fetch, connectionId: string): Promise<ReconcileTarget> {
+export async function loadTarget(
+  db: Db,
+  connections: ConnectionRepository,
+  http: typeof fetch,
+  connectionId: string,
+): Promise<ReconcileTarget> {
   const conn = await connections.get(connectionId);
   const row = await findConnectionRow(db, connectionId);
   if (!row) throw new UnknownConnectionError(`unknown connection "${connectionId}"`);

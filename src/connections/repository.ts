@@ -64,10 +64,15 @@ export class ConnectionRepository {
       settings: input.settings as object,
     };
     if (existing) {
-      const sameSecrets = this.box.open(existing.secretsEnc) === JSON.stringify(secrets) && !this.box.isStale(existing.secretsEnc);
-      const same = sameSecrets && JSON.stringify(existing.settings) === JSON.stringify(fields.settings) &&
-        existing.connector === fields.connector && existing.displayName === fields.displayName &&
-        existing.enabled === fields.enabled && existing.apiBaseUrl === fields.apiBaseUrl;
+      const sameSecrets =
+        this.box.open(existing.secretsEnc) === JSON.stringify(secrets) && !this.box.isStale(existing.secretsEnc);
+      const same =
+        sameSecrets &&
+        JSON.stringify(existing.settings) === JSON.stringify(fields.settings) &&
+        existing.connector === fields.connector &&
+        existing.displayName === fields.displayName &&
+        existing.enabled === fields.enabled &&
+        existing.apiBaseUrl === fields.apiBaseUrl;
       if (same) return 'unchanged';
       await updateConnectionRow(this.db, input.id, { ...fields, secretsEnc: this.box.seal(JSON.stringify(secrets)) });
       this.cache.delete(input.id);
@@ -103,10 +108,15 @@ export class ConnectionRepository {
     const result = connector.settingsSchema.safeParse(input.settings);
     if (!result.success) {
       const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new InvalidConnectionError(`connection ${input.id}: invalid settings for connector ${input.connector}: ${problems}`);
+      throw new InvalidConnectionError(
+        `connection ${input.id}: invalid settings for connector ${input.connector}: ${problems}`,
+      );
     }
     const unknown = unknownSettingsKeys(connector.settingsSchema, input.settings);
-    if (unknown.length > 0) throw new InvalidConnectionError(`connection ${input.id}: unknown settings for connector ${input.connector}: ${describeUnknownKeys(unknown)}`);
+    if (unknown.length > 0)
+      throw new InvalidConnectionError(
+        `connection ${input.id}: unknown settings for connector ${input.connector}: ${describeUnknownKeys(unknown)}`,
+      );
     // Reconciliation settings are checked here too, so a bad one fails when saved, not at the first scheduled run.
     try {
       parseReconcileSettings(input.settings, connector.signature(result.data) === null);
@@ -115,9 +125,24 @@ export class ConnectionRepository {
     }
   }
 
-  private resolve(row: { id: string; connector: string; enabled: boolean; apiBaseUrl: string | null; secretsEnc: string; settings: unknown }): ResolvedConnection {
+  private resolve(row: {
+    id: string;
+    connector: string;
+    enabled: boolean;
+    apiBaseUrl: string | null;
+    secretsEnc: string;
+    settings: unknown;
+  }): ResolvedConnection {
     const secrets = JSON.parse(this.box.open(row.secretsEnc)) as StoredSecrets;
     const settings = getConnector(row.connector).settingsSchema.parse(row.settings);
-    return { id: row.id, connector: row.connector, enabled: row.enabled, apiBaseUrl: row.apiBaseUrl, signingSecrets: secrets.signingSecrets, credentials: secrets.credentials, settings };
+    return {
+      id: row.id,
+      connector: row.connector,
+      enabled: row.enabled,
+      apiBaseUrl: row.apiBaseUrl,
+      signingSecrets: secrets.signingSecrets,
+      credentials: secrets.credentials,
+      settings,
+    };
   }
 }

@@ -35,7 +35,8 @@ export function unknownKeys(schema: z.ZodType, value: unknown, path: string[] = 
   const def = defOf(schema);
   if (def.innerType) return unknownKeys(def.innerType, value, path);
   if (def.type === 'pipe' && def.in) return unknownKeys(def.in, value, path);
-  if (def.type === 'array' && def.element && Array.isArray(value)) return value.flatMap((v, i) => unknownKeys(def.element!, v, [...path, String(i)]));
+  if (def.type === 'array' && def.element && Array.isArray(value))
+    return value.flatMap((v, i) => unknownKeys(def.element!, v, [...path, String(i)]));
   const shape = def.type === 'object' && !def.catchall ? def.shape : undefined;
   if (!shape || !isObject(value)) return [];
   return Object.entries(value).flatMap(([key, v]) => {
@@ -73,7 +74,8 @@ function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = row;
   }
   return prev[b.length]!;

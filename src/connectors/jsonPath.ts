@@ -23,9 +23,18 @@ export function toVersion(value: Json | undefined): number | null {
 }
 
 /** Fills `{name}` / `{a.b}` placeholders; values whose key `encode` accepts are URI-encoded. */
-export function fillTemplate(template: string, vars: Record<string, unknown>, encode: (key: string) => boolean): string {
+export function fillTemplate(
+  template: string,
+  vars: Record<string, unknown>,
+  encode: (key: string) => boolean,
+): string {
   return template.replace(/\{([\w.]+)\}/g, (_m, key: string) => {
-    const v = key.split('.').reduce<unknown>((acc, k) => (acc && typeof acc === 'object' ? (acc as Record<string, unknown>)[k] : undefined), vars);
+    const v = key
+      .split('.')
+      .reduce<unknown>(
+        (acc, k) => (acc && typeof acc === 'object' ? (acc as Record<string, unknown>)[k] : undefined),
+        vars,
+      );
     if (v === undefined || v === null) throw new Error(`template variable {${key}} is not set`);
     return encode(key) ? encodeURIComponent(String(v)) : String(v);
   });

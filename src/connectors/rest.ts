@@ -11,42 +11,53 @@ import type { Connector, DeliveryInfo, Json, ObjectState, RawDelivery } from './
 import { MalformedDeliveryError } from '../errors/ingestErrors';
 
 const settingsSchema = z.object({
-  signature: z.unknown().transform((v, ctx) => {
-    try {
-      return parseSignatureConfig(v);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }).nullable().default(null),
-  delivery: z.object({
-    eventIdPath: z.string().default('id'),
-    eventTypePath: z.string().default('type'),
-    objectTypePath: z.string().default('data.object.type'),
-    objectIdPath: z.string().default('data.object.id'),
-    objectVersionPath: z.string().default('data.object.version'),
-    objectDeletedPath: z.string().default('data.object.deleted'),
-    objectDataPath: z.string().default('data.object'),
-  }).prefault({}),
-  fetch: z.object({
-    urlTemplate: z.string().default('{baseUrl}/api/objects/{objectType}/{objectId}'),
-    headers: z.record(z.string(), z.string()).default({ authorization: 'Bearer {credentials.apiKey}' }),
-    versionPath: z.string().default('version'),
-    dataPath: z.string().default('data'),
-    deletedVersionPath: z.string().default('version'),
-    timeoutMs: z.number().int().positive().default(10_000),
-  }).prefault({}),
+  signature: z
+    .unknown()
+    .transform((v, ctx) => {
+      try {
+        return parseSignatureConfig(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .nullable()
+    .default(null),
+  delivery: z
+    .object({
+      eventIdPath: z.string().default('id'),
+      eventTypePath: z.string().default('type'),
+      objectTypePath: z.string().default('data.object.type'),
+      objectIdPath: z.string().default('data.object.id'),
+      objectVersionPath: z.string().default('data.object.version'),
+      objectDeletedPath: z.string().default('data.object.deleted'),
+      objectDataPath: z.string().default('data.object'),
+    })
+    .prefault({}),
+  fetch: z
+    .object({
+      urlTemplate: z.string().default('{baseUrl}/api/objects/{objectType}/{objectId}'),
+      headers: z.record(z.string(), z.string()).default({ authorization: 'Bearer {credentials.apiKey}' }),
+      versionPath: z.string().default('version'),
+      dataPath: z.string().default('data'),
+      deletedVersionPath: z.string().default('version'),
+      timeoutMs: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
   trustPayload: z.boolean().default(false),
   /** Change and id listing for reconciliation (see restChanges.ts); null = not supported. */
   changes: changesSettingsSchema.nullable().default(null),
   /** Overrides of the partner-call retry schedule (see DEFAULT_PARTNER_RETRY). */
-  retry: z.object({
-    initialIntervalMs: z.number().int().positive(),
-    backoffCoefficient: z.number().min(1),
-    maximumIntervalMs: z.number().int().positive(),
-    maximumAttempts: z.number().int().positive(),
-    scheduleMs: z.array(z.number().int().positive()).min(1),
-  }).partial().optional(),
+  retry: z
+    .object({
+      initialIntervalMs: z.number().int().positive(),
+      backoffCoefficient: z.number().min(1),
+      maximumIntervalMs: z.number().int().positive(),
+      maximumAttempts: z.number().int().positive(),
+      scheduleMs: z.array(z.number().int().positive()).min(1),
+    })
+    .partial()
+    .optional(),
 });
 
 export type RestSettings = z.infer<typeof settingsSchema>;
@@ -85,15 +96,22 @@ export const restConnector: Connector<RestSettings> = {
   },
   createClient(conn, http) {
     const f = conn.settings.fetch;
-    const listHeaders = () => Object.fromEntries(Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, { credentials: conn.credentials }, () => false)]));
-    const lister = conn.settings.changes ? createRestLister(conn, conn.settings.changes, listHeaders(), http, f.timeoutMs) : undefined;
+    const listHeaders = () =>
+      Object.fromEntries(
+        Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, { credentials: conn.credentials }, () => false)]),
+      );
+    const lister = conn.settings.changes
+      ? createRestLister(conn, conn.settings.changes, listHeaders(), http, f.timeoutMs)
+      : undefined;
     return {
       listChanges: lister?.listChanges,
       listIds: lister?.listIds,
       async fetchObject(objectType, objectId): Promise<ObjectState> {
         const vars = { baseUrl: conn.apiBaseUrl, objectType, objectId, credentials: conn.credentials };
         const url = fillTemplate(f.urlTemplate, vars, (k) => k === 'objectType' || k === 'objectId');
-        const headers = Object.fromEntries(Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, vars, () => false)]));
+        const headers = Object.fromEntries(
+          Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, vars, () => false)]),
+        );
         const res = await partnerRequest(http, url, { headers, timeoutMs: f.timeoutMs });
         const body = (await res.json().catch(() => null)) as Json;
         if (res.status === 404) return { found: false, version: toVersion(getPath(body, f.deletedVersionPath)) };

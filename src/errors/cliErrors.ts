@@ -6,7 +6,10 @@ import { EXIT_USAGE, meaning, SynclineError } from './meaning';
 export class UsageError extends SynclineError {
   static override readonly meaning = meaning('UsageError', { exitCode: EXIT_USAGE });
   /** The usage line of the command that was being parsed, when known. */
-  constructor(message: string, readonly usage?: string) {
+  constructor(
+    message: string,
+    readonly usage?: string,
+  ) {
     super(message);
   }
 }

@@ -1,26 +1,80 @@
 // Every named error syncline reports, and the lists derived from their
 // meanings. Adding an error: a class in one of the files here, with its
 // meaning, and one entry in ERROR_CLASSES. Bundle-safe (workflows import it).
-import { ConnectionDisabledError, MalformedDeliveryError, PayloadTooLargeError, SignatureError, TemporalUnavailableError, UnsupportedMediaTypeError, WebhooksNotSupportedError } from './ingestErrors';
-import { InvalidConnectionError, InvalidReconcileSettingsError, UnknownConnectionError, UnknownConnectorError } from './connectionErrors';
-import { InputError, NotFoundError, RefusedError, UnavailableError, UnknownCommandError, UsageError } from './cliErrors';
+import {
+  ConnectionDisabledError,
+  MalformedDeliveryError,
+  PayloadTooLargeError,
+  SignatureError,
+  TemporalUnavailableError,
+  UnsupportedMediaTypeError,
+  WebhooksNotSupportedError,
+} from './ingestErrors';
+import {
+  InvalidConnectionError,
+  InvalidReconcileSettingsError,
+  UnknownConnectionError,
+  UnknownConnectorError,
+} from './connectionErrors';
+import {
+  InputError,
+  NotFoundError,
+  RefusedError,
+  UnavailableError,
+  UnknownCommandError,
+  UsageError,
+} from './cliErrors';
 import type { ErrorMeaning, SynclineErrorClass } from './meaning';
 import {
-  AdminDisabledError, AdminUnauthorizedError, EventNotFoundError, InvalidFilterError, InvalidRequestError, NoBlockedRunError, NoReconcileScheduleError,
-  InvalidInvocationError, OperatorActionRejectedError, ReconcileNotSupportedError,
+  AdminDisabledError,
+  AdminUnauthorizedError,
+  EventNotFoundError,
+  InvalidFilterError,
+  InvalidRequestError,
+  NoBlockedRunError,
+  NoReconcileScheduleError,
+  InvalidInvocationError,
+  OperatorActionRejectedError,
+  ReconcileNotSupportedError,
 } from './operatorErrors';
 import { PartnerPermanentError, PartnerTransientError, StalePartnerReadError } from './partnerErrors';
 import { ConnectionStoreUnavailableError, EventTransitionRefusedError, StoreUnavailableError } from './storeErrors';
 
 export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   // Order matters only for how the derived lists read in workflow histories: partner failures first.
-  PartnerPermanentError, MalformedDeliveryError, UnknownConnectionError, InvalidConnectionError, ReconcileNotSupportedError, InvalidReconcileSettingsError,
-  EventTransitionRefusedError, InvalidInvocationError, PartnerTransientError, StalePartnerReadError,
-  SignatureError, UnsupportedMediaTypeError, WebhooksNotSupportedError, ConnectionDisabledError, PayloadTooLargeError, TemporalUnavailableError,
-  StoreUnavailableError, ConnectionStoreUnavailableError, UnknownConnectorError,
-  EventNotFoundError, OperatorActionRejectedError, InvalidFilterError, InvalidRequestError, AdminUnauthorizedError, AdminDisabledError,
-  NoReconcileScheduleError, NoBlockedRunError,
-  UsageError, UnknownCommandError, InputError, NotFoundError, RefusedError, UnavailableError,
+  PartnerPermanentError,
+  MalformedDeliveryError,
+  UnknownConnectionError,
+  InvalidConnectionError,
+  ReconcileNotSupportedError,
+  InvalidReconcileSettingsError,
+  EventTransitionRefusedError,
+  InvalidInvocationError,
+  PartnerTransientError,
+  StalePartnerReadError,
+  SignatureError,
+  UnsupportedMediaTypeError,
+  WebhooksNotSupportedError,
+  ConnectionDisabledError,
+  PayloadTooLargeError,
+  TemporalUnavailableError,
+  StoreUnavailableError,
+  ConnectionStoreUnavailableError,
+  UnknownConnectorError,
+  EventNotFoundError,
+  OperatorActionRejectedError,
+  InvalidFilterError,
+  InvalidRequestError,
+  AdminUnauthorizedError,
+  AdminDisabledError,
+  NoReconcileScheduleError,
+  NoBlockedRunError,
+  UsageError,
+  UnknownCommandError,
+  InputError,
+  NotFoundError,
+  RefusedError,
+  UnavailableError,
 ];
 
 const BY_TYPE: ReadonlyMap<string, ErrorMeaning> = new Map(ERROR_CLASSES.map((c) => [c.meaning.type, c.meaning]));
@@ -32,4 +86,6 @@ export function meaningOf(err: unknown): ErrorMeaning | undefined {
 }
 
 /** Failures where asking again cannot help: every activity's retry policy lists them, and activities throw them non-retryable. */
-export const NON_RETRYABLE_ERROR_TYPES: string[] = ERROR_CLASSES.filter((c) => !c.meaning.retryable).map((c) => c.meaning.type);
+export const NON_RETRYABLE_ERROR_TYPES: string[] = ERROR_CLASSES.filter((c) => !c.meaning.retryable).map(
+  (c) => c.meaning.type,
+);

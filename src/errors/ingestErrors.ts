@@ -25,27 +25,40 @@ export class SignatureError extends SynclineError {
 
 /** The body is not the JSON the connection's settings describe, or a partner object lacks its version or data. Asking again cannot help. */
 export class MalformedDeliveryError extends SynclineError {
-  static override readonly meaning = meaning('MalformedDeliveryError', { retryable: false, http: { status: 400, code: 'malformed_body' } });
+  static override readonly meaning = meaning('MalformedDeliveryError', {
+    retryable: false,
+    http: { status: 400, code: 'malformed_body' },
+  });
 }
 
 export class UnsupportedMediaTypeError extends SynclineError {
-  static override readonly meaning = meaning('UnsupportedMediaTypeError', { http: { status: 415, code: 'unsupported_media_type' } });
+  static override readonly meaning = meaning('UnsupportedMediaTypeError', {
+    http: { status: 415, code: 'unsupported_media_type' },
+  });
 }
 
 /** The connection is polling-only: its webhook endpoint does not exist. */
 export class WebhooksNotSupportedError extends SynclineError {
-  static override readonly meaning = meaning('WebhooksNotSupportedError', { http: { status: 404, code: 'webhooks_not_supported' } });
+  static override readonly meaning = meaning('WebhooksNotSupportedError', {
+    http: { status: 404, code: 'webhooks_not_supported' },
+  });
 }
 
 export class ConnectionDisabledError extends SynclineError {
-  static override readonly meaning = meaning('ConnectionDisabledError', { http: { status: 404, code: 'connection_disabled' } });
+  static override readonly meaning = meaning('ConnectionDisabledError', {
+    http: { status: 404, code: 'connection_disabled' },
+  });
 }
 
 export class PayloadTooLargeError extends SynclineError {
-  static override readonly meaning = meaning('PayloadTooLargeError', { http: { status: 413, code: 'payload_too_large' } });
+  static override readonly meaning = meaning('PayloadTooLargeError', {
+    http: { status: 413, code: 'payload_too_large' },
+  });
 }
 
 /** Temporal did not take the event in time: the partner keeps it and retries. */
 export class TemporalUnavailableError extends SynclineError {
-  static override readonly meaning = meaning('TemporalUnavailableError', { http: { status: 503, code: 'temporal_unavailable', retryAfter: true } });
+  static override readonly meaning = meaning('TemporalUnavailableError', {
+    http: { status: 503, code: 'temporal_unavailable', retryAfter: true },
+  });
 }

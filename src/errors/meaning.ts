@@ -54,4 +54,6 @@ export abstract class SynclineError extends Error {
   }
 }
 
-export type SynclineErrorClass = (abstract new (...args: never[]) => SynclineError) & { readonly meaning: ErrorMeaning };
+export type SynclineErrorClass = (abstract new (...args: never[]) => SynclineError) & {
+  readonly meaning: ErrorMeaning;
+};

@@ -3,22 +3,30 @@
 import { meaning, SynclineError } from './meaning';
 
 export class EventNotFoundError extends SynclineError {
-  static override readonly meaning = meaning('EventNotFoundError', { http: { status: 404, code: 'event_not_found', expose: true } });
+  static override readonly meaning = meaning('EventNotFoundError', {
+    http: { status: 404, code: 'event_not_found', expose: true },
+  });
 }
 
 /** The workflow refused the action (the event is not parked, "by" or a skip's reason is missing). */
 export class OperatorActionRejectedError extends SynclineError {
-  static override readonly meaning = meaning('OperatorActionRejectedError', { http: { status: 409, code: 'action_rejected', expose: true } });
+  static override readonly meaning = meaning('OperatorActionRejectedError', {
+    http: { status: 409, code: 'action_rejected', expose: true },
+  });
 }
 
 /** A bulk filter value the visibility query does not accept. */
 export class InvalidFilterError extends SynclineError {
-  static override readonly meaning = meaning('InvalidFilterError', { http: { status: 400, code: 'invalid_filter', expose: true } });
+  static override readonly meaning = meaning('InvalidFilterError', {
+    http: { status: 400, code: 'invalid_filter', expose: true },
+  });
 }
 
 /** An admin API body or query string that does not parse. */
 export class InvalidRequestError extends SynclineError {
-  static override readonly meaning = meaning('InvalidRequestError', { http: { status: 400, code: 'invalid_request', expose: true } });
+  static override readonly meaning = meaning('InvalidRequestError', {
+    http: { status: 400, code: 'invalid_request', expose: true },
+  });
 }
 
 export class AdminUnauthorizedError extends SynclineError {
@@ -31,11 +39,15 @@ export class AdminDisabledError extends SynclineError {
 }
 
 export class NoReconcileScheduleError extends SynclineError {
-  static override readonly meaning = meaning('NoReconcileScheduleError', { http: { status: 404, code: 'no_reconcile_schedule', expose: true } });
+  static override readonly meaning = meaning('NoReconcileScheduleError', {
+    http: { status: 404, code: 'no_reconcile_schedule', expose: true },
+  });
 }
 
 export class NoBlockedRunError extends SynclineError {
-  static override readonly meaning = meaning('NoBlockedRunError', { http: { status: 404, code: 'no_blocked_run', expose: true } });
+  static override readonly meaning = meaning('NoBlockedRunError', {
+    http: { status: 404, code: 'no_blocked_run', expose: true },
+  });
 }
 
 /** Reconciliation is off for the connection, or its connector cannot list what the mode needs. */

@@ -6,7 +6,10 @@ import { meaning, SynclineError } from './meaning';
 /** 4xx other than 408/429: asking again will not help. */
 export class PartnerPermanentError extends SynclineError {
   static override readonly meaning = meaning('PartnerPermanentError', { retryable: false });
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -14,7 +17,11 @@ export class PartnerPermanentError extends SynclineError {
 /** 5xx, 408, 429, timeouts and network errors. `retryAfterMs` is the partner's own Retry-After. */
 export class PartnerTransientError extends SynclineError {
   static override readonly meaning = meaning('PartnerTransientError');
-  constructor(readonly status: number | null, message: string, readonly retryAfterMs?: number) {
+  constructor(
+    readonly status: number | null,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }

@@ -3,12 +3,16 @@ import { meaning, SynclineError } from './meaning';
 
 /** The receiver could not store a large delivery's body: transient, the partner keeps the event and retries (503). */
 export class StoreUnavailableError extends SynclineError {
-  static override readonly meaning = meaning('StoreUnavailableError', { http: { status: 503, code: 'database_unavailable', retryAfter: true } });
+  static override readonly meaning = meaning('StoreUnavailableError', {
+    http: { status: 503, code: 'database_unavailable', retryAfter: true },
+  });
 }
 
 /** A connection could not be read: transient, the caller answers 503 and the partner retries. */
 export class ConnectionStoreUnavailableError extends SynclineError {
-  static override readonly meaning = meaning('ConnectionStoreUnavailableError', { http: { status: 503, code: 'database_unavailable', retryAfter: true } });
+  static override readonly meaning = meaning('ConnectionStoreUnavailableError', {
+    http: { status: 503, code: 'database_unavailable', retryAfter: true },
+  });
 }
 
 /**

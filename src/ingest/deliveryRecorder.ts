@@ -15,7 +15,13 @@
 // that dies within a flush interval loses them, never an event.
 import type { Db } from '../db/prisma';
 import { StoreUnavailableError } from '../errors/storeErrors';
-import { countRedeliveries, type DeliveryRow, type EventRowRef, insertReceivedEvent, markEventsAccepted } from '../store/webhookEvents';
+import {
+  countRedeliveries,
+  type DeliveryRow,
+  type EventRowRef,
+  insertReceivedEvent,
+  markEventsAccepted,
+} from '../store/webhookEvents';
 
 /** Background writes wait at most this long, or until this many are queued. */
 const FLUSH_MS = 25;
@@ -28,7 +34,11 @@ export class DeliveryRecorder {
   constructor(
     private readonly db: Db,
     /** Told when a background write failed (it is kept and retried). */
-    private readonly onBackgroundError: (err: Error, what: 'accept_marks' | 'redeliveries', count: number) => void = () => {},
+    private readonly onBackgroundError: (
+      err: Error,
+      what: 'accept_marks' | 'redeliveries',
+      count: number,
+    ) => void = () => {},
   ) {}
 
   /** Stores a large delivery's body on its row (insert-or-count); StoreUnavailableError (503) when the database fails. */

@@ -45,16 +45,28 @@ export function parseJsonBody(raw: Buffer): Json {
   }
 }
 
-export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection, headers: IncomingHeaders, rawBody: Buffer): Promise<ReceiveResult> {
+export async function receiveWebhook(
+  deps: ReceiveDeps,
+  conn: ResolvedConnection,
+  headers: IncomingHeaders,
+  rawBody: Buffer,
+): Promise<ReceiveResult> {
   const connector = getConnector(conn.connector);
   const signature = connector.signature(conn.settings);
   if (!signature) throw new WebhooksNotSupportedError(`connection ${conn.id} is polling-only`);
-  const verified = verifySignature(signature, { headers, rawBody, secrets: conn.signingSecrets, nowSec: Math.floor(deps.nowMs() / 1000) });
+  const verified = verifySignature(signature, {
+    headers,
+    rawBody,
+    secrets: conn.signingSecrets,
+    nowSec: Math.floor(deps.nowMs() / 1000),
+  });
 
   const contentType = headers['content-type'];
-  if (typeof contentType !== 'string' || !JSON_TYPE.test(contentType)) throw new UnsupportedMediaTypeError('expected Content-Type application/json');
+  if (typeof contentType !== 'string' || !JSON_TYPE.test(contentType))
+    throw new UnsupportedMediaTypeError('expected Content-Type application/json');
   const body = parseJsonBody(rawBody);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MalformedDeliveryError('body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new MalformedDeliveryError('body must be a JSON object');
   const info = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
 
   const workflowId = eventWorkflowId(conn.id, info.eventId);
@@ -78,7 +90,8 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
   if (inline) {
     // Thin ack: Temporal holding the event is all a 202 needs. The workflow records the row.
     // Exactly one delivery creates the run: that one is "accepted", every other one attached to it.
-    if ((await deps.starter.start(workflowId, input)) === 'created') return { status: 'accepted', eventId: info.eventId, workflowId };
+    if ((await deps.starter.start(workflowId, input)) === 'created')
+      return { status: 'accepted', eventId: info.eventId, workflowId };
     deps.events.countRedelivery(row);
     return { status: 'duplicate', eventId: info.eventId, workflowId };
   }
@@ -86,7 +99,8 @@ export async function receiveWebhook(deps: ReceiveDeps, conn: ResolvedConnection
   // Too large to travel in the input: the body goes to the row first, and the run reads it from there.
   const registered = await deps.events.register({ ...row, payload: rawBody });
   if (isFinal(registered.status)) return { status: 'duplicate', eventId: info.eventId, workflowId };
-  if ((await deps.starter.start(workflowId, { ...input, eventRowId: registered.eventRowId })) !== 'created') return { status: 'duplicate', eventId: info.eventId, workflowId };
+  if ((await deps.starter.start(workflowId, { ...input, eventRowId: registered.eventRowId })) !== 'created')
+    return { status: 'duplicate', eventId: info.eventId, workflowId };
   deps.events.markAccepted(registered.eventRowId);
   return { status: 'accepted', eventId: info.eventId, workflowId };
 }

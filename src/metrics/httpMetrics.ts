@@ -21,7 +21,10 @@ export function observeWebhook(metrics: Metrics, res: Response): void {
   const started = process.hrtime.bigint();
   res.once('close', () => {
     const connector = (res.locals.connection as { connector?: string } | undefined)?.connector ?? 'unknown';
-    const outcome = (res.locals.webhookOutcome as string | undefined) ?? (res.locals.errorCode as string | undefined) ?? (res.writableFinished ? `http_${res.statusCode}` : 'aborted');
+    const outcome =
+      (res.locals.webhookOutcome as string | undefined) ??
+      (res.locals.errorCode as string | undefined) ??
+      (res.writableFinished ? `http_${res.statusCode}` : 'aborted');
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics.webhooksReceived.inc({ connector, outcome });
     metrics.ackLatency.observe({ connector, outcome: ackClass(res.statusCode, outcome) }, seconds);

@@ -29,7 +29,10 @@ export function visibilityQuery(f: EventFilter): string {
   if (f.connectionId) parts.push(`${SA_CONNECTION.name} = ${value('connection', f.connectionId)}`);
   if (f.connector) parts.push(`${SA_CONNECTOR.name} = ${value('connector', f.connector)}`);
   if (f.eventType) parts.push(`${SA_EVENT_TYPE.name} = ${value('event type', f.eventType)}`);
-  for (const [k, d, op] of [['since', f.since, '>='], ['until', f.until, '<']] as const) {
+  for (const [k, d, op] of [
+    ['since', f.since, '>='],
+    ['until', f.until, '<'],
+  ] as const) {
     if (d === undefined) continue;
     if (Number.isNaN(d.getTime())) throw new InvalidFilterError(`${k} is not a valid date`);
     parts.push(`StartTime ${op} "${d.toISOString()}"`);

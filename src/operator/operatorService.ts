@@ -33,7 +33,11 @@ export interface BulkResult {
 const BULK_CONCURRENCY = 16;
 
 export class OperatorService {
-  constructor(private readonly db: Db, private readonly client: Client, private readonly links: LinkConfig) {}
+  constructor(
+    private readonly db: Db,
+    private readonly client: Client,
+    private readonly links: LinkConfig,
+  ) {}
 
   async findEvent(connectionId: string, eventId: string) {
     const row = await findEventRow(this.db, connectionId, eventId);
@@ -62,7 +66,12 @@ export class OperatorService {
     return { event, actions, workflow, link: workflowLink(this.links, row.workflowId) };
   }
 
-  replay(connectionId: string, eventId: string, req: OperatorRequest, opts: { wait?: boolean } = {}): Promise<ActionResult> {
+  replay(
+    connectionId: string,
+    eventId: string,
+    req: OperatorRequest,
+    opts: { wait?: boolean } = {},
+  ): Promise<ActionResult> {
     return this.act(connectionId, eventId, 'replay', req, opts.wait ?? true);
   }
 
@@ -72,20 +81,27 @@ export class OperatorService {
 
   async bulk(req: BulkRequest): Promise<BulkResult> {
     const query = visibilityQuery(req.filter);
-    if (req.action === 'skip' && !req.reason?.trim()) throw new OperatorActionRejectedError('a reason is required to skip events');
+    if (req.action === 'skip' && !req.reason?.trim())
+      throw new OperatorActionRejectedError('a reason is required to skip events');
     if (!req.by?.trim()) throw new OperatorActionRejectedError('"by" (who is acting) is required');
     if (req.dryRun) {
       const { count } = await this.client.workflow.count(query);
       return { query, matched: count, acted: 0, failed: 0, dryRun: true };
     }
     const signal = req.action === 'replay' ? replaySignal : skipSignal;
-    let matched = 0, acted = 0, failed = 0;
+    let matched = 0,
+      acted = 0,
+      failed = 0;
     const inFlight = new Set<Promise<void>>();
     for await (const wf of this.client.workflow.list({ query })) {
       matched += 1;
-      const p = this.client.workflow.getHandle(wf.workflowId, wf.runId)
+      const p = this.client.workflow
+        .getHandle(wf.workflowId, wf.runId)
         .signal(signal, { by: req.by, reason: req.reason })
-        .then(() => void (acted += 1), () => void (failed += 1))
+        .then(
+          () => void (acted += 1),
+          () => void (failed += 1),
+        )
         .finally(() => inFlight.delete(p));
       inFlight.add(p);
       if (inFlight.size >= BULK_CONCURRENCY) await Promise.race(inFlight);
@@ -94,7 +110,13 @@ export class OperatorService {
     return { query, matched, acted, failed, dryRun: false };
   }
 
-  private async act(connectionId: string, eventId: string, action: 'replay' | 'skip', req: OperatorRequest, wait: boolean): Promise<ActionResult> {
+  private async act(
+    connectionId: string,
+    eventId: string,
+    action: 'replay' | 'skip',
+    req: OperatorRequest,
+    wait: boolean,
+  ): Promise<ActionResult> {
     const row = await this.findEvent(connectionId, eventId);
     const handle = this.client.workflow.getHandle(row.workflowId);
     const update = action === 'replay' ? replayUpdate : skipUpdate;
@@ -104,8 +126,10 @@ export class OperatorService {
       await handle.startUpdate(update, { args: [req], waitForStage: WorkflowUpdateStage.ACCEPTED });
       return { action, status: 'replaying', lastError: row.lastError };
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) throw new OperatorActionRejectedError(err.cause?.message ?? err.message);
-      if ((err as Error).name === 'WorkflowNotFoundError') throw new OperatorActionRejectedError(`event ${eventId} is ${row.status}; its workflow is no longer running`);
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new OperatorActionRejectedError(err.cause?.message ?? err.message);
+      if ((err as Error).name === 'WorkflowNotFoundError')
+        throw new OperatorActionRejectedError(`event ${eventId} is ${row.status}; its workflow is no longer running`);
       throw err;
     }
   }

@@ -8,6 +8,15 @@ import { ReconcileService } from './reconcileService';
 export { ReconcileService } from './reconcileService';
 export { HEALTH_SCHEDULE_ID, ScheduleManager, jitterOffsetMs, scheduleId } from './schedules';
 
-export function reconcileServiceFor(client: Client, rt: Pick<Runtime, 'db' | 'connections' | 'env' | 'log'>, taskQueue = rt.env.TEMPORAL_TASK_QUEUE): ReconcileService {
-  return new ReconcileService(client, rt.db, new ScheduleManager(client, rt.db, rt.connections, taskQueue, rt.log), taskQueue);
+export function reconcileServiceFor(
+  client: Client,
+  rt: Pick<Runtime, 'db' | 'connections' | 'env' | 'log'>,
+  taskQueue = rt.env.TEMPORAL_TASK_QUEUE,
+): ReconcileService {
+  return new ReconcileService(
+    client,
+    rt.db,
+    new ScheduleManager(client, rt.db, rt.connections, taskQueue, rt.log),
+    taskQueue,
+  );
 }

@@ -5,7 +5,12 @@
 import crypto from 'node:crypto';
 import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import type { Db } from '../db/prisma';
-import { CONFIRM_DELETES_SIGNAL, type ReconcileInput, type ReconcileMode, type ReconcileResult } from '../contracts/reconcileContract';
+import {
+  CONFIRM_DELETES_SIGNAL,
+  type ReconcileInput,
+  type ReconcileMode,
+  type ReconcileResult,
+} from '../contracts/reconcileContract';
 import { reconcileConnection } from '../workflows/reconcileConnection';
 import { type ScheduleManager, scheduleId } from './schedules';
 import { NoBlockedRunError, NoReconcileScheduleError } from '../errors/operatorErrors';
@@ -36,7 +41,11 @@ export class ReconcileService {
     await this.setPaused(connectionId, mode, true, note);
   }
 
-  async unpause(connectionId: string, mode: ReconcileMode = 'incremental', note = 'unpaused by operator'): Promise<void> {
+  async unpause(
+    connectionId: string,
+    mode: ReconcileMode = 'incremental',
+    note = 'unpaused by operator',
+  ): Promise<void> {
     await this.setPaused(connectionId, mode, false, note);
   }
 
@@ -57,7 +66,9 @@ export class ReconcileService {
           await new Promise((r) => setTimeout(r, PATCH_POLL_MS));
         } while (Date.now() < deadline);
       }
-      throw new Error(`schedule ${scheduleId(connectionId, mode)} did not ${paused ? 'pause' : 'unpause'} after ${PATCH_ATTEMPTS} attempts`);
+      throw new Error(
+        `schedule ${scheduleId(connectionId, mode)} did not ${paused ? 'pause' : 'unpause'} after ${PATCH_ATTEMPTS} attempts`,
+      );
     });
   }
 
@@ -67,7 +78,11 @@ export class ReconcileService {
   }
 
   /** Takes the actions the schedule would have taken between start and end (after an outage, say). */
-  async backfill(connectionId: string, range: { start: Date; end: Date }, mode: ReconcileMode = 'incremental'): Promise<void> {
+  async backfill(
+    connectionId: string,
+    range: { start: Date; end: Date },
+    mode: ReconcileMode = 'incremental',
+  ): Promise<void> {
     await this.withSchedule(connectionId, mode, (h) => h.backfill({ start: range.start, end: range.end }));
   }
 
@@ -103,7 +118,11 @@ export class ReconcileService {
     ]);
     return {
       connectionId,
-      checkpoint: checkpoint && { cursor: checkpoint.cursor, highWaterMark: checkpoint.highWaterMark?.toString() ?? null, updatedAt: checkpoint.updatedAt.toISOString() },
+      checkpoint: checkpoint && {
+        cursor: checkpoint.cursor,
+        highWaterMark: checkpoint.highWaterMark?.toString() ?? null,
+        updatedAt: checkpoint.updatedAt.toISOString(),
+      },
       lastRun,
       schedules: { incremental, full },
     };
@@ -131,11 +150,16 @@ export class ReconcileService {
     }
   }
 
-  private async withSchedule(connectionId: string, mode: ReconcileMode, op: (h: ReturnType<Client['schedule']['getHandle']>) => Promise<void>): Promise<void> {
+  private async withSchedule(
+    connectionId: string,
+    mode: ReconcileMode,
+    op: (h: ReturnType<Client['schedule']['getHandle']>) => Promise<void>,
+  ): Promise<void> {
     try {
       await op(this.client.schedule.getHandle(scheduleId(connectionId, mode)));
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError) throw new NoReconcileScheduleError(`connection ${connectionId} has no ${mode} reconciliation schedule`);
+      if (err instanceof ScheduleNotFoundError)
+        throw new NoReconcileScheduleError(`connection ${connectionId} has no ${mode} reconciliation schedule`);
       throw err;
     }
   }

@@ -28,7 +28,8 @@ export const DEFAULT_HEALTH_EVERY_MS = 15 * 60_000;
 export const RETENTION_SCHEDULE_ID = 'events-retention';
 export const DEFAULT_RETENTION_EVERY_MS = 24 * 3_600_000;
 
-export const scheduleId = (connectionId: string, mode: ReconcileMode): string => reconcileWorkflowId(connectionId, mode);
+export const scheduleId = (connectionId: string, mode: ReconcileMode): string =>
+  reconcileWorkflowId(connectionId, mode);
 
 /** Deterministic offset in [0, intervalMs) from the connection id. */
 export function jitterOffsetMs(connectionId: string, intervalMs: number): number {
@@ -62,7 +63,10 @@ export class ScheduleManager {
       result[mode] = w ? await this.apply(connectionId, w) : await this.remove(connectionId, mode);
     }
     if (Object.values(result).some((r) => r !== 'unchanged' && r !== 'absent')) {
-      this.log.info({ event: 'reconcile.schedules_synced', connectionId, ...result }, 'reconciliation schedules synced');
+      this.log.info(
+        { event: 'reconcile.schedules_synced', connectionId, ...result },
+        'reconciliation schedules synced',
+      );
     }
     return result;
   }
@@ -76,7 +80,10 @@ export class ScheduleManager {
     for await (const s of this.client.schedule.list()) {
       if (s.scheduleId.startsWith('reconcile-') && s.scheduleId !== HEALTH_SCHEDULE_ID && !known.has(s.scheduleId)) {
         await this.client.schedule.getHandle(s.scheduleId).delete().catch(ignoreNotFound);
-        this.log.info({ event: 'reconcile.schedule_orphan_removed', scheduleId: s.scheduleId }, 'removed schedule of a removed connection');
+        this.log.info(
+          { event: 'reconcile.schedule_orphan_removed', scheduleId: s.scheduleId },
+          'removed schedule of a removed connection',
+        );
       }
     }
     return out;
@@ -102,7 +109,11 @@ export class ScheduleManager {
    * `scheduleId` lets tests sharing one Temporal server keep their own.
    */
   ensureRetentionSchedule(opts: { everyMs?: number; scheduleId?: string } = {}): Promise<ScheduleChange> {
-    return this.ensureInterval(opts.scheduleId ?? RETENTION_SCHEDULE_ID, pruneEventRows, opts.everyMs ?? DEFAULT_RETENTION_EVERY_MS);
+    return this.ensureInterval(
+      opts.scheduleId ?? RETENTION_SCHEDULE_ID,
+      pruneEventRows,
+      opts.everyMs ?? DEFAULT_RETENTION_EVERY_MS,
+    );
   }
 
   /** The process-wide schedules every deployment needs: the health check and event retention. */
@@ -125,8 +136,15 @@ export class ScheduleManager {
     if (!row?.enabled) return [];
     const t = await loadTarget(this.db, this.connections, this.http, connectionId);
     if (!t.settings.enabled || !t.canListChanges) return [];
-    const out: Wanted[] = [{ mode: 'incremental', intervalMs: t.settings.intervalMs, catchupWindowMs: t.settings.catchupWindowMs }];
-    if (t.settings.fullDiff.enabled && t.canListIds) out.push({ mode: 'full', intervalMs: t.settings.fullDiff.intervalMs, catchupWindowMs: t.settings.catchupWindowMs });
+    const out: Wanted[] = [
+      { mode: 'incremental', intervalMs: t.settings.intervalMs, catchupWindowMs: t.settings.catchupWindowMs },
+    ];
+    if (t.settings.fullDiff.enabled && t.canListIds)
+      out.push({
+        mode: 'full',
+        intervalMs: t.settings.fullDiff.intervalMs,
+        catchupWindowMs: t.settings.catchupWindowMs,
+      });
     return out;
   }
 
@@ -149,7 +167,11 @@ export class ScheduleManager {
 
   private async upsert(opts: ScheduleOptions): Promise<ScheduleChange> {
     // A workflow function is fingerprinted by its name, as its type string was before typed starts.
-    const fingerprint = crypto.createHash('sha256').update(JSON.stringify(opts, (_k, v: unknown) => (typeof v === 'function' ? (v as Workflow).name : v))).digest('hex').slice(0, 16);
+    const fingerprint = crypto
+      .createHash('sha256')
+      .update(JSON.stringify(opts, (_k, v: unknown) => (typeof v === 'function' ? (v as Workflow).name : v)))
+      .digest('hex')
+      .slice(0, 16);
     const action = { ...opts.action, memo: { syncFingerprint: fingerprint } };
     const handle = this.client.schedule.getHandle(opts.scheduleId);
     let current;
@@ -168,7 +190,12 @@ export class ScheduleManager {
     }
     const currentMemo = current.action.type === 'startWorkflow' ? current.action.memo : undefined;
     if (currentMemo?.syncFingerprint === fingerprint) return 'unchanged';
-    await handle.update((prev) => ({ ...prev, spec: opts.spec, action, policies: { ...prev.policies, ...opts.policies } }));
+    await handle.update((prev) => ({
+      ...prev,
+      spec: opts.spec,
+      action,
+      policies: { ...prev.policies, ...opts.policies },
+    }));
     return 'updated';
   }
 }

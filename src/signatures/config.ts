@@ -16,7 +16,9 @@ const oneOf = <T extends string>(allowed: readonly T[], value: unknown): value i
   typeof value === 'string' && (allowed as readonly string[]).includes(value);
 
 function hasTimestamp(scheme: SchemeName, record: Record<string, unknown>): boolean {
-  return scheme === 'stripe' || scheme === 'standard-webhooks' || (scheme === 'hmac' && record.timestampHeader !== undefined);
+  return (
+    scheme === 'stripe' || scheme === 'standard-webhooks' || (scheme === 'hmac' && record.timestampHeader !== undefined)
+  );
 }
 
 function problemsOf(record: Record<string, unknown>): string[] {
@@ -26,19 +28,29 @@ function problemsOf(record: Record<string, unknown>): string[] {
   const { scheme } = record;
   if (!oneOf(SCHEME_NAMES, scheme)) return [...problems, `scheme must be one of ${SCHEME_NAMES.join(', ')}`];
   if (scheme === 'hmac') {
-    if (typeof record.header !== 'string' || !HEADER_NAME.test(record.header)) problems.push('header must be a header name (required for hmac)');
-    if (record.encoding !== undefined && !oneOf(ENCODINGS, record.encoding)) problems.push(`encoding must be one of ${ENCODINGS.join(', ')}`);
-    if (record.algorithm !== undefined && !oneOf(ALGORITHMS, record.algorithm)) problems.push(`algorithm must be one of ${ALGORITHMS.join(', ')}`);
-    if (record.prefix !== undefined && (typeof record.prefix !== 'string' || record.prefix === '')) problems.push('prefix must be a non-empty string');
-    if (record.timestampHeader !== undefined && (typeof record.timestampHeader !== 'string' || !HEADER_NAME.test(record.timestampHeader))) {
+    if (typeof record.header !== 'string' || !HEADER_NAME.test(record.header))
+      problems.push('header must be a header name (required for hmac)');
+    if (record.encoding !== undefined && !oneOf(ENCODINGS, record.encoding))
+      problems.push(`encoding must be one of ${ENCODINGS.join(', ')}`);
+    if (record.algorithm !== undefined && !oneOf(ALGORITHMS, record.algorithm))
+      problems.push(`algorithm must be one of ${ALGORITHMS.join(', ')}`);
+    if (record.prefix !== undefined && (typeof record.prefix !== 'string' || record.prefix === ''))
+      problems.push('prefix must be a non-empty string');
+    if (
+      record.timestampHeader !== undefined &&
+      (typeof record.timestampHeader !== 'string' || !HEADER_NAME.test(record.timestampHeader))
+    ) {
       problems.push('timestampHeader must be a header name');
     }
   } else {
-    problems.push(...HMAC_ONLY.filter((key) => record[key] !== undefined).map((key) => `${key} is only for scheme hmac`));
+    problems.push(
+      ...HMAC_ONLY.filter((key) => record[key] !== undefined).map((key) => `${key} is only for scheme hmac`),
+    );
   }
   const { toleranceSec } = record;
   if (toleranceSec !== undefined) {
-    if (!hasTimestamp(scheme, record)) problems.push(`toleranceSec has no effect: this ${scheme} config signs no timestamp`);
+    if (!hasTimestamp(scheme, record))
+      problems.push(`toleranceSec has no effect: this ${scheme} config signs no timestamp`);
     else if (typeof toleranceSec !== 'number' || !Number.isFinite(toleranceSec) || toleranceSec <= 0) {
       problems.push('toleranceSec must be a positive number of seconds');
     }

@@ -47,6 +47,7 @@ export function requireKeys(keys: Buffer[]): Buffer[] {
 /** The key to sign with; an unusable secret is the caller's bug, not a rejection. */
 export function signingKey(secret: string, toKey: (secret: string) => Buffer | undefined): Buffer {
   const key = secret === '' ? undefined : toKey(secret);
-  if (key === undefined || key.length === 0) throw new SignatureConfigError('signing secret is empty or not usable for this scheme');
+  if (key === undefined || key.length === 0)
+    throw new SignatureConfigError('signing secret is empty or not usable for this scheme');
   return key;
 }

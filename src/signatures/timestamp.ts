@@ -2,7 +2,6 @@ import { SignatureError } from '../errors/ingestErrors';
 // Replay window for schemes that sign a timestamp. The window is symmetric: a
 // timestamp too far in the future is as suspect as one too far in the past.
 
-
 export const DEFAULT_TOLERANCE_SEC = 300;
 
 const UNIX_SECONDS = /^\d{1,15}$/;

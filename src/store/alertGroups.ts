@@ -20,7 +20,10 @@ export interface Summary<A> {
 }
 
 export class AlertGroups<A extends GroupKey = GroupKey> {
-  constructor(private readonly db: Db, private readonly windowMs: number) {}
+  constructor(
+    private readonly db: Db,
+    private readonly windowMs: number,
+  ) {}
 
   /** True when this alert opens a new window and must be sent now. */
   async admit(alert: A): Promise<boolean> {
@@ -50,7 +53,9 @@ export class AlertGroups<A extends GroupKey = GroupKey> {
   /** Claims the groups whose window closed with suppressed alerts; each is returned to exactly one caller. */
   async dueSummaries(limit = 100): Promise<Summary<A>[]> {
     const windowStart = new Date(Date.now() - this.windowMs);
-    const rows = await this.db.$queryRaw<{ kind: string; connection_id: string; suppressed_count: number; window_started_at: Date; last_alert: A | null }[]>`
+    const rows = await this.db.$queryRaw<
+      { kind: string; connection_id: string; suppressed_count: number; window_started_at: Date; last_alert: A | null }[]
+    >`
       WITH due AS (
         SELECT kind, connection_id FROM alert_groups
         WHERE suppressed_count > 0 AND window_started_at <= ${windowStart}
@@ -62,6 +67,12 @@ export class AlertGroups<A extends GroupKey = GroupKey> {
       UPDATE alert_groups g SET suppressed_count = 0, last_alert = NULL, window_started_at = now(), updated_at = now()
       FROM old WHERE g.kind = old.kind AND g.connection_id = old.connection_id
       RETURNING old.kind, old.connection_id, old.suppressed_count, old.window_started_at, old.last_alert`;
-    return rows.map((r) => ({ kind: r.kind, connectionId: r.connection_id, suppressed: r.suppressed_count, since: r.window_started_at, latest: r.last_alert }));
+    return rows.map((r) => ({
+      kind: r.kind,
+      connectionId: r.connection_id,
+      suppressed: r.suppressed_count,
+      since: r.window_started_at,
+      latest: r.last_alert,
+    }));
   }
 }

@@ -13,8 +13,16 @@ export function listConnectionRows(x: Executor) {
 }
 
 /** Ids in order; `enabledOnly` leaves disabled connections out; `limit` keeps the first ones. */
-export async function listConnectionIds(x: Executor, opts: { enabledOnly?: boolean; limit?: number } = {}): Promise<string[]> {
-  const rows = await x.connection.findMany({ where: opts.enabledOnly ? { enabled: true } : undefined, select: { id: true }, orderBy: { id: 'asc' }, take: opts.limit });
+export async function listConnectionIds(
+  x: Executor,
+  opts: { enabledOnly?: boolean; limit?: number } = {},
+): Promise<string[]> {
+  const rows = await x.connection.findMany({
+    where: opts.enabledOnly ? { enabled: true } : undefined,
+    select: { id: true },
+    orderBy: { id: 'asc' },
+    take: opts.limit,
+  });
   return rows.map((r) => r.id);
 }
 

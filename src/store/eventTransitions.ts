@@ -14,7 +14,15 @@
 //   skipped|superseded|failed ─▶ processed | parked   a new run after Temporal forgot the earlier one
 //   processed: final. A re-delivery is never processed again (the deduplication backstop).
 
-export const EVENT_ROW_STATUSES = ['received', 'accepted', 'processed', 'parked', 'skipped', 'superseded', 'failed'] as const;
+export const EVENT_ROW_STATUSES = [
+  'received',
+  'accepted',
+  'processed',
+  'parked',
+  'skipped',
+  'superseded',
+  'failed',
+] as const;
 export type EventRowStatus = (typeof EVENT_ROW_STATUSES)[number];
 
 /** Statuses a row may be created with. */
@@ -32,7 +40,9 @@ export const EVENT_TRANSITIONS: Readonly<Record<EventRowStatus, readonly EventRo
 };
 
 /** Row statuses after which a re-delivery is never processed again. */
-export const FINAL_STATUSES: readonly EventRowStatus[] = EVENT_ROW_STATUSES.filter((s) => EVENT_TRANSITIONS[s].length === 0);
+export const FINAL_STATUSES: readonly EventRowStatus[] = EVENT_ROW_STATUSES.filter(
+  (s) => EVENT_TRANSITIONS[s].length === 0,
+);
 
 /** Rows nothing will update again once their run ended: the retention run may delete them. */
 export const PRUNABLE_STATUSES: readonly EventRowStatus[] = ['processed', 'skipped', 'superseded'];
@@ -51,7 +61,10 @@ export function allowedFrom(to: EventRowStatus): EventRowStatus[] {
  * statements): fails at load time if the table stops allowing it, so the SQL
  * and the table cannot drift apart.
  */
-export function declaredTransition(from: EventRowStatus, to: EventRowStatus): { from: EventRowStatus; to: EventRowStatus } {
+export function declaredTransition(
+  from: EventRowStatus,
+  to: EventRowStatus,
+): { from: EventRowStatus; to: EventRowStatus } {
   if (!canTransition(from, to)) throw new Error(`webhook_events: ${from} -> ${to} is not in EVENT_TRANSITIONS`);
   return { from, to };
 }

@@ -17,8 +17,18 @@ export interface RunTotals {
   recordsDeleted: number;
 }
 
-interface TotalsRow { pages: number; records_seen: number; records_changed: number; records_deleted: number }
-const totalsOf = (r: TotalsRow): RunTotals => ({ pages: r.pages, recordsSeen: r.records_seen, recordsChanged: r.records_changed, recordsDeleted: r.records_deleted });
+interface TotalsRow {
+  pages: number;
+  records_seen: number;
+  records_changed: number;
+  records_deleted: number;
+}
+const totalsOf = (r: TotalsRow): RunTotals => ({
+  pages: r.pages,
+  recordsSeen: r.records_seen,
+  recordsChanged: r.records_changed,
+  recordsDeleted: r.records_deleted,
+});
 
 /** A connection's checkpoint row exists (its request budget lives there too). */
 export async function ensureCheckpoint(x: Executor, connectionId: string): Promise<void> {
@@ -44,20 +54,29 @@ export async function reserveRequestSlot(x: Executor, connectionId: string, spac
 }
 
 /** A run's row; idempotent (the workflow may retry its first step). */
-export async function createRun(x: Executor, r: { runId: string; connectionId: string; workflowId: string; mode: string }): Promise<void> {
+export async function createRun(
+  x: Executor,
+  r: { runId: string; connectionId: string; workflowId: string; mode: string },
+): Promise<void> {
   await x.$executeRaw`
     INSERT INTO reconcile_runs (id, connection_id, workflow_id, mode) VALUES (${r.runId}, ${r.connectionId}, ${r.workflowId}, ${r.mode})
     ON CONFLICT DO NOTHING`;
 }
 
 export async function runTotals(x: Executor, runId: string): Promise<RunTotals> {
-  const [row] = await x.$queryRaw<TotalsRow[]>`SELECT pages, records_seen, records_changed, records_deleted FROM reconcile_runs WHERE id = ${runId}`;
+  const [row] = await x.$queryRaw<
+    TotalsRow[]
+  >`SELECT pages, records_seen, records_changed, records_deleted FROM reconcile_runs WHERE id = ${runId}`;
   if (!row) throw new Error(`no reconcile_runs row ${runId}`);
   return totalsOf(row);
 }
 
 /** A page's commit: `committed` false when another attempt already moved the position past it (then `position` is where it is). */
-export interface PageCommit { committed: boolean; totals: RunTotals; position: string | null }
+export interface PageCommit {
+  committed: boolean;
+  totals: RunTotals;
+  position: string | null;
+}
 
 /**
  * Incremental page: moves the checkpoint from `cursor` to `nextCursor`, applies
@@ -67,9 +86,17 @@ export interface PageCommit { committed: boolean; totals: RunTotals; position: s
  * committed row, matches nothing, and applies nothing. "Changed" counts
  * objects, not writes (see countedUpsertCtes).
  */
-export async function commitChangesPage(x: Executor, p: {
-  connectionId: string; runId: string; source: string; cursor: string | null; nextCursor: string | null; states: StateToApply[];
-}): Promise<PageCommit> {
+export async function commitChangesPage(
+  x: Executor,
+  p: {
+    connectionId: string;
+    runId: string;
+    source: string;
+    cursor: string | null;
+    nextCursor: string | null;
+    states: StateToApply[];
+  },
+): Promise<PageCommit> {
   const maxVersion = BigInt(Math.trunc(p.states.reduce((m, i) => Math.max(m, i.state.version ?? 0), 0)));
   const [row] = await x.$queryRaw<(TotalsRow & { moved: boolean })[]>`
     WITH cas AS (
@@ -91,9 +118,15 @@ export async function commitChangesPage(x: Executor, p: {
 }
 
 /** Full-diff listing page: records the listed ids and moves the run's listing position, in one statement gated on that position. */
-export async function commitIdsPage(x: Executor, p: {
-  runId: string; cursor: string | null; nextCursor: string | null; keys: Array<{ objectType: string; objectId: string }>;
-}): Promise<PageCommit> {
+export async function commitIdsPage(
+  x: Executor,
+  p: {
+    runId: string;
+    cursor: string | null;
+    nextCursor: string | null;
+    keys: Array<{ objectType: string; objectId: string }>;
+  },
+): Promise<PageCommit> {
   const types = p.keys.map((i) => i.objectType);
   const ids = p.keys.map((i) => i.objectId);
   const [row] = await x.$queryRaw<TotalsRow[]>`
@@ -109,12 +142,18 @@ export async function commitIdsPage(x: Executor, p: {
     )
     SELECT * FROM run`;
   if (row) return { committed: true, totals: totalsOf(row), position: p.nextCursor };
-  const current = await x.reconcileRun.findUniqueOrThrow({ where: { id: p.runId }, select: { checkpointReached: true } });
+  const current = await x.reconcileRun.findUniqueOrThrow({
+    where: { id: p.runId },
+    select: { checkpointReached: true },
+  });
   return { committed: false, totals: await runTotals(x, p.runId), position: current.checkpointReached };
 }
 
 /** Keys the run's listing named that this copy lacks or holds as deleted, in key order after `after`. */
-export async function listedButMissing(x: Executor, a: { connectionId: string; runId: string; after: { objectType: string; objectId: string } | null; limit: number }) {
+export async function listedButMissing(
+  x: Executor,
+  a: { connectionId: string; runId: string; after: { objectType: string; objectId: string } | null; limit: number },
+) {
   const rows = await x.$queryRaw<{ object_type: string; object_id: string }[]>`
     SELECT s.object_type, s.object_id FROM reconcile_seen_ids s
     LEFT JOIN sync_records r ON r.connection_id = ${a.connectionId} AND r.object_type = s.object_type AND r.object_id = s.object_id
@@ -137,8 +176,16 @@ export async function blockRun(x: Executor, runId: string, error: string): Promi
 
 /** The full diff's deletions were applied: counted, and the run is running again. */
 export async function addDeletedToRun(x: Executor, runId: string, deleted: number): Promise<RunTotals> {
-  const run = await x.reconcileRun.update({ where: { id: runId }, data: { recordsDeleted: { increment: deleted }, status: 'running', error: null } });
-  return { pages: run.pages, recordsSeen: run.recordsSeen, recordsChanged: run.recordsChanged, recordsDeleted: run.recordsDeleted };
+  const run = await x.reconcileRun.update({
+    where: { id: runId },
+    data: { recordsDeleted: { increment: deleted }, status: 'running', error: null },
+  });
+  return {
+    pages: run.pages,
+    recordsSeen: run.recordsSeen,
+    recordsChanged: run.recordsChanged,
+    recordsDeleted: run.recordsDeleted,
+  };
 }
 
 /** Ends a run (idempotent: the first finish time and duration stay) and forgets its listed ids. Returns the run's row. */
@@ -154,7 +201,11 @@ export async function finishRun(x: Executor, f: { runId: string; status: string;
 
 /** The last `n` runs that ended (succeeded or failed), newest first. */
 export function recentEndedRuns(x: Executor, connectionId: string, n: number) {
-  return x.reconcileRun.findMany({ where: { connectionId, status: { in: ['succeeded', 'failed'] } }, orderBy: { startedAt: 'desc' }, take: n });
+  return x.reconcileRun.findMany({
+    where: { connectionId, status: { in: ['succeeded', 'failed'] } },
+    orderBy: { startedAt: 'desc' },
+    take: n,
+  });
 }
 
 export function listRuns(x: Executor, connectionId: string, limit: number) {
@@ -167,7 +218,10 @@ export function lastRun(x: Executor, connectionId: string) {
 
 /** The newest full diff waiting on the mass-deletion guard. */
 export function findBlockedFullRun(x: Executor, connectionId: string) {
-  return x.reconcileRun.findFirst({ where: { connectionId, mode: 'full', status: 'blocked', finishedAt: null }, orderBy: { startedAt: 'desc' } });
+  return x.reconcileRun.findFirst({
+    where: { connectionId, mode: 'full', status: 'blocked', finishedAt: null },
+    orderBy: { startedAt: 'desc' },
+  });
 }
 
 /** The age of the oldest checkpoint per connector, over enabled connections. */

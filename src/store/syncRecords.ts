@@ -15,8 +15,7 @@ import { type Executor, toBigInt } from './executor';
 
 /** One object's state as a partner reported it (found with data and version, or a tombstone). */
 export type RecordState =
-  | { found: true; version: number; data: Record<string, unknown> }
-  | { found: false; version: number | null };
+  { found: true; version: number; data: Record<string, unknown> } | { found: false; version: number | null };
 
 export interface StateToApply {
   objectType: string;
@@ -48,7 +47,12 @@ function newestPerObject(states: StateToApply[]) {
  * The guarded upsert of rows read from a relation `t(object_type, object_id, version, deleted, data)`,
  * applied only where `gate` holds; returns the changed keys and whether each row was new.
  */
-const upsertFrom = (connectionId: string, source: string, from: Prisma.Sql, gate: Prisma.Sql = Prisma.sql`true`) => Prisma.sql`
+const upsertFrom = (
+  connectionId: string,
+  source: string,
+  from: Prisma.Sql,
+  gate: Prisma.Sql = Prisma.sql`true`,
+) => Prisma.sql`
     INSERT INTO sync_records (connection_id, object_type, object_id, version, deleted, data, source, write_count, created_at, updated_at)
     SELECT ${connectionId}, t.object_type, t.object_id, t.version, t.deleted, t.data, ${source}, 1, now(), now()
     FROM ${from}
@@ -63,10 +67,17 @@ const unnested = (b: ReturnType<typeof newestPerObject>) => Prisma.sql`
     unnest(${b.types}::text[], ${b.ids}::text[], ${b.versions}::bigint[], ${b.deleted}::boolean[], ${b.data}::jsonb[]) AS t(object_type, object_id, version, deleted, data)`;
 
 /** Applies states through the version guard; returns the keys of the rows that changed (their version advanced). */
-export async function applyStates(x: Executor, connectionId: string, source: string, states: StateToApply[]): Promise<Set<string>> {
+export async function applyStates(
+  x: Executor,
+  connectionId: string,
+  source: string,
+  states: StateToApply[],
+): Promise<Set<string>> {
   const b = newestPerObject(states);
   if (b.size === 0) return new Set();
-  const rows = await x.$queryRaw<{ object_type: string; object_id: string }[]>(upsertFrom(connectionId, source, unnested(b)));
+  const rows = await x.$queryRaw<{ object_type: string; object_id: string }[]>(
+    upsertFrom(connectionId, source, unnested(b)),
+  );
   return new Set(rows.map((r) => keyOf({ objectType: r.object_type, objectId: r.object_id })));
 }
 
@@ -83,7 +94,12 @@ export async function applyStates(x: Executor, connectionId: string, source: str
  * and never as a join over the connection's rows (which made every page
  * O(table)).
  */
-export function countedUpsertCtes(connectionId: string, source: string, states: StateToApply[], gate: Prisma.Sql): Prisma.Sql {
+export function countedUpsertCtes(
+  connectionId: string,
+  source: string,
+  states: StateToApply[],
+  gate: Prisma.Sql,
+): Prisma.Sql {
   return Prisma.sql`
     up AS (${upsertFrom(connectionId, source, unnested(newestPerObject(states)), gate)}
     ), counted AS (
@@ -100,7 +116,17 @@ export function countedUpsertCtes(connectionId: string, source: string, states: 
  * version it was tombstoned with (the delete was wrong) comes back to life.
  * Returns 1 when it did.
  */
-export function reviveTombstone(x: Executor, a: { connectionId: string; objectType: string; objectId: string; version: number; data: Record<string, unknown>; source: string }): Promise<number> {
+export function reviveTombstone(
+  x: Executor,
+  a: {
+    connectionId: string;
+    objectType: string;
+    objectId: string;
+    version: number;
+    data: Record<string, unknown>;
+    source: string;
+  },
+): Promise<number> {
   return x.$executeRaw`
     UPDATE sync_records SET deleted = false, data = ${JSON.stringify(a.data)}::jsonb, source = ${a.source}, write_count = write_count + 1, updated_at = now()
     WHERE connection_id = ${a.connectionId} AND object_type = ${a.objectType} AND object_id = ${a.objectId}
@@ -116,7 +142,11 @@ const unlistedLive = (connectionId: string) => Prisma.sql`
     AND NOT EXISTS (SELECT 1 FROM reconcile_seen_ids s WHERE s.run_id = run.id AND s.object_type = r.object_type AND s.object_id = r.object_id)`;
 
 /** Live records of the connection, and how many of them the run would tombstone. */
-export async function countDeleteCandidates(x: Executor, connectionId: string, runId: string): Promise<{ live: number; candidates: number }> {
+export async function countDeleteCandidates(
+  x: Executor,
+  connectionId: string,
+  runId: string,
+): Promise<{ live: number; candidates: number }> {
   const [row] = await x.$queryRaw<{ live: number; candidates: number }[]>`
     SELECT count(*)::int AS live,
            count(*) FILTER (WHERE r.updated_at < run.started_at AND NOT EXISTS (
@@ -131,7 +161,10 @@ export async function countDeleteCandidates(x: Executor, connectionId: string, r
  * not say which version deleted them), so any later partner state of such an
  * object still wins the version guard. Returns how many.
  */
-export function tombstoneUnlisted(x: Executor, a: { connectionId: string; runId: string; source: string }): Promise<number> {
+export function tombstoneUnlisted(
+  x: Executor,
+  a: { connectionId: string; runId: string; source: string },
+): Promise<number> {
   return x.$executeRaw`
     UPDATE sync_records r SET deleted = true, data = NULL, source = ${a.source}, write_count = r.write_count + 1, updated_at = now()
     FROM reconcile_runs run
@@ -148,7 +181,9 @@ export function listRecords(x: Executor, f: { connectionId: string; objectType?:
 }
 
 export function findRecord(x: Executor, connectionId: string, objectType: string, objectId: string) {
-  return x.syncRecord.findUnique({ where: { connectionId_objectType_objectId: { connectionId, objectType, objectId } } });
+  return x.syncRecord.findUnique({
+    where: { connectionId_objectType_objectId: { connectionId, objectType, objectId } },
+  });
 }
 
 export async function countRecords(x: Executor, connectionId: string): Promise<{ total: number; deleted: number }> {

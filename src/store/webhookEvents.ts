@@ -7,7 +7,14 @@ import type { DeliveryFacts } from '../contracts/processEventContract';
 import { EventTransitionRefusedError } from '../errors/storeErrors';
 import { UnknownConnectionError } from '../errors/connectionErrors';
 import { Prisma } from '../generated/prisma/client';
-import { type EventRowStatus, allowedFrom, declaredTransition, FINAL_STATUSES, isFinal, PRUNABLE_STATUSES } from './eventTransitions';
+import {
+  type EventRowStatus,
+  allowedFrom,
+  declaredTransition,
+  FINAL_STATUSES,
+  isFinal,
+  PRUNABLE_STATUSES,
+} from './eventTransitions';
 import { type Executor, toBigInt } from './executor';
 
 /** What the receiver knows of a delivery, for its row: the event's facts and the workflow that holds it. */
@@ -28,7 +35,10 @@ const RECEIVED_TO_ACCEPTED = declaredTransition('received', 'accepted');
  * stores the body on a new 'received' row, or counts one more delivery on an
  * existing one.
  */
-export async function insertReceivedEvent(x: Executor, e: DeliveryRow & { payload: Buffer | null }): Promise<EventRowRef> {
+export async function insertReceivedEvent(
+  x: Executor,
+  e: DeliveryRow & { payload: Buffer | null },
+): Promise<EventRowRef> {
   const rows = await x.$queryRaw<{ id: bigint; status: string }[]>`
     INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, payload, payload_bytes, received_at)
     VALUES (${e.connectionId}, ${e.eventId}, ${e.eventType}, ${e.objectType}, ${e.objectId}, ${toBigInt(e.objectVersion)}, ${e.workflowId}, ${e.payload}, ${e.payloadBytes}, ${new Date(e.receivedAtMs)})
@@ -73,7 +83,11 @@ export async function countRedeliveries(x: Executor, items: Array<{ row: Deliver
  * backstop after Temporal's retention. A missing connection is
  * UnknownConnectionError (no retry can record the event).
  */
-export async function registerEventRow(x: Executor, row: DeliveryFacts, run: { workflowId: string; runId: string }): Promise<EventRowRef & { alreadyFinal: boolean }> {
+export async function registerEventRow(
+  x: Executor,
+  row: DeliveryFacts,
+  run: { workflowId: string; runId: string },
+): Promise<EventRowRef & { alreadyFinal: boolean }> {
   try {
     const rows = await x.$queryRaw<{ id: bigint; status: string }[]>`
       INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, run_id, payload_bytes, status, received_at, accepted_at)
@@ -90,7 +104,8 @@ export async function registerEventRow(x: Executor, row: DeliveryFacts, run: { w
     if (!inserted) throw new Error('insert returned no row');
     return { eventRowId: inserted.id.toString(), status: inserted.status, alreadyFinal: isFinal(inserted.status) };
   } catch (err) {
-    if (/foreign key/i.test((err as Error).message)) throw new UnknownConnectionError(`connection ${row.connectionId} does not exist`);
+    if (/foreign key/i.test((err as Error).message))
+      throw new UnknownConnectionError(`connection ${row.connectionId} does not exist`);
     throw err;
   }
 }
@@ -100,13 +115,21 @@ export async function registerEventRow(x: Executor, row: DeliveryFacts, run: { w
  * EVENT_TRANSITIONS allows. 'missing' when no such row exists; a row in a
  * status that may not move to `to` is EventTransitionRefusedError.
  */
-async function transition(x: Executor, eventRowId: string, to: EventRowStatus, set: Prisma.Sql): Promise<'moved' | 'missing'> {
+async function transition(
+  x: Executor,
+  eventRowId: string,
+  to: EventRowStatus,
+  set: Prisma.Sql,
+): Promise<'moved' | 'missing'> {
   const id = BigInt(eventRowId);
-  const n = await x.$executeRaw`UPDATE webhook_events SET status = ${to}, ${set} WHERE id = ${id} AND status = ANY(${allowedFrom(to)}::text[])`;
+  const n =
+    await x.$executeRaw`UPDATE webhook_events SET status = ${to}, ${set} WHERE id = ${id} AND status = ANY(${allowedFrom(to)}::text[])`;
   if (n > 0) return 'moved';
   const [row] = await x.$queryRaw<{ status: string }[]>`SELECT status FROM webhook_events WHERE id = ${id}`;
   if (!row) return 'missing';
-  throw new EventTransitionRefusedError(`webhook_events row ${eventRowId}: ${row.status} -> ${to} is not an allowed transition`);
+  throw new EventTransitionRefusedError(
+    `webhook_events row ${eventRowId}: ${row.status} -> ${to} is not an allowed transition`,
+  );
 }
 
 function mustExist(eventRowId: string, result: 'moved' | 'missing'): void {
@@ -116,14 +139,30 @@ function mustExist(eventRowId: string, result: 'moved' | 'missing'): void {
 export type ApplyOutcomeName = 'applied' | 'unchanged' | 'tombstoned';
 
 /** The run processed the event: its outcome and the version it applied. */
-export async function recordProcessed(x: Executor, a: { eventRowId: string; outcome?: ApplyOutcomeName; appliedVersion?: number | null; error?: string }): Promise<void> {
-  mustExist(a.eventRowId, await transition(x, a.eventRowId, 'processed', Prisma.sql`
-    outcome = ${a.outcome ?? null}, applied_version = ${toBigInt(a.appliedVersion)}, last_error = ${a.error ?? null}, finished_at = now()`));
+export async function recordProcessed(
+  x: Executor,
+  a: { eventRowId: string; outcome?: ApplyOutcomeName; appliedVersion?: number | null; error?: string },
+): Promise<void> {
+  mustExist(
+    a.eventRowId,
+    await transition(
+      x,
+      a.eventRowId,
+      'processed',
+      Prisma.sql`
+    outcome = ${a.outcome ?? null}, applied_version = ${toBigInt(a.appliedVersion)}, last_error = ${a.error ?? null}, finished_at = now()`,
+    ),
+  );
 }
 
 /** The run gave up on the partner (schedule spent, or a permanent error) and waits for an operator. A missing row is left alone. */
 export async function parkEventRow(x: Executor, a: { eventRowId: string; error: string }): Promise<void> {
-  await transition(x, a.eventRowId, 'parked', Prisma.sql`last_error = ${a.error}, first_failed_at = COALESCE(first_failed_at, now()), finished_at = NULL`);
+  await transition(
+    x,
+    a.eventRowId,
+    'parked',
+    Prisma.sql`last_error = ${a.error}, first_failed_at = COALESCE(first_failed_at, now()), finished_at = NULL`,
+  );
 }
 
 /** An operator replays a parked event: it is processing again, its attempts counted afresh. */
@@ -132,17 +171,31 @@ export async function replayEventRow(x: Executor, eventRowId: string): Promise<v
 }
 
 /** A parked event ends without processing: skipped by an operator, or superseded by a newer version of its object. */
-export async function resolveParkedEventRow(x: Executor, a: { eventRowId: string; status: 'skipped' | 'superseded'; reason: string }): Promise<void> {
-  mustExist(a.eventRowId, await transition(x, a.eventRowId, a.status, Prisma.sql`resolution = ${a.reason}, finished_at = now()`));
+export async function resolveParkedEventRow(
+  x: Executor,
+  a: { eventRowId: string; status: 'skipped' | 'superseded'; reason: string },
+): Promise<void> {
+  mustExist(
+    a.eventRowId,
+    await transition(x, a.eventRowId, a.status, Prisma.sql`resolution = ${a.reason}, finished_at = now()`),
+  );
 }
 
 /** One partner fetch attempt and how it failed (null: it succeeded), for ops to see without opening Temporal. */
-export async function noteFetchAttempt(x: Executor, eventRowId: string, attempt: number, error: string | null): Promise<void> {
+export async function noteFetchAttempt(
+  x: Executor,
+  eventRowId: string,
+  attempt: number,
+  error: string | null,
+): Promise<void> {
   await x.$executeRaw`UPDATE webhook_events SET attempts = ${attempt}, last_error = ${error} WHERE id = ${BigInt(eventRowId)}`;
 }
 
 /** The audit: who did what to an event, why, and what came of it. */
-export async function insertOperatorAction(x: Executor, a: { eventRowId: string; action: string; by: string; reason: string | null; result: string }): Promise<void> {
+export async function insertOperatorAction(
+  x: Executor,
+  a: { eventRowId: string; action: string; by: string; reason: string | null; result: string },
+): Promise<void> {
   const id = BigInt(a.eventRowId);
   const n = await x.$executeRaw`
     INSERT INTO operator_actions (connection_id, event_row_id, workflow_id, action, actor, reason, result)
@@ -152,14 +205,19 @@ export async function insertOperatorAction(x: Executor, a: { eventRowId: string;
 
 /** The stored raw body of a large delivery (null when it travelled inline). */
 export async function readEventPayload(x: Executor, eventRowId: string): Promise<Buffer | null> {
-  const [row] = await x.$queryRaw<{ payload: Uint8Array | null }[]>`SELECT payload FROM webhook_events WHERE id = ${BigInt(eventRowId)}`;
+  const [row] = await x.$queryRaw<
+    { payload: Uint8Array | null }[]
+  >`SELECT payload FROM webhook_events WHERE id = ${BigInt(eventRowId)}`;
   if (!row) throw new Error(`no webhook_events row ${eventRowId}`);
   return row.payload ? Buffer.from(row.payload) : null;
 }
 
 /** What a "parked" alert says about an event, with its connection's connector. */
 export async function findEventForAlert(x: Executor, eventRowId: string) {
-  const row = await x.webhookEvent.findUniqueOrThrow({ where: { id: BigInt(eventRowId) }, include: { connection: { select: { connector: true } } } });
+  const row = await x.webhookEvent.findUniqueOrThrow({
+    where: { id: BigInt(eventRowId) },
+    include: { connection: { select: { connector: true } } },
+  });
   return { ...row, connector: row.connection.connector };
 }
 
@@ -168,7 +226,10 @@ export async function findEventForAlert(x: Executor, eventRowId: string) {
  * now holds at a version at least as new as the one the event announced (for
  * events without a version: written after the event was received).
  */
-export async function findSupersededParkedEvents(x: Executor, a: { connectionId: string; objects: Array<{ objectType: string; objectId: string }>; exceptEventRowId?: string }): Promise<Array<{ workflowId: string; version: number }>> {
+export async function findSupersededParkedEvents(
+  x: Executor,
+  a: { connectionId: string; objects: Array<{ objectType: string; objectId: string }>; exceptEventRowId?: string },
+): Promise<Array<{ workflowId: string; version: number }>> {
   const types = a.objects.map((o) => o.objectType);
   const ids = a.objects.map((o) => o.objectId);
   const except = a.exceptEventRowId ? BigInt(a.exceptEventRowId) : -1n;
@@ -216,7 +277,12 @@ export function listOperatorActions(x: Executor, eventRowId: bigint) {
 
 /** A connection's event rows counted by status. */
 export async function countEventsByStatus(x: Executor, connectionId: string): Promise<Record<string, number>> {
-  const byStatus = await x.webhookEvent.groupBy({ by: ['status'], where: { connectionId }, _count: { _all: true }, orderBy: { status: 'asc' } });
+  const byStatus = await x.webhookEvent.groupBy({
+    by: ['status'],
+    where: { connectionId },
+    _count: { _all: true },
+    orderBy: { status: 'asc' },
+  });
   return Object.fromEntries(byStatus.map((g) => [g.status, g._count._all]));
 }
 

@@ -26,14 +26,21 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
 export function readiness(checks: ReadinessCheck[], timeoutMs: number): () => Promise<void> {
   return async () => {
     const results = await Promise.allSettled(checks.map((c) => withDeadline(c.run(), timeoutMs)));
-    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${checks[i]!.name}: ${(r.reason as Error)?.message ?? String(r.reason)}`] : []));
+    const failed = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${checks[i]!.name}: ${(r.reason as Error)?.message ?? String(r.reason)}`] : [],
+    );
     if (failed.length > 0) throw new NotReadyError(failed.join('; '));
   };
 }
 
 /** The database answers a trivial query. */
 export function databaseProbe(db: { $queryRaw: Db['$queryRaw'] }): ReadinessCheck {
-  return { name: 'database', run: async () => { await db.$queryRaw`SELECT 1`; } };
+  return {
+    name: 'database',
+    run: async () => {
+      await db.$queryRaw`SELECT 1`;
+    },
+  };
 }
 
 /**
@@ -42,7 +49,12 @@ export function databaseProbe(db: { $queryRaw: Db['$queryRaw'] }): ReadinessChec
  * schedules during an outage would fire on a closed channel after shutdown.
  */
 export function temporalProbe(target: TemporalTarget, timeoutMs: number): ReadinessCheck & { close(): Promise<void> } {
-  const connection = Connection.lazy({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey, interceptors: [] });
+  const connection = Connection.lazy({
+    address: target.address,
+    tls: target.tls || undefined,
+    apiKey: target.apiKey,
+    interceptors: [],
+  });
   return {
     name: 'temporal',
     run: async () => {

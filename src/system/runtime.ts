@@ -25,12 +25,24 @@ export interface Runtime {
 }
 
 export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boolean } = {}): Promise<Runtime> {
-  const database = await openDatabase({ url: env.DATABASE_URL, dataDir: dataDir(env), embeddedPort: env.EMBEDDED_PG_PORT, log });
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: dataDir(env),
+    embeddedPort: env.EMBEDDED_PG_PORT,
+    log,
+  });
   if (opts.migrate !== false) {
-    const applied = await migrate(database.url).catch(async (err: unknown) => { await database.stop(); throw err; });
+    const applied = await migrate(database.url).catch(async (err: unknown) => {
+      await database.stop();
+      throw err;
+    });
     if (applied.length > 0) log.info({ event: 'db.migrated', applied }, 'migrations applied');
   }
-  const db = createDb({ url: database.url, poolSize: env.DATABASE_POOL_SIZE, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS });
+  const db = createDb({
+    url: database.url,
+    poolSize: env.DATABASE_POOL_SIZE,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   const box = secretBoxFromEnv(env, dataDir(env));
   const connections = new ConnectionRepository(db, box, env.CONNECTION_CACHE_TTL_MS);
   return {

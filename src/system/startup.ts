@@ -8,7 +8,16 @@
 import type { Logger } from '../infra/log';
 
 /** Node socket errors of a dependency that is down, restarting or unreachable. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND', 'EPIPE']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EPIPE',
+]);
 /** PostgreSQL SQLSTATEs of a server that is starting, stopping or full (class 08 is matched by prefix). */
 const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300']);
 /** Prisma's codes for an unreachable server, a closed connection and an exhausted pool. */
@@ -26,7 +35,14 @@ const MESSAGES = [
 export function isUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, name, message } = e as { code?: unknown; name?: unknown; message?: unknown };
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || PG_UNAVAILABLE.has(code) || PRISMA_UNAVAILABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    if (
+      typeof code === 'string' &&
+      (NETWORK_CODES.has(code) ||
+        PG_UNAVAILABLE.has(code) ||
+        PRISMA_UNAVAILABLE.has(code) ||
+        /^08[0-9A-Z]{3}$/.test(code))
+    )
+      return true;
     if (typeof code === 'number' && GRPC_UNAVAILABLE.has(code)) return true;
     if (name === 'TransportError') return true;
     if (typeof message === 'string' && MESSAGES.some((m) => m.test(message))) return true;
@@ -48,7 +64,12 @@ export interface StartupOptions {
  * `waitMs` has passed. `attempt` must release whatever it opened before it
  * throws, since it is called again.
  */
-export async function startWhenReachable<T>(log: Logger, what: string, attempt: () => Promise<T>, opts: StartupOptions): Promise<T> {
+export async function startWhenReachable<T>(
+  log: Logger,
+  what: string,
+  attempt: () => Promise<T>,
+  opts: StartupOptions,
+): Promise<T> {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const now = opts.now ?? Date.now;
   const deadline = now() + opts.waitMs;
@@ -62,7 +83,10 @@ export async function startWhenReachable<T>(log: Logger, what: string, attempt: 
       const left = deadline - now();
       if (!isUnavailable(err) || left <= 0) throw err;
       const wait = Math.min(delay, left);
-      log.warn({ event: 'startup.waiting', what, attempt: n, retryInMs: wait, reason: (err as Error).message }, `${what} cannot reach a dependency yet; trying again`);
+      log.warn(
+        { event: 'startup.waiting', what, attempt: n, retryInMs: wait, reason: (err as Error).message },
+        `${what} cannot reach a dependency yet; trying again`,
+      );
       await sleep(wait);
       delay = Math.min(delay * 2, opts.maxDelayMs ?? 5_000);
     }

@@ -19,7 +19,10 @@ export function targetFromEnv(env: Env, devAddress?: string): TemporalTarget {
       ? { crt: fs.readFileSync(env.TEMPORAL_TLS_CERT_PATH), key: fs.readFileSync(env.TEMPORAL_TLS_KEY_PATH) }
       : undefined;
   const ca = env.TEMPORAL_TLS_CA_PATH ? fs.readFileSync(env.TEMPORAL_TLS_CA_PATH) : undefined;
-  const tls = certPair || ca ? { clientCertPair: certPair, serverRootCACertificate: ca } : env.TEMPORAL_TLS || Boolean(env.TEMPORAL_API_KEY);
+  const tls =
+    certPair || ca
+      ? { clientCertPair: certPair, serverRootCACertificate: ca }
+      : env.TEMPORAL_TLS || Boolean(env.TEMPORAL_API_KEY);
   return { address, namespace: env.TEMPORAL_NAMESPACE, tls, apiKey: env.TEMPORAL_API_KEY };
 }
 

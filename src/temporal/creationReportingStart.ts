@@ -10,7 +10,12 @@
 // against the real dev server: an SDK upgrade that renames or reshapes these
 // internals fails there, not in production.
 import {
-  type Client, WorkflowClient, WorkflowExecutionAlreadyStartedError, type WorkflowStartInput, type WorkflowStartOptions, type WorkflowStartOutput,
+  type Client,
+  WorkflowClient,
+  WorkflowExecutionAlreadyStartedError,
+  type WorkflowStartInput,
+  type WorkflowStartOptions,
+  type WorkflowStartOutput,
 } from '@temporalio/client';
 import { extractWorkflowTypeAndConfig, type Workflow } from '@temporalio/common';
 
@@ -21,8 +26,15 @@ type CreationOutput = WorkflowStartOutput & { created: boolean };
 
 class CreationReportingClient extends WorkflowClient {
   async startReportingCreation<T extends Workflow>(workflow: T, options: WorkflowStartOptions<T>): Promise<boolean> {
-    const out = (await this._start(extractWorkflowTypeAndConfig(workflow, options.typeInfo), options, this.getOrMakeInterceptors(options.workflowId))) as Partial<CreationOutput>;
-    if (typeof out.created !== 'boolean') throw new Error('the start output carries no creation flag (a client interceptor replaced it, or the SDK no longer calls _startWorkflowHandler)');
+    const out = (await this._start(
+      extractWorkflowTypeAndConfig(workflow, options.typeInfo),
+      options,
+      this.getOrMakeInterceptors(options.workflowId),
+    )) as Partial<CreationOutput>;
+    if (typeof out.created !== 'boolean')
+      throw new Error(
+        'the start output carries no creation flag (a client interceptor replaced it, or the SDK no longer calls _startWorkflowHandler)',
+      );
     return out.created;
   }
 
@@ -33,7 +45,11 @@ class CreationReportingClient extends WorkflowClient {
       return { runId: res.runId, eagerlyStarted: res.eagerWorkflowTask != null, created: res.started === true };
     } catch (err) {
       if ((err as { code?: number }).code === GRPC_ALREADY_EXISTS) {
-        throw new WorkflowExecutionAlreadyStartedError('Workflow execution already started', input.options.workflowId, input.workflowType);
+        throw new WorkflowExecutionAlreadyStartedError(
+          'Workflow execution already started',
+          input.options.workflowId,
+          input.workflowType,
+        );
       }
       this.rethrowGrpcError(err, 'Failed to start Workflow', { workflowId: input.options.workflowId });
     }
@@ -54,8 +70,12 @@ export interface CreationReportingStart {
 export function creationReportingStart(client: Client): CreationReportingStart {
   const o = client.workflow.options;
   const workflows = new CreationReportingClient({
-    connection: o.connection, namespace: o.namespace, dataConverter: o.dataConverter, identity: o.identity,
-    interceptors: o.interceptors, queryRejectCondition: o.queryRejectCondition,
+    connection: o.connection,
+    namespace: o.namespace,
+    dataConverter: o.dataConverter,
+    identity: o.identity,
+    interceptors: o.interceptors,
+    queryRejectCondition: o.queryRejectCondition,
   });
   return { start: (workflow, options) => workflows.startReportingCreation(workflow, options) };
 }

@@ -71,7 +71,14 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', 'warn'];
   if (opts.dbFile) {
     fs.mkdirSync(path.dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=off');
+    args.push(
+      '--db-filename',
+      opts.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=off',
+    );
   }
   if (opts.headless) args.push('--headless');
   else args.push('--ui-port', String(opts.uiPort ?? opts.port + 1000));
@@ -89,7 +96,8 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
-    if (err instanceof DevServerExitedError && opts.logFile) err.message += `; its log (${opts.logFile}) says: ${logTail(opts.logFile, logStart)}`;
+    if (err instanceof DevServerExitedError && opts.logFile)
+      err.message += `; its log (${opts.logFile}) says: ${logTail(opts.logFile, logStart)}`;
     throw err;
   }
   return {
@@ -113,7 +121,8 @@ async function waitUntilServing(address: string, child: ChildProcess): Promise<v
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new DevServerExitedError(`temporal dev server exited with code ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new DevServerExitedError(`temporal dev server exited with code ${child.exitCode}`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1_000 });
       try {

@@ -18,6 +18,9 @@ export async function ensureSearchAttributes(client: Client, namespace: string, 
     });
     log.info({ event: 'temporal.search_attributes_registered', names: missing }, 'registered search attributes');
   } catch (err) {
-    log.warn({ event: 'temporal.search_attributes_unregistered', reason: (err as Error).message }, 'could not register search attributes; register them with `temporal operator search-attribute create`');
+    log.warn(
+      { event: 'temporal.search_attributes_unregistered', reason: (err as Error).message },
+      'could not register search attributes; register them with `temporal operator search-attribute create`',
+    );
   }
 }

@@ -6,7 +6,15 @@ import type { Logger } from '../infra/log';
 
 let installed = false;
 
-const LEVELS: Record<string, LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+const LEVELS: Record<string, LogLevel> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: 'ERROR',
+};
 
 /**
  * `metricsPort` turns on the SDK's Prometheus exporter on 127.0.0.1 (the worker's
@@ -18,11 +26,22 @@ export function installTemporalLogging(log: Logger, opts: { metricsPort?: number
   installed = true;
   const level = LEVELS[log.level] ?? 'INFO';
   Runtime.install({
-    ...(opts.metricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}` } } } } : {}),
+    ...(opts.metricsPort
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}` } } } }
+      : {}),
     logger: new DefaultLogger(level, (entry) => {
       const { message, meta } = entry;
       const fields = { event: 'temporal.log', ...(meta ?? {}) };
-      const method = entry.level === 'TRACE' ? 'trace' : entry.level === 'DEBUG' ? 'debug' : entry.level === 'WARN' ? 'warn' : entry.level === 'ERROR' ? 'error' : 'info';
+      const method =
+        entry.level === 'TRACE'
+          ? 'trace'
+          : entry.level === 'DEBUG'
+            ? 'debug'
+            : entry.level === 'WARN'
+              ? 'warn'
+              : entry.level === 'ERROR'
+                ? 'error'
+                : 'info';
       log[method](fields, message);
     }),
   });

@@ -10,4 +10,6 @@ export const SA_EVENT_TYPE = defineSearchAttributeKey('SynclineEventType', 'KEYW
 export const SA_OBJECT_ID = defineSearchAttributeKey('SynclineObjectId', 'KEYWORD');
 export const SA_STATUS = defineSearchAttributeKey('SynclineStatus', 'KEYWORD');
 
-export const SEARCH_ATTRIBUTE_NAMES = [SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, SA_OBJECT_ID, SA_STATUS].map((k) => k.name);
+export const SEARCH_ATTRIBUTE_NAMES = [SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, SA_OBJECT_ID, SA_STATUS].map(
+  (k) => k.name,
+);

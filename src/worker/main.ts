@@ -13,12 +13,22 @@ import { targetFromEnv } from '../temporal/connection';
 async function main(): Promise<void> {
   const env = parseEnv();
   const log = createLogger(env.LOG_LEVEL, 'syncline-worker', stdoutDestination(env.LOG_BUFFER_BYTES));
-  const { rt, worker } = await startWhenReachable(log, 'worker', async () => {
-    const rt = await openRuntime(env, log);
-    const worker = await runWorker(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`), { workflowBundlePath: env.WORKFLOW_BUNDLE_PATH, maintenanceSchedules: env.WORKER_MAINTENANCE_SCHEDULES })
-      .catch(async (err: unknown) => { await rt.close(); throw err; });
-    return { rt, worker };
-  }, { waitMs: env.STARTUP_WAIT_MS });
+  const { rt, worker } = await startWhenReachable(
+    log,
+    'worker',
+    async () => {
+      const rt = await openRuntime(env, log);
+      const worker = await runWorker(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`), {
+        workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+        maintenanceSchedules: env.WORKER_MAINTENANCE_SCHEDULES,
+      }).catch(async (err: unknown) => {
+        await rt.close();
+        throw err;
+      });
+      return { rt, worker };
+    },
+    { waitMs: env.STARTUP_WAIT_MS },
+  );
   onShutdown(log, [worker.stop, rt.close]);
 }
 

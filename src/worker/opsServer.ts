@@ -32,10 +32,15 @@ export function sdkMetricsText(port: number | undefined, log: Logger): (() => Pr
   if (!port) return undefined;
   return async () => {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(SDK_SCRAPE_TIMEOUT_MS) });
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`, {
+        signal: AbortSignal.timeout(SDK_SCRAPE_TIMEOUT_MS),
+      });
       return res.ok ? await res.text() : '';
     } catch (err) {
-      log.warn({ event: 'metrics.sdk_scrape_failed', reason: (err as Error).message }, 'Temporal SDK metrics unavailable');
+      log.warn(
+        { event: 'metrics.sdk_scrape_failed', reason: (err as Error).message },
+        'Temporal SDK metrics unavailable',
+      );
       return '';
     }
   };

@@ -37,25 +37,48 @@ export interface RunningWorker extends Running {
   opsUrl?: string;
 }
 
-export async function runWorker(rt: Runtime, target: TemporalTarget, opts: WorkerRunOptions = {}): Promise<RunningWorker> {
+export async function runWorker(
+  rt: Runtime,
+  target: TemporalTarget,
+  opts: WorkerRunOptions = {},
+): Promise<RunningWorker> {
   const env = rt.env;
   installTemporalLogging(rt.log, { metricsPort: env.TEMPORAL_METRICS_PORT });
   // Start-up may be tried again (startWhenReachable), so a failed attempt closes what it opened.
   const connection = await connectWorker(target);
-  const clientConnection = await Connection.connect({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey })
-    .catch(async (err: unknown) => { await connection.close(); throw err; });
+  const clientConnection = await Connection.connect({
+    address: target.address,
+    tls: target.tls || undefined,
+    apiKey: target.apiKey,
+  }).catch(async (err: unknown) => {
+    await connection.close();
+    throw err;
+  });
   let alerter: WebhookAlerter;
   let worker: Awaited<ReturnType<typeof createWorker>>;
   const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
   try {
     // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
     await ensureSearchAttributes(temporal, target.namespace, rt.log);
-    alerter = new WebhookAlerter({ groups: new AlertGroups<Alert>(rt.db, env.ALERT_GROUP_WINDOW_MS), log: rt.log, url: env.ALERT_WEBHOOK_URL });
+    alerter = new WebhookAlerter({
+      groups: new AlertGroups<Alert>(rt.db, env.ALERT_GROUP_WINDOW_MS),
+      log: rt.log,
+      url: env.ALERT_WEBHOOK_URL,
+    });
     worker = await createWorker({
       connection,
       namespace: target.namespace,
       taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
-      deps: { db: rt.db, connections: rt.connections, http: fetch, alerter, temporal, links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace }, metrics: rt.metrics, eventRetentionDays: env.EVENT_RETENTION_DAYS },
+      deps: {
+        db: rt.db,
+        connections: rt.connections,
+        http: fetch,
+        alerter,
+        temporal,
+        links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace },
+        metrics: rt.metrics,
+        eventRetentionDays: env.EVENT_RETENTION_DAYS,
+      },
       workflowBundlePath: opts.workflowBundlePath,
     });
   } catch (err) {
@@ -63,24 +86,40 @@ export async function runWorker(rt: Runtime, target: TemporalTarget, opts: Worke
     throw err;
   }
   const running = worker.run();
-  if (opts.maintenanceSchedules) await ensureMaintenanceSchedules(temporal, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE);
+  if (opts.maintenanceSchedules)
+    await ensureMaintenanceSchedules(temporal, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE);
   rt.metrics.setCheckpointAgeSource(checkpointAges(rt.db));
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
-  const ops = opts.opsPort === null ? undefined : await startOpsServer({
-    host: env.WORKER_METRICS_HOST,
-    port: opts.opsPort ?? env.WORKER_METRICS_PORT,
-    log: rt.log,
-    metrics: processMetrics(rt),
-    sdkMetricsPort: env.TEMPORAL_METRICS_PORT,
-    ready: readiness([
-      { name: 'worker', run: async () => { if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`); } },
-      databaseProbe(rt.db),
-      probe,
-    ], env.READINESS_TIMEOUT_MS),
-  });
+  const ops =
+    opts.opsPort === null
+      ? undefined
+      : await startOpsServer({
+          host: env.WORKER_METRICS_HOST,
+          port: opts.opsPort ?? env.WORKER_METRICS_PORT,
+          log: rt.log,
+          metrics: processMetrics(rt),
+          sdkMetricsPort: env.TEMPORAL_METRICS_PORT,
+          ready: readiness(
+            [
+              {
+                name: 'worker',
+                run: async () => {
+                  if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+                },
+              },
+              databaseProbe(rt.db),
+              probe,
+            ],
+            env.READINESS_TIMEOUT_MS,
+          ),
+        });
   // Grouped alerts are summarised when their window closes; any worker may do it (rows are claimed).
   const flusher = setInterval(() => {
-    alerter.flush().catch((err: Error) => rt.log.error({ event: 'alert.flush_failed', reason: err.message }, 'alert summary failed'));
+    alerter
+      .flush()
+      .catch((err: Error) =>
+        rt.log.error({ event: 'alert.flush_failed', reason: err.message }, 'alert summary failed'),
+      );
   }, env.ALERT_FLUSH_INTERVAL_MS);
   flusher.unref();
   rt.log.info({ event: 'worker.started', taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE }, 'worker started');
@@ -106,9 +145,14 @@ async function ensureMaintenanceSchedules(client: Client, rt: Runtime, taskQueue
   const schedules = new ScheduleManager(client, rt.db, rt.connections, taskQueue, rt.log);
   try {
     // A deadline: a Temporal that answers slowly must not hold the worker's start-up (and its shutdown hooks).
-    const changes = await client.withDeadline(Date.now() + MAINTENANCE_SCHEDULES_DEADLINE_MS, () => schedules.ensureMaintenanceSchedules());
+    const changes = await client.withDeadline(Date.now() + MAINTENANCE_SCHEDULES_DEADLINE_MS, () =>
+      schedules.ensureMaintenanceSchedules(),
+    );
     rt.log.info({ event: 'worker.schedules', ...changes }, 'maintenance schedules in place');
   } catch (err) {
-    rt.log.warn({ event: 'worker.schedules_failed', reason: (err as Error).message }, 'could not ensure the maintenance schedules; run `syncline reconcile sync`');
+    rt.log.warn(
+      { event: 'worker.schedules_failed', reason: (err as Error).message },
+      'could not ensure the maintenance schedules; run `syncline reconcile sync`',
+    );
   }
 }

@@ -13,20 +13,45 @@
 //      or for a newer version of its object to supersede it.
 // Database activities retry without limit: an outage delays an event, never loses it.
 import {
-  ActivityFailure, ApplicationFailure, allHandlersFinished, condition, log, proxyActivities, proxyLocalActivities,
-  setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo,
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import {
-  type ActionResult, DEFAULT_FETCH_TIMEOUT_MS, type EventState, type EventStatus,
-  type OperatorRequest, type ProcessEventInput, type ProcessEventResult, type WireObjectState,
+  type ActionResult,
+  DEFAULT_FETCH_TIMEOUT_MS,
+  type EventState,
+  type EventStatus,
+  type OperatorRequest,
+  type ProcessEventInput,
+  type ProcessEventResult,
+  type WireObjectState,
 } from '../contracts/processEventContract';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import { SA_STATUS } from '../temporal/searchAttributes';
-import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery, supersedeSignal } from '../contracts/processEventMessages';
+import {
+  replaySignal,
+  replayUpdate,
+  skipSignal,
+  skipUpdate,
+  stateQuery,
+  supersedeSignal,
+} from '../contracts/processEventMessages';
 
 type Activities = ReturnType<typeof createActivities>;
-type Pending = { kind: 'replay'; req: OperatorRequest } | { kind: 'skip'; req: OperatorRequest } | { kind: 'superseded'; by: string; reason: string };
+type Pending =
+  | { kind: 'replay'; req: OperatorRequest }
+  | { kind: 'skip'; req: OperatorRequest }
+  | { kind: 'superseded'; by: string; reason: string };
 
 export async function processEvent(input: ProcessEventInput): Promise<ProcessEventResult> {
   const partner = proxyActivities<Activities>({
@@ -42,16 +67,29 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   // Database steps: retried without limit (an outage delays the event, never loses it).
   const db = proxyActivities<Activities>({
     startToCloseTimeout: '30s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1m',
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+    },
   });
   // Recording the row is one short statement: a local activity (no task queue round trip),
   // retried without limit like every database step.
   const registrar = proxyLocalActivities<Activities>({
     startToCloseTimeout: '10s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1m',
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+    },
   });
   // An alert that cannot be delivered must not hold the event hostage: bounded retries, then logged.
-  const alerts = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: { initialInterval: '2s', maximumAttempts: 5 } });
+  const alerts = proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    retry: { initialInterval: '2s', maximumAttempts: 5 },
+  });
 
   const state: EventState = { status: 'processing', runs: 0, lastError: null, actions: [] };
   // Set by the signal and update handlers; taken (and cleared) by the loop once it waits for an operator.
@@ -60,7 +98,9 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   const setStatus = (status: EventStatus, details: string) => {
     state.status = status;
     upsertSearchAttributes([{ key: SA_STATUS, value: status }]);
-    setCurrentDetails(`**${status}**: ${details}\n\nEvent \`${input.eventId}\` on connection \`${input.connectionId}\` (connector ${input.connector}).`);
+    setCurrentDetails(
+      `**${status}**: ${details}\n\nEvent \`${input.eventId}\` on connection \`${input.connectionId}\` (connector ${input.connector}).`,
+    );
   };
   // True from the moment the workflow decides to park until its status says so. The row turns
   // 'parked' (parkEvent) before the workflow's own status does, and an operator who sees the row
@@ -73,22 +113,36 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     if (needReason && !req.reason?.trim()) throw new Error('a reason is required to skip an event');
   };
   const awaitOutcome = async (runsBefore: number, action: ActionResult['action']): Promise<ActionResult> => {
-    await condition(() => state.runs > runsBefore || state.status === 'skipped' || state.status === 'superseded' || (action === 'replay' && state.status === 'processed'));
+    await condition(
+      () =>
+        state.runs > runsBefore ||
+        state.status === 'skipped' ||
+        state.status === 'superseded' ||
+        (action === 'replay' && state.status === 'processed'),
+    );
     await condition(() => state.status !== 'replaying');
     return { action, status: state.status, lastError: state.lastError };
   };
 
   setHandler(stateQuery, () => state);
-  setHandler(replayUpdate, async (req) => {
-    const runs = state.runs;
-    pending = { kind: 'replay', req };
-    return awaitOutcome(runs, 'replay');
-  }, { validator: (req) => requireParked(req, false) });
-  setHandler(skipUpdate, async (req) => {
-    const runs = state.runs;
-    pending = { kind: 'skip', req };
-    return awaitOutcome(runs, 'skip');
-  }, { validator: (req) => requireParked(req, true) });
+  setHandler(
+    replayUpdate,
+    async (req) => {
+      const runs = state.runs;
+      pending = { kind: 'replay', req };
+      return awaitOutcome(runs, 'replay');
+    },
+    { validator: (req) => requireParked(req, false) },
+  );
+  setHandler(
+    skipUpdate,
+    async (req) => {
+      const runs = state.runs;
+      pending = { kind: 'skip', req };
+      return awaitOutcome(runs, 'skip');
+    },
+    { validator: (req) => requireParked(req, true) },
+  );
   setHandler(replaySignal, (req) => {
     if (isParked() && req?.by) pending = { kind: 'replay', req };
   });
@@ -96,7 +150,12 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     if (isParked() && req?.by && req.reason?.trim()) pending = { kind: 'skip', req };
   });
   setHandler(supersedeSignal, (notice) => {
-    if (isParked()) pending = { kind: 'superseded', by: 'syncline', reason: `object reached version ${notice.version} via ${notice.source}` };
+    if (isParked())
+      pending = {
+        kind: 'superseded',
+        by: 'syncline',
+        reason: `object reached version ${notice.version} via ${notice.source}`,
+      };
   });
 
   setStatus('processing', `fetching ${who}`);
@@ -104,11 +163,20 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   let eventRowId = input.eventRowId;
   if (eventRowId === null) {
     const registered = await registrar.registerEvent({
-      connectionId: input.connectionId, eventId: input.eventId, eventType: input.eventType, objectType: input.objectType,
-      objectId: input.objectId, objectVersion: input.objectVersion, payloadBytes: input.payloadBytes ?? 0, receivedAtMs: input.receivedAtMs ?? Date.now(),
+      connectionId: input.connectionId,
+      eventId: input.eventId,
+      eventType: input.eventType,
+      objectType: input.objectType,
+      objectId: input.objectId,
+      objectVersion: input.objectVersion,
+      payloadBytes: input.payloadBytes ?? 0,
+      receivedAtMs: input.receivedAtMs ?? Date.now(),
     });
     if (registered.alreadyFinal) {
-      setStatus('duplicate', `${who} was already processed by an earlier run (row status ${registered.status}); nothing to do`);
+      setStatus(
+        'duplicate',
+        `${who} was already processed by an earlier run (row status ${registered.status}); nothing to do`,
+      );
       return { status: 'duplicate', outcome: null, version: null, runs: 0 };
     }
     eventRowId = registered.eventRowId;
@@ -128,7 +196,10 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     parking = true;
     await db.parkEvent({ eventRowId, error: attempt.error });
     parking = false;
-    setStatus('parked', `${who} failed: ${attempt.error}. Replay or skip it (npx syncline events replay ${input.connectionId} ${input.eventId}).`);
+    setStatus(
+      'parked',
+      `${who} failed: ${attempt.error}. Replay or skip it (npx syncline events replay ${input.connectionId} ${input.eventId}).`,
+    );
     log.warn('event.parked', { eventId: input.eventId, connectionId: input.connectionId, error: attempt.error });
     try {
       await alerts.alertParked({ eventRowId, workflowId: workflowInfo().workflowId });
@@ -141,12 +212,17 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     pending = null;
     if (action.kind === 'replay') {
       state.actions.push({ action: 'replay', by: action.req.by, reason: action.req.reason ?? null, atMs: Date.now() });
-      await db.recordOperatorAction({ eventRowId, action: 'replay', by: action.req.by, reason: action.req.reason ?? null });
+      await db.recordOperatorAction({
+        eventRowId,
+        action: 'replay',
+        by: action.req.by,
+        reason: action.req.reason ?? null,
+      });
       setStatus('replaying', `replay requested by ${action.req.by}`);
       continue;
     }
     const by = action.kind === 'skip' ? action.req.by : action.by;
-    const reason = action.kind === 'skip' ? action.req.reason ?? '' : action.reason;
+    const reason = action.kind === 'skip' ? (action.req.reason ?? '') : action.reason;
     const final = action.kind === 'skip' ? 'skipped' : 'superseded';
     state.actions.push({ action: action.kind, by, reason, atMs: Date.now() });
     await db.resolveParkedEvent({ eventRowId, status: final, action: action.kind, by, reason });
@@ -156,15 +232,29 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   }
 }
 
-type Attempt = { ok: true; outcome: ProcessEventResult['outcome'] & string; version: number | null } | { ok: false; error: string };
+type Attempt =
+  { ok: true; outcome: ProcessEventResult['outcome'] & string; version: number | null } | { ok: false; error: string };
 
-async function processOnce(input: ProcessEventInput & { eventRowId: string }, partner: Activities, db: Activities): Promise<Attempt> {
+async function processOnce(
+  input: ProcessEventInput & { eventRowId: string },
+  partner: Activities,
+  db: Activities,
+): Promise<Attempt> {
   const ref = { connectionId: input.connectionId, objectType: input.objectType, objectId: input.objectId };
   let objectState: WireObjectState;
   try {
     objectState = input.trustPayload
-      ? await db.stateFromPayload({ connectionId: input.connectionId, eventRowId: input.eventRowId, inlinePayload: input.inlinePayload })
-      : await partner.fetchObjectState({ ...ref, eventRowId: input.eventRowId, expectedVersion: input.objectVersion, retryScheduleMs: input.retry.scheduleMs });
+      ? await db.stateFromPayload({
+          connectionId: input.connectionId,
+          eventRowId: input.eventRowId,
+          inlinePayload: input.inlinePayload,
+        })
+      : await partner.fetchObjectState({
+          ...ref,
+          eventRowId: input.eventRowId,
+          expectedVersion: input.objectVersion,
+          retryScheduleMs: input.retry.scheduleMs,
+        });
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     const cause = err.cause;
@@ -173,9 +263,19 @@ async function processOnce(input: ProcessEventInput & { eventRowId: string }, pa
   }
   const source = `webhook:${input.eventId}`;
   const applied = await db.applyObjectState({ ...ref, state: objectState, source });
-  await db.recordEventOutcome({ eventRowId: input.eventRowId, status: 'processed', outcome: applied.outcome, appliedVersion: applied.version });
+  await db.recordEventOutcome({
+    eventRowId: input.eventRowId,
+    status: 'processed',
+    outcome: applied.outcome,
+    appliedVersion: applied.version,
+  });
   if (applied.outcome !== 'unchanged') {
-    await db.supersedeParkedEvents({ connectionId: input.connectionId, objects: [{ objectType: input.objectType, objectId: input.objectId }], source, exceptEventRowId: input.eventRowId });
+    await db.supersedeParkedEvents({
+      connectionId: input.connectionId,
+      objects: [{ objectType: input.objectType, objectId: input.objectId }],
+      source,
+      exceptEventRowId: input.eventRowId,
+    });
   }
   return { ok: true, outcome: applied.outcome, version: applied.version };
 }

@@ -14,13 +14,30 @@
 // activities, in a slot per connection in PostgreSQL shared by all its runs. The run
 // continues as new when Temporal suggests it or after maxPagesPerExecution pages.
 import {
-  ActivityFailure, ApplicationFailure, condition, continueAsNew, defineSignal, log, patched, proxyActivities,
-  setCurrentDetails, setHandler, sleep, workflowInfo,
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineSignal,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import {
-  CONFIRM_DELETES_SIGNAL, type DeletePlan, type PagesResult, type ReconcileInput, type ReconcileResult, type RestoreProgress, type RestoreResult, type RunTotals,
+  CONFIRM_DELETES_SIGNAL,
+  type DeletePlan,
+  type PagesResult,
+  type ReconcileInput,
+  type ReconcileResult,
+  type RestoreProgress,
+  type RestoreResult,
+  type RunTotals,
 } from '../contracts/reconcileContract';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -33,17 +50,26 @@ const RESTORE_PATCH = 'full-diff-restores-missing';
 /** Database steps: retried without limit (an outage delays a run). */
 const db = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+  },
 });
 
 function describe(input: ReconcileInput, t: RunTotals, note: string): string {
-  return `**${input.mode}** reconciliation of \`${input.connectionId}\` — ${note}\n\n` +
-    `pages ${t.pages} · seen ${t.recordsSeen} · changed ${t.recordsChanged} · deleted ${t.recordsDeleted}`;
+  return (
+    `**${input.mode}** reconciliation of \`${input.connectionId}\` — ${note}\n\n` +
+    `pages ${t.pages} · seen ${t.recordsSeen} · changed ${t.recordsChanged} · deleted ${t.recordsDeleted}`
+  );
 }
 
 export async function reconcileConnection(input: ReconcileInput): Promise<ReconcileResult> {
   let operatorAnswer: boolean | undefined;
-  setHandler(confirmDeletesSignal, (approve) => { operatorAnswer = approve; });
+  setHandler(confirmDeletesSignal, (approve) => {
+    operatorAnswer = approve;
+  });
   const info = workflowInfo();
   const runId = input.carry?.runId ?? info.firstExecutionRunId;
   const { connectionId } = input;
@@ -67,21 +93,32 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
   /** A 429/503 with Retry-After: wait exactly as told, as a timer in history. */
   const waitAsTold = async ({ status, retryAfterMs }: { status: number; retryAfterMs: number }, during?: string) => {
     log.info('reconcile.rate_limited', { connectionId, status, retryAfterMs });
-    setCurrentDetails(describe(input, totals, `${during ? `${during}: ` : ''}partner answered ${status}; waiting ${retryAfterMs} ms as told`));
+    setCurrentDetails(
+      describe(
+        input,
+        totals,
+        `${during ? `${during}: ` : ''}partner answered ${status}; waiting ${retryAfterMs} ms as told`,
+      ),
+    );
     await sleep(retryAfterMs);
   };
-  const moveOn = (restore?: RestoreProgress) => continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor, restore } });
+  const moveOn = (restore?: RestoreProgress) =>
+    continueAsNew<typeof reconcileConnection>({ ...input, carry: { runId, cursor, restore } });
   setCurrentDetails(describe(input, totals, 'starting'));
   try {
     // An execution continued while restoring has its listing done.
     while (!input.carry?.restore) {
       const request = {
-        connectionId, runId, pageSize: plan.pageSize, requestSpacingMs: plan.requestSpacingMs,
+        connectionId,
+        runId,
+        pageSize: plan.pageSize,
+        requestSpacingMs: plan.requestSpacingMs,
         maxPages: Math.max(1, Math.min(plan.pagesPerActivity, plan.maxPagesPerExecution - pagesHere)),
       };
-      const r: PagesResult = input.mode === 'incremental'
-        ? await partner.reconcileChangesPages(request)
-        : await partner.reconcileIdsPages({ ...request, cursor });
+      const r: PagesResult =
+        input.mode === 'incremental'
+          ? await partner.reconcileChangesPages(request)
+          : await partner.reconcileIdsPages({ ...request, cursor });
       calls += 1;
       pagesHere += r.pages;
       if (r.totals) totals = r.totals;
@@ -92,14 +129,26 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
         setCurrentDetails(describe(input, totals, r.hasMore ? 'paging' : 'listing complete'));
         if (!r.hasMore) break;
       }
-      if (pagesHere >= plan.maxPagesPerExecution || calls >= plan.maxPagesPerExecution || workflowInfo().continueAsNewSuggested) await moveOn();
+      if (
+        pagesHere >= plan.maxPagesPerExecution ||
+        calls >= plan.maxPagesPerExecution ||
+        workflowInfo().continueAsNewSuggested
+      )
+        await moveOn();
     }
     // Full diff: what the partner listed and this copy lacks is fetched and applied (the webhooks and the change list missed it).
     if (input.mode === 'full' && plan.restoreMissing && patched(RESTORE_PATCH)) {
-      const progress: RestoreProgress = input.carry?.restore ?? { after: null, fetchesLeft: plan.maxRestoresPerRun ?? 0 };
+      const progress: RestoreProgress = input.carry?.restore ?? {
+        after: null,
+        fetchesLeft: plan.maxRestoresPerRun ?? 0,
+      };
       for (;;) {
         const r: RestoreResult = await partner.reconcileRestoreMissing({
-          connectionId, runId, after: progress.after, maxFetches: progress.fetchesLeft, requestSpacingMs: plan.requestSpacingMs,
+          connectionId,
+          runId,
+          after: progress.after,
+          maxFetches: progress.fetchesLeft,
+          requestSpacingMs: plan.requestSpacingMs,
         });
         calls += 1;
         progress.after = r.after;
@@ -110,7 +159,8 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
           await waitAsTold(r.rateLimited, 'restoring');
         } else if (r.done) {
           // A cap reached with objects left is alerted by the activity, which can tell.
-          if (progress.skipped) log.warn('reconcile.restore_skipped_objects', { connectionId, runId, skipped: progress.skipped });
+          if (progress.skipped)
+            log.warn('reconcile.restore_skipped_objects', { connectionId, runId, skipped: progress.skipped });
           break;
         } else {
           setCurrentDetails(describe(input, totals, 'restoring objects the partner listed and this copy lacks'));
@@ -130,10 +180,20 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
   let deletePlan: DeletePlan | undefined;
   if (input.mode === 'full') {
     deletePlan = await db.planDeletes({
-      connectionId, runId, maxDeleteShare: plan.maxDeleteShare, guardMinDeletes: plan.guardMinDeletes, confirmed: input.confirmDeletes === true,
+      connectionId,
+      runId,
+      maxDeleteShare: plan.maxDeleteShare,
+      guardMinDeletes: plan.guardMinDeletes,
+      confirmed: input.confirmDeletes === true,
     });
     if (deletePlan.blocked) {
-      setCurrentDetails(describe(input, totals, `**blocked**: would delete ${deletePlan.candidates} of ${deletePlan.live}; send signal \`${CONFIRM_DELETES_SIGNAL}\` (true = delete, false = keep)`));
+      setCurrentDetails(
+        describe(
+          input,
+          totals,
+          `**blocked**: would delete ${deletePlan.candidates} of ${deletePlan.live}; send signal \`${CONFIRM_DELETES_SIGNAL}\` (true = delete, false = keep)`,
+        ),
+      );
       await condition(() => operatorAnswer !== undefined, plan.confirmWaitMs);
       if (operatorAnswer !== true) {
         const result = await db.finishReconcileRun({ runId, status: 'blocked', deletePlan });
@@ -145,6 +205,12 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
   }
   const result = await db.finishReconcileRun({ runId, status: 'succeeded', deletePlan });
   setCurrentDetails(describe(input, result, `done in ${result.durationMs} ms`));
-  log.info('reconcile.succeeded', { connectionId, runId, pages: result.pages, changed: result.recordsChanged, deleted: result.recordsDeleted });
+  log.info('reconcile.succeeded', {
+    connectionId,
+    runId,
+    pages: result.pages,
+    changed: result.recordsChanged,
+    deleted: result.recordsDeleted,
+  });
   return result;
 }

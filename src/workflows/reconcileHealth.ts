@@ -10,7 +10,12 @@ type Activities = ReturnType<typeof createActivities>;
 
 const db = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+  },
 });
 
 export async function reconcileHealth(): Promise<{ kind: string; connectionId: string }[]> {

@@ -36,7 +36,11 @@ afterAll(async () => {
 });
 
 /** `auth`: the Authorization header; default the right bearer token, null for none. `raw`: a body sent as-is. */
-async function call(base: string, path: string, opts: { auth?: string | null; body?: unknown; raw?: string } = {}): Promise<Answer> {
+async function call(
+  base: string,
+  path: string,
+  opts: { auth?: string | null; body?: unknown; raw?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   const auth = opts.auth === undefined ? `Bearer ${TOKEN}` : opts.auth;
   if (auth !== null) headers.authorization = auth;
@@ -48,7 +52,8 @@ async function call(base: string, path: string, opts: { auth?: string | null; bo
 }
 
 const admin = (path: string, opts?: Parameters<typeof call>[2]) => call(sys.api.url, path, opts);
-const eventPath = (conn: string, eventId: string) => `/admin/events/${encodeURIComponent(conn)}/${encodeURIComponent(eventId)}`;
+const eventPath = (conn: string, eventId: string) =>
+  `/admin/events/${encodeURIComponent(conn)}/${encodeURIComponent(eventId)}`;
 
 async function connection(name: string): Promise<string> {
   return sys.addConnection({ name, signature: SIG, secrets: [SECRET] });
@@ -66,7 +71,10 @@ async function parkedEvent(conn: string, type: string, id: string): Promise<Part
   sys.partner.faults.failAlways({ type, id }, { status: 403 });
   const event = await deliverChange(conn, type, id);
   await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
-  await waitFor(`the workflow of ${event.id} to wait for an operator`, async () => (await admin(eventPath(conn, event.id))).body?.workflow?.state?.status === 'parked');
+  await waitFor(
+    `the workflow of ${event.id} to wait for an operator`,
+    async () => (await admin(eventPath(conn, event.id))).body?.workflow?.state?.status === 'parked',
+  );
   return event;
 }
 
@@ -87,7 +95,8 @@ describe('admin API access', () => {
       admin('/admin/events', { auth: `Basic ${Buffer.from(`admin:${TOKEN}`).toString('base64')}` }),
       admin('/admin/events', { auth: `Token ${TOKEN}` }),
     ]);
-    for (const res of answers) expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: 'unauthorized' } });
+    for (const res of answers)
+      expect({ status: res.status, body: res.body }).toEqual({ status: 401, body: { error: 'unauthorized' } });
   });
 
   it('has no admin API at all when ADMIN_TOKEN is unset, whatever the token', async () => {
@@ -96,7 +105,8 @@ describe('admin API access', () => {
       call(off.api.url, '/admin/events'),
       call(off.api.url, '/admin/events/c/e/replay', { body: {} }),
     ]);
-    for (const res of [bare, withToken, action]) expect({ status: res.status, body: res.body }).toEqual({ status: 404, body: { error: 'not_found' } });
+    for (const res of [bare, withToken, action])
+      expect({ status: res.status, body: res.body }).toEqual({ status: 404, body: { error: 'not_found' } });
   });
 
   it('keeps the webhook endpoint open to signed deliveries without an Authorization header', async () => {
@@ -119,7 +129,12 @@ describe('admin API actions', () => {
     const shown = await admin(eventPath(conn, event.id));
     expect(shown.status).toBe(200);
     const row = await eventRow(sys.rt.db, conn, event.id);
-    expect(shown.body.event).toMatchObject({ eventId: event.id, status: 'parked', attempts: 1, workflowId: row!.workflowId });
+    expect(shown.body.event).toMatchObject({
+      eventId: event.id,
+      status: 'parked',
+      attempts: 1,
+      workflowId: row!.workflowId,
+    });
     expect(shown.body.event.lastError).toContain('403');
     expect(shown.body.event).not.toHaveProperty('payload');
     expect(shown.body.link).toBe(`${TEST_UI_URL}/namespaces/default/workflows/${encodeURIComponent(row!.workflowId)}`);
@@ -135,12 +150,16 @@ describe('admin API actions', () => {
     const event = await parkedEvent(conn, 'order', 'rp-1');
     sys.partner.faults.clear({ type: 'order', id: 'rp-1' });
 
-    const res = await admin(`${eventPath(conn, event.id)}/replay`, { body: { by: 'alice', reason: 'partner fixed permissions' } });
+    const res = await admin(`${eventPath(conn, event.id)}/replay`, {
+      body: { by: 'alice', reason: 'partner fixed permissions' },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ action: 'replay', status: 'processed' });
     expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ status: 'processed', outcome: 'applied' });
     const actions = await sys.rt.db.operatorAction.findMany({ where: { connectionId: conn } });
-    expect(actions).toMatchObject([{ action: 'replay', actor: 'alice', reason: 'partner fixed permissions', result: 'replaying' }]);
+    expect(actions).toMatchObject([
+      { action: 'replay', actor: 'alice', reason: 'partner fixed permissions', result: 'replaying' },
+    ]);
 
     const again = await admin(`${eventPath(conn, event.id)}/replay`, { body: {} });
     expect(again.status).toBe(409);
@@ -148,16 +167,28 @@ describe('admin API actions', () => {
   });
 
   it('answers a replay with wait: false once it has begun, while the partner still fails', async () => {
-    const conn = await sys.addConnection({ name: 'no-wait', signature: SIG, secrets: [SECRET], settings: { retry: { scheduleMs: [10_000], maximumAttempts: 3 } } });
+    const conn = await sys.addConnection({
+      name: 'no-wait',
+      signature: SIG,
+      secrets: [SECRET],
+      settings: { retry: { scheduleMs: [10_000], maximumAttempts: 3 } },
+    });
     const event = await parkedEvent(conn, 'order', 'nw-1');
     sys.partner.faults.failAlways({ type: 'order', id: 'nw-1' }, { status: 503 });
 
     const res = await admin(`${eventPath(conn, event.id)}/replay`, { body: { wait: false } });
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ action: 'replay', status: 'replaying', lastError: expect.stringContaining('403') });
+    expect(res.body).toMatchObject({
+      action: 'replay',
+      status: 'replaying',
+      lastError: expect.stringContaining('403'),
+    });
     // The workflow records the action (a local activity) and then shows the replay; its retry waits 10 s.
-    await waitFor('the workflow to show the replay', async () => (await admin(eventPath(conn, event.id))).body?.workflow?.state?.status === 'replaying');
+    await waitFor(
+      'the workflow to show the replay',
+      async () => (await admin(eventPath(conn, event.id))).body?.workflow?.state?.status === 'replaying',
+    );
     sys.partner.faults.clear({ type: 'order', id: 'nw-1' });
     await waitForEventStatus(sys.rt.db, conn, event.id, 'processed', 30_000);
     expect((await admin(`${eventPath(conn, event.id)}/replay`, { body: { wait: 'no' } })).status).toBe(400);
@@ -175,9 +206,14 @@ describe('admin API actions', () => {
     const res = await admin(`${eventPath(conn, event.id)}/skip`, { body: { reason: 'test object, never existed' } });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ action: 'skip', status: 'skipped' });
-    expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ status: 'skipped', resolution: 'test object, never existed' });
+    expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({
+      status: 'skipped',
+      resolution: 'test object, never existed',
+    });
     const actions = await sys.rt.db.operatorAction.findMany({ where: { connectionId: conn } });
-    expect(actions).toMatchObject([{ action: 'skip', actor: 'admin-api', reason: 'test object, never existed', result: 'skipped' }]);
+    expect(actions).toMatchObject([
+      { action: 'skip', actor: 'admin-api', reason: 'test object, never existed', result: 'skipped' },
+    ]);
   });
 
   it('counts matching parked events in a dry run without touching them, then bulk-replays them', async () => {
@@ -198,11 +234,16 @@ describe('admin API actions', () => {
     expect(await sys.rt.db.operatorAction.count({ where: { connectionId: conn } })).toBe(0);
 
     for (const id of ids) sys.partner.faults.clear({ type: 'invoice', id });
-    const done = await admin('/admin/events/bulk', { body: { action: 'replay', dryRun: false, filter, by: 'carol', reason: 'partner outage over' } });
+    const done = await admin('/admin/events/bulk', {
+      body: { action: 'replay', dryRun: false, filter, by: 'carol', reason: 'partner outage over' },
+    });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ matched: 3, acted: 3, failed: 0, dryRun: false });
     for (const e of events) await waitForEventStatus(sys.rt.db, conn, e.id, 'processed');
-    const actors = await sys.rt.db.operatorAction.findMany({ where: { connectionId: conn }, select: { action: true, actor: true } });
+    const actors = await sys.rt.db.operatorAction.findMany({
+      where: { connectionId: conn },
+      select: { action: true, actor: true },
+    });
     expect(actors).toEqual(ids.map(() => ({ action: 'replay', actor: 'carol' })));
   });
 
@@ -214,9 +255,16 @@ describe('admin API actions', () => {
     for (const id of ids) events.push(await parkedEvent(conn, 'invoice', id));
     const untouched = await parkedEvent(other, 'invoice', 'bs-other');
     const filter = { connectionId: conn, eventType: 'invoice.created' };
-    await waitFor('visibility to list both', async () => (await admin('/admin/events/bulk', { body: { action: 'skip', dryRun: true, reason: 'x', filter } })).body?.matched === 2);
+    await waitFor(
+      'visibility to list both',
+      async () =>
+        (await admin('/admin/events/bulk', { body: { action: 'skip', dryRun: true, reason: 'x', filter } })).body
+          ?.matched === 2,
+    );
 
-    const done = await admin('/admin/events/bulk', { body: { action: 'skip', dryRun: false, filter, by: 'dave', reason: 'test objects' } });
+    const done = await admin('/admin/events/bulk', {
+      body: { action: 'skip', dryRun: false, filter, by: 'dave', reason: 'test objects' },
+    });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ matched: 2, acted: 2, failed: 0, dryRun: false });
     for (const e of events) {
@@ -224,13 +272,20 @@ describe('admin API actions', () => {
       expect(row).toMatchObject({ resolution: 'test objects' });
       expect(row.finishedAt).not.toBeNull();
     }
-    const actions = await sys.rt.db.operatorAction.findMany({ where: { connectionId: conn }, select: { action: true, actor: true, reason: true, result: true } });
-    expect(actions).toEqual(ids.map(() => ({ action: 'skip', actor: 'dave', reason: 'test objects', result: 'skipped' })));
+    const actions = await sys.rt.db.operatorAction.findMany({
+      where: { connectionId: conn },
+      select: { action: true, actor: true, reason: true, result: true },
+    });
+    expect(actions).toEqual(
+      ids.map(() => ({ action: 'skip', actor: 'dave', reason: 'test objects', result: 'skipped' })),
+    );
     expect((await eventRow(sys.rt.db, other, untouched.id))?.status).toBe('parked');
   });
 
   it('answers a filter value a visibility query cannot hold with 400 invalid_filter', async () => {
-    const res = await admin('/admin/events/bulk', { body: { action: 'replay', dryRun: true, filter: { connectionId: 'acme" OR SynclineStatus != "x' } } });
+    const res = await admin('/admin/events/bulk', {
+      body: { action: 'replay', dryRun: true, filter: { connectionId: 'acme" OR SynclineStatus != "x' } },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ error: 'invalid_filter' });
   });
@@ -246,7 +301,10 @@ describe('admin API actions', () => {
       admin('/admin/events/bulk', { body: { action: 'delete', dryRun: true } }),
       admin('/admin/events?limit=lots'),
     ]);
-    expect({ status: badAction.status, error: badAction.body?.error }).toEqual({ status: 400, error: 'invalid_request' });
+    expect({ status: badAction.status, error: badAction.body?.error }).toEqual({
+      status: 400,
+      error: 'invalid_request',
+    });
     expect({ status: badLimit.status, error: badLimit.body?.error }).toEqual({ status: 400, error: 'invalid_request' });
   });
 
@@ -256,6 +314,7 @@ describe('admin API actions', () => {
       admin(eventPath(conn, 'evt_does_not_exist')),
       admin(`${eventPath(conn, 'evt_does_not_exist')}/replay`, { body: {} }),
     ]);
-    for (const res of [shown, replayed]) expect({ status: res.status, error: res.body?.error }).toEqual({ status: 404, error: 'event_not_found' });
+    for (const res of [shown, replayed])
+      expect({ status: res.status, error: res.body?.error }).toEqual({ status: 404, error: 'event_not_found' });
   });
 });

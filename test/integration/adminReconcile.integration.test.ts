@@ -14,8 +14,13 @@ let conn: string;
 beforeAll(async () => {
   sys = await startTestSystem('adminrec', { ADMIN_TOKEN: TOKEN });
   conn = await sys.addConnection({
-    name: 'rec', signature: { scheme: 'stripe' }, secrets: ['whsec_admin_rec'],
-    settings: { changes: changesSettings('cursor'), reconcile: { intervalMs: 3_600_000, pageSize: 10, fullDiff: { enabled: false } } },
+    name: 'rec',
+    signature: { scheme: 'stripe' },
+    secrets: ['whsec_admin_rec'],
+    settings: {
+      changes: changesSettings('cursor'),
+      reconcile: { intervalMs: 3_600_000, pageSize: 10, fullDiff: { enabled: false } },
+    },
   });
 });
 afterAll(async () => {
@@ -25,7 +30,11 @@ afterAll(async () => {
 async function admin(path: string, body?: unknown, token: string | null = TOKEN) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${sys.api.url}/admin/reconcile/${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${sys.api.url}/admin/reconcile/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
@@ -47,10 +56,14 @@ describe('admin API: reconciliation', () => {
   it('triggers a run now and reports it, with the local copy equal to the partner', async () => {
     for (let i = 0; i < 25; i++) sys.partner.store.upsert('order', `rec-${i}`, { n: i });
     expect((await admin(`${conn}/trigger`, {})).status).toBe(200);
-    const run = await waitFor('a succeeded run', async () => {
-      const runs = (await admin(`${conn}/runs`)).body as unknown as Array<Record<string, unknown>>;
-      return runs.find((r) => r.status === 'succeeded');
-    }, 60_000);
+    const run = await waitFor(
+      'a succeeded run',
+      async () => {
+        const runs = (await admin(`${conn}/runs`)).body as unknown as Array<Record<string, unknown>>;
+        return runs.find((r) => r.status === 'succeeded');
+      },
+      60_000,
+    );
     expect(Number(run.recordsSeen)).toBeGreaterThanOrEqual(25);
     expect(Number(run.pages)).toBeGreaterThanOrEqual(3);
     expect(await differences(sys.rt.db, conn, sys.partner.store)).toEqual([]);
@@ -60,8 +73,18 @@ describe('admin API: reconciliation', () => {
 
   it('validates a backfill range and accepts a valid one', async () => {
     const now = Date.now();
-    expect((await admin(`${conn}/backfill`, { start: new Date(now).toISOString(), end: new Date(now - 60_000).toISOString() })).status).toBe(400);
-    const ok = await admin(`${conn}/backfill`, { start: new Date(now - 3 * 3_600_000).toISOString(), end: new Date(now).toISOString() });
+    expect(
+      (
+        await admin(`${conn}/backfill`, {
+          start: new Date(now).toISOString(),
+          end: new Date(now - 60_000).toISOString(),
+        })
+      ).status,
+    ).toBe(400);
+    const ok = await admin(`${conn}/backfill`, {
+      start: new Date(now - 3 * 3_600_000).toISOString(),
+      end: new Date(now).toISOString(),
+    });
     expect(ok.status).toBe(200);
   });
 

@@ -31,14 +31,25 @@ function rssKb(pid: number): number {
   return Number(m?.[1] ?? NaN);
 }
 
-function signed(body: Buffer | string, contentType = 'application/json', extra: Record<string, string> = {}): { body: Buffer; headers: Record<string, string> } {
+function signed(
+  body: Buffer | string,
+  contentType = 'application/json',
+  extra: Record<string, string> = {},
+): { body: Buffer; headers: Record<string, string> } {
   const rawBody = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  const headers = signDelivery(SIG, { rawBody, secret: SECRET, nowSec: Math.floor(Date.now() / 1000), eventId: 'unused' });
+  const headers = signDelivery(SIG, {
+    rawBody,
+    secret: SECRET,
+    nowSec: Math.floor(Date.now() / 1000),
+    eventId: 'unused',
+  });
   return { body: rawBody, headers: { ...headers, 'content-type': contentType, ...extra } };
 }
 
-const post = (req: { body: Buffer; headers: Record<string, string | string[]> }) => postRaw(`${base}/webhooks/${conn}`, req);
-const validEvent = (id: string) => JSON.stringify({ id, type: 'order.updated', data: { object: { type: 'order', id: 'bad-1', version: 1 } } });
+const post = (req: { body: Buffer; headers: Record<string, string | string[]> }) =>
+  postRaw(`${base}/webhooks/${conn}`, req);
+const validEvent = (id: string) =>
+  JSON.stringify({ id, type: 'order.updated', data: { object: { type: 'order', id: 'bad-1', version: 1 } } });
 
 beforeAll(async () => {
   sys = await startTestSystem('badinput');
@@ -50,17 +61,28 @@ beforeAll(async () => {
   api = spawn(process.execPath, [`--max-old-space-size=${HEAP_LIMIT_MB}`, '--import', 'tsx', 'src/api/main.ts'], {
     cwd: ROOT,
     env: {
-      ...process.env, DATABASE_URL: env.DATABASE_URL, TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: env.TEMPORAL_TASK_QUEUE,
-      ENCRYPTION_KEY: env.ENCRYPTION_KEY, DATA_DIR: env.DATA_DIR, API_PORT: String(port), LOG_LEVEL: 'silent', WEBHOOK_BODY_LIMIT_BYTES: String(LIMIT),
+      ...process.env,
+      DATABASE_URL: env.DATABASE_URL,
+      TEMPORAL_ADDRESS: env.TEMPORAL_ADDRESS,
+      TEMPORAL_TASK_QUEUE: env.TEMPORAL_TASK_QUEUE,
+      ENCRYPTION_KEY: env.ENCRYPTION_KEY,
+      DATA_DIR: env.DATA_DIR,
+      API_PORT: String(port),
+      LOG_LEVEL: 'silent',
+      WEBHOOK_BODY_LIMIT_BYTES: String(LIMIT),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   api.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   api.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitFor('the API process', async () => {
-    if (api.exitCode !== null) throw new StopWaiting(`API exited: ${output}`);
-    return (await fetch(`${base}/healthz`)).ok;
-  }, 60_000);
+  await waitFor(
+    'the API process',
+    async () => {
+      if (api.exitCode !== null) throw new StopWaiting(`API exited: ${output}`);
+      return (await fetch(`${base}/healthz`)).ok;
+    },
+    60_000,
+  );
 });
 afterAll(async () => {
   api?.kill('SIGTERM');
@@ -76,11 +98,21 @@ describe('bad input', () => {
       ['a JSON string', signed('"hello"'), 400, 'malformed_body'],
       ['invalid UTF-8', signed(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d])), 400, 'malformed_body'],
       ['deeply nested JSON', signed('['.repeat(30_000) + ']'.repeat(30_000)), 400, 'malformed_body'],
-      ['an event without an object id', signed(JSON.stringify({ id: 'evt_noobj', type: 'x', data: { object: { type: 'order' } } })), 400, 'malformed_body'],
+      [
+        'an event without an object id',
+        signed(JSON.stringify({ id: 'evt_noobj', type: 'x', data: { object: { type: 'order' } } })),
+        400,
+        'malformed_body',
+      ],
       ['text/plain', signed(validEvent('evt_text'), 'text/plain'), 415, 'unsupported_media_type'],
       ['application/xml', signed('<a/>', 'application/xml'), 415, 'unsupported_media_type'],
       ['multipart', signed(validEvent('evt_mp'), 'multipart/form-data; boundary=x'), 415, 'unsupported_media_type'],
-      ['no signature', { body: Buffer.from(validEvent('evt_nosig')), headers: { 'content-type': 'application/json' } }, 401, 'missing_signature'],
+      [
+        'no signature',
+        { body: Buffer.from(validEvent('evt_nosig')), headers: { 'content-type': 'application/json' } },
+        401,
+        'missing_signature',
+      ],
       ['a body over the limit', signed(JSON.stringify({ pad: 'x'.repeat(LIMIT) })), 413, 'payload_too_large'],
     ];
     for (const [name, req, status, code] of cases) {
@@ -106,10 +138,16 @@ describe('bad input', () => {
   it('answers fuzzed signature headers with 401 and fuzzed signed bodies with 400, never 5xx', async () => {
     const before = await eventCount(sys.rt.db, conn);
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 300 }).filter((s) => /^[\x20-\x7e]*$/.test(s)), async (value) => {
-        const res = await post({ body: Buffer.from(validEvent('evt_fuzzhdr')), headers: { 'content-type': 'application/json', 'stripe-signature': value } });
-        return res.status === 401;
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 300 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
+        async (value) => {
+          const res = await post({
+            body: Buffer.from(validEvent('evt_fuzzhdr')),
+            headers: { 'content-type': 'application/json', 'stripe-signature': value },
+          });
+          return res.status === 401;
+        },
+      ),
       { numRuns: 150 },
     );
     await fc.assert(
@@ -123,7 +161,11 @@ describe('bad input', () => {
   });
 
   it('keeps running with flat memory across thousands of bad requests', async () => {
-    const bad = [signed('{"broken'), signed(validEvent('evt_m'), 'text/plain'), { body: Buffer.from('{}'), headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' } }];
+    const bad = [
+      signed('{"broken'),
+      signed(validEvent('evt_m'), 'text/plain'),
+      { body: Buffer.from('{}'), headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' } },
+    ];
     const burst = async (n: number) => {
       for (let i = 0; i < n; i += 20) await Promise.all(bad.flatMap((b) => Array.from({ length: 7 }, () => post(b))));
     };

@@ -36,7 +36,9 @@ describe('database bootstrap', () => {
       expect(await migrate(db.url)).not.toHaveLength(0);
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
-      const v = await c.query(`SELECT current_setting('server_version_num')::int AS v, to_regclass('sync_records') AS t`);
+      const v = await c.query(
+        `SELECT current_setting('server_version_num')::int AS v, to_regclass('sync_records') AS t`,
+      );
       await c.end();
       expect(v.rows[0].t).toBe('sync_records');
     } finally {
@@ -50,14 +52,28 @@ describe('database bootstrap', () => {
     try {
       const repo = new ConnectionRepository(db, new SecretBox(crypto.randomBytes(32)), 0);
       const id = `enc-${crypto.randomBytes(3).toString('hex')}`;
-      await repo.upsert({ id, connector: 'rest', signingSecrets: ['whsec_plain_text_secret'], credentials: { apiKey: 'api_key_plain_text' }, settings: { signature: { scheme: 'stripe' } } });
+      await repo.upsert({
+        id,
+        connector: 'rest',
+        signingSecrets: ['whsec_plain_text_secret'],
+        credentials: { apiKey: 'api_key_plain_text' },
+        settings: { signature: { scheme: 'stripe' } },
+      });
       const raw = await db.connection.findUniqueOrThrow({ where: { id } });
       expect(raw.secretsEnc).not.toContain('plain_text');
       expect(JSON.stringify(raw)).not.toContain('plain_text');
       const resolved = await repo.get(id);
       expect(resolved.signingSecrets).toEqual(['whsec_plain_text_secret']);
       expect(resolved.credentials).toEqual({ apiKey: 'api_key_plain_text' });
-      expect(await repo.upsert({ id, connector: 'rest', signingSecrets: ['whsec_plain_text_secret'], credentials: { apiKey: 'api_key_plain_text' }, settings: { signature: { scheme: 'stripe' } } })).toBe('unchanged');
+      expect(
+        await repo.upsert({
+          id,
+          connector: 'rest',
+          signingSecrets: ['whsec_plain_text_secret'],
+          credentials: { apiKey: 'api_key_plain_text' },
+          settings: { signature: { scheme: 'stripe' } },
+        }),
+      ).toBe('unchanged');
     } finally {
       await db.$disconnect();
     }

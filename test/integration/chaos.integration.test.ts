@@ -18,28 +18,52 @@ const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : process.e
 const changes = process.env.CHAOS_CHANGES ? Number(process.env.CHAOS_CHANGES) : 2_000;
 
 describe('chaos convergence', () => {
-  it(`converges exactly on the partner's truth after 2,000 faulted changes with 2 APIs and 2 workers killed and restarted (seed ${seed})`, async () => {
-    const opts = defaultOptions({ seed, changes, databaseUrl: inject('databaseUrl'), temporalBinary: inject('temporalBinary'), runDir: inject('runDir'), workflowBundlePath: inject('workflowBundlePath') });
-    console.info(`[chaos] seed ${seed}; replay with CHAOS_SEED=${seed} or: ${replayCommand(opts)}`);
-    const run = await runChaos(opts, { log: (l) => console.info(`[chaos] ${l}`) });
-    try {
-      console.info(`[chaos]\n${run.table}`);
-      const { summary: s } = run;
-      const v = s.verdict;
-      expect(v.diff).toEqual({ missing: 0, stale: 0, resurrected: 0, extra: 0 });
-      expect({ overApplied: v.overApplied, appliedTwice: v.appliedTwice, notFinal: v.notFinal, hostileStored: v.hostileStored, ackedWithoutRow: v.ackedWithoutRow, unknownRows: v.unknownRows })
-        .toEqual({ overApplied: 0, appliedTwice: 0, notFinal: 0, hostileStored: 0, ackedWithoutRow: 0, unknownRows: 0 });
-      // The run really was hostile: every kind of fault happened, and the naive receiver shows it.
-      expect(s.partner.dropped).toBeGreaterThan(0);
-      expect(s.partner.duplicates).toBeGreaterThan(0);
-      expect(s.partner.forgedRejected + s.partner.staleRejected).toBeGreaterThan(0);
-      expect(s.parkedEver).toBeGreaterThan(0);
-      expect(s.backfilled).toBeGreaterThan(0);
-      expect(s.chaos.filter((c) => c.startsWith('SIGKILL') || c.startsWith('PostgreSQL'))).toHaveLength(5);
-      const n = s.naive!;
-      expect(n.missing + n.stale + n.resurrected + n.duplicated).toBeGreaterThan(0);
-    } finally {
-      await run.teardown();
-    }
-  }, 15 * 60_000);
+  it(
+    `converges exactly on the partner's truth after 2,000 faulted changes with 2 APIs and 2 workers killed and restarted (seed ${seed})`,
+    async () => {
+      const opts = defaultOptions({
+        seed,
+        changes,
+        databaseUrl: inject('databaseUrl'),
+        temporalBinary: inject('temporalBinary'),
+        runDir: inject('runDir'),
+        workflowBundlePath: inject('workflowBundlePath'),
+      });
+      console.info(`[chaos] seed ${seed}; replay with CHAOS_SEED=${seed} or: ${replayCommand(opts)}`);
+      const run = await runChaos(opts, { log: (l) => console.info(`[chaos] ${l}`) });
+      try {
+        console.info(`[chaos]\n${run.table}`);
+        const { summary: s } = run;
+        const v = s.verdict;
+        expect(v.diff).toEqual({ missing: 0, stale: 0, resurrected: 0, extra: 0 });
+        expect({
+          overApplied: v.overApplied,
+          appliedTwice: v.appliedTwice,
+          notFinal: v.notFinal,
+          hostileStored: v.hostileStored,
+          ackedWithoutRow: v.ackedWithoutRow,
+          unknownRows: v.unknownRows,
+        }).toEqual({
+          overApplied: 0,
+          appliedTwice: 0,
+          notFinal: 0,
+          hostileStored: 0,
+          ackedWithoutRow: 0,
+          unknownRows: 0,
+        });
+        // The run really was hostile: every kind of fault happened, and the naive receiver shows it.
+        expect(s.partner.dropped).toBeGreaterThan(0);
+        expect(s.partner.duplicates).toBeGreaterThan(0);
+        expect(s.partner.forgedRejected + s.partner.staleRejected).toBeGreaterThan(0);
+        expect(s.parkedEver).toBeGreaterThan(0);
+        expect(s.backfilled).toBeGreaterThan(0);
+        expect(s.chaos.filter((c) => c.startsWith('SIGKILL') || c.startsWith('PostgreSQL'))).toHaveLength(5);
+        const n = s.naive!;
+        expect(n.missing + n.stale + n.resurrected + n.duplicated).toBeGreaterThan(0);
+      } finally {
+        await run.teardown();
+      }
+    },
+    15 * 60_000,
+  );
 });

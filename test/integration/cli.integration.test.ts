@@ -20,7 +20,16 @@ const SECRET_ROTATED = `whsec_cli_rotated_${crypto.randomBytes(8).toString('hex'
 const SEED_SECRET = `whsec_cli_seed_${crypto.randomBytes(8).toString('hex')}`;
 const API_KEY = `cli_api_key_${crypto.randomBytes(8).toString('hex')}`;
 const DELIVERY_SECRET = `whsec_cli_delivery_${crypto.randomBytes(8).toString('hex')}`;
-const SECRETS = [SECRET_A, SECRET_B, SECRET_ROTATED, SEED_SECRET, API_KEY, DELIVERY_SECRET, PARTNER_API_KEY, ENCRYPTION_KEY];
+const SECRETS = [
+  SECRET_A,
+  SECRET_B,
+  SECRET_ROTATED,
+  SEED_SECRET,
+  API_KEY,
+  DELIVERY_SECRET,
+  PARTNER_API_KEY,
+  ENCRYPTION_KEY,
+];
 
 const printed: string[] = [];
 let sys: TestSystem;
@@ -49,7 +58,14 @@ function writeJson(name: string, value: unknown): string {
 }
 
 function connection(id: string, secrets: string[]) {
-  return { id, connector: 'rest', apiBaseUrl: 'https://partner.example.com', signingSecrets: secrets, credentials: { apiKey: API_KEY }, settings: { signature: STRIPE } };
+  return {
+    id,
+    connector: 'rest',
+    apiBaseUrl: 'https://partner.example.com',
+    signingSecrets: secrets,
+    credentials: { apiKey: API_KEY },
+    settings: { signature: STRIPE },
+  };
 }
 
 const sha256Prefix = (s: string) => `sha256:${crypto.createHash('sha256').update(s).digest('hex').slice(0, 12)}`;
@@ -66,13 +82,18 @@ describe('syncline CLI', () => {
   const id = (name: string) => `${sys.prefix}-${name}`;
 
   it('adds connections from a file, and adding the same file again changes nothing', async () => {
-    const file = writeJson('two.json', { connections: [connection(id('one'), [SECRET_A]), connection(id('two'), [SECRET_A, SECRET_B])] });
+    const file = writeJson('two.json', {
+      connections: [connection(id('one'), [SECRET_A]), connection(id('two'), [SECRET_A, SECRET_B])],
+    });
     const first = await ok(['connections', 'add', '--file', file]);
     expect(first).toMatch(new RegExp(`${id('one')}\\s+created`));
     expect(first).toContain('2 created, 0 updated, 0 unchanged');
 
     const again = await json<{ id: string; result: string }[]>(['connections', 'add', '--file', file]);
-    expect(again).toEqual([{ id: id('one'), result: 'unchanged' }, { id: id('two'), result: 'unchanged' }]);
+    expect(again).toEqual([
+      { id: id('one'), result: 'unchanged' },
+      { id: id('two'), result: 'unchanged' },
+    ]);
 
     const single = writeJson('single.json', { ...connection(id('one'), [SECRET_A]), displayName: 'renamed' });
     expect(await json(['connections', 'add', '--file', single])).toEqual([{ id: id('one'), result: 'updated' }]);
@@ -82,12 +103,20 @@ describe('syncline CLI', () => {
     const list = await json<{ id: string; enabled: boolean; signingSecrets: number | null }[]>(['connections', 'list']);
     expect(list.find((c) => c.id === id('one'))).toMatchObject({ enabled: true, signingSecrets: 1 });
     expect(list.find((c) => c.id === id('two'))).toMatchObject({ signingSecrets: 2 });
-    expect(await ok(['connections', 'list'])).toMatch(new RegExp(`${id('two')}\\s+rest\\s+true\\s+https://partner.example.com\\s+2`));
+    expect(await ok(['connections', 'list'])).toMatch(
+      new RegExp(`${id('two')}\\s+rest\\s+true\\s+https://partner.example.com\\s+2`),
+    );
   });
 
   it('shows a connection with credential names, secret count and event and record counts', async () => {
     const shown = await json(['connections', 'show', id('two')]);
-    expect(shown).toMatchObject({ id: id('two'), signingSecrets: 2, credentialNames: ['apiKey'], events: {}, records: { total: 0, deleted: 0 } });
+    expect(shown).toMatchObject({
+      id: id('two'),
+      signingSecrets: 2,
+      credentialNames: ['apiKey'],
+      events: {},
+      records: { total: 0, deleted: 0 },
+    });
     expect(shown.effectiveSettings).toMatchObject({ signature: STRIPE, trustPayload: false });
     const text = await ok(['connections', 'show', id('two')]);
     expect(text).toMatch(/credentials\s+apiKey/);
@@ -99,8 +128,11 @@ describe('syncline CLI', () => {
   it('refuses settings keys nothing reads however the connection is saved, and saves nothing', async () => {
     const conn = id('repo-typo');
     const input = connection(conn, [SECRET_A]);
-    await expect(sys.rt.connections.upsert({ ...input, settings: { ...input.settings, reconcile: { pageSzie: 10 } } }))
-      .rejects.toThrow(`connection ${conn}: unknown settings for connector rest: "reconcile.pageSzie" (did you mean "pageSize"?)`);
+    await expect(
+      sys.rt.connections.upsert({ ...input, settings: { ...input.settings, reconcile: { pageSzie: 10 } } }),
+    ).rejects.toThrow(
+      `connection ${conn}: unknown settings for connector rest: "reconcile.pageSzie" (did you mean "pageSize"?)`,
+    );
     expect(await sys.rt.connections.find(conn)).toBeNull();
   });
 
@@ -108,13 +140,20 @@ describe('syncline CLI', () => {
     const conn = id('old-row');
     await sys.rt.connections.upsert(connection(conn, [SECRET_A]));
     // As an older version could have saved it: a misspelt key the schema drops.
-    await sys.rt.db.connection.update({ where: { id: conn }, data: { settings: { signature: { ...STRIPE }, fetch: { urlTemplte: '{baseUrl}/o/{objectId}' } } } });
+    await sys.rt.db.connection.update({
+      where: { id: conn },
+      data: { settings: { signature: { ...STRIPE }, fetch: { urlTemplte: '{baseUrl}/o/{objectId}' } } },
+    });
     sys.rt.connections.invalidate(conn);
 
     const shown = await json(['connections', 'show', conn]);
     expect(shown.unknownSettings).toBe('"fetch.urlTemplte" (did you mean "urlTemplate"?)');
-    expect(await ok(['connections', 'show', conn])).toContain('unknown settings, ignored (fix before saving again): "fetch.urlTemplte"');
-    expect((await sys.rt.connections.get(conn)).settings).toMatchObject({ fetch: { urlTemplate: '{baseUrl}/api/objects/{objectType}/{objectId}' } });
+    expect(await ok(['connections', 'show', conn])).toContain(
+      'unknown settings, ignored (fix before saving again): "fetch.urlTemplte"',
+    );
+    expect((await sys.rt.connections.get(conn)).settings).toMatchObject({
+      fetch: { urlTemplate: '{baseUrl}/api/objects/{objectType}/{objectId}' },
+    });
   });
 
   it('disables and enables a connection, saying when nothing changed', async () => {
@@ -127,12 +166,16 @@ describe('syncline CLI', () => {
 
   it('rotates signing secrets by fingerprint and refuses to remove the last one', async () => {
     type Listing = { secrets: { index: number; fingerprint: string }[]; result?: string; removed?: string };
-    expect((await json<Listing>(['connections', 'secrets', 'list', id('one')])).secrets).toEqual([{ index: 0, fingerprint: sha256Prefix(SECRET_A) }]);
+    expect((await json<Listing>(['connections', 'secrets', 'list', id('one')])).secrets).toEqual([
+      { index: 0, fingerprint: sha256Prefix(SECRET_A) },
+    ]);
 
     const added = await json<Listing>(['connections', 'secrets', 'add', id('one'), '--secret', SECRET_ROTATED]);
     expect(added.result).toBe('added');
     expect(added.secrets.map((s) => s.fingerprint)).toEqual([sha256Prefix(SECRET_A), sha256Prefix(SECRET_ROTATED)]);
-    expect((await json<Listing>(['connections', 'secrets', 'add', id('one'), '--secret', SECRET_ROTATED])).result).toBe('unchanged');
+    expect((await json<Listing>(['connections', 'secrets', 'add', id('one'), '--secret', SECRET_ROTATED])).result).toBe(
+      'unchanged',
+    );
 
     const removed = await json<Listing>(['connections', 'secrets', 'remove', id('one'), '--index', '0']);
     expect(removed.removed).toBe(sha256Prefix(SECRET_A));
@@ -158,20 +201,48 @@ describe('syncline CLI', () => {
     expect((await sys.sender(conn, STRIPE, DELIVERY_SECRET).deliver(event)).status).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
 
-    const listed = await json<{ eventId: string; status: string }[]>(['events', 'list', '--connection', conn, '--status', 'processed', '--limit', '5']);
+    const listed = await json<{ eventId: string; status: string }[]>([
+      'events',
+      'list',
+      '--connection',
+      conn,
+      '--status',
+      'processed',
+      '--limit',
+      '5',
+    ]);
     expect(listed).toEqual([expect.objectContaining({ eventId: event.id, status: 'processed' })]);
-    expect(await ok(['events', 'list', '--connection', conn])).toMatch(new RegExp(`${event.id}\\s+${event.type}\\s+order/o-cli\\s+processed`));
+    expect(await ok(['events', 'list', '--connection', conn])).toMatch(
+      new RegExp(`${event.id}\\s+${event.type}\\s+order/o-cli\\s+processed`),
+    );
 
-    const shown = await json<{ event: Record<string, unknown>; workflow: Record<string, unknown>; link: string }>(['events', 'show', conn, event.id]);
+    const shown = await json<{ event: Record<string, unknown>; workflow: Record<string, unknown>; link: string }>([
+      'events',
+      'show',
+      conn,
+      event.id,
+    ]);
     expect(shown.event).toMatchObject({ outcome: 'applied', workflowId: row.workflowId });
     expect(shown.workflow).toMatchObject({ status: 'COMPLETED' });
     expect(shown.link).toBe(`http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`);
-    const custom = await json<{ link: string }>(['events', 'show', conn, event.id], { TEMPORAL_UI_URL: 'https://temporal.example.com/' });
-    expect(custom.link).toBe(`https://temporal.example.com/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`);
+    const custom = await json<{ link: string }>(['events', 'show', conn, event.id], {
+      TEMPORAL_UI_URL: 'https://temporal.example.com/',
+    });
+    expect(custom.link).toBe(
+      `https://temporal.example.com/namespaces/default/workflows/${encodeURIComponent(row.workflowId)}`,
+    );
 
-    expect(await json(['records', 'list', '--connection', conn, '--type', 'order'])).toEqual([expect.objectContaining({ objectId: 'o-cli', version: String(snap.version) })]);
-    expect(await json(['records', 'show', conn, 'order', 'o-cli'])).toMatchObject({ data: { total: 12 }, deleted: false });
-    expect(await json(['connections', 'show', conn])).toMatchObject({ events: { processed: 1 }, records: { total: 1 } });
+    expect(await json(['records', 'list', '--connection', conn, '--type', 'order'])).toEqual([
+      expect.objectContaining({ objectId: 'o-cli', version: String(snap.version) }),
+    ]);
+    expect(await json(['records', 'show', conn, 'order', 'o-cli'])).toMatchObject({
+      data: { total: 12 },
+      deleted: false,
+    });
+    expect(await json(['connections', 'show', conn])).toMatchObject({
+      events: { processed: 1 },
+      records: { total: 1 },
+    });
   });
 
   it('shows an event when Temporal is unreachable, saying so', async () => {
@@ -193,7 +264,10 @@ describe('syncline CLI', () => {
     expect(run.stderr).toContain('unknown command "frobnicate"');
     expect(run.stderr).toContain('syncline events show <connectionId> <eventId>');
     expect(bare.code).toBe(0);
-    expect(help).toMatchObject({ code: 0, stdout: expect.stringContaining('syncline connections secrets remove <id> --index <n>') });
+    expect(help).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('syncline connections secrets remove <id> --index <n>'),
+    });
   });
 
   it('answers a bad argument with a one-line reason and the command usage, exit code 2', async () => {
@@ -221,7 +295,10 @@ describe('syncline CLI', () => {
     expect(rejected.stderr).toContain('unknown field(s) "signingSecret"');
     expect(await sys.rt.connections.find(id('typo'))).toBeNull();
     const settingsTypo = connection(id('settings-typo'), [SECRET_B]);
-    const misspelt = writeJson('settings-typo.json', { ...settingsTypo, settings: { ...settingsTypo.settings, fetch: { urlTemplte: '{baseUrl}/o/{objectId}' } } });
+    const misspelt = writeJson('settings-typo.json', {
+      ...settingsTypo,
+      settings: { ...settingsTypo.settings, fetch: { urlTemplte: '{baseUrl}/o/{objectId}' } },
+    });
     const refused = await cli(['connections', 'add', '--file', misspelt]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('unknown settings "settings.fetch.urlTemplte" (did you mean "urlTemplate"?)');
@@ -237,6 +314,7 @@ describe('syncline CLI', () => {
   it('never prints a secret value', () => {
     expect(printed.length).toBeGreaterThan(20);
     const all = printed.join('\n');
-    for (const secret of SECRETS) expect(all.includes(secret), `a secret of ${secret.length} characters was printed`).toBe(false);
+    for (const secret of SECRETS)
+      expect(all.includes(secret), `a secret of ${secret.length} characters was printed`).toBe(false);
   });
 });

@@ -28,7 +28,8 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCli(args, { ENCRYPTION_KEY, TEMPORAL_UI_URL: TEST_UI_URL, ...env });
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+  runCli(args, { ENCRYPTION_KEY, TEMPORAL_UI_URL: TEST_UI_URL, ...env });
 
 async function ok(args: string[]): Promise<string> {
   const run = await cli(args);
@@ -45,17 +46,25 @@ async function connection(name: string): Promise<string> {
 }
 
 /** An event the partner refuses for good (403), once its workflow waits for an operator. */
-async function parkedEvent(conn: string, type: string, id: string): Promise<{ event: PartnerEvent; workflowId: string }> {
+async function parkedEvent(
+  conn: string,
+  type: string,
+  id: string,
+): Promise<{ event: PartnerEvent; workflowId: string }> {
   sys.partner.faults.failAlways({ type, id }, { status: 403 });
   const snap = sys.partner.store.upsert(type, id, { total: 1 });
   const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
   expect((await sys.sender(conn, SIG, SECRET).deliver(event)).status).toBe(202);
   const { workflowId } = await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
-  await waitFor(`the workflow of ${event.id} to wait for an operator`, async () => (await sys.client.workflow.getHandle(workflowId).query(stateQuery)).status === 'parked');
+  await waitFor(
+    `the workflow of ${event.id} to wait for an operator`,
+    async () => (await sys.client.workflow.getHandle(workflowId).query(stateQuery)).status === 'parked',
+  );
   return { event, workflowId };
 }
 
-const actionsOf = (conn: string) => sys.rt.db.operatorAction.findMany({ where: { connectionId: conn }, orderBy: { id: 'asc' } });
+const actionsOf = (conn: string) =>
+  sys.rt.db.operatorAction.findMany({ where: { connectionId: conn }, orderBy: { id: 'asc' } });
 
 describe('syncline events: operator actions', () => {
   let conn: string;
@@ -67,7 +76,14 @@ describe('syncline events: operator actions', () => {
   });
 
   it('lists a parked event with --status parked', async () => {
-    const listed = await json<{ eventId: string; status: string; attempts: number; lastError: string }[]>(['events', 'list', '--connection', conn, '--status', 'parked']);
+    const listed = await json<{ eventId: string; status: string; attempts: number; lastError: string }[]>([
+      'events',
+      'list',
+      '--connection',
+      conn,
+      '--status',
+      'parked',
+    ]);
     expect(listed).toEqual([expect.objectContaining({ eventId: first.event.id, status: 'parked', attempts: 1 })]);
     expect(listed[0]!.lastError).toContain('403');
   });
@@ -86,10 +102,26 @@ describe('syncline events: operator actions', () => {
 
   it('replays a parked event once the partner recovers, records who asked, and refuses a second replay', async () => {
     sys.partner.faults.clear({ type: 'order', id: 'op-1' });
-    const result = await json(['events', 'replay', conn, first.event.id, '--by', 'alice', '--reason', 'partner fixed permissions']);
-    expect(result).toMatchObject({ action: 'replay', status: 'processed', by: 'alice', reason: 'partner fixed permissions' });
+    const result = await json([
+      'events',
+      'replay',
+      conn,
+      first.event.id,
+      '--by',
+      'alice',
+      '--reason',
+      'partner fixed permissions',
+    ]);
+    expect(result).toMatchObject({
+      action: 'replay',
+      status: 'processed',
+      by: 'alice',
+      reason: 'partner fixed permissions',
+    });
     expect(await eventRow(sys.rt.db, conn, first.event.id)).toMatchObject({ status: 'processed', outcome: 'applied' });
-    expect(await actionsOf(conn)).toMatchObject([{ action: 'replay', actor: 'alice', reason: 'partner fixed permissions' }]);
+    expect(await actionsOf(conn)).toMatchObject([
+      { action: 'replay', actor: 'alice', reason: 'partner fixed permissions' },
+    ]);
 
     const text = await ok(['events', 'show', conn, first.event.id]);
     expect(text).toMatch(/replay\s+alice\s+partner fixed permissions\s+replaying/);
@@ -101,7 +133,12 @@ describe('syncline events: operator actions', () => {
 
   it('replays with --no-wait: returns while the replay still retries, and the event is processed once the partner recovers', async () => {
     // A 10 s wait before the replay's second attempt: a waiting replay would hold the CLI at least that long.
-    const slow = await sys.addConnection({ name: 'no-wait', signature: SIG, secrets: [SECRET], settings: { retry: { scheduleMs: [10_000], maximumAttempts: 3 } } });
+    const slow = await sys.addConnection({
+      name: 'no-wait',
+      signature: SIG,
+      secrets: [SECRET],
+      settings: { retry: { scheduleMs: [10_000], maximumAttempts: 3 } },
+    });
     const { event, workflowId } = await parkedEvent(slow, 'order', 'nw-1');
     sys.partner.faults.failAlways({ type: 'order', id: 'nw-1' }, { status: 503 });
 
@@ -110,9 +147,14 @@ describe('syncline events: operator actions', () => {
     expect(result).toMatchObject({ action: 'replay', status: 'replaying', by: 'dave' });
     expect(result.lastError).toContain('403');
     // The workflow records the action (a local activity) and then shows the replay; its retry waits 10 s.
-    await waitFor('the workflow to show the replay', async () => (await sys.client.workflow.getHandle(workflowId).query(stateQuery)).status === 'replaying');
+    await waitFor(
+      'the workflow to show the replay',
+      async () => (await sys.client.workflow.getHandle(workflowId).query(stateQuery)).status === 'replaying',
+    );
     sys.partner.faults.clear({ type: 'order', id: 'nw-1' });
-    expect(await waitForEventStatus(sys.rt.db, slow, event.id, 'processed', 30_000)).toMatchObject({ outcome: 'applied' });
+    expect(await waitForEventStatus(sys.rt.db, slow, event.id, 'processed', 30_000)).toMatchObject({
+      outcome: 'applied',
+    });
     expect(await actionsOf(slow)).toMatchObject([{ action: 'replay', actor: 'dave' }]);
   });
 
@@ -125,9 +167,14 @@ describe('syncline events: operator actions', () => {
 
     const text = await ok(['events', 'skip', conn, event.id, '--reason', 'test object, never existed']);
     expect(text).toMatch(/^status\s+skipped$/m);
-    expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ status: 'skipped', resolution: 'test object, never existed' });
+    expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({
+      status: 'skipped',
+      resolution: 'test object, never existed',
+    });
     const skips = (await actionsOf(conn)).filter((a) => a.action === 'skip');
-    expect(skips).toMatchObject([{ actor: `cli:${os.userInfo().username}`, reason: 'test object, never existed', result: 'skipped' }]);
+    expect(skips).toMatchObject([
+      { actor: `cli:${os.userInfo().username}`, reason: 'test object, never existed', result: 'skipped' },
+    ]);
   });
 });
 
@@ -152,13 +199,21 @@ describe('syncline events bulk', () => {
     expect(lines[0]).toBe(`3 parked event(s) match: ${query}`);
     expect(lines[1]).toBe('matched 3, acted 3, failed 0');
     for (const e of events) await waitForEventStatus(sys.rt.db, conn, e.id, 'processed');
-    expect((await actionsOf(conn)).map((a) => [a.action, a.actor, a.reason])).toEqual(ids.map(() => ['replay', 'carol', 'partner outage over']));
+    expect((await actionsOf(conn)).map((a) => [a.action, a.actor, a.reason])).toEqual(
+      ids.map(() => ['replay', 'carol', 'partner outage over']),
+    );
   });
 
   it('answers a dry run with --json as the count and the query alone', async () => {
     const conn = await connection('bulk-json');
     const result = await json(['events', 'bulk', 'skip', '--connection', conn, '--reason', 'cleanup', '--dry-run']);
-    expect(result).toEqual({ query: visibilityQuery({ connectionId: conn }), matched: 0, acted: 0, failed: 0, dryRun: true });
+    expect(result).toEqual({
+      query: visibilityQuery({ connectionId: conn }),
+      matched: 0,
+      acted: 0,
+      failed: 0,
+      dryRun: true,
+    });
   });
 });
 
@@ -176,11 +231,23 @@ describe('syncline events: exit codes', () => {
       cli(['events', 'replay', `${sys.prefix}-nowhere`, 'evt_missing']),
       cli(['events', 'replay', `${sys.prefix}-nowhere`, 'evt_missing'], { TEMPORAL_ADDRESS: down }),
     ]);
-    expect(badStatus).toMatchObject({ code: 2, stderr: expect.stringContaining('--status must be one of received, accepted, processed, parked') });
+    expect(badStatus).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--status must be one of received, accepted, processed, parked'),
+    });
     expect(bulkSkipNoReason).toMatchObject({ code: 2, stderr: expect.stringContaining('--reason is required') });
     expect(badSince).toMatchObject({ code: 2, stderr: expect.stringContaining('--since must be an ISO time') });
-    expect(badFilter).toMatchObject({ code: 2, stderr: expect.stringContaining('connection has characters a filter does not accept') });
-    expect(unknownEvent).toMatchObject({ code: 1, stderr: `syncline: no event evt_missing on connection ${sys.prefix}-nowhere\n` });
-    expect(noTemporal).toMatchObject({ code: 1, stderr: expect.stringContaining(`syncline: Temporal not reachable at ${down}`) });
+    expect(badFilter).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('connection has characters a filter does not accept'),
+    });
+    expect(unknownEvent).toMatchObject({
+      code: 1,
+      stderr: `syncline: no event evt_missing on connection ${sys.prefix}-nowhere\n`,
+    });
+    expect(noTemporal).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(`syncline: Temporal not reachable at ${down}`),
+    });
   });
 });

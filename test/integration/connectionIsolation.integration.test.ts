@@ -27,7 +27,12 @@ afterAll(async () => {
 
 async function twoConnections(label: string): Promise<{ a: string; b: string }> {
   const a = await sys.addConnection({ name: `${label}-a`, signature: STRIPE, secrets: [SECRET_A] });
-  const b = await sys.addConnection({ name: `${label}-b`, signature: STRIPE, secrets: [SECRET_B], apiBaseUrl: partnerB.url });
+  const b = await sys.addConnection({
+    name: `${label}-b`,
+    signature: STRIPE,
+    secrets: [SECRET_B],
+    apiBaseUrl: partnerB.url,
+  });
   return { a, b };
 }
 
@@ -41,7 +46,10 @@ describe('two connections of the same connector', () => {
     const { a, b } = await twoConnections('cross-sig');
     const delivery = sys.sender(a, STRIPE, SECRET_A).build(announce(sys.partner, 'c-signed-for-a', { name: 'Ada' }));
 
-    const res = await postRaw(`${sys.api.url}/webhooks/${b}`, { headers: { ...delivery.headers }, body: delivery.rawBody });
+    const res = await postRaw(`${sys.api.url}/webhooks/${b}`, {
+      headers: { ...delivery.headers },
+      body: delivery.rawBody,
+    });
 
     expect({ status: res.status, body: res.json }).toEqual({ status: 401, body: { error: 'invalid_signature' } });
     expect(await eventCount(sys.rt.db, b)).toBe(0);
@@ -64,8 +72,14 @@ describe('two connections of the same connector', () => {
       waitForEventStatus(sys.rt.db, b, eventB.id, 'processed'),
     ]);
     expect(rowA.workflowId).not.toBe(rowB.workflowId);
-    expect(await record(sys.rt.db, a, 'customer', objectId)).toMatchObject({ connectionId: a, data: { name: 'Ada at A' } });
-    expect(await record(sys.rt.db, b, 'customer', objectId)).toMatchObject({ connectionId: b, data: { name: 'Bob at B' } });
+    expect(await record(sys.rt.db, a, 'customer', objectId)).toMatchObject({
+      connectionId: a,
+      data: { name: 'Ada at A' },
+    });
+    expect(await record(sys.rt.db, b, 'customer', objectId)).toMatchObject({
+      connectionId: b,
+      data: { name: 'Bob at B' },
+    });
     // Each connection fetched from its own partner account, once.
     expect(sys.partner.store.fetchCount('customer', objectId)).toBe(1);
     expect(partnerB.store.fetchCount('customer', objectId)).toBe(1);

@@ -25,7 +25,16 @@ beforeAll(async () => {
   client = new Client({
     connection,
     // The adapter promises that the client's own interceptors still run around its start.
-    interceptors: { workflow: [{ start: (input, next) => { intercepted += 1; return next(input); } }] },
+    interceptors: {
+      workflow: [
+        {
+          start: (input, next) => {
+            intercepted += 1;
+            return next(input);
+          },
+        },
+      ],
+    },
   });
   worker = await Worker.create({
     connection: await NativeConnection.connect({ address: inject('temporalAddress') }),
@@ -46,8 +55,11 @@ describe('a start that reports whether it created the run', () => {
     const starter = creationReportingStart(client);
     const workflowId = `probe-${crypto.randomUUID()}`;
     const options = {
-      taskQueue, workflowId, args: ['hello'] as [string],
-      workflowIdConflictPolicy: 'USE_EXISTING' as const, workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
+      taskQueue,
+      workflowId,
+      args: ['hello'] as [string],
+      workflowIdConflictPolicy: 'USE_EXISTING' as const,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
       typedSearchAttributes: new TypedSearchAttributes([{ key: SA_STATUS, value: 'processing' }]),
     };
     const before = intercepted;

@@ -78,7 +78,10 @@ describe('database outage', () => {
     const taken = await post(conn, delivery);
     const elapsedMs = Date.now() - startedAt;
 
-    expect({ status: taken.status, body: taken.json }).toMatchObject({ status: 202, body: { status: 'accepted', eventId: delivery.eventId } });
+    expect({ status: taken.status, body: taken.json }).toMatchObject({
+      status: 202,
+      body: { status: 'accepted', eventId: delivery.eventId },
+    });
     expect(elapsedMs).toBeLessThan(PARTNER_DEADLINE_MS);
     // Temporal holds it: the run is open, its first step retrying until the database answers.
     const run = await sys.client.workflow.getHandle(eventWorkflowId(conn, delivery.eventId)).describe();
@@ -103,7 +106,10 @@ describe('database outage', () => {
     proxy.cut();
     const refused = await post(cold, delivery);
 
-    expect({ status: refused.status, body: refused.json }).toEqual({ status: 503, body: { error: 'database_unavailable' } });
+    expect({ status: refused.status, body: refused.json }).toEqual({
+      status: 503,
+      body: { error: 'database_unavailable' },
+    });
     expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
 
     proxy.restore();
@@ -123,7 +129,10 @@ describe('database outage', () => {
     const refused = await post(conn, delivery);
     const elapsedMs = Date.now() - startedAt;
 
-    expect({ status: refused.status, body: refused.json }).toEqual({ status: 503, body: { error: 'database_unavailable' } });
+    expect({ status: refused.status, body: refused.json }).toEqual({
+      status: 503,
+      body: { error: 'database_unavailable' },
+    });
     expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
     expect(elapsedMs).toBeLessThan(PARTNER_DEADLINE_MS);
 
@@ -153,7 +162,9 @@ describe('database outage', () => {
 
     proxy.restore();
     await waitForEventStatus(sys.rt.db, conn, delivery.eventId, 'processed');
-    await waitFor('both deliveries counted', async () => ((await eventRow(sys.rt.db, conn, delivery.eventId))?.deliveryCount === 2 ? true : undefined));
+    await waitFor('both deliveries counted', async () =>
+      (await eventRow(sys.rt.db, conn, delivery.eventId))?.deliveryCount === 2 ? true : undefined,
+    );
     expect(sys.partner.store.fetchCount('order', 'o-partitioned')).toBe(1);
   });
 });

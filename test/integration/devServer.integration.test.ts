@@ -32,10 +32,11 @@ async function holdPort(port: number): Promise<PortHolder> {
   });
   await new Promise<void>((resolve) => srv.listen(port, '127.0.0.1', resolve));
   return {
-    release: () => new Promise<void>((resolve) => {
-      srv.close(() => resolve());
-      for (const s of sockets) s.destroy();
-    }),
+    release: () =>
+      new Promise<void>((resolve) => {
+        srv.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -50,7 +51,11 @@ describe('startDevServer', () => {
     holder = await holdPort(port);
     const starting = startDevServer({ binary: inject('temporalBinary'), port, headless: true, logFile });
     // The first attempt fails on the taken port; free it as soon as the server has said so.
-    await waitFor('the first attempt to report the taken port', async () => fs.existsSync(logFile) && PORT_TAKEN.test(fs.readFileSync(logFile, 'utf8')), 15_000);
+    await waitFor(
+      'the first attempt to report the taken port',
+      async () => fs.existsSync(logFile) && PORT_TAKEN.test(fs.readFileSync(logFile, 'utf8')),
+      15_000,
+    );
     await holder.release();
     holder = undefined;
 
@@ -65,7 +70,9 @@ describe('startDevServer', () => {
     const logFile = logFileFor('taken', port);
     holder = await holdPort(port);
 
-    const failure = await startDevServer({ binary: inject('temporalBinary'), port, headless: true, logFile }).catch((err: unknown) => err);
+    const failure = await startDevServer({ binary: inject('temporalBinary'), port, headless: true, logFile }).catch(
+      (err: unknown) => err,
+    );
 
     expect(failure).toBeInstanceOf(DevServerExitedError);
     expect((failure as Error).message).toMatch(/exited with code 1; its log .* says: .*can't set frontend port/);

@@ -20,7 +20,11 @@ let ops: OperatorService;
 
 beforeAll(async () => {
   sink = await startAlertSink();
-  sys = await startTestSystem('failures', { ALERT_WEBHOOK_URL: sink.url, ALERT_GROUP_WINDOW_MS: '3000', ALERT_FLUSH_INTERVAL_MS: '600000' });
+  sys = await startTestSystem('failures', {
+    ALERT_WEBHOOK_URL: sink.url,
+    ALERT_GROUP_WINDOW_MS: '3000',
+    ALERT_FLUSH_INTERVAL_MS: '600000',
+  });
   ops = new OperatorService(sys.rt.db, sys.client, { uiUrl: TEST_UI_URL, namespace: 'default' });
 });
 afterAll(async () => {
@@ -32,14 +36,20 @@ async function connection(name: string): Promise<string> {
   return sys.addConnection({ name, signature: SIG, secrets: [SECRET], settings: { retry: FAST_RETRY } });
 }
 
-async function deliverChange(conn: string, type: string, id: string, data: Record<string, string | number> = { n: 1 }): Promise<PartnerEvent> {
+async function deliverChange(
+  conn: string,
+  type: string,
+  id: string,
+  data: Record<string, string | number> = { n: 1 },
+): Promise<PartnerEvent> {
   const snap = sys.partner.store.upsert(type, id, data);
   const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
   expect((await sys.sender(conn, SIG, SECRET).deliver(event)).status).toBe(202);
   return event;
 }
 
-const alertsFor = (eventId: string) => sink.received.filter((a) => (a.syncline as { fields?: { eventId?: string } })?.fields?.eventId === eventId);
+const alertsFor = (eventId: string) =>
+  sink.received.filter((a) => (a.syncline as { fields?: { eventId?: string } })?.fields?.eventId === eventId);
 
 describe('failure handling', () => {
   it('processes an event once after the partner fails twice, with the attempts visible', async () => {
@@ -62,11 +72,27 @@ describe('failure handling', () => {
     expect(sys.partner.store.fetchCount('order', 'p-1')).toBe(1); // a permanent 4xx is not retried
     expect(parked.firstFailedAt).toBeInstanceOf(Date);
 
-    const [alert] = await waitFor('the parked alert', async () => (alertsFor(event.id).length ? alertsFor(event.id) : undefined));
+    const [alert] = await waitFor('the parked alert', async () =>
+      alertsFor(event.id).length ? alertsFor(event.id) : undefined,
+    );
     expect(typeof alert!.text).toBe('string');
-    const body = alert!.syncline as { kind: string; connectionId: string; connector: string; link: string; command: string; fields: Record<string, unknown> };
+    const body = alert!.syncline as {
+      kind: string;
+      connectionId: string;
+      connector: string;
+      link: string;
+      command: string;
+      fields: Record<string, unknown>;
+    };
     expect(body).toMatchObject({ kind: 'event.parked', connectionId: conn, connector: 'rest' });
-    expect(body.fields).toMatchObject({ connection: conn, connector: 'rest', eventId: event.id, eventType: event.type, objectId: 'p-1', attempts: 1 });
+    expect(body.fields).toMatchObject({
+      connection: conn,
+      connector: 'rest',
+      eventId: event.id,
+      eventType: event.type,
+      objectId: 'p-1',
+      attempts: 1,
+    });
     expect(String(body.fields.lastError)).toContain('403');
     expect(Date.parse(String(body.fields.firstFailedAt))).not.toBeNaN();
     expect(body.command).toBe(`npx syncline events replay ${conn} ${event.id}`);
@@ -99,7 +125,9 @@ describe('failure handling', () => {
     expect(row).toMatchObject({ status: 'skipped', resolution: 'test object, never existed' });
     await expect(ops.replay(conn, event.id, { by: 'bob' })).rejects.toThrow(/no longer running|not parked/);
     const actions = await sys.rt.db.operatorAction.findMany({ where: { connectionId: conn } });
-    expect(actions).toMatchObject([{ action: 'skip', actor: 'bob', reason: 'test object, never existed', result: 'skipped' }]);
+    expect(actions).toMatchObject([
+      { action: 'skip', actor: 'bob', reason: 'test object, never existed', result: 'skipped' },
+    ]);
   });
 
   it('parks an event whose retries are exhausted', async () => {
@@ -129,7 +157,13 @@ describe('failure handling', () => {
     for (const e of events) expect((await eventRow(sys.rt.db, conn, e.id))?.status).toBe('parked');
 
     for (const id of ids) sys.partner.faults.clear({ type: 'invoice', id });
-    const done = await ops.bulk({ action: 'replay', filter, dryRun: false, by: 'carol', reason: 'partner outage over' });
+    const done = await ops.bulk({
+      action: 'replay',
+      filter,
+      dryRun: false,
+      by: 'carol',
+      reason: 'partner outage over',
+    });
     expect(done).toMatchObject({ matched: 3, acted: 3, failed: 0 });
     for (const e of events) await waitForEventStatus(sys.rt.db, conn, e.id, 'processed');
   });
@@ -140,8 +174,14 @@ describe('failure handling', () => {
     const event = await deliverChange(conn, 'order', 'r-1');
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     const history = await sys.client.workflow.getHandle(row.workflowId).fetchHistory();
-    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchObjectState')!;
-    const started = history.events!.find((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.scheduledEventId?.toString() === scheduled.eventId?.toString())!;
+    const scheduled = history.events!.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchObjectState',
+    )!;
+    const started = history.events!.find(
+      (e) =>
+        e.activityTaskStartedEventAttributes &&
+        e.activityTaskStartedEventAttributes.scheduledEventId?.toString() === scheduled.eventId?.toString(),
+    )!;
     const attrs = started.activityTaskStartedEventAttributes!;
     expect(attrs.attempt).toBe(2);
     const delay = attrs.lastFailure?.applicationFailureInfo?.nextRetryDelay;

@@ -52,7 +52,9 @@ describe('webhook fast path', () => {
 
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     // The 19 duplicates are counted off the ack path, in batches.
-    await waitFor('all 20 deliveries counted', async () => ((await eventRow(sys.rt.db, conn, event.id))?.deliveryCount === 20 ? true : undefined));
+    await waitFor('all 20 deliveries counted', async () =>
+      (await eventRow(sys.rt.db, conn, event.id))?.deliveryCount === 20 ? true : undefined,
+    );
     // Side effects, counted where they happen: one partner fetch, one row write, one workflow run.
     expect(sys.partner.store.fetchCount('order', 'o-dup')).toBe(1);
     expect((await record(sys.rt.db, conn, 'order', 'o-dup'))?.writeCount).toBe(1);
@@ -83,8 +85,16 @@ describe('webhook fast path', () => {
     const handle = sys.client.workflow.getHandle(first.workflowId);
 
     // What retention does to a closed run: delete it, so its workflow id is free again.
-    await sys.client.workflowService.deleteWorkflowExecution({ namespace: sys.client.options.namespace, workflowExecution: { workflowId: first.workflowId } });
-    await waitFor('the closed run to be deleted', async () => handle.describe().then(() => undefined, (err: Error) => err instanceof WorkflowNotFoundError));
+    await sys.client.workflowService.deleteWorkflowExecution({
+      namespace: sys.client.options.namespace,
+      workflowExecution: { workflowId: first.workflowId },
+    });
+    await waitFor('the closed run to be deleted', async () =>
+      handle.describe().then(
+        () => undefined,
+        (err: Error) => err instanceof WorkflowNotFoundError,
+      ),
+    );
 
     const again = await sender.send(delivery);
     expect(again.status).toBe(202);
@@ -92,13 +102,23 @@ describe('webhook fast path', () => {
     // The backstop held: no second fetch, no second write; the row keeps the run that processed it.
     expect(sys.partner.store.fetchCount('order', 'o-forgotten')).toBe(1);
     expect((await record(sys.rt.db, conn, 'order', 'o-forgotten'))?.writeCount).toBe(1);
-    expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ status: 'processed', deliveryCount: 2, runId: first.runId });
+    expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({
+      status: 'processed',
+      deliveryCount: 2,
+      runId: first.runId,
+    });
   });
 
   it('records a delivery once per run, however often the registration step is retried', async () => {
     const args = {
-      connectionId: conn, eventId: `evt_${sys.prefix}_reg`, eventType: 'order.updated', objectType: 'order', objectId: 'o-reg',
-      objectVersion: 1, payloadBytes: 10, receivedAtMs: Date.now() - 5_000,
+      connectionId: conn,
+      eventId: `evt_${sys.prefix}_reg`,
+      eventType: 'order.updated',
+      objectType: 'order',
+      objectId: 'o-reg',
+      objectVersion: 1,
+      payloadBytes: 10,
+      receivedAtMs: Date.now() - 5_000,
     };
     const workflowId = `event:${conn}:${args.eventId}`;
     const row = () => eventRow(sys.rt.db, conn, args.eventId);
@@ -115,13 +135,27 @@ describe('webhook fast path', () => {
 
     // Once processed, the row keeps the run that processed it and says so to any later run.
     await sys.rt.db.webhookEvent.update({ where: { id: BigInt(first.eventRowId) }, data: { status: 'processed' } });
-    expect(await registerEventRow(sys.rt.db, args, { workflowId, runId: 'run-c' })).toMatchObject({ alreadyFinal: true, status: 'processed' });
+    expect(await registerEventRow(sys.rt.db, args, { workflowId, runId: 'run-c' })).toMatchObject({
+      alreadyFinal: true,
+      status: 'processed',
+    });
     expect(await row()).toMatchObject({ deliveryCount: 3, runId: 'run-b' });
   });
 
   it('fails registration without retrying when the connection does not exist', async () => {
-    const args = { connectionId: `${sys.prefix}-gone`, eventId: 'evt_gone', eventType: 'x', objectType: 'order', objectId: 'o', objectVersion: null, payloadBytes: 1, receivedAtMs: Date.now() };
-    const err = await registerEventRow(sys.rt.db, args, { workflowId: 'event:gone', runId: 'r' }).catch((e: unknown) => e);
+    const args = {
+      connectionId: `${sys.prefix}-gone`,
+      eventId: 'evt_gone',
+      eventType: 'x',
+      objectType: 'order',
+      objectId: 'o',
+      objectVersion: null,
+      payloadBytes: 1,
+      receivedAtMs: Date.now(),
+    };
+    const err = await registerEventRow(sys.rt.db, args, { workflowId: 'event:gone', runId: 'r' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UnknownConnectionError);
     expect(NON_RETRYABLE_ERROR_TYPES).toContain((err as Error).name);
   });
@@ -157,7 +191,10 @@ describe('webhook fast path', () => {
       store.upsert('deal', 'd-ooo', { stage: 'won' }),
       store.upsert('deal', 'd-ooo', { stage: 'closed' }),
     ];
-    const [v1, v2, v3] = snaps.map((s) => ({ snap: s, event: sys.partner.events.fromChange(store.changeAt(s.version)!) }));
+    const [v1, v2, v3] = snaps.map((s) => ({
+      snap: s,
+      event: sys.partner.events.fromChange(store.changeAt(s.version)!),
+    }));
     const sender = sys.sender(conn, STRIPE, SECRET);
     // Delivered v2, v1, v3, and a lagging partner answers each fetch with the version its event announced.
     const outcomes: Array<string | null> = [];
@@ -170,14 +207,21 @@ describe('webhook fast path', () => {
     expect(outcomes).toEqual(['applied', 'unchanged', 'applied']);
     expect(sys.partner.store.fetchCount('deal', 'd-ooo')).toBe(3);
     const rec = await record(sys.rt.db, conn, 'deal', 'd-ooo');
-    expect(rec).toMatchObject({ version: BigInt(v3!.snap.version), data: { stage: 'closed' }, writeCount: 2, source: `webhook:${v3!.event.id}` });
+    expect(rec).toMatchObject({
+      version: BigInt(v3!.snap.version),
+      data: { stage: 'closed' },
+      writeCount: 2,
+      source: `webhook:${v3!.event.id}`,
+    });
   });
 
   it('keeps a deleted object deleted when its delete arrives before its create', async () => {
     const store = sys.partner.store;
     const created = store.upsert('ticket', 't-del', { title: 'hello' });
     const deleted = store.delete('ticket', 't-del');
-    const [createEvent, deleteEvent] = [created, deleted].map((s) => sys.partner.events.fromChange(store.changeAt(s.version)!));
+    const [createEvent, deleteEvent] = [created, deleted].map((s) =>
+      sys.partner.events.fromChange(store.changeAt(s.version)!),
+    );
     const sender = sys.sender(conn, STRIPE, SECRET);
     expect((await sender.deliver(deleteEvent!)).status).toBe(202);
     await waitForEventStatus(sys.rt.db, conn, deleteEvent!.id, 'processed');
@@ -190,7 +234,12 @@ describe('webhook fast path', () => {
   });
 
   it('records a partner 404 for a never-seen object as a tombstone, not an error', async () => {
-    const event = { id: `evt_${sys.prefix}_ghost`, type: 'order.created' as const, created: 0, data: { object: { type: 'order', id: 'o-ghost', version: 3, deleted: false } } };
+    const event = {
+      id: `evt_${sys.prefix}_ghost`,
+      type: 'order.created' as const,
+      created: 0,
+      data: { object: { type: 'order', id: 'o-ghost', version: 3, deleted: false } },
+    };
     expect((await sys.sender(conn, STRIPE, SECRET).deliver(event)).status).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     expect(row.outcome).toBe('tombstoned');
@@ -218,9 +267,19 @@ describe('webhook fast path', () => {
   });
 
   it('keeps an oversized payload in the database and hands the workflow a reference', async () => {
-    const trusted = await sys.addConnection({ name: 'trusting', signature: STRIPE, secrets: [SECRET], settings: { trustPayload: true } });
+    const trusted = await sys.addConnection({
+      name: 'trusting',
+      signature: STRIPE,
+      secrets: [SECRET],
+      settings: { trustPayload: true },
+    });
     const big = 'x'.repeat(200 * 1024);
-    const event = { id: `evt_${sys.prefix}_big`, type: 'doc.updated' as const, created: 0, data: { object: { type: 'doc', id: 'doc-1', version: 9, deleted: false, body: big } } };
+    const event = {
+      id: `evt_${sys.prefix}_big`,
+      type: 'doc.updated' as const,
+      created: 0,
+      data: { object: { type: 'doc', id: 'doc-1', version: 9, deleted: false, body: big } },
+    };
     expect((await sys.sender(trusted, STRIPE, SECRET).deliver(event)).status).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, trusted, event.id, 'processed');
     expect(row.payload?.length).toBeGreaterThan(200 * 1024);

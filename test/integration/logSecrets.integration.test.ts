@@ -28,7 +28,12 @@ const FAST_RETRY = { initialIntervalMs: 50, maximumIntervalMs: 200, maximumAttem
 const lines: string[] = [];
 const capture = new Writable({
   write(chunk: Buffer, _enc, done) {
-    lines.push(...chunk.toString('utf8').split('\n').filter((l) => l.length > 0));
+    lines.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.length > 0),
+    );
     done();
   },
 });
@@ -37,7 +42,11 @@ const signatures: string[] = [];
 let sys: TestSystem;
 
 beforeAll(async () => {
-  sys = await startTestSystem('log-scan', { LOG_LEVEL: 'debug', ENCRYPTION_KEY, ADMIN_TOKEN }, { log: createLogger('debug', 'log-scan', capture) });
+  sys = await startTestSystem(
+    'log-scan',
+    { LOG_LEVEL: 'debug', ENCRYPTION_KEY, ADMIN_TOKEN },
+    { log: createLogger('debug', 'log-scan', capture) },
+  );
 });
 afterAll(async () => {
   await sys?.stop();
@@ -48,13 +57,21 @@ function announce(id: string): PartnerEvent {
   return sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
 }
 
-async function send(sender: WebhookSender, event: PartnerEvent, requestId: string): Promise<{ status: number; delivery: Delivery }> {
+async function send(
+  sender: WebhookSender,
+  event: PartnerEvent,
+  requestId: string,
+): Promise<{ status: number; delivery: Delivery }> {
   const delivery = sender.build(event);
   const digests = Object.entries(delivery.headers)
     .filter(([name]) => /signature/i.test(name))
     .flatMap(([, value]) => String(value).match(/[0-9a-f]{64}|[A-Za-z0-9+/]{40,}={0,2}/g) ?? []);
   signatures.push(...digests);
-  const res = await fetch(`${senderUrl(sender)}`, { method: 'POST', headers: { ...delivery.headers, 'X-Request-Id': requestId }, body: new Uint8Array(delivery.rawBody) });
+  const res = await fetch(`${senderUrl(sender)}`, {
+    method: 'POST',
+    headers: { ...delivery.headers, 'X-Request-Id': requestId },
+    body: new Uint8Array(delivery.rawBody),
+  });
   return { status: res.status, delivery };
 }
 
@@ -69,8 +86,18 @@ const senderUrl = (s: WebhookSender) => targets.get(s)!;
 
 describe('logs of a full run', () => {
   it('never contain a secret, a signature or a payload, and correlate webhook lines by request, connection and event', async () => {
-    const stripeConn = await sys.addConnection({ name: 'stripe', signature: STRIPE, secrets: [STRIPE_SECRET], settings: { retry: FAST_RETRY } });
-    const githubConn = await sys.addConnection({ name: 'github', signature: GITHUB, secrets: [GITHUB_SECRET], settings: { retry: FAST_RETRY } });
+    const stripeConn = await sys.addConnection({
+      name: 'stripe',
+      signature: STRIPE,
+      secrets: [STRIPE_SECRET],
+      settings: { retry: FAST_RETRY },
+    });
+    const githubConn = await sys.addConnection({
+      name: 'github',
+      signature: GITHUB,
+      secrets: [GITHUB_SECRET],
+      settings: { retry: FAST_RETRY },
+    });
 
     const valid = await send(sender(stripeConn, STRIPE, STRIPE_SECRET), announce('l-1'), 'req-valid-1');
     expect(valid.status).toBe(202);
@@ -86,7 +113,11 @@ describe('logs of a full run', () => {
     sys.partner.faults.clear({ type: 'order', id: 'l-5' });
     const replay = await fetch(`${sys.api.url}/admin/events/${stripeConn}/${parked.delivery.eventId}/replay`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'X-Request-Id': 'req-replay' },
+      headers: {
+        Authorization: `Bearer ${ADMIN_TOKEN}`,
+        'Content-Type': 'application/json',
+        'X-Request-Id': 'req-replay',
+      },
       body: JSON.stringify({ by: 'log-scan', reason: 'partner fixed' }),
     });
     expect(replay.status).toBe(200);
@@ -98,11 +129,19 @@ describe('logs of a full run', () => {
     expect(signatures.length).toBeGreaterThanOrEqual(5);
 
     const secrets: Record<string, string> = {
-      STRIPE_SECRET, GITHUB_SECRET, FORGER_SECRET, ENCRYPTION_KEY, ADMIN_TOKEN, PARTNER_API_KEY, PAYLOAD_MARKER,
+      STRIPE_SECRET,
+      GITHUB_SECRET,
+      FORGER_SECRET,
+      ENCRYPTION_KEY,
+      ADMIN_TOKEN,
+      PARTNER_API_KEY,
+      PAYLOAD_MARKER,
       ...Object.fromEntries(signatures.map((s, i) => [`signature ${i}`, s])),
     };
     const all = lines.join('\n');
-    const found = Object.entries(secrets).filter(([, value]) => all.includes(value)).map(([name]) => name);
+    const found = Object.entries(secrets)
+      .filter(([, value]) => all.includes(value))
+      .map(([name]) => name);
     expect(found).toEqual([]);
 
     const accepted = parsed.find((l) => l.event === 'webhook.accepted' && l.requestId === 'req-valid-1');

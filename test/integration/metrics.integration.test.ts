@@ -34,7 +34,12 @@ function announce(type: string, id: string): PartnerEvent {
 
 describe('metrics', () => {
   it('count deliveries, event outcomes and partner errors by connector and outcome only', async () => {
-    const conn = await sys.addConnection({ name: 'acme', signature: SIG, secrets: [SECRET], settings: { retry: FAST_RETRY } });
+    const conn = await sys.addConnection({
+      name: 'acme',
+      signature: SIG,
+      secrets: [SECRET],
+      settings: { retry: FAST_RETRY },
+    });
     const sender = sys.sender(conn, SIG, SECRET);
 
     const ok = sender.build(announce('order', 'm-1'));
@@ -42,9 +47,17 @@ describe('metrics', () => {
     await waitForEventStatus(sys.rt.db, conn, ok.eventId, 'processed');
     expect((await sender.send(ok)).status).toBe(200);
 
-    const forger = new WebhookSender({ targetUrl: `${sys.api.url}/webhooks/${conn}`, signature: SIG, secret: 'whsec_not_the_secret' });
+    const forger = new WebhookSender({
+      targetUrl: `${sys.api.url}/webhooks/${conn}`,
+      signature: SIG,
+      secret: 'whsec_not_the_secret',
+    });
     expect((await forger.deliver(announce('order', 'm-forged'))).status).toBe(401);
-    const stranger = new WebhookSender({ targetUrl: `${sys.api.url}/webhooks/${sys.prefix}-nobody`, signature: SIG, secret: SECRET });
+    const stranger = new WebhookSender({
+      targetUrl: `${sys.api.url}/webhooks/${sys.prefix}-nobody`,
+      signature: SIG,
+      secret: SECRET,
+    });
     expect((await stranger.deliver(announce('order', 'm-stranger'))).status).toBe(404);
 
     sys.partner.faults.failAlways({ type: 'order', id: 'm-parked' }, { status: 403 });
@@ -58,19 +71,26 @@ describe('metrics', () => {
     await waitForEventStatus(sys.rt.db, conn, limited.id, 'processed');
 
     const api = await scrape(sys.api.url);
-    const received = (outcome: string, connector = 'rest') => sampleValue(api.samples, 'syncline_webhooks_received_total', { connector, outcome });
+    const received = (outcome: string, connector = 'rest') =>
+      sampleValue(api.samples, 'syncline_webhooks_received_total', { connector, outcome });
     expect({
       accepted: received('accepted'),
       duplicate: received('duplicate'),
       invalid_signature: received('invalid_signature'),
       unknown_connection: received('unknown_connection', 'unknown'),
     }).toEqual({ accepted: 3, duplicate: 1, invalid_signature: 1, unknown_connection: 1 });
-    expect(sampleValue(api.samples, 'syncline_webhook_ack_seconds_count', { connector: 'rest', outcome: 'accepted' })).toBe(3);
-    expect(sampleValue(api.samples, 'syncline_webhook_ack_seconds_count', { connector: 'rest', outcome: 'rejected' })).toBe(1);
+    expect(
+      sampleValue(api.samples, 'syncline_webhook_ack_seconds_count', { connector: 'rest', outcome: 'accepted' }),
+    ).toBe(3);
+    expect(
+      sampleValue(api.samples, 'syncline_webhook_ack_seconds_count', { connector: 'rest', outcome: 'rejected' }),
+    ).toBe(1);
 
     const worker = await waitFor('the worker counters', async () => {
       const w = await scrape(sys.worker!.opsUrl!);
-      return sampleValue(w.samples, 'syncline_events_total', { connector: 'rest', outcome: 'processed' }) >= 2 ? w : undefined;
+      return sampleValue(w.samples, 'syncline_events_total', { connector: 'rest', outcome: 'processed' }) >= 2
+        ? w
+        : undefined;
     });
     const count = (name: string, labels: Record<string, string>) => sampleValue(worker.samples, name, labels);
     expect({
@@ -85,7 +105,8 @@ describe('metrics', () => {
 
     // (The test task queue carries the file prefix; the SDK labels by task queue, which is bounded.)
     const ids = [conn, `${sys.prefix}-nobody`, ok.eventId, parked.id, limited.id];
-    const leaking = (samples: Sample[]) => samples.filter((s) => Object.values(s.labels).some((v) => ids.some((id) => v.includes(id))));
+    const leaking = (samples: Sample[]) =>
+      samples.filter((s) => Object.values(s.labels).some((v) => ids.some((id) => v.includes(id))));
     expect(leaking(api.samples)).toEqual([]);
     expect(leaking(worker.samples)).toEqual([]);
     const ours = [...api.samples, ...worker.samples].filter((s) => s.name.startsWith('syncline_'));

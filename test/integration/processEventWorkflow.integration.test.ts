@@ -47,17 +47,27 @@ const activities = {
     }
     return next ?? { found: true, version: 1, data: {} };
   },
-  async applyObjectState() { return { outcome: 'applied', version: 2 }; },
-  async recordEventOutcome(a: { eventRowId: string }) { scriptOf(a.eventRowId).calls.push('recordEventOutcome'); },
-  async supersedeParkedEvents() { return 0; },
+  async applyObjectState() {
+    return { outcome: 'applied', version: 2 };
+  },
+  async recordEventOutcome(a: { eventRowId: string }) {
+    scriptOf(a.eventRowId).calls.push('recordEventOutcome');
+  },
+  async supersedeParkedEvents() {
+    return 0;
+  },
   async parkEvent(a: { eventRowId: string }) {
     const s = scriptOf(a.eventRowId);
     s.calls.push('parkEvent');
     s.parkStarted.open();
     await s.parkRelease.opened;
   },
-  async alertParked(a: { eventRowId: string }) { scriptOf(a.eventRowId).calls.push('alertParked'); },
-  async recordOperatorAction(a: { eventRowId: string }) { scriptOf(a.eventRowId).calls.push('recordOperatorAction'); },
+  async alertParked(a: { eventRowId: string }) {
+    scriptOf(a.eventRowId).calls.push('alertParked');
+  },
+  async recordOperatorAction(a: { eventRowId: string }) {
+    scriptOf(a.eventRowId).calls.push('recordOperatorAction');
+  },
   async resolveParkedEvent(a: { eventRowId: string; status: string; action: string; reason: string }) {
     const s = scriptOf(a.eventRowId);
     s.calls.push('resolveParkedEvent');
@@ -73,8 +83,22 @@ afterAll(async () => {
 });
 
 const CONNECTION: ResolvedConnection = {
-  id: 'acme', connector: 'rest', enabled: true, apiBaseUrl: 'http://127.0.0.1:9', signingSecrets: [], credentials: {},
-  settings: { fetch: { urlTemplate: '{baseUrl}/o/{objectType}/{objectId}', headers: {}, dataPath: 'data', versionPath: 'version', deletedVersionPath: 'version', timeoutMs: 5_000 } },
+  id: 'acme',
+  connector: 'rest',
+  enabled: true,
+  apiBaseUrl: 'http://127.0.0.1:9',
+  signingSecrets: [],
+  credentials: {},
+  settings: {
+    fetch: {
+      urlTemplate: '{baseUrl}/o/{objectType}/{objectId}',
+      headers: {},
+      dataPath: 'data',
+      versionPath: 'version',
+      deletedVersionPath: 'version',
+      timeoutMs: 5_000,
+    },
+  },
 };
 
 /** The real fetch activity against a partner that answers each attempt 503 once the test has looked at it. */
@@ -93,16 +117,35 @@ function realPartner(r: NonNullable<Script['realFetch']>) {
 
 const permanent = () => ApplicationFailure.nonRetryable('partner answered 403', 'PartnerPermanentError');
 
-function begin(name: string, fetches: Script['fetches'], retry?: ProcessEventInput['retry'], realFetch?: Script['realFetch']) {
+function begin(
+  name: string,
+  fetches: Script['fetches'],
+  retry?: ProcessEventInput['retry'],
+  realFetch?: Script['realFetch'],
+) {
   const eventId = `${name}-${Date.now().toString(36)}`;
   const script: Script = { calls: [], fetches, parkStarted: gate(), parkRelease: gate(), realFetch };
   scripts.set(eventId, script);
   const input: ProcessEventInput = {
-    eventRowId: null, receivedAtMs: 1, payloadBytes: 2, connectionId: 'acme', connector: 'rest', eventId, eventType: 'order.updated',
-    objectType: 'order', objectId: 'o-1', objectVersion: 2, trustPayload: false, inlinePayload: null,
+    eventRowId: null,
+    receivedAtMs: 1,
+    payloadBytes: 2,
+    connectionId: 'acme',
+    connector: 'rest',
+    eventId,
+    eventType: 'order.updated',
+    objectType: 'order',
+    objectId: 'o-1',
+    objectVersion: 2,
+    trustPayload: false,
+    inlinePayload: null,
     retry: retry ?? { initialIntervalMs: 10, backoffCoefficient: 1, maximumIntervalMs: 10, maximumAttempts: 1 },
   };
-  const started = w.client.workflow.start(processEvent, { args: [input], taskQueue: w.taskQueue, workflowId: `wf-${eventId}` });
+  const started = w.client.workflow.start(processEvent, {
+    args: [input],
+    taskQueue: w.taskQueue,
+    workflowId: `wf-${eventId}`,
+  });
   return { script, started };
 }
 
@@ -112,12 +155,21 @@ describe('processEvent around the parking flag', () => {
     const handle = await started;
     await script.parkStarted.opened;
     expect((await handle.query(stateQuery)).status).toBe('processing');
-    const update = await handle.startUpdate(replayUpdate, { args: [{ by: 'ops' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const update = await handle.startUpdate(replayUpdate, {
+      args: [{ by: 'ops' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
     script.parkRelease.open();
     expect(await update.result()).toEqual({ action: 'replay', status: 'processed', lastError: null });
     expect(await handle.result()).toMatchObject({ status: 'processed', runs: 2 });
     expect(script.calls).toEqual([
-      'registerEvent', 'fetchObjectState', 'parkEvent', 'alertParked', 'recordOperatorAction', 'fetchObjectState', 'recordEventOutcome',
+      'registerEvent',
+      'fetchObjectState',
+      'parkEvent',
+      'alertParked',
+      'recordOperatorAction',
+      'fetchObjectState',
+      'recordEventOutcome',
     ]);
   });
 
@@ -125,7 +177,10 @@ describe('processEvent around the parking flag', () => {
     const { script, started } = begin('skip', [permanent()]);
     const handle = await started;
     await script.parkStarted.opened;
-    const update = await handle.startUpdate(skipUpdate, { args: [{ by: 'ops', reason: 'test object' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    const update = await handle.startUpdate(skipUpdate, {
+      args: [{ by: 'ops', reason: 'test object' }],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
     script.parkRelease.open();
     expect(await update.result()).toMatchObject({ action: 'skip', status: 'skipped' });
     expect(await handle.result()).toMatchObject({ status: 'skipped' });
@@ -139,10 +194,18 @@ describe('processEvent around the parking flag', () => {
     await script.parkStarted.opened;
     await handle.signal(supersedeSignal, { version: 5, source: 'webhook:evt_newer' });
     // The signal is in history before the park finishes: it was taken under the parking flag, not after.
-    await waitFor('the supersede signal in history', async () => (await handle.fetchHistory()).events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'supersede'));
+    await waitFor('the supersede signal in history', async () =>
+      (await handle.fetchHistory()).events?.some(
+        (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'supersede',
+      ),
+    );
     script.parkRelease.open();
     expect(await handle.result()).toMatchObject({ status: 'superseded' });
-    expect(script.resolved).toEqual({ status: 'superseded', action: 'superseded', reason: 'object reached version 5 via webhook:evt_newer' });
+    expect(script.resolved).toEqual({
+      status: 'superseded',
+      action: 'superseded',
+      reason: 'object reached version 5 via webhook:evt_newer',
+    });
   });
 
   it('refuses a replay before the workflow has decided to park, and ignores a supersede notice then', async () => {
@@ -167,7 +230,13 @@ describe('processEvent on the partner retry schedule', () => {
   it('runs every attempt the schedule allows, each failure carrying the schedule’s delay as the server’s next-retry delay, then parks', async () => {
     // attempts[n] opens when attempt n+1 reaches the partner; attempts[n + 4] lets it answer.
     const realFetch = { attempts: Array.from({ length: 2 * (SCHEDULE.length + 1) }, gate), started: 0 };
-    const retry = { initialIntervalMs: 100, backoffCoefficient: 2, maximumIntervalMs: 10_000, maximumAttempts: SCHEDULE.length + 1, scheduleMs: SCHEDULE };
+    const retry = {
+      initialIntervalMs: 100,
+      backoffCoefficient: 2,
+      maximumIntervalMs: 10_000,
+      maximumAttempts: SCHEDULE.length + 1,
+      scheduleMs: SCHEDULE,
+    };
     const { script, started } = begin('schedule', [], retry, realFetch);
     const handle = await started;
     const seen: Array<{ attempt: number; nextRetryDelayMs: number | null }> = [];
@@ -175,18 +244,30 @@ describe('processEvent on the partner retry schedule', () => {
       await realFetch.attempts[n - 1]!.opened;
       const pending = (await handle.describe()).raw.pendingActivities?.[0];
       const delay = pending?.lastFailure?.applicationFailureInfo?.nextRetryDelay;
-      seen.push({ attempt: pending?.attempt ?? 0, nextRetryDelayMs: delay ? Number(delay.seconds ?? 0) * 1000 + Math.round((delay.nanos ?? 0) / 1e6) : null });
+      seen.push({
+        attempt: pending?.attempt ?? 0,
+        nextRetryDelayMs: delay ? Number(delay.seconds ?? 0) * 1000 + Math.round((delay.nanos ?? 0) / 1e6) : null,
+      });
       realFetch.attempts[n - 1 + SCHEDULE.length + 1]!.open();
     }
     await script.parkStarted.opened;
     script.parkRelease.open();
     // Attempt n ran after attempt n-1 failed with nextRetryDelay = scheduleMs[n-2], as the server recorded it.
-    expect(seen).toEqual([{ attempt: 1, nextRetryDelayMs: null }, ...SCHEDULE.map((ms, i) => ({ attempt: i + 2, nextRetryDelayMs: ms }))]);
+    expect(seen).toEqual([
+      { attempt: 1, nextRetryDelayMs: null },
+      ...SCHEDULE.map((ms, i) => ({ attempt: i + 2, nextRetryDelayMs: ms })),
+    ]);
     expect((await handle.query(stateQuery)).lastError).toMatch(/PartnerTransientError: partner answered 503/);
     const history = (await handle.fetchHistory()).events ?? [];
-    const fetch = history.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchObjectState')!;
+    const fetch = history.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchObjectState',
+    )!;
     expect(fetch.activityTaskScheduledEventAttributes!.retryPolicy!.maximumAttempts).toBe(SCHEDULE.length + 1);
-    const lastAttempt = history.find((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.scheduledEventId?.toString() === fetch.eventId?.toString());
+    const lastAttempt = history.find(
+      (e) =>
+        e.activityTaskStartedEventAttributes &&
+        e.activityTaskStartedEventAttributes.scheduledEventId?.toString() === fetch.eventId?.toString(),
+    );
     expect(lastAttempt!.activityTaskStartedEventAttributes!.attempt).toBe(SCHEDULE.length + 1);
     await handle.terminate('test done');
   });

@@ -12,7 +12,9 @@ import { freePort } from '../../dev/support/ports';
 import { StopWaiting, waitFor } from '../support/wait';
 
 const ROOT = path.resolve(__dirname, '../..');
-const seed = JSON.parse(fs.readFileSync(path.join(ROOT, 'config/connections.dev.json'), 'utf8')) as { connections: Array<{ id: string; signingSecrets: string[] }> };
+const seed = JSON.parse(fs.readFileSync(path.join(ROOT, 'config/connections.dev.json'), 'utf8')) as {
+  connections: Array<{ id: string; signingSecrets: string[] }>;
+};
 let child: ChildProcess | undefined;
 
 afterAll(() => {
@@ -21,7 +23,12 @@ afterAll(() => {
 
 describe('quickstart', () => {
   it('starts the whole system, processes a signed webhook, and shuts down cleanly on Ctrl-C', async () => {
-    const [apiPort, temporalPort, uiPort, simPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [apiPort, temporalPort, uiPort, simPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     const dbUrl = new URL(inject('databaseUrl'));
     dbUrl.pathname = `/quickstart_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
     const dataDir = path.join(inject('runDir'), 'quickstart');
@@ -35,26 +42,46 @@ describe('quickstart', () => {
       cwd: ROOT,
       env: {
         ...process.env,
-        DATABASE_URL: dbUrl.toString(), DATA_DIR: dataDir, SEED_FILE: seedFile, LOG_LEVEL: 'warn',
-        API_PORT: String(apiPort), TEMPORAL_DEV_PORT: String(temporalPort), TEMPORAL_DEV_UI_PORT: String(uiPort), SIMULATOR_PORT: String(simPort),
-        TEMPORAL_ADDRESS: '', TEMPORAL_CLI_PATH: inject('temporalBinary'),
+        DATABASE_URL: dbUrl.toString(),
+        DATA_DIR: dataDir,
+        SEED_FILE: seedFile,
+        LOG_LEVEL: 'warn',
+        API_PORT: String(apiPort),
+        TEMPORAL_DEV_PORT: String(temporalPort),
+        TEMPORAL_DEV_UI_PORT: String(uiPort),
+        SIMULATOR_PORT: String(simPort),
+        TEMPORAL_ADDRESS: '',
+        TEMPORAL_CLI_PATH: inject('temporalBinary'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
 
-    await waitFor('the start banner', async () => {
-      if (child!.exitCode !== null) throw new StopWaiting(`quickstart exited early (${child!.exitCode}):\n${output}`);
-      return output.includes('syncline is running');
-    }, 90_000);
+    await waitFor(
+      'the start banner',
+      async () => {
+        if (child!.exitCode !== null) throw new StopWaiting(`quickstart exited early (${child!.exitCode}):\n${output}`);
+        return output.includes('syncline is running');
+      },
+      90_000,
+    );
     expect(output).toContain(`POST http://127.0.0.1:${apiPort}/webhooks/${demo.id}`);
     expect(output).toContain(`Temporal Web UI http://127.0.0.1:${uiPort}`);
     expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
     await waitFor('readiness', async () => (await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status === 200);
 
-    const sender = new WebhookSender({ targetUrl: `http://127.0.0.1:${apiPort}/webhooks/${demo.id}`, signature: { scheme: 'standard-webhooks' }, secret: demo.signingSecrets[0]! });
-    const event = { id: `evt_qs_${crypto.randomBytes(4).toString('hex')}`, type: 'order.deleted' as const, created: 0, data: { object: { type: 'order', id: 'qs-1', version: 5, deleted: true } } };
+    const sender = new WebhookSender({
+      targetUrl: `http://127.0.0.1:${apiPort}/webhooks/${demo.id}`,
+      signature: { scheme: 'standard-webhooks' },
+      secret: demo.signingSecrets[0]!,
+    });
+    const event = {
+      id: `evt_qs_${crypto.randomBytes(4).toString('hex')}`,
+      type: 'order.deleted' as const,
+      created: 0,
+      data: { object: { type: 'order', id: 'qs-1', version: 5, deleted: true } },
+    };
     const res = await sender.deliver(event);
     expect(res.status).toBe(202);
 
@@ -63,7 +90,10 @@ describe('quickstart', () => {
     await pg.connect();
     try {
       const row = await waitFor('the event to be processed', async () => {
-        const r = await pg.query('SELECT status, outcome FROM webhook_events WHERE connection_id = $1 AND event_id = $2', [demo.id, event.id]);
+        const r = await pg.query(
+          'SELECT status, outcome FROM webhook_events WHERE connection_id = $1 AND event_id = $2',
+          [demo.id, event.id],
+        );
         return r.rows[0]?.status === 'processed' ? r.rows[0] : undefined;
       });
       expect(row.outcome).toBe('tombstoned');
@@ -76,10 +106,17 @@ describe('quickstart', () => {
     expect(await exited).toBe(0);
     // Every port the system held is free again: nothing was left running.
     for (const port of [apiPort, temporalPort, uiPort, simPort]) {
-      await waitFor(`port ${port} to be released`, async () => {
-        const ok = await fetch(`http://127.0.0.1:${port}/`).then(() => false, () => true);
-        return ok;
-      }, 15_000);
+      await waitFor(
+        `port ${port} to be released`,
+        async () => {
+          const ok = await fetch(`http://127.0.0.1:${port}/`).then(
+            () => false,
+            () => true,
+          );
+          return ok;
+        },
+        15_000,
+      );
     }
   });
 });

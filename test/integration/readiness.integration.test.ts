@@ -22,10 +22,14 @@ async function readyz(baseUrl: string): Promise<Readiness> {
 
 /** Waits until both the API and the worker answer `status`; returns their answers. */
 function bothAnswer(sys: TestSystem, status: number): Promise<{ api: Readiness; worker: Readiness }> {
-  return waitFor(`API and worker /readyz to answer ${status}`, async () => {
-    const [api, worker] = await Promise.all([readyz(sys.api.url), readyz(sys.worker!.opsUrl!)]);
-    return api.status === status && worker.status === status ? { api, worker } : undefined;
-  }, 60_000);
+  return waitFor(
+    `API and worker /readyz to answer ${status}`,
+    async () => {
+      const [api, worker] = await Promise.all([readyz(sys.api.url), readyz(sys.worker!.opsUrl!)]);
+      return api.status === status && worker.status === status ? { api, worker } : undefined;
+    },
+    60_000,
+  );
 }
 
 describe('readiness during a database outage', () => {
@@ -34,7 +38,11 @@ describe('readiness during a database outage', () => {
   beforeAll(async () => {
     const direct = new URL(inject('databaseUrl'));
     proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
-    sys = await startTestSystem('ready-db', { DATABASE_URL: viaProxy(direct.toString(), proxy), DATABASE_STATEMENT_TIMEOUT_MS: '2000', READINESS_TIMEOUT_MS: '2000' });
+    sys = await startTestSystem('ready-db', {
+      DATABASE_URL: viaProxy(direct.toString(), proxy),
+      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      READINESS_TIMEOUT_MS: '2000',
+    });
   });
   afterAll(async () => {
     proxy?.restore();

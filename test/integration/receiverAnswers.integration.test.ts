@@ -17,14 +17,28 @@ const STALE_BY_SEC = 600;
 
 const nowSec = () => Math.floor(Date.now() / 1000);
 
-function signedHeaders(body: Buffer, opts: { secret?: string; atSec?: number; contentType?: string | null } = {}): Record<string, string> {
-  const signed = signDelivery(STRIPE, { rawBody: body, secret: opts.secret ?? SECRET, nowSec: opts.atSec ?? nowSec(), eventId: 'unused' });
-  const contentType = opts.contentType === undefined ? JSON_TYPE : opts.contentType === null ? {} : { 'content-type': opts.contentType };
+function signedHeaders(
+  body: Buffer,
+  opts: { secret?: string; atSec?: number; contentType?: string | null } = {},
+): Record<string, string> {
+  const signed = signDelivery(STRIPE, {
+    rawBody: body,
+    secret: opts.secret ?? SECRET,
+    nowSec: opts.atSec ?? nowSec(),
+    eventId: 'unused',
+  });
+  const contentType =
+    opts.contentType === undefined ? JSON_TYPE : opts.contentType === null ? {} : { 'content-type': opts.contentType };
   return { ...signed, ...contentType };
 }
 
 function orderEvent(id: string, objectId = 'o-1'): PartnerEvent {
-  return { id, type: 'order.updated', created: 0, data: { object: { type: 'order', id: objectId, version: 1, deleted: false } } };
+  return {
+    id,
+    type: 'order.updated',
+    created: 0,
+    data: { object: { type: 'order', id: objectId, version: 1, deleted: false } },
+  };
 }
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-');
@@ -35,7 +49,13 @@ function webhookUrl(sys: TestSystem, connectionId: string): string {
 }
 
 /** Sends, then checks the answer is exactly `{ error: code }` and that the connection gained no event row. */
-async function expectRejected(sys: TestSystem, connectionId: string, req: RawRequest, status: number, code: string): Promise<HttpAnswer> {
+async function expectRejected(
+  sys: TestSystem,
+  connectionId: string,
+  req: RawRequest,
+  status: number,
+  code: string,
+): Promise<HttpAnswer> {
   const before = await eventCount(sys.rt.db, connectionId);
   const res = await postRaw(webhookUrl(sys, connectionId), req);
   expect({ status: res.status, body: res.json }).toEqual({ status, body: { error: code } });
@@ -88,7 +108,9 @@ describe('receiver answers for deliveries it takes', () => {
     expect(again.status).toBe(200);
     expect(JSON.parse(again.body)).toMatchObject({ status: 'duplicate', eventId: event.id });
     // The duplicate is counted off the ack path, whichever of it and the run writes the row first.
-    await waitFor('both deliveries counted', async () => ((await eventRow(sys.rt.db, conn, event.id))?.deliveryCount === 2 ? true : undefined));
+    await waitFor('both deliveries counted', async () =>
+      (await eventRow(sys.rt.db, conn, event.id))?.deliveryCount === 2 ? true : undefined,
+    );
     expect(await eventCount(sys.rt.db, conn)).toBe(1);
     await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     expect(await eventRow(sys.rt.db, conn, event.id)).toMatchObject({ deliveryCount: 2 });
@@ -98,36 +120,64 @@ describe('receiver answers for deliveries it takes', () => {
 describe('receiver answers 401 for signatures it cannot trust', () => {
   const cases: { problem: string; code: string; headers: (body: Buffer) => Record<string, string> }[] = [
     { problem: 'no signature header', code: 'missing_signature', headers: () => ({ ...JSON_TYPE }) },
-    { problem: 'a malformed signature header', code: 'malformed_signature', headers: () => ({ ...JSON_TYPE, 'stripe-signature': `t=${nowSec()},v1=not-hex-at-all` }) },
-    { problem: 'a signature made with the wrong secret', code: 'invalid_signature', headers: (b) => signedHeaders(b, { secret: 'whsec_someone_elses_secret' }) },
-    { problem: 'a signature older than the tolerance', code: 'stale_timestamp', headers: (b) => signedHeaders(b, { atSec: nowSec() - STALE_BY_SEC }) },
+    {
+      problem: 'a malformed signature header',
+      code: 'malformed_signature',
+      headers: () => ({ ...JSON_TYPE, 'stripe-signature': `t=${nowSec()},v1=not-hex-at-all` }),
+    },
+    {
+      problem: 'a signature made with the wrong secret',
+      code: 'invalid_signature',
+      headers: (b) => signedHeaders(b, { secret: 'whsec_someone_elses_secret' }),
+    },
+    {
+      problem: 'a signature older than the tolerance',
+      code: 'stale_timestamp',
+      headers: (b) => signedHeaders(b, { atSec: nowSec() - STALE_BY_SEC }),
+    },
   ];
 
-  it.each(cases)('answers 401 $code to $problem, echoing neither secret nor signature and writing nothing', async ({ problem, code, headers }) => {
-    const conn = await sys.addConnection({ name: `sig-${slug(problem)}`, signature: STRIPE, secrets: [SECRET] });
-    const body = bytes(orderEvent(`evt_${sys.prefix}_${slug(problem)}`));
-    const sent = headers(body);
+  it.each(cases)(
+    'answers 401 $code to $problem, echoing neither secret nor signature and writing nothing',
+    async ({ problem, code, headers }) => {
+      const conn = await sys.addConnection({ name: `sig-${slug(problem)}`, signature: STRIPE, secrets: [SECRET] });
+      const body = bytes(orderEvent(`evt_${sys.prefix}_${slug(problem)}`));
+      const sent = headers(body);
 
-    const res = await expectRejected(sys, conn, { headers: sent, body }, 401, code);
+      const res = await expectRejected(sys, conn, { headers: sent, body }, 401, code);
 
-    const signature = sent['Stripe-Signature'] ?? sent['stripe-signature'];
-    if (signature) {
-      expect(res.text).not.toContain(signature);
-      for (const part of signature.split(',')) expect(res.text).not.toContain(part.split('=')[1]);
-    }
-  });
+      const signature = sent['Stripe-Signature'] ?? sent['stripe-signature'];
+      if (signature) {
+        expect(res.text).not.toContain(signature);
+        for (const part of signature.split(',')) expect(res.text).not.toContain(part.split('=')[1]);
+      }
+    },
+  );
 });
 
 describe('receiver answers 400 for correctly signed bodies it cannot read', () => {
   const cases: { problem: string; body: () => Buffer }[] = [
     { problem: 'malformed JSON', body: () => Buffer.from('{"id":"evt_broken","type":', 'utf8') },
     // Well-formed JSON once decoded leniently: only the UTF-8 check can reject it.
-    { problem: 'invalid UTF-8', body: () => Buffer.concat([Buffer.from('{"id":"evt_', 'utf8'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('",'), bytes(orderEvent('x')).subarray('{"id":"x",'.length)]) },
+    {
+      problem: 'invalid UTF-8',
+      body: () =>
+        Buffer.concat([
+          Buffer.from('{"id":"evt_', 'utf8'),
+          Buffer.from([0xc3, 0x28, 0xff]),
+          Buffer.from('",'),
+          bytes(orderEvent('x')).subarray('{"id":"x",'.length),
+        ]),
+    },
     { problem: 'a JSON array', body: () => bytes([orderEvent('evt_in_array')]) },
     { problem: 'a JSON scalar', body: () => bytes('evt_scalar') },
     { problem: 'an empty body', body: () => Buffer.alloc(0) },
     { problem: 'no event id', body: () => bytes({ ...orderEvent('unused'), id: undefined }) },
-    { problem: 'no object id', body: () => bytes({ ...orderEvent('evt_no_object_id'), data: { object: { type: 'order', version: 1, deleted: false } } }) },
+    {
+      problem: 'no object id',
+      body: () =>
+        bytes({ ...orderEvent('evt_no_object_id'), data: { object: { type: 'order', version: 1, deleted: false } } }),
+    },
   ];
 
   it.each(cases)('answers 400 malformed_body to $problem and writes nothing', async ({ problem, body }) => {
@@ -142,7 +192,13 @@ describe('receiver answers 404 for connections that cannot take webhooks', () =>
 
   it('answers 404 unknown_connection for a connection id that does not exist', async () => {
     const raw = body();
-    await expectRejected(sys, `${sys.prefix}-nobody`, { headers: signedHeaders(raw), body: raw }, 404, 'unknown_connection');
+    await expectRejected(
+      sys,
+      `${sys.prefix}-nobody`,
+      { headers: signedHeaders(raw), body: raw },
+      404,
+      'unknown_connection',
+    );
   });
 
   it('answers 404 connection_disabled for a disabled connection, even with a valid signature', async () => {
@@ -152,7 +208,12 @@ describe('receiver answers 404 for connections that cannot take webhooks', () =>
   });
 
   it('answers 404 webhooks_not_supported for a polling-only connection with no signature scheme', async () => {
-    const conn = await sys.addConnection({ name: 'polling', signature: STRIPE, secrets: [SECRET], settings: { signature: null } });
+    const conn = await sys.addConnection({
+      name: 'polling',
+      signature: STRIPE,
+      secrets: [SECRET],
+      settings: { signature: null },
+    });
     const raw = body();
     await expectRejected(sys, conn, { headers: signedHeaders(raw), body: raw }, 404, 'webhooks_not_supported');
   });
@@ -165,7 +226,13 @@ describe('receiver answers 415 for correctly signed bodies that are not JSON', (
   ])('answers 415 unsupported_media_type to $label and writes nothing', async ({ label, contentType }) => {
     const conn = await sys.addConnection({ name: `type-${slug(label)}`, signature: STRIPE, secrets: [SECRET] });
     const raw = bytes(orderEvent(`evt_${sys.prefix}_415`));
-    await expectRejected(sys, conn, { headers: signedHeaders(raw, { contentType }), body: raw }, 415, 'unsupported_media_type');
+    await expectRejected(
+      sys,
+      conn,
+      { headers: signedHeaders(raw, { contentType }), body: raw },
+      415,
+      'unsupported_media_type',
+    );
   });
 });
 
@@ -205,13 +272,24 @@ describe('receiver answers 413 over the body limit', () => {
   it('answers 413 to a chunked body that declares no length and runs past the limit', async () => {
     const conn = await small.addConnection({ name: 'chunked', signature: STRIPE, secrets: [SECRET] });
     const { headers, rawBody } = deliveryOfSize(conn, LIMIT_BYTES * 4);
-    await expectRejected(small, conn, { headers: { ...headers }, body: rawBody, chunked: true }, 413, 'payload_too_large');
+    await expectRejected(
+      small,
+      conn,
+      { headers: { ...headers }, body: rawBody, chunked: true },
+      413,
+      'payload_too_large',
+    );
   });
 
   it('answers 413 to a Content-Length over the limit without waiting for a body that never comes', async () => {
     const conn = await small.addConnection({ name: 'lying-length', signature: STRIPE, secrets: [SECRET] });
     const raw = bytes(orderEvent(`evt_${small.prefix}_liar`));
-    const req: RawRequest = { headers: signedHeaders(raw), body: raw, declaredLength: 10 * 1024 * 1024, leaveOpen: true };
+    const req: RawRequest = {
+      headers: signedHeaders(raw),
+      body: raw,
+      declaredLength: 10 * 1024 * 1024,
+      leaveOpen: true,
+    };
     await expectRejected(small, conn, req, 413, 'payload_too_large');
   });
 });

@@ -20,7 +20,10 @@ async function timerDelays(workflowId: string, runId?: string): Promise<number[]
   });
 }
 
-async function firstExecutionStatus(handle: { workflowId: string; firstExecutionRunId: string }): Promise<string | undefined> {
+async function firstExecutionStatus(handle: {
+  workflowId: string;
+  firstExecutionRunId: string;
+}): Promise<string | undefined> {
   return (await sys.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe()).status.name;
 }
 
@@ -45,17 +48,25 @@ afterAll(async () => {
 });
 
 /** The alerts of one kind sent for a connection, as the receiving end got them. */
-const alerts = (kind: string, conn: string) => sink.received
-  .map((a) => a.syncline as { kind: string; connectionId: string; title: string; fields: Record<string, unknown> })
-  .filter((a) => a.kind === kind && a.connectionId === conn);
+const alerts = (kind: string, conn: string) =>
+  sink.received
+    .map((a) => a.syncline as { kind: string; connectionId: string; title: string; fields: Record<string, unknown> })
+    .filter((a) => a.kind === kind && a.connectionId === conn);
 
 describe('reconciliation poll', () => {
   it('makes the local copy equal the partner after one run when 20% of 5,000 changes lost their webhook', async () => {
-    const conn = await sys.addConnection({ name: 'bulk', signature: STRIPE, secrets: [SECRET], settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 500, maxPagesPerExecution: 8 } } });
+    const conn = await sys.addConnection({
+      name: 'bulk',
+      signature: STRIPE,
+      secrets: [SECRET],
+      settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 500, maxPagesPerExecution: 8 } },
+    });
     const store = sys.partner.store;
     // Each object is created, then changed; the fast path saw the final version of 80% of them.
     for (let i = 0; i < 5_000; i++) store.upsert('contact', `c-${i}`, { name: `Contact ${i}`, n: i });
-    const finals = Array.from({ length: 5_000 }, (_, i) => store.upsert('contact', `c-${i}`, { name: `Contact ${i}`, n: i, stage: i % 7 }));
+    const finals = Array.from({ length: 5_000 }, (_, i) =>
+      store.upsert('contact', `c-${i}`, { name: `Contact ${i}`, n: i, stage: i % 7 }),
+    );
     const delivered = finals.filter((_, i) => i % 5 !== 0);
     const missed = finals.length - delivered.length;
     // 100 of the delivered changes go through the real webhook path; the rest are applied the way it applies them.
@@ -66,7 +77,16 @@ describe('reconciliation poll', () => {
       const answers = await Promise.all(events.slice(i, i + 10).map((e) => sender.deliver(e)));
       expect(answers.map((a) => a.status)).toEqual(answers.map(() => 202));
     }
-    await applyStates(sys.rt.db, conn, 'webhook:bulk', delivered.slice(100).map((s) => ({ objectType: s.type, objectId: s.id, state: { found: true, version: s.version, data: { ...s.data } } })));
+    await applyStates(
+      sys.rt.db,
+      conn,
+      'webhook:bulk',
+      delivered.slice(100).map((s) => ({
+        objectType: s.type,
+        objectId: s.id,
+        state: { found: true, version: s.version, data: { ...s.data } },
+      })),
+    );
     for (const e of events) await waitForEventStatus(sys.rt.db, conn, e.id, 'processed');
     expect((await differences(sys.rt.db, conn, store)).length).toBe(missed);
 
@@ -77,9 +97,21 @@ describe('reconciliation poll', () => {
     expect(await firstExecutionStatus(handle)).toBe('CONTINUED_AS_NEW');
 
     expect(await differences(sys.rt.db, conn, store)).toEqual([]);
-    expect(result).toMatchObject({ status: 'succeeded', pages: 20, recordsSeen: 10_000, recordsChanged: missed, recordsDeleted: 0 });
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      pages: 20,
+      recordsSeen: 10_000,
+      recordsChanged: missed,
+      recordsDeleted: 0,
+    });
     const row = await sys.rt.db.reconcileRun.findUniqueOrThrow({ where: { id: result.runId } });
-    expect(row).toMatchObject({ status: 'succeeded', pages: 20, recordsSeen: 10_000, recordsChanged: missed, checkpointReached: result.checkpoint });
+    expect(row).toMatchObject({
+      status: 'succeeded',
+      pages: 20,
+      recordsSeen: 10_000,
+      recordsChanged: missed,
+      checkpointReached: result.checkpoint,
+    });
     expect(row.durationMs).toBeGreaterThan(0);
     const cp = await sys.rt.db.syncCheckpoint.findUniqueOrThrow({ where: { connectionId: conn } });
     expect(cp.highWaterMark).toBe(BigInt(finals.at(-1)!.version));
@@ -93,10 +125,20 @@ describe('reconciliation poll', () => {
   it('waits exactly as long as a 429/503 storm asks through Retry-After and still completes', async () => {
     // Its own partner: the objects-since listing returns every object the partner has.
     const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
-    const conn = await sys.addConnection({ name: 'storm', signature: STRIPE, secrets: [SECRET], apiBaseUrl: partner.url, settings: { changes: changesSettings('updatedSince'), reconcile: { pageSize: 50 } } });
+    const conn = await sys.addConnection({
+      name: 'storm',
+      signature: STRIPE,
+      secrets: [SECRET],
+      apiBaseUrl: partner.url,
+      settings: { changes: changesSettings('updatedSince'), reconcile: { pageSize: 50 } },
+    });
     const store = partner.store;
     for (let i = 0; i < 120; i++) store.upsert('invoice', `storm-${i}`, { amount: i });
-    partner.faults.failNextLists({ status: 429, retryAfterSec: 1 }, { status: 503, retryAfterSec: 2 }, { status: 429, retryAfterSec: 1 });
+    partner.faults.failNextLists(
+      { status: 429, retryAfterSec: 1 },
+      { status: 503, retryAfterSec: 2 },
+      { status: 429, retryAfterSec: 1 },
+    );
 
     const { handle, result } = await run(conn, 'incremental');
 
@@ -108,9 +150,16 @@ describe('reconciliation poll', () => {
   });
 
   it('paces page requests to the connection request budget', async () => {
-    const conn = await sys.addConnection({ name: 'budget', signature: STRIPE, secrets: [SECRET], settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 10, requestsPerSecond: 5 } } });
+    const conn = await sys.addConnection({
+      name: 'budget',
+      signature: STRIPE,
+      secrets: [SECRET],
+      settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 10, requestsPerSecond: 5 } },
+    });
     // The change list is shared by every connection of this partner; start this one at its end.
-    await sys.rt.db.syncCheckpoint.create({ data: { connectionId: conn, cursor: Buffer.from(`seq:${lastSeq()}`).toString('base64url') } });
+    await sys.rt.db.syncCheckpoint.create({
+      data: { connectionId: conn, cursor: Buffer.from(`seq:${lastSeq()}`).toString('base64url') },
+    });
     for (let i = 0; i < 45; i++) store().upsert('note', `budget-${i}`, { i });
     const before = sys.partner.lists.requests.length;
 
@@ -133,7 +182,10 @@ describe('reconciliation poll', () => {
     const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
     try {
       const conn = await sys.addConnection({
-        name: 'shared-budget', signature: STRIPE, secrets: [SECRET], apiBaseUrl: partner.url,
+        name: 'shared-budget',
+        signature: STRIPE,
+        secrets: [SECRET],
+        apiBaseUrl: partner.url,
         settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 10, requestsPerSecond: 10 } },
       });
       for (let i = 0; i < 40; i++) partner.store.upsert('note', `sb-${String(i).padStart(2, '0')}`, { i });
@@ -159,7 +211,13 @@ describe('reconciliation poll', () => {
   it('commits every page exactly once when two runs race on one checkpoint', async () => {
     // Its own partner, slowed so both runs hold a fetched page when the other commits.
     const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
-    const conn = await sys.addConnection({ name: 'twin', signature: STRIPE, secrets: [SECRET], apiBaseUrl: partner.url, settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 50, pagesPerActivity: 5 } } });
+    const conn = await sys.addConnection({
+      name: 'twin',
+      signature: STRIPE,
+      secrets: [SECRET],
+      apiBaseUrl: partner.url,
+      settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 50, pagesPerActivity: 5 } },
+    });
     for (let i = 0; i < 1_000; i++) partner.store.upsert('ticket', `twin-${i}`, { i });
     partner.lists.controls.delayMs = 30;
 
@@ -182,8 +240,15 @@ describe('reconciliation poll', () => {
   });
 
   it('never lets the poll regress an object a webhook already brought to a newer version', async () => {
-    const conn = await sys.addConnection({ name: 'race', signature: STRIPE, secrets: [SECRET], settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 25 } } });
-    await sys.rt.db.syncCheckpoint.create({ data: { connectionId: conn, cursor: Buffer.from(`seq:${lastSeq()}`).toString('base64url') } });
+    const conn = await sys.addConnection({
+      name: 'race',
+      signature: STRIPE,
+      secrets: [SECRET],
+      settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 25 } },
+    });
+    await sys.rt.db.syncCheckpoint.create({
+      data: { connectionId: conn, cursor: Buffer.from(`seq:${lastSeq()}`).toString('base64url') },
+    });
     const ids = Array.from({ length: 60 }, (_, i) => `race-${i}`);
     // Three versions each; the change list holds all of them, oldest first.
     for (let v = 1; v <= 3; v++) for (const id of ids) store().upsert('deal', id, { stage: v });
@@ -214,7 +279,11 @@ describe('reconciliation poll', () => {
 
     expect(result.status).toBe('succeeded');
     expect(regressions).toBe(0);
-    for (const s of latest) expect(await record(sys.rt.db, conn, 'deal', s.id)).toMatchObject({ version: BigInt(s.version), data: { stage: 3 } });
+    for (const s of latest)
+      expect(await record(sys.rt.db, conn, 'deal', s.id)).toMatchObject({
+        version: BigInt(s.version),
+        data: { stage: 3 },
+      });
 
     // And deterministically: a webhook-applied newest version, then a poll of only older versions.
     const lone = store().upsert('deal', 'race-lone', { stage: 'old' });
@@ -225,13 +294,24 @@ describe('reconciliation poll', () => {
     await waitForEventStatus(sys.rt.db, conn, ev.id, 'processed');
     const writesBefore = (await record(sys.rt.db, conn, 'deal', 'race-lone'))!.writeCount;
     await run(conn, 'incremental');
-    expect(await record(sys.rt.db, conn, 'deal', 'race-lone')).toMatchObject({ version: BigInt(newest.version), data: { stage: 'newest' }, writeCount: writesBefore });
+    expect(await record(sys.rt.db, conn, 'deal', 'race-lone')).toMatchObject({
+      version: BigInt(newest.version),
+      data: { stage: 'newest' },
+      writeCount: writesBefore,
+    });
     expect(lone.version).toBeLessThan(newest.version);
   });
 
   it('resolves a parked webhook event as superseded when the poll brings its object to a newer version', async () => {
-    const conn = await sys.addConnection({ name: 'supersede', signature: STRIPE, secrets: [SECRET], settings: { changes: changesSettings('cursor') } });
-    await sys.rt.db.syncCheckpoint.create({ data: { connectionId: conn, cursor: Buffer.from(`seq:${lastSeq()}`).toString('base64url') } });
+    const conn = await sys.addConnection({
+      name: 'supersede',
+      signature: STRIPE,
+      secrets: [SECRET],
+      settings: { changes: changesSettings('cursor') },
+    });
+    await sys.rt.db.syncCheckpoint.create({
+      data: { connectionId: conn, cursor: Buffer.from(`seq:${lastSeq()}`).toString('base64url') },
+    });
     const first = store().upsert('order', 'sup-1', { total: 1 });
     sys.partner.faults.failAlways({ type: 'order', id: 'sup-1' }, { status: 403 });
     const ev = sys.partner.events.fromChange(store().changeAt(first.version)!);
@@ -243,18 +323,35 @@ describe('reconciliation poll', () => {
     const { result } = await run(conn, 'incremental');
 
     expect(result.recordsChanged).toBe(1);
-    expect(await record(sys.rt.db, conn, 'order', 'sup-1')).toMatchObject({ version: BigInt(newer.version), source: `reconcile:${result.runId}` });
+    expect(await record(sys.rt.db, conn, 'order', 'sup-1')).toMatchObject({
+      version: BigInt(newer.version),
+      source: `reconcile:${result.runId}`,
+    });
     await waitForEventStatus(sys.rt.db, conn, ev.id, 'superseded');
   });
 
   it('finds deletes no webhook announced with a full diff, keeping versions', async () => {
     // Restoring is off here: the shared partner lists thousands of other tests' objects this connection never held.
     const conn = await sys.addConnection({
-      name: 'diff', signature: STRIPE, secrets: [SECRET],
-      settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 100, maxPagesPerExecution: 20, fullDiff: { restoreMissing: false } } },
+      name: 'diff',
+      signature: STRIPE,
+      secrets: [SECRET],
+      settings: {
+        changes: changesSettings('cursor', 'page'),
+        reconcile: { pageSize: 100, maxPagesPerExecution: 20, fullDiff: { restoreMissing: false } },
+      },
     });
     const mine = Array.from({ length: 300 }, (_, i) => store().upsert('lead', `diff-${i}`, { i }));
-    await applyStates(sys.rt.db, conn, 'webhook:seeded', mine.map((s) => ({ objectType: s.type, objectId: s.id, state: { found: true, version: s.version, data: { ...s.data } } })));
+    await applyStates(
+      sys.rt.db,
+      conn,
+      'webhook:seeded',
+      mine.map((s) => ({
+        objectType: s.type,
+        objectId: s.id,
+        state: { found: true, version: s.version, data: { ...s.data } },
+      })),
+    );
     // Other objects of the shared partner are live too; locally we only hold `mine`.
     const gone = mine.filter((_, i) => i % 15 === 0);
     for (const s of gone) store().delete(s.type, s.id);
@@ -264,9 +361,18 @@ describe('reconciliation poll', () => {
     // The listing spans more pages than one execution takes: the cursor rides through continue-as-new.
     expect(await firstExecutionStatus(handle)).toBe('CONTINUED_AS_NEW');
     expect(result.pages).toBeGreaterThan(20);
-    expect(result.recordsSeen).toBe(store().all().filter((o) => !o.deleted).length);
-    expect(result).toMatchObject({ status: 'succeeded', recordsDeleted: gone.length, deletePlan: { candidates: gone.length, live: 300, blocked: false } });
-    for (const s of gone) expect(await record(sys.rt.db, conn, 'lead', s.id)).toMatchObject({ deleted: true, version: BigInt(s.version) });
+    expect(result.recordsSeen).toBe(
+      store()
+        .all()
+        .filter((o) => !o.deleted).length,
+    );
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      recordsDeleted: gone.length,
+      deletePlan: { candidates: gone.length, live: 300, blocked: false },
+    });
+    for (const s of gone)
+      expect(await record(sys.rt.db, conn, 'lead', s.id)).toMatchObject({ deleted: true, version: BigInt(s.version) });
     const live = await sys.rt.db.syncRecord.count({ where: { connectionId: conn, deleted: false } });
     expect(live).toBe(300 - gone.length);
     expect(await sys.rt.db.reconcileSeenId.count({ where: { runId: result.runId } })).toBe(0);
@@ -276,27 +382,60 @@ describe('reconciliation poll', () => {
     const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
     try {
       const conn = await sys.addConnection({
-        name: 'restore', signature: STRIPE, secrets: [SECRET], apiBaseUrl: partner.url,
+        name: 'restore',
+        signature: STRIPE,
+        secrets: [SECRET],
+        apiBaseUrl: partner.url,
         // Two activity calls per execution: restoring continues as new with its progress.
-        settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 50, maxPagesPerExecution: 2, fullDiff: { maxRestoresPerRun: 20 } } },
+        settings: {
+          changes: changesSettings('cursor', 'page'),
+          reconcile: { pageSize: 50, maxPagesPerExecution: 2, fullDiff: { maxRestoresPerRun: 20 } },
+        },
       });
-      const objs = Array.from({ length: 60 }, (_, i) => partner.store.upsert('deal', `r-${String(i).padStart(2, '0')}`, { i }));
+      const objs = Array.from({ length: 60 }, (_, i) =>
+        partner.store.upsert('deal', `r-${String(i).padStart(2, '0')}`, { i }),
+      );
       // Webhooks brought the first 30; the other 30 never arrived, and the partner's change log no longer has them.
-      await applyStates(sys.rt.db, conn, 'webhook:seeded', objs.slice(0, 30).map((s) => ({ objectType: s.type, objectId: s.id, state: { found: true, version: s.version, data: { ...s.data } } })));
+      await applyStates(
+        sys.rt.db,
+        conn,
+        'webhook:seeded',
+        objs.slice(0, 30).map((s) => ({
+          objectType: s.type,
+          objectId: s.id,
+          state: { found: true, version: s.version, data: { ...s.data } },
+        })),
+      );
       // r-05 was tombstoned by an earlier full diff of a bad listing: same version, deleted.
-      await sys.rt.db.$executeRaw`UPDATE sync_records SET deleted = true, data = NULL WHERE connection_id = ${conn} AND object_id = 'r-05'`;
+      await sys.rt.db
+        .$executeRaw`UPDATE sync_records SET deleted = true, data = NULL WHERE connection_id = ${conn} AND object_id = 'r-05'`;
       partner.faults.failNext({ type: 'deal', id: 'r-05' }, 1, { status: 429, retryAfterSec: 1 });
 
       // The cap (20 fetches) takes r-05 and then the first 19 missing, in key order.
       const first = await run(conn, 'full');
-      expect(first.result).toMatchObject({ status: 'succeeded', recordsSeen: 60, recordsChanged: 20, recordsDeleted: 0 });
+      expect(first.result).toMatchObject({
+        status: 'succeeded',
+        recordsSeen: 60,
+        recordsChanged: 20,
+        recordsDeleted: 0,
+      });
       expect(await firstExecutionStatus(first.handle)).toBe('CONTINUED_AS_NEW');
       expect(await timerDelays(first.handle.workflowId, first.handle.firstExecutionRunId)).toEqual([1_000]);
-      expect(await record(sys.rt.db, conn, 'deal', 'r-05')).toMatchObject({ deleted: false, version: BigInt(objs[5]!.version), data: { i: 5 } });
-      expect(await record(sys.rt.db, conn, 'deal', 'r-48')).toMatchObject({ deleted: false, version: BigInt(objs[48]!.version), source: `reconcile:${first.result.runId}` });
+      expect(await record(sys.rt.db, conn, 'deal', 'r-05')).toMatchObject({
+        deleted: false,
+        version: BigInt(objs[5]!.version),
+        data: { i: 5 },
+      });
+      expect(await record(sys.rt.db, conn, 'deal', 'r-48')).toMatchObject({
+        deleted: false,
+        version: BigInt(objs[48]!.version),
+        source: `reconcile:${first.result.runId}`,
+      });
       expect(await record(sys.rt.db, conn, 'deal', 'r-49')).toBeNull();
       await waitFor('the cap alert', async () => alerts('reconcile.restore_capped', conn).length > 0);
-      expect(alerts('reconcile.restore_capped', conn)).toEqual([expect.objectContaining({ fields: { runId: first.result.runId } })]);
+      expect(alerts('reconcile.restore_capped', conn)).toEqual([
+        expect.objectContaining({ fields: { runId: first.result.runId } }),
+      ]);
 
       const second = await run(conn, 'full');
       expect(second.result).toMatchObject({ status: 'succeeded', recordsChanged: 11, recordsDeleted: 0 });
@@ -317,7 +456,10 @@ describe('reconciliation poll', () => {
     const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY });
     try {
       const conn = await sys.addConnection({
-        name: 'restore-bad', signature: STRIPE, secrets: [SECRET], apiBaseUrl: partner.url,
+        name: 'restore-bad',
+        signature: STRIPE,
+        secrets: [SECRET],
+        apiBaseUrl: partner.url,
         settings: { changes: changesSettings('cursor', 'page'), reconcile: { pageSize: 50 } },
       });
       for (let i = 0; i < 5; i++) partner.store.upsert('deal', `m-${i}`, { i });
@@ -328,10 +470,12 @@ describe('reconciliation poll', () => {
       expect(await record(sys.rt.db, conn, 'deal', 'm-2')).toBeNull();
       expect(await record(sys.rt.db, conn, 'deal', 'm-3')).toMatchObject({ deleted: false, data: { i: 3 } });
       await waitFor('the skip alert', async () => alerts('reconcile.restore_skipped', conn).length > 0);
-      expect(alerts('reconcile.restore_skipped', conn)).toEqual([expect.objectContaining({
-        title: 'Full diff skipped deal/m-2: the partner serves it malformed',
-        fields: expect.objectContaining({ runId: first.result.runId, objectType: 'deal', objectId: 'm-2' }),
-      })]);
+      expect(alerts('reconcile.restore_skipped', conn)).toEqual([
+        expect.objectContaining({
+          title: 'Full diff skipped deal/m-2: the partner serves it malformed',
+          fields: expect.objectContaining({ runId: first.result.runId, objectType: 'deal', objectId: 'm-2' }),
+        }),
+      ]);
 
       partner.faults.clear();
       const second = await run(conn, 'full');
@@ -348,5 +492,7 @@ function store() {
 }
 
 function lastSeq(): number {
-  return store().all().reduce((m, o) => Math.max(m, o.version), 0);
+  return store()
+    .all()
+    .reduce((m, o) => Math.max(m, o.version), 0);
 }

@@ -37,7 +37,10 @@ describe('reconciliation across a worker crash', () => {
   it('resumes from the last committed page after SIGKILL, skipping no page and counting none twice', async () => {
     const queue = `crash-${sys.prefix}`;
     const conn = await sys.addConnection({
-      name: 'crash', signature: { scheme: 'stripe' }, secrets: ['whsec_x'], apiBaseUrl: partner.url,
+      name: 'crash',
+      signature: { scheme: 'stripe' },
+      secrets: ['whsec_x'],
+      apiBaseUrl: partner.url,
       settings: { changes: changesSettings('cursor'), reconcile: { pageSize: 100, heartbeatTimeoutMs: 5_000 } },
     });
     for (let i = 0; i < 3_000; i++) partner.store.upsert('account', `a-${i}`, { i, name: `Account ${i}` });
@@ -46,10 +49,14 @@ describe('reconciliation across a worker crash', () => {
     const first = startWorkerProcess(queue);
     const handle = await reconcileService(sys).runNow(conn, 'incremental', { taskQueue: queue });
     const runId = (await handle.describe()).runId;
-    await waitFor('five committed pages', async () => {
-      const row = await sys.rt.db.reconcileRun.findUnique({ where: { id: runId } });
-      return row && row.pages >= 5 ? row : undefined;
-    }, 60_000);
+    await waitFor(
+      'five committed pages',
+      async () => {
+        const row = await sys.rt.db.reconcileRun.findUnique({ where: { id: runId } });
+        return row && row.pages >= 5 ? row : undefined;
+      },
+      60_000,
+    );
     await first.kill('SIGKILL');
     const atKill = await sys.rt.db.reconcileRun.findUniqueOrThrow({ where: { id: runId } });
     expect(atKill.pages).toBeLessThan(30);
@@ -63,7 +70,8 @@ describe('reconciliation across a worker crash', () => {
     const ok = partner.lists.requests.filter((r) => r.path === '/api/changes' && r.status === 200);
     const next = new Map(ok.map((r) => [r.cursor, r.nextCursor]));
     const chain: (string | null)[] = [null];
-    while (chain.length <= 30 && next.has(chain.at(-1)!) && next.get(chain.at(-1)!) !== result.checkpoint) chain.push(next.get(chain.at(-1)!)!);
+    while (chain.length <= 30 && next.has(chain.at(-1)!) && next.get(chain.at(-1)!) !== result.checkpoint)
+      chain.push(next.get(chain.at(-1)!)!);
     expect(chain).toHaveLength(30);
     expect(next.get(chain.at(-1)!)).toBe(result.checkpoint);
     // Never restarted from the beginning. Repeats are only the page in flight at the kill (plus, on a

@@ -11,22 +11,38 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 
 const DIR = path.resolve(__dirname, '../fixtures/histories');
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('replaying histories of earlier versions', () => {
   it('has histories of every recorded version and shape', () => {
     const versions = new Set(files.map((f) => f.split('.')[0]));
     expect(versions.size).toBeGreaterThanOrEqual(2);
     for (const v of versions) {
-      expect(files.filter((f) => f.startsWith(`${v}.`)).map((f) => f.split('.')[1]).sort()).toEqual([
-        'event-parked-replayed', 'event-parked-skipped', 'event-processed', 'event-retried',
-        'reconcile-full-first', 'reconcile-full-last', 'reconcile-incremental-first', 'reconcile-incremental-last',
+      expect(
+        files
+          .filter((f) => f.startsWith(`${v}.`))
+          .map((f) => f.split('.')[1])
+          .sort(),
+      ).toEqual([
+        'event-parked-replayed',
+        'event-parked-skipped',
+        'event-processed',
+        'event-retried',
+        'reconcile-full-first',
+        'reconcile-full-last',
+        'reconcile-incremental-first',
+        'reconcile-incremental-last',
       ]);
     }
   });
 
   it.each(files)('%s replays on the current code', async (file) => {
-    const history = temporal.api.history.v1.History.fromObject(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Record<string, unknown>);
+    const history = temporal.api.history.v1.History.fromObject(
+      JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Record<string, unknown>,
+    );
     await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file);
   });
 });

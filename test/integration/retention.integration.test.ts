@@ -28,15 +28,32 @@ const daysAgo = (d: number) => new Date(Date.now() - d * DAY_MS);
 const taskQueue = () => `test-${sys.prefix}`;
 
 function prune(): Promise<{ deleted: number; cutoff: string | null }> {
-  return sys.client.workflow.execute('pruneEventRows', { taskQueue: taskQueue(), workflowId: `${sys.prefix}-prune-${Date.now()}` });
+  return sys.client.workflow.execute('pruneEventRows', {
+    taskQueue: taskQueue(),
+    workflowId: `${sys.prefix}-prune-${Date.now()}`,
+  });
 }
 
 /** A row as the workflow leaves it: `finishedDaysAgo` null = not finished (parked, in flight). */
-async function row(conn: string, eventId: string, status: string, receivedDaysAgo: number, finishedDaysAgo: number | null): Promise<bigint> {
+async function row(
+  conn: string,
+  eventId: string,
+  status: string,
+  receivedDaysAgo: number,
+  finishedDaysAgo: number | null,
+): Promise<bigint> {
   const created = await sys.rt.db.webhookEvent.create({
     data: {
-      connectionId: conn, eventId, eventType: 'order.updated', objectType: 'order', objectId: eventId, status, workflowId: `event:${conn}:${eventId}`,
-      payloadBytes: 10, receivedAt: daysAgo(receivedDaysAgo), finishedAt: finishedDaysAgo === null ? null : daysAgo(finishedDaysAgo),
+      connectionId: conn,
+      eventId,
+      eventType: 'order.updated',
+      objectType: 'order',
+      objectId: eventId,
+      status,
+      workflowId: `event:${conn}:${eventId}`,
+      payloadBytes: 10,
+      receivedAt: daysAgo(receivedDaysAgo),
+      finishedAt: finishedDaysAgo === null ? null : daysAgo(finishedDaysAgo),
     },
   });
   return created.id;
@@ -52,13 +69,27 @@ describe('event-row retention', () => {
     await row(conn, 'old-parked', 'parked', 90, null);
     await row(conn, 'old-failed', 'failed', 90, 89);
     await row(conn, 'old-accepted', 'accepted', 90, null);
-    await sys.rt.db.operatorAction.create({ data: { connectionId: conn, eventRowId: skipped, workflowId: `event:${conn}:old-skipped`, action: 'skip', actor: 'ops', reason: 'test', result: 'skipped' } });
+    await sys.rt.db.operatorAction.create({
+      data: {
+        connectionId: conn,
+        eventRowId: skipped,
+        workflowId: `event:${conn}:old-skipped`,
+        action: 'skip',
+        actor: 'ops',
+        reason: 'test',
+        result: 'skipped',
+      },
+    });
 
     const result = await prune();
 
     expect(result.deleted).toBe(3);
     expect(Date.parse(result.cutoff!)).toBeLessThanOrEqual(daysAgo(RETENTION_DAYS).getTime());
-    const left = await sys.rt.db.webhookEvent.findMany({ where: { connectionId: conn }, select: { eventId: true }, orderBy: { eventId: 'asc' } });
+    const left = await sys.rt.db.webhookEvent.findMany({
+      where: { connectionId: conn },
+      select: { eventId: true },
+      orderBy: { eventId: 'asc' },
+    });
     expect(left.map((r) => r.eventId)).toEqual(['old-accepted', 'old-failed', 'old-parked', 'recent-processed']);
     // The audit outlives the row it was about.
     expect(await sys.rt.db.operatorAction.count({ where: { connectionId: conn } })).toBe(1);
@@ -74,17 +105,40 @@ describe('event-row retention', () => {
     const first = await waitForEventStatus(sys.rt.db, conn, delivery.eventId, 'processed');
     await sys.client.workflow.getHandle(first.workflowId).result();
     // Both windows pass: the row ages out of EVENT_RETENTION_DAYS and Temporal's retention deletes the run.
-    await sys.rt.db.webhookEvent.update({ where: { id: first.id }, data: { receivedAt: daysAgo(45), finishedAt: daysAgo(45) } });
-    await sys.client.workflowService.deleteWorkflowExecution({ namespace: sys.client.options.namespace, workflowExecution: { workflowId: first.workflowId } });
+    await sys.rt.db.webhookEvent.update({
+      where: { id: first.id },
+      data: { receivedAt: daysAgo(45), finishedAt: daysAgo(45) },
+    });
+    await sys.client.workflowService.deleteWorkflowExecution({
+      namespace: sys.client.options.namespace,
+      workflowExecution: { workflowId: first.workflowId },
+    });
     // Temporal deletes a closed run in the background; on a loaded machine that took 20-40 s.
-    await waitFor('the closed run to be deleted', async () => sys.client.workflow.getHandle(first.workflowId).describe().then(() => undefined, (err: Error) => err instanceof WorkflowNotFoundError), 110_000);
+    await waitFor(
+      'the closed run to be deleted',
+      async () =>
+        sys.client.workflow
+          .getHandle(first.workflowId)
+          .describe()
+          .then(
+            () => undefined,
+            (err: Error) => err instanceof WorkflowNotFoundError,
+          ),
+      110_000,
+    );
     expect((await prune()).deleted).toBeGreaterThanOrEqual(1);
     expect(await eventRow(sys.rt.db, conn, delivery.eventId)).toBeNull();
 
     expect((await sender.send(delivery)).status).toBe(202);
 
-    expect(await waitForEventStatus(sys.rt.db, conn, delivery.eventId, 'processed')).toMatchObject({ outcome: 'unchanged', deliveryCount: 1 });
-    expect(await record(sys.rt.db, conn, 'order', 'o-old')).toMatchObject({ version: BigInt(snap.version), writeCount: 1 });
+    expect(await waitForEventStatus(sys.rt.db, conn, delivery.eventId, 'processed')).toMatchObject({
+      outcome: 'unchanged',
+      deliveryCount: 1,
+    });
+    expect(await record(sys.rt.db, conn, 'order', 'o-old')).toMatchObject({
+      version: BigInt(snap.version),
+      writeCount: 1,
+    });
   });
 
   it('keeps every row when retention is 0', async () => {
@@ -105,11 +159,20 @@ describe('event-row retention', () => {
       expect(await schedules.ensureRetentionSchedule({ scheduleId })).toBe('unchanged');
       const described = await handle.describe();
       expect(described.spec.intervals).toMatchObject([{ every: DAY_MS }]);
-      expect(described.action).toMatchObject({ type: 'startWorkflow', workflowType: 'pruneEventRows', taskQueue: taskQueue() });
+      expect(described.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: 'pruneEventRows',
+        taskQueue: taskQueue(),
+      });
 
       await handle.trigger();
-      const run = await waitFor('the triggered run', async () => (await handle.describe()).info.recentActions[0]?.action.workflow);
-      expect(await sys.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result()).toMatchObject({ deleted: expect.any(Number) });
+      const run = await waitFor(
+        'the triggered run',
+        async () => (await handle.describe()).info.recentActions[0]?.action.workflow,
+      );
+      expect(await sys.client.workflow.getHandle(run.workflowId, run.firstExecutionRunId).result()).toMatchObject({
+        deleted: expect.any(Number),
+      });
     } finally {
       await handle.delete().catch(() => undefined);
     }

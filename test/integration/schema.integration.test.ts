@@ -25,11 +25,14 @@ async function catalog(url: string): Promise<Record<string, unknown[]>> {
   try {
     const q = async (sql: string) => (await c.query(sql)).rows;
     return {
-      columns: await q(`SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length, datetime_precision
+      columns:
+        await q(`SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default, character_maximum_length, datetime_precision
         FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY 1, 2`),
       constraints: await q(`SELECT conrelid::regclass::text AS tbl, conname, contype, pg_get_constraintdef(oid) AS def
         FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT IN ('_prisma_migrations', '"_prisma_migrations"') ORDER BY 1, 2`),
-      indexes: await q(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1, 2`),
+      indexes: await q(
+        `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1, 2`,
+      ),
     };
   } finally {
     await c.end();
@@ -64,7 +67,8 @@ describe('database schema', () => {
   it('records applied migrations with Prisma checksums so prisma migrate deploy sees the same history', async () => {
     const c = new pg.Client({ connectionString: migratedUrl });
     await c.connect();
-    const rows = (await c.query('SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name')).rows;
+    const rows = (await c.query('SELECT migration_name, checksum FROM "_prisma_migrations" ORDER BY migration_name'))
+      .rows;
     await c.end();
     expect(rows).toEqual(readMigrations().map((m) => ({ migration_name: m.name, checksum: m.checksum })));
   });
@@ -75,7 +79,8 @@ describe('database schema', () => {
 
   it('round-trips every model through the generated client with every scalar field set', async () => {
     // The generated client's own description of the models, so a new model is covered without editing this test.
-    const dataModel = (db as unknown as { _runtimeDataModel?: { models: Record<string, { fields: Field[] }> } })._runtimeDataModel;
+    const dataModel = (db as unknown as { _runtimeDataModel?: { models: Record<string, { fields: Field[] }> } })
+      ._runtimeDataModel;
     expect(dataModel, 'generated client exposes its data model').toBeDefined();
     const models = Object.entries(dataModel!.models);
     expect(models.length).toBeGreaterThanOrEqual(3);
@@ -85,7 +90,9 @@ describe('database schema', () => {
     for (const [name, model] of models) {
       const row: Record<string, unknown> = {};
       for (const f of model.fields.filter((x) => x.kind === 'scalar')) row[f.name] = sample(f, connectionId);
-      const delegate = (db as unknown as Record<string, { create(a: unknown): Promise<Record<string, unknown>> }>)[name[0]!.toLowerCase() + name.slice(1)]!;
+      const delegate = (db as unknown as Record<string, { create(a: unknown): Promise<Record<string, unknown>> }>)[
+        name[0]!.toLowerCase() + name.slice(1)
+      ]!;
       const created = await delegate.create({ data: row });
       for (const [k, v] of Object.entries(row)) {
         if (k === 'updatedAt') continue; // @updatedAt is Prisma's to set
@@ -104,14 +111,23 @@ interface Field {
 function sample(f: Field, connectionId: string): unknown {
   if (f.name === 'connectionId' || (f.name === 'id' && f.type === 'String')) return connectionId;
   switch (f.type) {
-    case 'String': return `value-of-${f.name}`;
-    case 'Int': return 7;
-    case 'BigInt': return 9_007_199_254_740_993n;
-    case 'Float': return 1.5;
-    case 'Boolean': return true;
-    case 'DateTime': return new Date('2026-01-02T03:04:05.678Z');
-    case 'Json': return { nested: [1, 'two', { three: null }] };
-    case 'Bytes': return new Uint8Array([0, 1, 2, 255]);
-    default: throw new Error(`no sample for ${f.type} (${f.name}): extend the round-trip test`);
+    case 'String':
+      return `value-of-${f.name}`;
+    case 'Int':
+      return 7;
+    case 'BigInt':
+      return 9_007_199_254_740_993n;
+    case 'Float':
+      return 1.5;
+    case 'Boolean':
+      return true;
+    case 'DateTime':
+      return new Date('2026-01-02T03:04:05.678Z');
+    case 'Json':
+      return { nested: [1, 'two', { three: null }] };
+    case 'Bytes':
+      return new Uint8Array([0, 1, 2, 255]);
+    default:
+      throw new Error(`no sample for ${f.type} (${f.name}): extend the round-trip test`);
   }
 }

@@ -26,13 +26,42 @@ interface SchemeCase {
 }
 
 const SCHEMES: SchemeCase[] = [
-  { name: 'stripe', signature: { scheme: 'stripe' }, secrets: ['whsec_stripe_one', 'whsec_stripe_two'], signatureHeader: 'Stripe-Signature', timestamped: true },
-  { name: 'github', signature: { scheme: 'github' }, secrets: ['gh-secret-one', 'gh-secret-two'], signatureHeader: 'X-Hub-Signature-256', timestamped: false },
-  { name: 'shopify', signature: { scheme: 'shopify' }, secrets: ['shpss_one', 'shpss_two'], signatureHeader: 'X-Shopify-Hmac-Sha256', timestamped: false },
-  { name: 'standard-webhooks', signature: { scheme: 'standard-webhooks' }, secrets: [standardSecret(), standardSecret()], signatureHeader: 'webhook-signature', timestamped: true },
+  {
+    name: 'stripe',
+    signature: { scheme: 'stripe' },
+    secrets: ['whsec_stripe_one', 'whsec_stripe_two'],
+    signatureHeader: 'Stripe-Signature',
+    timestamped: true,
+  },
+  {
+    name: 'github',
+    signature: { scheme: 'github' },
+    secrets: ['gh-secret-one', 'gh-secret-two'],
+    signatureHeader: 'X-Hub-Signature-256',
+    timestamped: false,
+  },
+  {
+    name: 'shopify',
+    signature: { scheme: 'shopify' },
+    secrets: ['shpss_one', 'shpss_two'],
+    signatureHeader: 'X-Shopify-Hmac-Sha256',
+    timestamped: false,
+  },
+  {
+    name: 'standard-webhooks',
+    signature: { scheme: 'standard-webhooks' },
+    secrets: [standardSecret(), standardSecret()],
+    signatureHeader: 'webhook-signature',
+    timestamped: true,
+  },
   {
     name: 'hmac',
-    signature: { scheme: 'hmac', header: 'X-Partner-Signature', prefix: 'sha256=', timestampHeader: 'X-Partner-Timestamp' },
+    signature: {
+      scheme: 'hmac',
+      header: 'X-Partner-Signature',
+      prefix: 'sha256=',
+      timestampHeader: 'X-Partner-Timestamp',
+    },
     secrets: ['partner-one', 'partner-two'],
     signatureHeader: 'X-Partner-Signature',
     timestamped: true,
@@ -58,23 +87,44 @@ function without(headers: Readonly<Record<string, string>>, name: string): Recor
   return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== name.toLowerCase()));
 }
 
-async function expectUnauthorized(conn: string, delivery: Pick<Delivery, 'headers' | 'rawBody'>, code: string): Promise<void> {
+async function expectUnauthorized(
+  conn: string,
+  delivery: Pick<Delivery, 'headers' | 'rawBody'>,
+  code: string,
+): Promise<void> {
   const before = await eventCount(sys.rt.db, conn);
-  const res = await postRaw(`${sys.api.url}/webhooks/${conn}`, { headers: { ...delivery.headers }, body: delivery.rawBody });
+  const res = await postRaw(`${sys.api.url}/webhooks/${conn}`, {
+    headers: { ...delivery.headers },
+    body: delivery.rawBody,
+  });
   expect({ status: res.status, body: res.json }).toEqual({ status: 401, body: { error: code } });
   expect(await eventCount(sys.rt.db, conn)).toBe(before);
 }
 
-async function expectProcessed(conn: string, event: PartnerEvent, objectId: string, data: Record<string, unknown>): Promise<void> {
+async function expectProcessed(
+  conn: string,
+  event: PartnerEvent,
+  objectId: string,
+  data: Record<string, unknown>,
+): Promise<void> {
   await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
-  expect(await record(sys.rt.db, conn, 'order', objectId)).toMatchObject({ version: BigInt(event.data.object.version), deleted: false, data });
+  expect(await record(sys.rt.db, conn, 'order', objectId)).toMatchObject({
+    version: BigInt(event.data.object.version),
+    deleted: false,
+    data,
+  });
 }
 
 describe.each(SCHEMES)('$name signatures over HTTP', (scheme) => {
   const [secret, otherSecret] = scheme.secrets;
   let conn: string;
   const sender = (key = secret, clock?: () => number) =>
-    new WebhookSender({ targetUrl: `${sys.api.url}/webhooks/${conn}`, signature: scheme.signature, secret: key, clock });
+    new WebhookSender({
+      targetUrl: `${sys.api.url}/webhooks/${conn}`,
+      signature: scheme.signature,
+      secret: key,
+      clock,
+    });
 
   beforeAll(async () => {
     conn = await sys.addConnection({ name: scheme.name, signature: scheme.signature, secrets: [secret] });
@@ -102,18 +152,28 @@ describe.each(SCHEMES)('$name signatures over HTTP', (scheme) => {
 
   if (scheme.timestamped) {
     it('rejects a delivery signed ten minutes ago with stale_timestamp', async () => {
-      const delivery = sender(secret, () => Date.now() - TEN_MINUTES_MS).build(freshChange(`o-${scheme.name}-stale`, { total: 10 }));
+      const delivery = sender(secret, () => Date.now() - TEN_MINUTES_MS).build(
+        freshChange(`o-${scheme.name}-stale`, { total: 10 }),
+      );
       await expectUnauthorized(conn, delivery, 'stale_timestamp');
     });
   }
 
   it('rejects a delivery without its signature header with missing_signature', async () => {
     const delivery = sender().build(freshChange(`o-${scheme.name}-unsigned`, { total: 10 }));
-    await expectUnauthorized(conn, { headers: without(delivery.headers, scheme.signatureHeader), rawBody: delivery.rawBody }, 'missing_signature');
+    await expectUnauthorized(
+      conn,
+      { headers: without(delivery.headers, scheme.signatureHeader), rawBody: delivery.rawBody },
+      'missing_signature',
+    );
   });
 
   it('accepts deliveries signed with either of two active secrets while a secret rotates', async () => {
-    const rotating = await sys.addConnection({ name: `${scheme.name}-rotating`, signature: scheme.signature, secrets: [secret, otherSecret] });
+    const rotating = await sys.addConnection({
+      name: `${scheme.name}-rotating`,
+      signature: scheme.signature,
+      secrets: [secret, otherSecret],
+    });
     for (const [i, key] of [secret, otherSecret].entries()) {
       const objectId = `o-${scheme.name}-rotation-${i}`;
       const event = freshChange(objectId, { total: i });
@@ -126,7 +186,12 @@ describe.each(SCHEMES)('$name signatures over HTTP', (scheme) => {
 });
 
 describe("deliveries signed by the provider's own library", () => {
-  async function deliverSigned(name: string, signature: SignatureConfig, secret: string, sign: (body: string, event: PartnerEvent) => Promise<Record<string, string>>) {
+  async function deliverSigned(
+    name: string,
+    signature: SignatureConfig,
+    secret: string,
+    sign: (body: string, event: PartnerEvent) => Promise<Record<string, string>>,
+  ) {
     const conn = await sys.addConnection({ name: `oracle-${name}`, signature, secrets: [secret] });
     const objectId = `o-oracle-${name}`;
     const event = freshChange(objectId, { total: 5 });

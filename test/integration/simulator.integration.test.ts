@@ -67,7 +67,12 @@ describe('partner API', () => {
     const res = await getObject('customer', 'live');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
-      type: 'customer', id: 'live', version: snapshot.version, deleted: false, updatedAt: snapshot.updatedAt, data: { name: 'Ada' },
+      type: 'customer',
+      id: 'live',
+      version: snapshot.version,
+      deleted: false,
+      updatedAt: snapshot.updatedAt,
+      data: { name: 'Ada' },
     });
   });
 
@@ -75,7 +80,10 @@ describe('partner API', () => {
     sim.store.upsert('customer', 'gone', {});
     const tombstone = sim.store.delete('customer', 'gone');
     const res = await getObject('customer', 'gone');
-    expect([res.status, await res.json()]).toEqual([404, { error: 'not_found', deleted: true, version: tombstone.version }]);
+    expect([res.status, await res.json()]).toEqual([
+      404,
+      { error: 'not_found', deleted: true, version: tombstone.version },
+    ]);
   });
 
   it('answers a plain 404 for an object that never existed', async () => {
@@ -105,14 +113,20 @@ describe('partner API', () => {
       const res = await getObject('customer', 'flaky');
       answers.push([res.status, res.headers.get('retry-after')]);
     }
-    expect(answers).toEqual([[503, '7'], [503, '7'], [200, null]]);
+    expect(answers).toEqual([
+      [503, '7'],
+      [503, '7'],
+      [200, null],
+    ]);
     expect(sim.store.fetchCount('customer', 'flaky')).toBe(3);
   });
 
   it('keeps failing an object marked always-failing until the plan is cleared', async () => {
     sim.store.upsert('customer', 'broken', {});
     sim.faults.failAlways({ type: 'customer', id: 'broken' }, { status: 500 });
-    expect([(await getObject('customer', 'broken')).status, (await getObject('customer', 'broken')).status]).toEqual([500, 500]);
+    expect([(await getObject('customer', 'broken')).status, (await getObject('customer', 'broken')).status]).toEqual([
+      500, 500,
+    ]);
     sim.faults.clear({ type: 'customer', id: 'broken' });
     expect((await getObject('customer', 'broken')).status).toBe(200);
   });
@@ -137,13 +151,19 @@ describe('WebhookSender', () => {
     if (!got) throw new Error('receiver got nothing');
     expect(got.headers['content-type']).toBe('application/json');
     const nowSec = Math.floor(Date.now() / 1000);
-    expect(() => verifySignature(signature, { headers: got.headers, rawBody: got.rawBody, secrets: [SECRET], nowSec })).not.toThrow();
+    expect(() =>
+      verifySignature(signature, { headers: got.headers, rawBody: got.rawBody, secrets: [SECRET], nowSec }),
+    ).not.toThrow();
     expect(JSON.parse(got.rawBody.toString('utf8'))).toEqual(event);
   });
 
   it('resends a built delivery as a byte-identical duplicate with the same signature', async () => {
     const receiver = await startReceiver();
-    const sender = new WebhookSender({ targetUrl: receiver.url, signature: { scheme: 'standard-webhooks' }, secret: SECRET });
+    const sender = new WebhookSender({
+      targetUrl: receiver.url,
+      signature: { scheme: 'standard-webhooks' },
+      secret: SECRET,
+    });
     const delivery = sender.build(announce('dup'));
     await sender.send(delivery);
     await sender.send(delivery);

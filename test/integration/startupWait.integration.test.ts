@@ -35,15 +35,24 @@ afterAll(async () => {
 
 /** The structured log lines a process has written so far with this `event`. */
 function events(p: SynclineProcess, event: string): Array<Record<string, unknown>> {
-  return p.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === event);
+  return p
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l.event === event);
 }
 
 function waitLogged(p: SynclineProcess, event: string, count = 1) {
-  return waitFor(`${event} ×${count} in the process log`, async () => {
-    if (p.child.exitCode !== null) throw new StopWaiting(`process exited (${p.child.exitCode}):\n${p.output()}`);
-    const found = events(p, event);
-    return found.length >= count ? found : undefined;
-  }, 60_000);
+  return waitFor(
+    `${event} ×${count} in the process log`,
+    async () => {
+      if (p.child.exitCode !== null) throw new StopWaiting(`process exited (${p.child.exitCode}):\n${p.output()}`);
+      const found = events(p, event);
+      return found.length >= count ? found : undefined;
+    },
+    60_000,
+  );
 }
 
 async function readyz(url: string): Promise<{ status: number; body: unknown }> {
@@ -66,36 +75,55 @@ describe('start-up while a dependency is down', () => {
     const [listening] = await waitLogged(w, 'worker.ops_listening');
     const [reached] = await waitLogged(w, 'startup.reached');
     expect(Number(reached!.attempts)).toBeGreaterThanOrEqual(4);
-    const ready = await waitFor('the worker to be ready', async () => {
-      const r = await readyz(String(listening!.url));
-      return r.status === 200 ? r : undefined;
-    }, 60_000);
+    const ready = await waitFor(
+      'the worker to be ready',
+      async () => {
+        const r = await readyz(String(listening!.url));
+        return r.status === 200 ? r : undefined;
+      },
+      60_000,
+    );
     expect(ready.body).toMatchObject({ status: 'ready' });
   });
 
   it('an API started while PostgreSQL is unreachable waits, then serves once the database is back', async () => {
     proxy.cut();
     const port = await freePort();
-    const api = spawnSyncline('src/api/main.ts', sys.rt.env, { DATABASE_URL: viaProxy(sys.rt.env.DATABASE_URL!, proxy), API_PORT: String(port), LOG_LEVEL: 'info' });
+    const api = spawnSyncline('src/api/main.ts', sys.rt.env, {
+      DATABASE_URL: viaProxy(sys.rt.env.DATABASE_URL!, proxy),
+      API_PORT: String(port),
+      LOG_LEVEL: 'info',
+    });
     procs.push(api);
     const waits = await waitLogged(api, 'startup.waiting', 2);
     expect(waits[0]).toMatchObject({ what: 'api' });
-    const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => 'answered', (err: Error) => (err.cause as { code?: string })?.code);
+    const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      () => 'answered',
+      (err: Error) => (err.cause as { code?: string })?.code,
+    );
     expect(refused).toBe('ECONNREFUSED');
 
     proxy.restore();
     await waitLogged(api, 'api.started');
-    const ready = await waitFor('the API to be ready', async () => {
-      const r = await readyz(`http://127.0.0.1:${port}`);
-      return r.status === 200 ? r : undefined;
-    }, 60_000);
+    const ready = await waitFor(
+      'the API to be ready',
+      async () => {
+        const r = await readyz(`http://127.0.0.1:${port}`);
+        return r.status === 200 ? r : undefined;
+      },
+      60_000,
+    );
     expect(ready.body).toMatchObject({ status: 'ready' });
   });
 
   it('gives up at once on a failure that waiting cannot mend, and after STARTUP_WAIT_MS on one it could', async () => {
     const badRole = new URL(sys.rt.env.DATABASE_URL!);
     badRole.username = 'no_such_role_syncline';
-    const wrong = spawnSyncline('src/api/main.ts', sys.rt.env, { DATABASE_URL: badRole.toString(), API_PORT: String(await freePort()), LOG_LEVEL: 'info' });
+    const wrong = spawnSyncline('src/api/main.ts', sys.rt.env, {
+      DATABASE_URL: badRole.toString(),
+      API_PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
+    });
     procs.push(wrong);
     await waitFor('the API to exit', async () => wrong.child.exitCode !== null, 60_000);
     expect(wrong.child.exitCode).toBe(1);
@@ -103,7 +131,11 @@ describe('start-up while a dependency is down', () => {
     expect(events(wrong, 'startup.waiting')).toEqual([]);
 
     await temporal.stop();
-    const impatient = spawnWorker(sys.rt.env, { TEMPORAL_ADDRESS: temporal.address, LOG_LEVEL: 'info', STARTUP_WAIT_MS: '1500' });
+    const impatient = spawnWorker(sys.rt.env, {
+      TEMPORAL_ADDRESS: temporal.address,
+      LOG_LEVEL: 'info',
+      STARTUP_WAIT_MS: '1500',
+    });
     procs.push(impatient);
     await waitFor('the worker to exit', async () => impatient.child.exitCode !== null, 60_000);
     expect(impatient.child.exitCode).toBe(1);

@@ -43,9 +43,15 @@ describe('Temporal outage', () => {
 
     await temporal!.stop();
     const delivery = sender.build(announce('o-during', 2));
-    const refused = await postRaw(`${sys.api.url}/webhooks/${conn}`, { headers: { ...delivery.headers }, body: delivery.rawBody });
+    const refused = await postRaw(`${sys.api.url}/webhooks/${conn}`, {
+      headers: { ...delivery.headers },
+      body: delivery.rawBody,
+    });
 
-    expect({ status: refused.status, body: refused.json }).toEqual({ status: 503, body: { error: 'temporal_unavailable' } });
+    expect({ status: refused.status, body: refused.json }).toEqual({
+      status: 503,
+      body: { error: 'temporal_unavailable' },
+    });
     expect(refused.headers['retry-after']).toMatch(/^[1-9]\d*$/);
     // Never 2xx unless Temporal holds the event; the refused delivery left no row behind.
     expect(await eventRow(sys.rt.db, conn, delivery.eventId)).toBeNull();

@@ -31,20 +31,34 @@ let browser: Browser;
 let outDir: string;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: run scripts/ensure-deps.sh as root, or set CHROMIUM_PATH`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: run scripts/ensure-deps.sh as root, or set CHROMIUM_PATH`);
   const port = await freePort();
   const dir = path.join(inject('runDir'), `web-ui-${port}`);
   outDir = dir;
   server = await startDevServer({
-    binary: inject('temporalBinary'), port, uiPort: await freePort(), headless: false,
-    dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, 'temporal.log'),
+    binary: inject('temporalBinary'),
+    port,
+    uiPort: await freePort(),
+    headless: false,
+    dbFile: path.join(dir, 'temporal.db'),
+    logFile: path.join(dir, 'temporal.log'),
   });
   // WORKER_METRICS_PORT 0: the worker's ops server on any free port, so parallel test files do not collide.
   sys = await startTestSystem('web-ui', { TEMPORAL_ADDRESS: server.address, WORKER_METRICS_PORT: '0' });
   // launch() gives every browser a fresh temporary user-data-dir, removed on close.
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
   });
 });
 afterAll(async () => {
@@ -66,25 +80,40 @@ async function visibleCount(query: string): Promise<number> {
 
 /** Loads the page until `probe` finds what it waits for: the UI reads visibility once per load. */
 async function loadUntil(page: Page, url: string, what: string, probe: () => Promise<boolean>): Promise<void> {
-  await waitFor(what, async () => {
-    await page.goto(url);
-    return probe();
-  }, UI_WAIT_MS * 2);
+  await waitFor(
+    what,
+    async () => {
+      await page.goto(url);
+      return probe();
+    },
+    UI_WAIT_MS * 2,
+  );
 }
 
 describe('Temporal Web UI', () => {
-  it('lists a parked event under the documented query for its connection and shows its summary and why it is parked', async ({ onTestFailed }) => {
+  it('lists a parked event under the documented query for its connection and shows its summary and why it is parked', async ({
+    onTestFailed,
+  }) => {
     expect(fs.readFileSync(DOC, 'utf8')).toContain(parkedOfConnection('<connection-id>'));
 
-    const conn = await sys.addConnection({ name: 'ui', signature: SIG, secrets: [SECRET], settings: { retry: { initialIntervalMs: 50, maximumIntervalMs: 200, maximumAttempts: 2 } } });
+    const conn = await sys.addConnection({
+      name: 'ui',
+      signature: SIG,
+      secrets: [SECRET],
+      settings: { retry: { initialIntervalMs: 50, maximumIntervalMs: 200, maximumAttempts: 2 } },
+    });
     sys.partner.faults.failAlways({ type: 'order', id: 'ui-parked' }, { status: 403 });
     const parkedEvent = await deliverChange(conn, 'order', 'ui-parked');
     const processedEvent = await deliverChange(conn, 'order', 'ui-ok');
     const parked = await waitForEventStatus(sys.rt.db, conn, parkedEvent.id, 'parked');
     const processed = await waitForEventStatus(sys.rt.db, conn, processedEvent.id, 'processed');
     // Both statuses must have reached visibility, so the processed event's absence below means something.
-    await waitFor('visibility to know one parked and one processed event', async () =>
-      (await visibleCount(parkedOfConnection(conn))) === 1 && (await visibleCount(`SynclineConnection = "${conn}" AND SynclineStatus = "processed"`)) === 1);
+    await waitFor(
+      'visibility to know one parked and one processed event',
+      async () =>
+        (await visibleCount(parkedOfConnection(conn))) === 1 &&
+        (await visibleCount(`SynclineConnection = "${conn}" AND SynclineStatus = "processed"`)) === 1,
+    );
 
     const page = await browser.newPage({ viewport: { width: 1680, height: 900 } });
     onTestFailed(async () => {
@@ -99,7 +128,8 @@ describe('Temporal Web UI', () => {
     // The UI 2.42 list has no summary column; what the summary says is shown through search attribute columns
     // (the gear icon, as docs/web-ui.md tells); Run ID, End and the saved views make way for them.
     await page.getByTestId('workflows-summary-table-configuration-button').click();
-    for (const name of ['SynclineStatus', 'SynclineEventType', 'SynclineObjectId']) await page.getByRole('button', { name: `Add ${name} column` }).click();
+    for (const name of ['SynclineStatus', 'SynclineEventType', 'SynclineObjectId'])
+      await page.getByRole('button', { name: `Add ${name} column` }).click();
     for (const name of ['Run ID', 'End']) await page.getByRole('button', { name: `Remove ${name} column` }).click();
     await page.getByRole('button', { name: 'Close Workflows Table configuration' }).click();
     await page.getByRole('button', { name: 'Collapse saved views' }).click();
@@ -108,7 +138,9 @@ describe('Temporal Web UI', () => {
     await rows.filter({ hasText: 'ui-parked' }).first().waitFor({ timeout: UI_WAIT_MS });
     expect(await rows.count()).toBe(1);
     const row = (await rows.first().innerText()).split(/\s+/);
-    expect(row).toEqual(expect.arrayContaining([parked.workflowId, 'Running', 'processEvent', 'parked', 'order.created', 'ui-parked']));
+    expect(row).toEqual(
+      expect.arrayContaining([parked.workflowId, 'Running', 'processEvent', 'parked', 'order.created', 'ui-parked']),
+    );
     expect(await link(processed.workflowId).count()).toBe(0);
     await page.screenshot({ path: path.join(outDir, 'web-ui-parked-list.png') });
 
@@ -116,16 +148,25 @@ describe('Temporal Web UI', () => {
     await page.getByRole('tab', { name: 'User Metadata' }).click();
     // Summary, details and current details render as Markdown, each in its own frame, in that order.
     const frames = page.locator('iframe[title="output"]');
-    const shown = await waitFor('the summary, details and current details', async () => {
-      if ((await frames.count()) < 3) return undefined;
-      const texts = await Promise.all([0, 1, 2].map((i) => page.frameLocator('iframe[title="output"]').nth(i).locator('body').innerText()));
-      return texts.every((t) => t.trim()) ? texts.map((t) => t.replace(/\s+/g, ' ').trim()) : undefined;
-    }, UI_WAIT_MS);
+    const shown = await waitFor(
+      'the summary, details and current details',
+      async () => {
+        if ((await frames.count()) < 3) return undefined;
+        const texts = await Promise.all(
+          [0, 1, 2].map((i) => page.frameLocator('iframe[title="output"]').nth(i).locator('body').innerText()),
+        );
+        return texts.every((t) => t.trim()) ? texts.map((t) => t.replace(/\s+/g, ' ').trim()) : undefined;
+      },
+      UI_WAIT_MS,
+    );
     expect(shown[0]).toBe(`order.created order/ui-parked (${conn})`);
     expect(shown[1]).toContain(`Partner event ${parkedEvent.id} on connection ${conn}`);
-    expect(shown[2]).toContain('parked: order.created order/ui-parked failed: PartnerPermanentError: partner answered 403.');
+    expect(shown[2]).toContain(
+      'parked: order.created order/ui-parked failed: PartnerPermanentError: partner answered 403.',
+    );
     expect(shown[2]).toContain(`npx syncline events replay ${conn} ${parkedEvent.id}`);
-    for (const heading of ['Summary', 'Details', 'Current Details']) await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+    for (const heading of ['Summary', 'Details', 'Current Details'])
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
     await page.screenshot({ path: path.join(outDir, 'web-ui-parked-event.png') });
   });
 });

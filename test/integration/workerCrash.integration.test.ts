@@ -28,11 +28,12 @@ async function startStallingPartner() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      for (const r of held) r.destroy();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of held) r.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -53,14 +54,25 @@ afterAll(async () => {
 describe('worker crash', () => {
   it('processes the event exactly once after the worker is killed mid-activity', async () => {
     const conn = await sys.addConnection({
-      name: 'crash', signature: SIG, secrets: [SECRET], apiBaseUrl: partner.url,
+      name: 'crash',
+      signature: SIG,
+      secrets: [SECRET],
+      apiBaseUrl: partner.url,
       // A 2 s partner timeout makes one attempt last at most 7 s, so the dead worker's attempt expires quickly.
-      settings: { fetch: { timeoutMs: 2_000 }, retry: { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 5, scheduleMs: [100] } },
+      settings: {
+        fetch: { timeoutMs: 2_000 },
+        retry: { initialIntervalMs: 100, maximumIntervalMs: 500, maximumAttempts: 5, scheduleMs: [100] },
+      },
     });
     const first = spawnWorker(sys.rt.env);
     workers.push(first);
 
-    const event = { id: `evt_${sys.prefix}_crash`, type: 'order.updated' as const, created: 0, data: { object: { type: 'order', id: 'c-1', version: 7, deleted: false } } };
+    const event = {
+      id: `evt_${sys.prefix}_crash`,
+      type: 'order.updated' as const,
+      created: 0,
+      data: { object: { type: 'order', id: 'c-1', version: 7, deleted: false } },
+    };
     expect((await sys.sender(conn, SIG, SECRET).deliver(event)).status).toBe(202);
     await waitFor('the first fetch to be in flight', async () => partner.requests.length === 1, 60_000);
 
@@ -75,9 +87,13 @@ describe('worker crash', () => {
     expect(partner.requests).toEqual(['c-1', 'c-1']);
 
     const history = await sys.client.workflow.getHandle(row.workflowId).fetchHistory();
-    const applies = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyObjectState');
+    const applies = history.events!.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'applyObjectState',
+    );
     expect(applies).toHaveLength(1);
-    const fetchStarted = history.events!.find((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.attempt! >= 2);
+    const fetchStarted = history.events!.find(
+      (e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.attempt! >= 2,
+    );
     expect(fetchStarted, 'the fetch was retried after the lost attempt').toBeDefined();
   });
 });

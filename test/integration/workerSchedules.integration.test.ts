@@ -29,14 +29,25 @@ afterAll(async () => {
 describe('worker start-up', () => {
   it('creates the health-check and retention schedules for its task queue, once, with two workers starting at once', async () => {
     const taskQueue = `test-${uniqueName('wsched')}`;
-    const env = parseEnv({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: temporal!.address, TEMPORAL_TASK_QUEUE: taskQueue, DATA_DIR: inject('runDir'), ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') });
+    const env = parseEnv({
+      DATABASE_URL: inject('databaseUrl'),
+      TEMPORAL_ADDRESS: temporal!.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      DATA_DIR: inject('runDir'),
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
     const on = { WORKER_MAINTENANCE_SCHEDULES: 'true', LOG_LEVEL: 'info' };
     workers.push(spawnWorker(env, on), spawnWorker(env, on));
     const client = new Client({ connection: connection! });
 
     // Each worker logs the outcome of its ensure once it is up (created by one, found by the other).
-    await waitFor('both workers to have their schedules in place', async () => workers.every((w) => w.output().includes('"event":"worker.schedules"')), 90_000);
-    for (const w of workers) expect(w.output(), 'no worker failed to ensure them').not.toContain('worker.schedules_failed');
+    await waitFor(
+      'both workers to have their schedules in place',
+      async () => workers.every((w) => w.output().includes('"event":"worker.schedules"')),
+      90_000,
+    );
+    for (const w of workers)
+      expect(w.output(), 'no worker failed to ensure them').not.toContain('worker.schedules_failed');
     const health = await client.schedule.getHandle(HEALTH_SCHEDULE_ID).describe();
     const retention = await client.schedule.getHandle(RETENTION_SCHEDULE_ID).describe();
 

@@ -48,7 +48,12 @@ async function deliver(conn: string, id: string) {
 }
 
 it('records one history per workflow shape', async () => {
-  const conn = await sys.addConnection({ name: 'h', signature: SIG, secrets: [SECRET], settings: { retry: FAST_RETRY } });
+  const conn = await sys.addConnection({
+    name: 'h',
+    signature: SIG,
+    secrets: [SECRET],
+    settings: { retry: FAST_RETRY },
+  });
   const ops = new OperatorService(sys.rt.db, sys.client, { uiUrl: TEST_UI_URL, namespace: 'default' });
 
   const ok = await deliver(conn, 'h-ok');
@@ -74,8 +79,18 @@ it('records one history per workflow shape', async () => {
   // Reconciliation on a partner of its own: an incremental run that waits out a 429 and continues as new,
   // then a full diff that deletes (and, where the code has it, restores).
   const rconn = await sys.addConnection({
-    name: 'hr', signature: SIG, secrets: [SECRET], apiBaseUrl: partner.url,
-    settings: { changes: { style: 'cursor', urlTemplate: '{baseUrl}/api/changes', ids: { style: 'cursor', urlTemplate: '{baseUrl}/api/ids' } }, reconcile: { pageSize: 10, pagesPerActivity: 2, maxPagesPerExecution: 4 } },
+    name: 'hr',
+    signature: SIG,
+    secrets: [SECRET],
+    apiBaseUrl: partner.url,
+    settings: {
+      changes: {
+        style: 'cursor',
+        urlTemplate: '{baseUrl}/api/changes',
+        ids: { style: 'cursor', urlTemplate: '{baseUrl}/api/ids' },
+      },
+      reconcile: { pageSize: 10, pagesPerActivity: 2, maxPagesPerExecution: 4 },
+    },
   });
   for (let i = 0; i < 50; i++) partner.store.upsert('deal', `d-${String(i).padStart(2, '0')}`, { i });
   partner.faults.failNextLists({ status: 429, retryAfterSec: 1 });
@@ -86,7 +101,8 @@ it('records one history per workflow shape', async () => {
   await save('reconcile-incremental-last', inc.workflowId);
 
   for (let i = 0; i < 3; i++) partner.store.delete('deal', `d-${String(i).padStart(2, '0')}`);
-  await sys.rt.db.$executeRaw`DELETE FROM sync_records WHERE connection_id = ${rconn} AND object_id IN ('d-40', 'd-41')`;
+  await sys.rt.db
+    .$executeRaw`DELETE FROM sync_records WHERE connection_id = ${rconn} AND object_id IN ('d-40', 'd-41')`;
   const full = await service.runNow(rconn, 'full');
   await full.result();
   await save('reconcile-full-first', full.workflowId, full.firstExecutionRunId);

@@ -11,12 +11,18 @@ export function eventCount(db: Db, connectionId: string) {
 }
 
 export function record(db: Db, connectionId: string, objectType: string, objectId: string) {
-  return db.syncRecord.findUnique({ where: { connectionId_objectType_objectId: { connectionId, objectType, objectId } } });
+  return db.syncRecord.findUnique({
+    where: { connectionId_objectType_objectId: { connectionId, objectType, objectId } },
+  });
 }
 
 export function waitForEventStatus(db: Db, connectionId: string, eventId: string, status: string, timeoutMs?: number) {
-  return waitFor(`event ${eventId} to be ${status}`, async () => {
-    const row = await eventRow(db, connectionId, eventId);
-    return row?.status === status ? row : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `event ${eventId} to be ${status}`,
+    async () => {
+      const row = await eventRow(db, connectionId, eventId);
+      return row?.status === status ? row : undefined;
+    },
+    timeoutMs,
+  );
 }

@@ -31,14 +31,26 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   const dbName = `syncline_test_${process.pid}_${Date.now()}`;
   const { url: databaseUrl, stopServer: stopDb } = await openRunDatabase({
-    name: dbName, serverUrl: process.env.TEST_DATABASE_URL, embeddedDir: path.join(ROOT, '.data', 'test-pg'), embeddedPort: await freePort(), log,
+    name: dbName,
+    serverUrl: process.env.TEST_DATABASE_URL,
+    embeddedDir: path.join(ROOT, '.data', 'test-pg'),
+    embeddedPort: await freePort(),
+    log,
   });
   await migrate(databaseUrl);
 
   const temporalBinary = findTemporalBinary(process.env.TEMPORAL_CLI_PATH, ROOT);
-  const server = await startDevServer({ binary: temporalBinary, port: await freePort(), headless: true, logFile: path.join(runDir, 'temporal.log') });
+  const server = await startDevServer({
+    binary: temporalBinary,
+    port: await freePort(),
+    headless: true,
+    logFile: path.join(runDir, 'temporal.log'),
+  });
 
-  const code = await bundleWorkflowCode({ workflowsPath: path.join(ROOT, 'src/workflows/index.ts'), logger: undefined });
+  const code = await bundleWorkflowCode({
+    workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
+    logger: undefined,
+  });
   const workflowBundlePath = path.join(runDir, 'workflow-bundle.js');
   fs.writeFileSync(workflowBundlePath, code.code);
 

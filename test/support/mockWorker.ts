@@ -13,11 +13,19 @@ export interface MockWorker {
   stop(): Promise<void>;
 }
 
-export async function startMockWorker(label: string, activities: Record<string, (...args: never[]) => Promise<unknown>>): Promise<MockWorker> {
+export async function startMockWorker(
+  label: string,
+  activities: Record<string, (...args: never[]) => Promise<unknown>>,
+): Promise<MockWorker> {
   const taskQueue = `${label}-${crypto.randomBytes(3).toString('hex')}`;
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   const native = await NativeConnection.connect({ address: inject('temporalAddress') });
-  const worker = await Worker.create({ connection: native, taskQueue, activities, workflowBundle: { codePath: inject('workflowBundlePath') } });
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue,
+    activities,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
   const running = worker.run();
   return {
     client: new Client({ connection }),

@@ -16,7 +16,13 @@ export interface OwnTemporal {
 export async function startOwnTemporal(label: string): Promise<OwnTemporal> {
   const port = await freePort();
   const dir = path.join(inject('runDir'), `${label}-${port}`);
-  const opts = { binary: inject('temporalBinary'), port, dbFile: path.join(dir, 'temporal.db'), logFile: path.join(dir, '..', `${label}-${port}.log`), headless: true };
+  const opts = {
+    binary: inject('temporalBinary'),
+    port,
+    dbFile: path.join(dir, 'temporal.db'),
+    logFile: path.join(dir, '..', `${label}-${port}.log`),
+    headless: true,
+  };
   let server: DevServer | undefined = await startDevServer(opts);
   const address = server.address;
   return {

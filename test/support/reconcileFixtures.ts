@@ -31,7 +31,8 @@ export async function differences(db: Db, connectionId: string, store: PartnerSt
     const r = local.get(key);
     local.delete(key);
     if (!r) out.push(`${key}: missing locally (partner v${o.version})`);
-    else if (r.version !== BigInt(o.version) || r.deleted !== o.deleted) out.push(`${key}: local v${r.version} deleted=${r.deleted}, partner v${o.version} deleted=${o.deleted}`);
+    else if (r.version !== BigInt(o.version) || r.deleted !== o.deleted)
+      out.push(`${key}: local v${r.version} deleted=${r.deleted}, partner v${o.version} deleted=${o.deleted}`);
     else if (!o.deleted && !isDeepStrictEqual(r.data, o.data)) out.push(`${key}: data differs`);
   }
   for (const key of local.keys()) out.push(`${key}: exists locally only`);

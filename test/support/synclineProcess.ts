@@ -18,7 +18,11 @@ export function spawnWorker(env: Env, extra: Record<string, string> = {}): Syncl
   return spawnSyncline('src/worker/main.ts', env, extra);
 }
 
-export function spawnSyncline(entry: 'src/worker/main.ts' | 'src/api/main.ts', env: Env, extra: Record<string, string> = {}): SynclineProcess {
+export function spawnSyncline(
+  entry: 'src/worker/main.ts' | 'src/api/main.ts',
+  env: Env,
+  extra: Record<string, string> = {},
+): SynclineProcess {
   let out = '';
   // One process (node with tsx's loader), not the tsx CLI, which would run the worker as a grandchild
   // that a SIGKILL to the CLI never reaches.

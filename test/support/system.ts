@@ -44,7 +44,11 @@ export function uniqueName(label: string): string {
   return `${label}-${crypto.randomBytes(3).toString('hex')}`;
 }
 
-export async function startTestSystem(label: string, overrides: Record<string, string> = {}, opts: { inProcessWorker?: boolean; log?: Logger } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  label: string,
+  overrides: Record<string, string> = {},
+  opts: { inProcessWorker?: boolean; log?: Logger } = {},
+): Promise<TestSystem> {
   const prefix = uniqueName(label);
   const env = parseEnv({
     NODE_ENV: 'test',
@@ -60,9 +64,14 @@ export async function startTestSystem(label: string, overrides: Record<string, s
   const log = opts.log ?? createLogger(env.LOG_LEVEL, prefix);
   const rt = await openRuntime(env, log);
   const target = targetFromEnv(env);
-  const worker = opts.inProcessWorker === false
-    ? undefined
-    : await runWorker(rt, target, { workflowBundlePath: inject('workflowBundlePath'), uiUrl: TEST_UI_URL, opsPort: 0 });
+  const worker =
+    opts.inProcessWorker === false
+      ? undefined
+      : await runWorker(rt, target, {
+          workflowBundlePath: inject('workflowBundlePath'),
+          uiUrl: TEST_UI_URL,
+          opsPort: 0,
+        });
   const api = await runApi(rt, target, { port: 0, host: '127.0.0.1', uiUrl: TEST_UI_URL });
   const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: prefix });
 
@@ -82,7 +91,11 @@ export async function startTestSystem(label: string, overrides: Record<string, s
         apiBaseUrl: o.apiBaseUrl ?? partner.url,
         signingSecrets: o.secrets,
         credentials: { apiKey: PARTNER_API_KEY },
-        settings: { signature: o.signature, retry: { initialIntervalMs: 50, maximumIntervalMs: 200, maximumAttempts: 5 }, ...o.settings },
+        settings: {
+          signature: o.signature,
+          retry: { initialIntervalMs: 50, maximumIntervalMs: 200, maximumAttempts: 5 },
+          ...o.settings,
+        },
       });
       return id;
     },

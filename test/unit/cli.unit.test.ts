@@ -16,7 +16,9 @@ describe('findCommand', () => {
   });
 
   it('names only the words that look like a command when none matches, never later values', () => {
-    expect(() => findCommand(['events', 'lsit', 'whsec_value'])).toThrow(new UnknownCommandError('unknown command "events lsit"'));
+    expect(() => findCommand(['events', 'lsit', 'whsec_value'])).toThrow(
+      new UnknownCommandError('unknown command "events lsit"'),
+    );
     expect(() => findCommand(['--json'])).toThrow(UnknownCommandError);
   });
 });
@@ -25,22 +27,39 @@ describe('parseCommandArgs', () => {
   const show = findCommand(['events', 'show']).command;
 
   it('returns positionals and options, --json included', () => {
-    expect(parseCommandArgs(show, ['c1', 'e1', '--json'])).toEqual({ positionals: ['c1', 'e1'], values: { json: true } });
+    expect(parseCommandArgs(show, ['c1', 'e1', '--json'])).toEqual({
+      positionals: ['c1', 'e1'],
+      values: { json: true },
+    });
   });
 
   it('names a missing positional and carries the usage line', () => {
-    const err = (() => { try { parseCommandArgs(show, ['c1']); } catch (e) { return e; } })() as UsageError;
+    const err = (() => {
+      try {
+        parseCommandArgs(show, ['c1']);
+      } catch (e) {
+        return e;
+      }
+    })() as UsageError;
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toBe('missing <eventId>');
     expect(err.usage).toBe('syncline events show <connectionId> <eventId>');
   });
 
   it('does not echo an extra positional, which is often a secret that lost its flag', () => {
-    expect(() => parseCommandArgs(show, ['c1', 'e1', 'whsec_oops'])).toThrow(/^unexpected extra argument \(1 more than expected\)$/);
+    expect(() => parseCommandArgs(show, ['c1', 'e1', 'whsec_oops'])).toThrow(
+      /^unexpected extra argument \(1 more than expected\)$/,
+    );
   });
 
   it('rejects unknown options as a usage error (exit code 2)', () => {
-    const err = (() => { try { parseCommandArgs(show, ['c1', 'e1', '--nope']); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        parseCommandArgs(show, ['c1', 'e1', '--nope']);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(err).toBeInstanceOf(UsageError);
     expect(exitCodeOf(err)).toBe(2);
   });
@@ -48,9 +67,15 @@ describe('parseCommandArgs', () => {
 
 describe('rendering', () => {
   it('aligns table columns and marks empty cells', () => {
-    expect(table(['ID', 'ENABLED', 'URL'], [['a', true, null], ['long-id', false, 'http://x']])).toBe(
-      ['ID       ENABLED  URL', 'a        true     -', 'long-id  false    http://x'].join('\n'),
-    );
+    expect(
+      table(
+        ['ID', 'ENABLED', 'URL'],
+        [
+          ['a', true, null],
+          ['long-id', false, 'http://x'],
+        ],
+      ),
+    ).toBe(['ID       ENABLED  URL', 'a        true     -', 'long-id  false    http://x'].join('\n'));
     expect(table(['ID'], [])).toBe('(none)');
   });
 

@@ -15,7 +15,7 @@ function findDockerCompose(): string {
   if (!found) {
     throw new Error(
       'docker-compose is not installed, so docker-compose.yml cannot be validated. ' +
-        'Run `bash scripts/ensure-deps.sh` as root (it installs Debian\'s docker-compose with apt-get) or `apt-get install docker-compose`.',
+        "Run `bash scripts/ensure-deps.sh` as root (it installs Debian's docker-compose with apt-get) or `apt-get install docker-compose`.",
     );
   }
   return found;
@@ -48,12 +48,20 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
 
   it('runs postgres, Temporal, its Web UI, search-attribute setup, the API and the worker', () => {
     const res = compose(['config', '--services'], KEY);
-    expect(res.stdout.trim().split('\n').sort()).toEqual(['api', 'postgres', 'temporal', 'temporal-setup', 'temporal-ui', 'worker']);
+    expect(res.stdout.trim().split('\n').sort()).toEqual([
+      'api',
+      'postgres',
+      'temporal',
+      'temporal-setup',
+      'temporal-ui',
+      'worker',
+    ]);
   });
 
   it('starts each part only when what it needs is healthy', () => {
     const config = compose(['config'], KEY).stdout;
-    for (const service of ['postgres', 'temporal', 'api', 'worker']) expect(serviceBlock(config, service)).toContain('healthcheck:');
+    for (const service of ['postgres', 'temporal', 'api', 'worker'])
+      expect(serviceBlock(config, service)).toContain('healthcheck:');
     expect(serviceBlock(config, 'temporal')).toMatch(/postgres:\n\s+condition: service_healthy/);
     for (const service of ['api', 'worker']) {
       const block = serviceBlock(config, service);
@@ -85,7 +93,9 @@ describe('Dockerfile', () => {
   });
 
   it('builds with an npm script that exists', () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(pkg.scripts['build:workflows']).toBeDefined();
     expect(fs.existsSync(path.join(ROOT, 'scripts/build-workflows.ts'))).toBe(true);
   });

@@ -27,14 +27,19 @@ describe('error classes', () => {
   });
 
   it('are all registered: every class the folder exports is in ERROR_CLASSES', () => {
-    const exported = sources.flatMap((s) => [...s.text.matchAll(/export class (\w+) extends SynclineError/g)].map((m) => m[1]));
+    const exported = sources.flatMap((s) =>
+      [...s.text.matchAll(/export class (\w+) extends SynclineError/g)].map((m) => m[1]),
+    );
     expect(exported.sort()).toEqual(ERROR_CLASSES.map((c) => c.name).sort());
   });
 
   it('live in files the workflow bundle can import: no imports from outside the folder', () => {
     for (const s of sources) {
       const specs = [...s.text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(specs.filter((spec) => !spec!.startsWith('./')), s.file).toEqual([]);
+      expect(
+        specs.filter((spec) => !spec!.startsWith('./')),
+        s.file,
+      ).toEqual([]);
     }
   });
 });
@@ -42,14 +47,24 @@ describe('error classes', () => {
 describe('derived from the meanings', () => {
   it('the non-retryable types are exactly the failures a retry cannot help', () => {
     expect(NON_RETRYABLE_ERROR_TYPES).toEqual([
-      'PartnerPermanentError', 'MalformedDeliveryError', 'UnknownConnectionError', 'InvalidConnectionError',
-      'ReconcileNotSupportedError', 'InvalidReconcileSettingsError', 'EventTransitionRefusedError', 'InvalidInvocationError',
+      'PartnerPermanentError',
+      'MalformedDeliveryError',
+      'UnknownConnectionError',
+      'InvalidConnectionError',
+      'ReconcileNotSupportedError',
+      'InvalidReconcileSettingsError',
+      'EventTransitionRefusedError',
+      'InvalidInvocationError',
     ]);
   });
 
   it('the HTTP answer is the class meaning, with a signature failure saying which check failed', () => {
     expect(answerFor(new MalformedDeliveryError('x'))).toEqual({ status: 400, code: 'malformed_body' });
-    expect(answerFor(new TemporalUnavailableError('x'))).toEqual({ status: 503, code: 'temporal_unavailable', retryAfter: true });
+    expect(answerFor(new TemporalUnavailableError('x'))).toEqual({
+      status: 503,
+      code: 'temporal_unavailable',
+      retryAfter: true,
+    });
     expect(answerFor(new SignatureError('stale_timestamp'))).toEqual({ status: 401, code: 'stale_timestamp' });
     expect(answerFor(new PartnerPermanentError(403, 'x'))).toEqual({ status: 500, code: 'internal_error' });
     expect(answerFor(new Error('anything else'))).toEqual({ status: 500, code: 'internal_error' });
@@ -65,9 +80,11 @@ describe('derived from the meanings', () => {
     expect(exitCodeOf(new UsageError('x'))).toBe(2);
     expect(exitCodeOf(new MalformedDeliveryError('x'))).toBe(1);
     expect(exitCodeOf(new Error('x'))).toBe(1);
-    expect(ERROR_CLASSES.filter((c) => c.meaning.exitCode === 2).map((c) => c.name).sort()).toEqual(
-      ['InputError', 'InvalidConnectionError', 'UnknownCommandError', 'UnknownConnectorError', 'UsageError'],
-    );
+    expect(
+      ERROR_CLASSES.filter((c) => c.meaning.exitCode === 2)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['InputError', 'InvalidConnectionError', 'UnknownCommandError', 'UnknownConnectorError', 'UsageError']);
   });
 
   it('an error is known by its name, as Temporal carries it across processes', () => {

@@ -11,10 +11,14 @@ const SHARED_BY_CONVENTION = new Set(['index.ts', 'main.ts', 'types.ts']);
 
 describe('file names', () => {
   it('are unique across src and dev, but for index.ts, main.ts and types.ts', () => {
-    const files = [...sourceFiles(path.join(ROOT, 'src')), ...sourceFiles(path.join(ROOT, 'dev'))].map((f) => path.relative(ROOT, f));
+    const files = [...sourceFiles(path.join(ROOT, 'src')), ...sourceFiles(path.join(ROOT, 'dev'))].map((f) =>
+      path.relative(ROOT, f),
+    );
     const byName = new Map<string, string[]>();
     for (const f of files) byName.set(path.basename(f), [...(byName.get(path.basename(f)) ?? []), f]);
-    const clashes = [...byName].filter(([name, where]) => where.length > 1 && !SHARED_BY_CONVENTION.has(name)).map(([, where]) => where.join(' & '));
+    const clashes = [...byName]
+      .filter(([name, where]) => where.length > 1 && !SHARED_BY_CONVENTION.has(name))
+      .map(([, where]) => where.join(' & '));
     expect(clashes).toEqual([]);
   });
 });

@@ -25,12 +25,20 @@ describe('the import graph of src', () => {
 
 describe('the import-graph checker', () => {
   it('finds a cycle closed by a type-only import', () => {
-    const dir = tree({ 'src/a/x.ts': "import type { Y } from './y';\nexport type X = Y;", 'src/a/y.ts': "import { x } from './x';\nexport type Y = typeof x;" });
+    const dir = tree({
+      'src/a/x.ts': "import type { Y } from './y';\nexport type X = Y;",
+      'src/a/y.ts': "import { x } from './x';\nexport type Y = typeof x;",
+    });
     expect(violations(dir)).toEqual(['import cycle between files: src/a/x.ts <-> src/a/y.ts']);
   });
 
   it('finds a cycle between folders that no two files close', () => {
-    const dir = tree({ 'src/api/a.ts': "export { b } from '../system/b';", 'src/system/b.ts': 'export const b = 1;', 'src/system/c.ts': "import '../api/d';", 'src/api/d.ts': '' });
+    const dir = tree({
+      'src/api/a.ts': "export { b } from '../system/b';",
+      'src/system/b.ts': 'export const b = 1;',
+      'src/system/c.ts': "import '../api/d';",
+      'src/api/d.ts': '',
+    });
     expect(violations(dir)).toEqual(['import cycle between folders of src: api <-> system']);
   });
 

@@ -15,8 +15,22 @@ import type { ResolvedConnection } from '../../src/connectors/types';
 import type { Db } from '../../src/db/prisma';
 
 const CONNECTION: ResolvedConnection = {
-  id: 'acme', connector: 'rest', enabled: true, apiBaseUrl: 'http://127.0.0.1:9', signingSecrets: [], credentials: {},
-  settings: { fetch: { urlTemplate: '{baseUrl}/objects/{objectType}/{objectId}', headers: {}, dataPath: 'data', versionPath: 'version', deletedVersionPath: 'version', timeoutMs: 1_000 } },
+  id: 'acme',
+  connector: 'rest',
+  enabled: true,
+  apiBaseUrl: 'http://127.0.0.1:9',
+  signingSecrets: [],
+  credentials: {},
+  settings: {
+    fetch: {
+      urlTemplate: '{baseUrl}/objects/{objectType}/{objectId}',
+      headers: {},
+      dataPath: 'data',
+      versionPath: 'version',
+      deletedVersionPath: 'version',
+      timeoutMs: 1_000,
+    },
+  },
 };
 
 function partnerAnswering(status: number, headers: Record<string, string> = {}) {
@@ -30,10 +44,21 @@ function partnerAnswering(status: number, headers: Record<string, string> = {}) 
 /** The activity logs each failure; these are expected. */
 const QUIET = new DefaultLogger('ERROR');
 
-const ARGS = { connectionId: 'acme', objectType: 'order', objectId: 'o-1', expectedVersion: null, retryScheduleMs: DEFAULT_PARTNER_RETRY.scheduleMs };
+const ARGS = {
+  connectionId: 'acme',
+  objectType: 'order',
+  objectId: 'o-1',
+  expectedVersion: null,
+  retryScheduleMs: DEFAULT_PARTNER_RETRY.scheduleMs,
+};
 
-async function failureAt(attempt: number, activities: ReturnType<typeof partnerAnswering>): Promise<ApplicationFailure> {
-  const err = await new MockActivityEnvironment({ attempt }, { logger: QUIET }).run(activities.fetchObjectState, ARGS).catch((e: unknown) => e);
+async function failureAt(
+  attempt: number,
+  activities: ReturnType<typeof partnerAnswering>,
+): Promise<ApplicationFailure> {
+  const err = await new MockActivityEnvironment({ attempt }, { logger: QUIET })
+    .run(activities.fetchObjectState, ARGS)
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ApplicationFailure);
   return err as ApplicationFailure;
 }
@@ -47,7 +72,8 @@ describe('the partner retry schedule', () => {
   it('sets each attempt’s next-retry delay to the schedule’s entry for it, through the whole default schedule', async () => {
     const activities = partnerAnswering(503);
     const delays: unknown[] = [];
-    for (let attempt = 1; attempt < DEFAULT_PARTNER_RETRY.maximumAttempts; attempt++) delays.push((await failureAt(attempt, activities)).nextRetryDelay);
+    for (let attempt = 1; attempt < DEFAULT_PARTNER_RETRY.maximumAttempts; attempt++)
+      delays.push((await failureAt(attempt, activities)).nextRetryDelay);
     expect(delays).toEqual(DEFAULT_PARTNER_RETRY.scheduleMs);
     // Past the schedule's end its last entry repeats (a connection may allow more attempts than entries).
     expect((await failureAt(9, activities)).nextRetryDelay).toBe(21_600_000);

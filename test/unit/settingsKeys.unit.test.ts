@@ -11,7 +11,11 @@ function valid(): Record<string, any> {
   return {
     signature: { scheme: 'stripe' },
     delivery: { eventIdPath: 'id', objectIdPath: 'data.object.id' },
-    fetch: { urlTemplate: '{baseUrl}/v1/{objectType}s/{objectId}', headers: { authorization: 'Bearer {credentials.apiKey}', 'x-any-header-name': 'v' }, timeoutMs: 5_000 },
+    fetch: {
+      urlTemplate: '{baseUrl}/v1/{objectType}s/{objectId}',
+      headers: { authorization: 'Bearer {credentials.apiKey}', 'x-any-header-name': 'v' },
+      timeoutMs: 5_000,
+    },
     trustPayload: false,
     changes: { style: 'cursor', item: { idPath: 'id' }, ids: { style: 'page' } },
     retry: { scheduleMs: [1_000, 5_000], maximumAttempts: 3 },
@@ -33,7 +37,9 @@ describe('unknownSettingsKeys', () => {
   it('checks the reconcile section every connector shares, down to fullDiff', () => {
     const s = valid();
     s.reconcile.fullDiff.maxDeleteShar = 0.5;
-    expect(unknownSettingsKeys(schema, s)).toEqual([{ path: 'reconcile.fullDiff.maxDeleteShar', suggestion: 'maxDeleteShare' }]);
+    expect(unknownSettingsKeys(schema, s)).toEqual([
+      { path: 'reconcile.fullDiff.maxDeleteShar', suggestion: 'maxDeleteShare' },
+    ]);
   });
 
   it('checks the sections nested inside changes', () => {
@@ -52,6 +58,8 @@ describe('unknownSettingsKeys', () => {
     const s = valid();
     s.fetch.timeoutMS = 1;
     s.reconcile.pageSzie = 10;
-    expect(describeUnknownKeys(unknownSettingsKeys(schema, s))).toBe('"fetch.timeoutMS" (did you mean "timeoutMs"?), "reconcile.pageSzie" (did you mean "pageSize"?)');
+    expect(describeUnknownKeys(unknownSettingsKeys(schema, s))).toBe(
+      '"fetch.timeoutMS" (did you mean "timeoutMs"?), "reconcile.pageSzie" (did you mean "pageSize"?)',
+    );
   });
 });

@@ -3,7 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { constantTimeEqual } from '../../src/signatures/compare';
 import { readInfoHeader, readSignedHeader } from '../../src/signatures/headers';
-import { parseSignatureConfig, signDelivery, SignatureConfigError, verifySignature, type IncomingHeaders } from '../../src/signatures';
+import {
+  parseSignatureConfig,
+  signDelivery,
+  SignatureConfigError,
+  verifySignature,
+  type IncomingHeaders,
+} from '../../src/signatures';
 import { SignatureError } from '../../src/errors/ingestErrors';
 
 describe('constantTimeEqual', () => {
@@ -39,8 +45,21 @@ describe('reading headers', () => {
 
 describe('parseSignatureConfig', () => {
   it('returns a clean copy of a valid config, without undefined keys', () => {
-    const config = { scheme: 'hmac', header: 'X-Sig', encoding: 'base64', prefix: undefined, timestampHeader: 'X-Ts', toleranceSec: 60 };
-    expect(parseSignatureConfig(config)).toStrictEqual({ scheme: 'hmac', header: 'X-Sig', encoding: 'base64', timestampHeader: 'X-Ts', toleranceSec: 60 });
+    const config = {
+      scheme: 'hmac',
+      header: 'X-Sig',
+      encoding: 'base64',
+      prefix: undefined,
+      timestampHeader: 'X-Ts',
+      toleranceSec: 60,
+    };
+    expect(parseSignatureConfig(config)).toStrictEqual({
+      scheme: 'hmac',
+      header: 'X-Sig',
+      encoding: 'base64',
+      timestampHeader: 'X-Ts',
+      toleranceSec: 60,
+    });
   });
   it('accepts every named scheme with no other settings', () => {
     for (const scheme of ['stripe', 'github', 'shopify', 'standard-webhooks']) {
@@ -51,7 +70,11 @@ describe('parseSignatureConfig', () => {
     ['not an object', 'stripe', 'expected an object'],
     ['an unknown scheme', { scheme: 'paypal' }, 'scheme must be one of'],
     ['hmac without a header', { scheme: 'hmac' }, 'header must be a header name'],
-    ['hmac with a header name that is not a token', { scheme: 'hmac', header: 'x sig' }, 'header must be a header name'],
+    [
+      'hmac with a header name that is not a token',
+      { scheme: 'hmac', header: 'x sig' },
+      'header must be a header name',
+    ],
     ['a bad encoding', { scheme: 'hmac', header: 'x-sig', encoding: 'base32' }, 'encoding must be one of hex, base64'],
     ['a bad algorithm', { scheme: 'hmac', header: 'x-sig', algorithm: 'md5' }, 'algorithm must be one of'],
     ['an unknown key', { scheme: 'stripe', tolerance: 60 }, 'unknown key "tolerance"'],
@@ -70,7 +93,14 @@ describe('parseSignatureConfig', () => {
 
 describe('what verifySignature and signDelivery let escape', () => {
   it('turns an unexpected failure while reading the request into malformed_signature', () => {
-    const hostile: IncomingHeaders = new Proxy({}, { get: () => { throw new TypeError('boom'); } });
+    const hostile: IncomingHeaders = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new TypeError('boom');
+        },
+      },
+    );
     const input = { headers: hostile, rawBody: Buffer.from('{}'), secrets: ['s'], nowSec: 0 };
     expect(() => verifySignature({ scheme: 'github' }, input)).toThrow(new SignatureError('malformed_signature'));
   });
@@ -79,7 +109,12 @@ describe('what verifySignature and signDelivery let escape', () => {
     expect(() => signDelivery({ scheme: 'shopify' }, input)).toThrow(SignatureConfigError);
   });
   it('ignores an empty secret among the active ones, since anyone could forge with it', () => {
-    const input = { headers: { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` }, rawBody: Buffer.from('{}'), secrets: [''], nowSec: 0 };
+    const input = {
+      headers: { 'x-hub-signature-256': `sha256=${'0'.repeat(64)}` },
+      rawBody: Buffer.from('{}'),
+      secrets: [''],
+      nowSec: 0,
+    };
     expect(() => verifySignature({ scheme: 'github' }, input)).toThrow(new SignatureError('no_secret_configured'));
   });
 });

@@ -5,7 +5,13 @@ import crypto from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { signDelivery, verifySignature, type SignatureConfig, type SignInput, type Verified } from '../../src/signatures';
+import {
+  signDelivery,
+  verifySignature,
+  type SignatureConfig,
+  type SignInput,
+  type Verified,
+} from '../../src/signatures';
 
 const NOW_SEC = 1_767_225_600;
 const BODY = Buffer.from(JSON.stringify({ id: 'evt_1', object: 'event', type: 'customer.updated' }));
@@ -31,14 +37,22 @@ describe('sign() as the providers check it', () => {
     const headers = signDelivery({ scheme: 'stripe' }, signInput('whsec_test_one'));
     expect(Object.keys(headers)).toEqual(['Stripe-Signature']);
     const event = new Stripe('sk_test_x').webhooks.constructEvent(
-      BODY, headers['Stripe-Signature'] ?? '', 'whsec_test_one', 300, undefined, NOW_SEC * 1000);
+      BODY,
+      headers['Stripe-Signature'] ?? '',
+      'whsec_test_one',
+      300,
+      undefined,
+      NOW_SEC * 1000,
+    );
     expect(event.id).toBe('evt_1');
   });
 
   it('github: @octokit/webhooks-methods verifies our X-Hub-Signature-256', async () => {
     const headers = signDelivery({ scheme: 'github' }, signInput('gh-secret'));
     expect(headers['X-GitHub-Delivery']).toBe(EVENT_ID);
-    expect(await (await octokit()).verify('gh-secret', BODY.toString(), headers['X-Hub-Signature-256'] ?? '')).toBe(true);
+    expect(await (await octokit()).verify('gh-secret', BODY.toString(), headers['X-Hub-Signature-256'] ?? '')).toBe(
+      true,
+    );
   });
 
   it('shopify: X-Shopify-Hmac-Sha256 is the base64 HMAC-SHA256 of the raw body', () => {
@@ -58,9 +72,17 @@ describe('sign() as the providers check it', () => {
   });
 
   it('hmac: prefix plus hex HMAC of `${ts}.${body}`, with the timestamp header', () => {
-    const config: SignatureConfig = { scheme: 'hmac', header: 'X-Signature', prefix: 'sha256=', timestampHeader: 'X-Timestamp' };
+    const config: SignatureConfig = {
+      scheme: 'hmac',
+      header: 'X-Signature',
+      prefix: 'sha256=',
+      timestampHeader: 'X-Timestamp',
+    };
     const digest = crypto.createHmac('sha256', 'partner').update(`${NOW_SEC}.`).update(BODY).digest('hex');
-    expect(signDelivery(config, signInput('partner'))).toEqual({ 'X-Signature': `sha256=${digest}`, 'X-Timestamp': String(NOW_SEC) });
+    expect(signDelivery(config, signInput('partner'))).toEqual({
+      'X-Signature': `sha256=${digest}`,
+      'X-Timestamp': String(NOW_SEC),
+    });
   });
 });
 
@@ -69,11 +91,20 @@ const ROUND_TRIPS: { config: SignatureConfig; secret: string; expected: Verified
   { config: { scheme: 'github' }, secret: 'gh-secret', expected: { headerEventId: EVENT_ID } },
   { config: { scheme: 'shopify' }, secret: 'shpss_one', expected: { headerEventId: EVENT_ID } },
   {
-    config: { scheme: 'standard-webhooks' }, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    config: { scheme: 'standard-webhooks' },
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     expected: { headerEventId: EVENT_ID, timestampSec: NOW_SEC },
   },
-  { config: { scheme: 'hmac', header: 'X-Sig', encoding: 'base64', algorithm: 'sha1' }, secret: 'partner', expected: {} },
-  { config: { scheme: 'hmac', header: 'X-Sig', timestampHeader: 'X-Ts' }, secret: 'partner', expected: { timestampSec: NOW_SEC } },
+  {
+    config: { scheme: 'hmac', header: 'X-Sig', encoding: 'base64', algorithm: 'sha1' },
+    secret: 'partner',
+    expected: {},
+  },
+  {
+    config: { scheme: 'hmac', header: 'X-Sig', timestampHeader: 'X-Ts' },
+    secret: 'partner',
+    expected: { timestampSec: NOW_SEC },
+  },
 ];
 
 describe.each(ROUND_TRIPS)('$config.scheme round trip', ({ config, secret, expected }) => {

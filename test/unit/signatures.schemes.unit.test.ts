@@ -2,7 +2,12 @@
 // malformed, and where its event id comes from. Signatures come from node:crypto.
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { SignatureConfigError, verifySignature, type IncomingHeaders, type SignatureConfig } from '../../src/signatures';
+import {
+  SignatureConfigError,
+  verifySignature,
+  type IncomingHeaders,
+  type SignatureConfig,
+} from '../../src/signatures';
 import { SignatureError, type SignatureErrorCode } from '../../src/errors/ingestErrors';
 
 const NOW_SEC = 1_767_225_600;
@@ -58,7 +63,10 @@ describe('standard-webhooks header grammar', () => {
   const secret = `whsec_${key.toString('base64')}`;
   const v1 = (k: Buffer) => `v1,${mac(k, `msg_1.${NOW_SEC}.`).toString('base64')}`;
   const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(NOW_SEC), 'webhook-signature': v1(key) };
-  const check = (changed: IncomingHeaders, secrets = [secret]) => () => verify(config, { ...headers, ...changed }, secrets);
+  const check =
+    (changed: IncomingHeaders, secrets = [secret]) =>
+    () =>
+      verify(config, { ...headers, ...changed }, secrets);
 
   it('ignores other versions and accepts when any v1 entry matches', () => {
     const list = `v1a,c2lnbmVk ${v1(Buffer.from('another key'))} ${v1(key)}`;
@@ -106,7 +114,9 @@ describe('event ids and prefixes of the timestamp-free schemes', () => {
     expect(shopify({ 'x-shopify-webhook-id': 'wh_1' })).toEqual({ headerEventId: 'wh_1' });
   });
   it('shopify: prefers X-Shopify-Event-Id over X-Shopify-Webhook-Id', () => {
-    expect(shopify({ 'x-shopify-event-id': 'ev_1', 'x-shopify-webhook-id': 'wh_1' })).toEqual({ headerEventId: 'ev_1' });
+    expect(shopify({ 'x-shopify-event-id': 'ev_1', 'x-shopify-webhook-id': 'wh_1' })).toEqual({
+      headerEventId: 'ev_1',
+    });
   });
 });
 

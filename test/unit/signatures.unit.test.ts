@@ -5,7 +5,13 @@ import crypto from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { verifySignature, type IncomingHeaders, type SignatureConfig, type Verified, type VerifyInput } from '../../src/signatures';
+import {
+  verifySignature,
+  type IncomingHeaders,
+  type SignatureConfig,
+  type Verified,
+  type VerifyInput,
+} from '../../src/signatures';
 import { SignatureError, type SignatureErrorCode } from '../../src/errors/ingestErrors';
 
 const NOW_SEC = 1_767_225_600;
@@ -39,32 +45,59 @@ interface Fixture {
 
 const FIXTURES: Fixture[] = [
   {
-    name: 'stripe', config: { scheme: 'stripe' }, secret: 'whsec_test_one', otherSecret: 'whsec_test_two',
-    signatureHeader: 'stripe-signature', malformed: 'garbage', timestamped: true, expected: { timestampSec: NOW_SEC },
+    name: 'stripe',
+    config: { scheme: 'stripe' },
+    secret: 'whsec_test_one',
+    otherSecret: 'whsec_test_two',
+    signatureHeader: 'stripe-signature',
+    malformed: 'garbage',
+    timestamped: true,
+    expected: { timestampSec: NOW_SEC },
     deliver: async (secret, timestamp) => ({
-      'stripe-signature': stripeClient.webhooks.generateTestHeaderString({ payload: BODY.toString(), secret, timestamp }),
+      'stripe-signature': stripeClient.webhooks.generateTestHeaderString({
+        payload: BODY.toString(),
+        secret,
+        timestamp,
+      }),
     }),
   },
   {
-    name: 'github', config: { scheme: 'github' }, secret: 'gh-secret-one', otherSecret: 'gh-secret-two',
-    signatureHeader: 'x-hub-signature-256', malformed: 'sha256=not-hex', timestamped: false, expected: { headerEventId: EVENT_ID },
+    name: 'github',
+    config: { scheme: 'github' },
+    secret: 'gh-secret-one',
+    otherSecret: 'gh-secret-two',
+    signatureHeader: 'x-hub-signature-256',
+    malformed: 'sha256=not-hex',
+    timestamped: false,
+    expected: { headerEventId: EVENT_ID },
     deliver: async (secret) => ({
       'x-hub-signature-256': await (await octokit()).sign(secret, BODY.toString()),
       'x-github-delivery': EVENT_ID,
     }),
   },
   {
-    name: 'shopify', config: { scheme: 'shopify' }, secret: 'shpss_one', otherSecret: 'shpss_two',
-    signatureHeader: 'x-shopify-hmac-sha256', malformed: '***', timestamped: false, expected: { headerEventId: EVENT_ID },
+    name: 'shopify',
+    config: { scheme: 'shopify' },
+    secret: 'shpss_one',
+    otherSecret: 'shpss_two',
+    signatureHeader: 'x-shopify-hmac-sha256',
+    malformed: '***',
+    timestamped: false,
+    expected: { headerEventId: EVENT_ID },
     deliver: async (secret) => ({
       'x-shopify-hmac-sha256': hmacOf('sha256', secret, BODY).digest('base64'),
       'x-shopify-event-id': EVENT_ID,
     }),
   },
   {
-    name: 'standard-webhooks', config: { scheme: 'standard-webhooks' },
-    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', otherSecret: `whsec_${Buffer.from('a different 32-byte signing key!').toString('base64')}`,
-    signatureHeader: 'webhook-signature', malformed: 'v1', timestamped: true, expected: { headerEventId: EVENT_ID, timestampSec: NOW_SEC },
+    name: 'standard-webhooks',
+    config: { scheme: 'standard-webhooks' },
+    secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    otherSecret: `whsec_${Buffer.from('a different 32-byte signing key!').toString('base64')}`,
+    signatureHeader: 'webhook-signature',
+    malformed: 'v1',
+    timestamped: true,
+    expected: { headerEventId: EVENT_ID, timestampSec: NOW_SEC },
     deliver: async (secret, timestamp) => ({
       'webhook-id': EVENT_ID,
       'webhook-timestamp': String(timestamp),
@@ -72,8 +105,13 @@ const FIXTURES: Fixture[] = [
     }),
   },
   {
-    name: 'hmac with timestamp', config: { scheme: 'hmac', header: 'X-Signature', prefix: 'sha256=', timestampHeader: 'X-Timestamp' },
-    secret: 'partner-one', otherSecret: 'partner-two', signatureHeader: 'x-signature', malformed: 'sha256=zz', timestamped: true,
+    name: 'hmac with timestamp',
+    config: { scheme: 'hmac', header: 'X-Signature', prefix: 'sha256=', timestampHeader: 'X-Timestamp' },
+    secret: 'partner-one',
+    otherSecret: 'partner-two',
+    signatureHeader: 'x-signature',
+    malformed: 'sha256=zz',
+    timestamped: true,
     expected: { timestampSec: NOW_SEC },
     deliver: async (secret, timestamp) => ({
       'x-signature': `sha256=${hmacOf('sha256', secret, `${timestamp}.`).update(BODY).digest('hex')}`,
@@ -81,8 +119,13 @@ const FIXTURES: Fixture[] = [
     }),
   },
   {
-    name: 'hmac base64 sha512', config: { scheme: 'hmac', header: 'x-partner-signature', encoding: 'base64', algorithm: 'sha512' },
-    secret: 'partner-one', otherSecret: 'partner-two', signatureHeader: 'x-partner-signature', malformed: 'c2hvcnQ=', timestamped: false,
+    name: 'hmac base64 sha512',
+    config: { scheme: 'hmac', header: 'x-partner-signature', encoding: 'base64', algorithm: 'sha512' },
+    secret: 'partner-one',
+    otherSecret: 'partner-two',
+    signatureHeader: 'x-partner-signature',
+    malformed: 'c2hvcnQ=',
+    timestamped: false,
     expected: {},
     deliver: async (secret) => ({ 'x-partner-signature': hmacOf('sha512', secret, BODY).digest('base64') }),
   },
@@ -101,8 +144,12 @@ function expectRejected(input: VerifyInput, config: SignatureConfig, code: Signa
 }
 
 describe.each(FIXTURES)('$name signatures', (f) => {
-  const valid = async (): Promise<VerifyInput> =>
-    ({ headers: await f.deliver(f.secret, NOW_SEC), rawBody: BODY, secrets: [f.secret], nowSec: NOW_SEC });
+  const valid = async (): Promise<VerifyInput> => ({
+    headers: await f.deliver(f.secret, NOW_SEC),
+    rawBody: BODY,
+    secrets: [f.secret],
+    nowSec: NOW_SEC,
+  });
   const withSignatureHeader = async (value: string | string[] | undefined): Promise<VerifyInput> => {
     const input = await valid();
     return { ...input, headers: { ...input.headers, [f.signatureHeader]: value } };
@@ -148,8 +195,12 @@ describe.each(FIXTURES)('$name signatures', (f) => {
 });
 
 describe.each(FIXTURES.filter((f) => f.timestamped))('$name replay window', (f) => {
-  const signedAt = async (timestampSec: number): Promise<VerifyInput> =>
-    ({ headers: await f.deliver(f.secret, timestampSec), rawBody: BODY, secrets: [f.secret], nowSec: NOW_SEC });
+  const signedAt = async (timestampSec: number): Promise<VerifyInput> => ({
+    headers: await f.deliver(f.secret, timestampSec),
+    rawBody: BODY,
+    secrets: [f.secret],
+    nowSec: NOW_SEC,
+  });
 
   it('rejects a delivery signed more than 300 s ago', async () => {
     expectRejected(await signedAt(NOW_SEC - 301), f.config, 'stale_timestamp');

@@ -98,7 +98,10 @@ describe('PartnerStore', () => {
     store.upsert('customer', 'a', {});
     store.upsert('customer', 'b', {});
     store.delete('customer', 'a');
-    expect(store.all().map((o) => [o.id, o.version, o.deleted])).toEqual([['b', 2, false], ['a', 3, true]]);
+    expect(store.all().map((o) => [o.id, o.version, o.deleted])).toEqual([
+      ['b', 2, false],
+      ['a', 3, true],
+    ]);
   });
 
   it('counts fetches per object and in total', () => {
@@ -106,7 +109,9 @@ describe('PartnerStore', () => {
     store.recordFetch('customer', 'a');
     store.recordFetch('customer', 'a');
     store.recordFetch('customer', 'b');
-    expect([store.fetchCount('customer', 'a'), store.fetchCount('customer', 'c'), store.totalFetches]).toEqual([2, 0, 3]);
+    expect([store.fetchCount('customer', 'a'), store.fetchCount('customer', 'c'), store.totalFetches]).toEqual([
+      2, 0, 3,
+    ]);
   });
 });
 

@@ -25,7 +25,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.use(requestContext());
   app.use(healthRouter(deps.ready));
-  if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics.registry));
+  app.get('/metrics', metricsHandler(deps.metrics.registry));
   app.use(webhookRouter(deps));
   app.use(adminRouter(deps.admin));
   app.use((_req, res) => {

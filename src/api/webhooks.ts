@@ -14,8 +14,8 @@ export interface WebhookRouteDeps extends ReceiveDeps {
   connections: ConnectionRepository;
   bodyLimitBytes: number;
   log: Logger;
-  /** Counts deliveries by connector and outcome; absent in tests that do not look. */
-  metrics?: Metrics;
+  /** Counts deliveries by connector and outcome. */
+  metrics: Metrics;
 }
 
 export function webhookRouter(deps: WebhookRouteDeps): Router {
@@ -23,7 +23,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   // Every log line of a delivery carries its connection id (and, once known, its event id).
   const observe: RequestHandler<{ connectionId: string }> = (req, res, next) => {
     addLogFields(res, { connectionId: req.params.connectionId });
-    if (deps.metrics) observeWebhook(deps.metrics, res);
+    observeWebhook(deps.metrics, res);
     next();
   };
   const resolve: RequestHandler<{ connectionId: string }> = (req, res, next) => {

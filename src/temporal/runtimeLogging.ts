@@ -42,6 +42,14 @@ export function installTemporalLogging(log: Logger, opts: { metricsPort?: number
               : entry.level === 'ERROR'
                 ? 'error'
                 : 'info';
+      // The bundler logs webpack's whole multi-line report as one info message: its first line at
+      // info, the report at debug, so a worker's start-up reads as a few lines.
+      const firstBreak = message.indexOf('\n');
+      if (firstBreak >= 0 && method === 'info') {
+        log.info({ ...fields, lines: message.split('\n').length }, message.slice(0, firstBreak));
+        log.debug({ ...fields, report: message }, 'full report');
+        return;
+      }
       log[method](fields, message);
     }),
   });

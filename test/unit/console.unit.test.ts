@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatLogLine, prettyDestination, wantsPretty } from '../../src/infra/consoleFormat';
 import { createLogger } from '../../src/infra/log';
+import { forwardSdkLog } from '../../src/temporal/runtimeLogging';
 import { COMMANDS, HELP_WIDTH, usageText, wrap } from '../../src/cli/commandRegistry';
 
 describe('readable log lines', () => {
@@ -82,5 +83,24 @@ describe('CLI help', () => {
   it('wraps words without splitting them', () => {
     expect(wrap('aaa bbb ccc', '  ', 9)).toEqual(['  aaa bbb', '  ccc']);
     expect(wrap('averyveryverylongword b', '', 5)).toEqual(['averyveryverylongword', 'b']);
+  });
+});
+
+describe('Temporal SDK logs', () => {
+  it('keep the first line of a multi-line info message (the webpack report) at info, the whole report at debug', () => {
+    const lines: Array<{ level: number; msg: string; report?: string }> = [];
+    const log = createLogger('debug', 'w', { write: (s: string) => lines.push(JSON.parse(s)) } as never);
+    forwardSdkLog(log, {
+      level: 'INFO',
+      message: 'asset workflow-bundle.js 1.2 MiB [emitted]\nruntime modules 1 KiB\nwebpack compiled',
+      timestampNanos: 0n,
+    });
+    forwardSdkLog(log, { level: 'WARN', message: 'one line', timestampNanos: 0n });
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [30, 'asset workflow-bundle.js 1.2 MiB [emitted]'],
+      [20, 'full report'],
+      [40, 'one line'],
+    ]);
+    expect(lines[1]!.report).toContain('webpack compiled');
   });
 });

@@ -60,6 +60,7 @@ describe('derived from the meanings', () => {
       'InvalidReconcileSettingsError',
       'EventTransitionRefusedError',
       'InvalidInvocationError',
+      'PayloadNotTrustedError',
     ]);
   });
 

@@ -5,12 +5,15 @@ import type { Client } from '@temporalio/client';
 import type { LinkConfig } from '../alerts/links';
 import type { Alerter } from '../alerts/types';
 import type { ConnectionRepository } from '../connections/repository';
+import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
 import type { Metrics } from '../metrics/metricsRegistry';
 
 export interface ActivityDeps {
   db: Db;
   connections: ConnectionRepository;
+  /** Checks the receiver's seal on workflow input (src/crypto/inputSeal.ts). */
+  box: SecretBox;
   http: typeof fetch;
   /** Where alerts go (parked events, failing reconciliation). */
   alerter: Alerter;

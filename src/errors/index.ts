@@ -4,6 +4,7 @@
 import {
   ConnectionDisabledError,
   MalformedDeliveryError,
+  PayloadNotTrustedError,
   PayloadTooLargeError,
   SignatureError,
   TemporalUnavailableError,
@@ -50,6 +51,7 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   InvalidReconcileSettingsError,
   EventTransitionRefusedError,
   InvalidInvocationError,
+  PayloadNotTrustedError,
   PartnerTransientError,
   StalePartnerReadError,
   SignatureError,

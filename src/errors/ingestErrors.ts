@@ -31,6 +31,15 @@ export class MalformedDeliveryError extends SynclineError {
   });
 }
 
+/**
+ * The event's payload may not be written as the object's state: the connection
+ * no longer trusts payloads, or the workflow input carrying it was not sealed
+ * by the receiver. The workflow fetches the object from the partner instead.
+ */
+export class PayloadNotTrustedError extends SynclineError {
+  static override readonly meaning = meaning('PayloadNotTrustedError', { retryable: false });
+}
+
 export class UnsupportedMediaTypeError extends SynclineError {
   static override readonly meaning = meaning('UnsupportedMediaTypeError', {
     http: { status: 415, code: 'unsupported_media_type' },

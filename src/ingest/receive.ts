@@ -18,6 +18,7 @@ import { verifySignature, type IncomingHeaders } from '../signatures';
 import type { DeliveryRecorder } from './deliveryRecorder';
 import type { EventStarter } from './starter';
 import { eventWorkflowId } from './workflowId';
+import type { SealedFields } from '../crypto/inputSeal';
 import { MalformedDeliveryError } from '../errors/ingestErrors';
 import { UnsupportedMediaTypeError, WebhooksNotSupportedError } from '../errors/ingestErrors';
 
@@ -26,6 +27,8 @@ export interface ReceiveDeps {
   starter: EventStarter;
   nowMs: () => number;
   inlinePayloadMaxBytes: number;
+  /** Vouches for the workflow input (src/crypto/inputSeal.ts): the worker trusts only sealed input. */
+  seal: (fields: SealedFields) => string;
 }
 
 export interface ReceiveResult {
@@ -73,6 +76,7 @@ export async function receiveWebhook(
   const trustPayload = connector.trustsPayload(conn.settings);
   const receivedAtMs = deps.nowMs();
   const inline = rawBody.length <= deps.inlinePayloadMaxBytes;
+  const inlinePayload = inline && trustPayload ? body : null;
   const input: ProcessEventInput = {
     ...info,
     eventRowId: null,
@@ -81,7 +85,8 @@ export async function receiveWebhook(
     connectionId: conn.id,
     connector: conn.connector,
     trustPayload,
-    inlinePayload: inline && trustPayload ? body : null,
+    inlinePayload,
+    seal: deps.seal({ ...info, connectionId: conn.id, trustPayload, inlinePayload }),
     retry: connector.retrySettings(conn.settings),
     fetchTimeoutMs: fetchAttemptTimeout(connector.httpTimeoutMs(conn.settings)),
   };

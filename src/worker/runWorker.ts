@@ -72,6 +72,7 @@ export async function runWorker(
       deps: {
         db: rt.db,
         connections: rt.connections,
+        box: rt.box,
         http: fetch,
         alerter,
         temporal,

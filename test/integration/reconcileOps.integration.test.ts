@@ -51,6 +51,7 @@ beforeAll(async () => {
     deps: {
       db: sys.rt.db,
       connections: sys.rt.connections,
+      box: sys.rt.box,
       http: fetch,
       alerter,
       temporal: sys.client,

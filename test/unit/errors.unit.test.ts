@@ -55,6 +55,7 @@ describe('derived from the meanings', () => {
       'InvalidReconcileSettingsError',
       'EventTransitionRefusedError',
       'InvalidInvocationError',
+      'PayloadNotTrustedError',
     ]);
   });
 

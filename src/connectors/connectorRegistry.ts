@@ -1,6 +1,8 @@
 // Every connector syncline knows, by name. Adding a partner: one module, one
 // `register(...)` line here.
+import { githubConnector } from './githubConnector';
 import { restConnector } from './rest';
+import { shopifyConnector } from './shopifyConnector';
 import type { Connector } from './types';
 import { UnknownConnectorError } from '../errors/connectionErrors';
 
@@ -11,6 +13,8 @@ function register<S>(connector: Connector<S>): void {
 }
 
 register(restConnector);
+register(githubConnector);
+register(shopifyConnector);
 
 export function getConnector(name: string): Connector<unknown> {
   const c = connectors.get(name);

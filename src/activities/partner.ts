@@ -3,6 +3,7 @@
 // opening Temporal.
 import { Context } from '@temporalio/activity';
 import { getConnector } from '../connectors/connectorRegistry';
+import { systemPartnerClock } from '../connectors/observedVersion';
 import type { Json } from '../connectors/types';
 import type { WireObjectState } from '../contracts/processEventContract';
 import { noteFetchAttempt, readEventPayload } from '../store/webhookEvents';
@@ -27,8 +28,10 @@ function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): numb
 }
 
 export function createPartnerActivities(
-  deps: Pick<ActivityDeps, 'db' | 'http'> & { connections: Pick<ActivityDeps['connections'], 'get'> },
+  deps: Pick<ActivityDeps, 'db' | 'http'> &
+    Partial<Pick<ActivityDeps, 'partnerClock'>> & { connections: Pick<ActivityDeps['connections'], 'get'> },
 ) {
+  const clock = deps.partnerClock ?? systemPartnerClock;
   async function noteAttempt(eventRowId: string | undefined, error: string | null): Promise<void> {
     if (!eventRowId) return;
     const attempt = Context.current().info.attempt;
@@ -39,7 +42,7 @@ export function createPartnerActivities(
     async fetchObjectState(args: FetchObjectArgs): Promise<WireObjectState> {
       try {
         const conn = await deps.connections.get(args.connectionId);
-        const client = getConnector(conn.connector).createClient(conn, deps.http);
+        const client = getConnector(conn.connector).createClient(conn, deps.http, clock);
         const state = await client.fetchObject(args.objectType, args.objectId);
         if (state.found && args.expectedVersion !== null && state.version < args.expectedVersion) {
           throw new StalePartnerReadError(

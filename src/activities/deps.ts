@@ -6,12 +6,15 @@ import type { LinkConfig } from '../alerts/links';
 import type { Alerter } from '../alerts/types';
 import type { ConnectionRepository } from '../connections/repository';
 import type { PartnerClock } from '../connectors/observedVersion';
+import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
 import type { Metrics } from '../metrics/metricsRegistry';
 
 export interface ActivityDeps {
   db: Db;
   connections: ConnectionRepository;
+  /** Checks the receiver's seal on workflow input (src/crypto/inputSeal.ts). */
+  box: SecretBox;
   http: typeof fetch;
   /** Stamps versionless partner answers with their fetch's start (src/connectors/observedVersion.ts); tests control it. */
   partnerClock: PartnerClock;

@@ -1,25 +1,52 @@
 // Activities that talk to the partner. Each failed attempt is written to the
 // event row (attempts, last error) so ops can see a struggling event without
 // opening Temporal.
-import { Context } from '@temporalio/activity';
+//
+// Workflow input is not trusted for what gets written: anyone who reaches
+// Temporal's frontend can start a processEvent with any input. The receiver
+// seals the fields that decide what is written (src/crypto/inputSeal.ts), and
+// these activities re-read the connection's own settings. Without a valid seal,
+// or when the connection no longer trusts payloads, nothing the input claims
+// is believed: the object's state is fetched from the partner, with no
+// announced version to hold it to (PayloadNotTrustedError sends the workflow
+// from the payload path to the fetch).
+import { Context, log } from '@temporalio/activity';
 import { getConnector } from '../connectors/connectorRegistry';
 import { systemPartnerClock } from '../connectors/observedVersion';
-import type { Json } from '../connectors/types';
+import type { Json, ObjectState, ResolvedConnection } from '../connectors/types';
 import type { WireObjectState } from '../contracts/processEventContract';
-import { noteFetchAttempt, readEventPayload } from '../store/webhookEvents';
+import { inputSealValid } from '../crypto/inputSeal';
+import { noteFetchAttempt, readEventPayloadFor } from '../store/webhookEvents';
 import type { ActivityDeps } from './deps';
 import { toTemporalFailure } from './failures';
+import { PayloadNotTrustedError } from '../errors/ingestErrors';
 import { StalePartnerReadError } from '../errors/partnerErrors';
 
-export interface FetchObjectArgs {
+/** The event the input says it carries, and the receiver's seal over it (absent in older histories). */
+export interface SealedEventArgs {
+  eventId?: string;
+  eventType?: string;
+  seal?: string;
+}
+
+export interface FetchObjectArgs extends SealedEventArgs {
   connectionId: string;
   objectType: string;
   objectId: string;
   eventRowId?: string;
-  /** The version the event announced; an older answer is partner read lag and is retried. */
+  /** The version the event announced; an older answer is partner read lag and is retried. Believed only when sealed. */
   expectedVersion: number | null;
   /** The connection's retry schedule: delay before attempt n+1 is retryScheduleMs[n-1]. */
   retryScheduleMs?: number[];
+}
+
+export interface PayloadStateArgs extends SealedEventArgs {
+  connectionId: string;
+  eventRowId: string;
+  inlinePayload: unknown;
+  objectType?: string;
+  objectId?: string;
+  objectVersion?: number | null;
 }
 
 function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): number | undefined {
@@ -28,7 +55,7 @@ function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): numb
 }
 
 export function createPartnerActivities(
-  deps: Pick<ActivityDeps, 'db' | 'http'> &
+  deps: Pick<ActivityDeps, 'db' | 'http' | 'box'> &
     Partial<Pick<ActivityDeps, 'partnerClock'>> & { connections: Pick<ActivityDeps['connections'], 'get'> },
 ) {
   const clock = deps.partnerClock ?? systemPartnerClock;
@@ -38,39 +65,102 @@ export function createPartnerActivities(
     await noteFetchAttempt(deps.db, eventRowId, attempt, error).catch(() => undefined);
   }
 
+  function sealed(
+    args: SealedEventArgs & { connectionId: string; objectType?: string; objectId?: string },
+    objectVersion: number | null,
+    trustPayload: boolean,
+    inlinePayload: unknown,
+  ): boolean {
+    const ok =
+      args.eventId !== undefined &&
+      args.eventType !== undefined &&
+      args.objectType !== undefined &&
+      args.objectId !== undefined &&
+      inputSealValid(
+        deps.box,
+        {
+          connectionId: args.connectionId,
+          eventId: args.eventId,
+          eventType: args.eventType,
+          objectType: args.objectType,
+          objectId: args.objectId,
+          objectVersion,
+          trustPayload,
+          inlinePayload,
+        },
+        args.seal,
+      );
+    if (!ok)
+      log.warn('workflow input is not sealed by the receiver: trusting none of it, fetching from the partner', {
+        connectionId: args.connectionId,
+        eventId: args.eventId,
+      });
+    return ok;
+  }
+
+  async function fetchState(
+    conn: ResolvedConnection,
+    objectType: string,
+    objectId: string,
+    expectedVersion: number | null,
+  ): Promise<WireObjectState> {
+    const client = getConnector(conn.connector).createClient(conn, deps.http, clock);
+    const state: ObjectState = await client.fetchObject(objectType, objectId);
+    if (state.found && expectedVersion !== null && state.version < expectedVersion) {
+      throw new StalePartnerReadError(`partner returned version ${state.version}, event announced ${expectedVersion}`);
+    }
+    if (!state.found) return { found: false, version: state.version ?? expectedVersion };
+    return state;
+  }
+
+  /** The fetch path, with the attempt noted on the row and failures on the connection's retry schedule. */
+  async function fetchNoted(
+    args: {
+      connectionId: string;
+      objectType: string;
+      objectId: string;
+      eventRowId?: string;
+      retryScheduleMs?: number[];
+    },
+    expectedVersion: number | null,
+  ): Promise<WireObjectState> {
+    try {
+      const conn = await deps.connections.get(args.connectionId);
+      const state = await fetchState(conn, args.objectType, args.objectId, expectedVersion);
+      await noteAttempt(args.eventRowId, null);
+      return state;
+    } catch (err) {
+      await noteAttempt(args.eventRowId, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+      throw toTemporalFailure(err, scheduledDelay(args.retryScheduleMs, Context.current().info.attempt));
+    }
+  }
+
   return {
     async fetchObjectState(args: FetchObjectArgs): Promise<WireObjectState> {
-      try {
-        const conn = await deps.connections.get(args.connectionId);
-        const client = getConnector(conn.connector).createClient(conn, deps.http, clock);
-        const state = await client.fetchObject(args.objectType, args.objectId);
-        if (state.found && args.expectedVersion !== null && state.version < args.expectedVersion) {
-          throw new StalePartnerReadError(
-            `partner returned version ${state.version}, event announced ${args.expectedVersion}`,
-          );
-        }
-        await noteAttempt(args.eventRowId, null);
-        if (!state.found) return { found: false, version: state.version ?? args.expectedVersion };
-        return state;
-      } catch (err) {
-        await noteAttempt(args.eventRowId, err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-        throw toTemporalFailure(err, scheduledDelay(args.retryScheduleMs, Context.current().info.attempt));
-      }
+      const believed = sealed(args, args.expectedVersion, false, null) ? args.expectedVersion : null;
+      return fetchNoted(args, believed);
     },
 
-    async stateFromPayload(args: {
-      connectionId: string;
-      eventRowId: string;
-      inlinePayload: unknown;
-    }): Promise<WireObjectState> {
+    /**
+     * The trusted-payload path: the object's state is the event's own payload,
+     * only while the connection still trusts payloads and the receiver sealed
+     * this one. Otherwise PayloadNotTrustedError: the workflow asks the partner.
+     */
+    async stateFromPayload(args: PayloadStateArgs): Promise<WireObjectState> {
       try {
         const conn = await deps.connections.get(args.connectionId);
+        const connector = getConnector(conn.connector);
+        if (!connector.trustsPayload(conn.settings))
+          throw new PayloadNotTrustedError(`connection ${conn.id} no longer trusts event payloads`);
+        if (!sealed(args, args.objectVersion ?? null, true, args.inlinePayload ?? null))
+          throw new PayloadNotTrustedError('the workflow input carrying this payload was not sealed by the receiver');
         let body = args.inlinePayload as Json;
         if (body === null || body === undefined) {
-          const payload = await readEventPayload(deps.db, args.eventRowId);
+          // The receiver stored it on the row of this very event (its seal names the event).
+          const payload = await readEventPayloadFor(deps.db, args.eventRowId, args.connectionId, args.eventId!);
           body = JSON.parse((payload ?? Buffer.alloc(0)).toString('utf8')) as Json;
         }
-        return getConnector(conn.connector).stateFromPayload({ headers: {}, body }, conn.settings);
+        return connector.stateFromPayload({ headers: {}, body }, conn.settings);
       } catch (err) {
         throw toTemporalFailure(err);
       }

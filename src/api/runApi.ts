@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { pendingMigrations } from '../db/migrate';
 import { DeliveryRecorder } from '../ingest/deliveryRecorder';
+import { sealInput } from '../crypto/inputSeal';
 import { EventStarter } from '../ingest/starter';
 import { OperatorService } from '../operator/operatorService';
 import { reconcileServiceFor } from '../reconcile';
@@ -43,6 +44,7 @@ export async function runApi(
     events,
     starter: new EventStarter(client, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE, env.ACK_TIMEOUT_MS),
     nowMs: Date.now,
+    seal: (fields) => sealInput(rt.box, fields),
     inlinePayloadMaxBytes: env.PAYLOAD_INLINE_MAX_BYTES,
     bodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
     retryAfterSec: env.RETRY_AFTER_SEC,

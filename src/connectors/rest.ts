@@ -3,6 +3,7 @@
 // partner with a conventional JSON API needs no code at all.
 import { z } from 'zod';
 import { parseSignatureConfig } from '../signatures';
+import { systemPartnerClock } from './observedVersion';
 import { partnerRequest } from './partnerRequest';
 import { retryOverridesSchema, withRetryOverrides } from './retryOverrides';
 import { changesSettingsSchema, createRestLister } from './restChanges';
@@ -105,7 +106,7 @@ export const restConnector: Connector<RestSettings> = {
         const headers = Object.fromEntries(
           Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, vars, () => false)]),
         );
-        const startedUs = f.versionPath === null ? clock.nowUs() : null;
+        const startedUs = f.versionPath === null ? (clock ?? systemPartnerClock).nowUs() : null;
         const res = await partnerRequest(http, url, { headers, timeoutMs: f.timeoutMs });
         const body = (await res.json().catch(() => null)) as Json;
         if (res.status === 404) {

@@ -22,6 +22,16 @@ export interface DeliveryInfo {
   objectVersion: number | null;
 }
 
+/**
+ * A delivery the connector decides not to sync: a GitHub `ping`, an event type the
+ * connector does not claim. Answered 200 with `{"status":"ignored"}`; no workflow
+ * runs and nothing is written. The reason is logged and counted, so it is never silent.
+ */
+export interface IgnoredDelivery {
+  ignored: string;
+  eventId: string | null;
+}
+
 export interface RawDelivery {
   headers: IncomingHeaders;
   body: Json;
@@ -83,16 +93,20 @@ export interface Connector<S = unknown> {
   signature(settings: S): SignatureConfig | null;
   /** Whether an event type announces a delete (a 404 then tombstones at once instead of being retried as lag). */
   isDeleteEvent?(eventType: string, settings: S): boolean;
-  /** Throws MalformedDeliveryError when the body lacks what the settings say to read. */
-  readDelivery(delivery: RawDelivery, settings: S): DeliveryInfo;
+  /**
+   * Throws MalformedDeliveryError when the body lacks what the settings say to read, and
+   * ForeignDeliveryError when the delivery belongs to another account than the connection's.
+   */
+  readDelivery(delivery: RawDelivery, settings: S): DeliveryInfo | IgnoredDelivery;
   /** When true the event's payload is the object's state and the partner API is not called. */
   trustsPayload(settings: S): boolean;
   stateFromPayload(delivery: RawDelivery, settings: S): ObjectState;
   /**
    * `clock` stamps answers of partners that have no version (see observedVersion.ts):
-   * read it before the request is sent, and use the value as the state's version.
+   * read it before the request is sent, and use the value as the state's version. Absent: the
+   * process's clock (systemPartnerClock).
    */
-  createClient(connection: ResolvedConnection<S>, http: typeof fetch, clock: PartnerClock): PartnerClient;
+  createClient(connection: ResolvedConnection<S>, http: typeof fetch, clock?: PartnerClock): PartnerClient;
   /** The schedule partner calls retry on (webhook fetches and reconciliation pages): DEFAULT_PARTNER_RETRY unless the settings override it. */
   retrySettings(settings: S): RetrySettings;
   /** How long one partner HTTP call may take; undefined = the activity's default timeout governs. */

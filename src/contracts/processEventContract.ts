@@ -55,6 +55,12 @@ export interface ProcessEventInput {
   trustPayload: boolean;
   /** The parsed body when small enough to travel in the input; null means "load it by eventRowId". */
   inlinePayload: unknown;
+  /**
+   * The receiver's seal over the fields that decide what is written
+   * (src/crypto/inputSeal.ts). Absent in histories from before it existed, and
+   * in input nobody at the receiver wrote: activities then trust none of them.
+   */
+  seal?: string;
   retry: RetrySettings;
   /** Start-to-close timeout of one partner fetch attempt. */
   fetchTimeoutMs?: number;

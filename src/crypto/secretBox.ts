@@ -20,6 +20,11 @@ function keyId(key: Buffer): string {
   return crypto.createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 
+function macWith(key: Buffer, purpose: string, data: string): string {
+  const subkey = Buffer.from(crypto.hkdfSync('sha256', key, Buffer.alloc(0), `syncline mac: ${purpose}`, 32));
+  return crypto.createHmac('sha256', subkey).update(data, 'utf8').digest('base64url');
+}
+
 export class SecretBox {
   private readonly current: Buffer;
   private readonly byId = new Map<string, Buffer>();
@@ -51,6 +56,26 @@ export class SecretBox {
     } catch {
       throw new SecretBoxError('ciphertext failed authentication');
     }
+  }
+
+  /**
+   * A MAC of `data` under a key derived (HKDF) from the current key for one
+   * `purpose`, naming the key it was made with (`v1.<keyId>.<mac>`), so that
+   * two syncline processes sharing the encryption key can vouch for what one of
+   * them wrote through a channel they do not trust (workflow input).
+   */
+  mac(purpose: string, data: string): string {
+    return ['v1', keyId(this.current), macWith(this.current, purpose, data)].join('.');
+  }
+
+  /** True when `tag` is a MAC of `data` for `purpose` under the current or a previous key. */
+  verifyMac(purpose: string, data: string, tag: string): boolean {
+    const [version, id, mac] = tag.split('.');
+    const key = id === undefined ? undefined : this.byId.get(id);
+    if (version !== 'v1' || !key || mac === undefined) return false;
+    const expected = Buffer.from(macWith(key, purpose, data), 'base64url');
+    const given = Buffer.from(mac, 'base64url');
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
   }
 
   /** True when `sealed` was made with an older key and should be re-sealed. */

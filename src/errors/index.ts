@@ -3,7 +3,9 @@
 // meaning, and one entry in ERROR_CLASSES. Bundle-safe (workflows import it).
 import {
   ConnectionDisabledError,
+  ForeignDeliveryError,
   MalformedDeliveryError,
+  PayloadNotTrustedError,
   PayloadTooLargeError,
   SignatureError,
   TemporalUnavailableError,
@@ -50,9 +52,11 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   InvalidReconcileSettingsError,
   EventTransitionRefusedError,
   InvalidInvocationError,
+  PayloadNotTrustedError,
   PartnerTransientError,
   StalePartnerReadError,
   SignatureError,
+  ForeignDeliveryError,
   UnsupportedMediaTypeError,
   WebhooksNotSupportedError,
   ConnectionDisabledError,

@@ -31,6 +31,15 @@ export class MalformedDeliveryError extends SynclineError {
   });
 }
 
+/**
+ * The event's payload may not be written as the object's state: the connection
+ * no longer trusts payloads, or the workflow input carrying it was not sealed
+ * by the receiver. The workflow fetches the object from the partner instead.
+ */
+export class PayloadNotTrustedError extends SynclineError {
+  static override readonly meaning = meaning('PayloadNotTrustedError', { retryable: false });
+}
+
 export class UnsupportedMediaTypeError extends SynclineError {
   static override readonly meaning = meaning('UnsupportedMediaTypeError', {
     http: { status: 415, code: 'unsupported_media_type' },
@@ -61,4 +70,25 @@ export class TemporalUnavailableError extends SynclineError {
   static override readonly meaning = meaning('TemporalUnavailableError', {
     http: { status: 503, code: 'temporal_unavailable', retryAfter: true },
   });
+}
+
+/**
+ * The delivery is signed correctly but belongs to another account than the connection's (another GitHub
+ * App installation, another Shopify shop): refused so that one connection never syncs a second account's data.
+ * The code says which identity did not match; the message (logged, not sent) says both values.
+ */
+export class ForeignDeliveryError extends SynclineError {
+  static override readonly meaning = meaning('ForeignDeliveryError', {
+    http: { status: 403, code: 'foreign_delivery' },
+  });
+  constructor(
+    readonly code: 'wrong_installation' | 'wrong_repository' | 'wrong_shop_domain',
+    message: string,
+  ) {
+    super(message);
+  }
+
+  override httpCode(): string {
+    return this.code;
+  }
 }

@@ -18,6 +18,7 @@ import { verifySignature, type IncomingHeaders } from '../signatures';
 import type { DeliveryRecorder } from './deliveryRecorder';
 import type { EventStarter } from './starter';
 import { eventWorkflowId } from './workflowId';
+import type { SealedFields } from '../crypto/inputSeal';
 import { MalformedDeliveryError } from '../errors/ingestErrors';
 import { UnsupportedMediaTypeError, WebhooksNotSupportedError } from '../errors/ingestErrors';
 
@@ -26,13 +27,14 @@ export interface ReceiveDeps {
   starter: EventStarter;
   nowMs: () => number;
   inlinePayloadMaxBytes: number;
+  /** Vouches for the workflow input (src/crypto/inputSeal.ts): the worker trusts only sealed input. */
+  seal: (fields: SealedFields) => string;
 }
 
-export interface ReceiveResult {
-  status: 'accepted' | 'duplicate';
-  eventId: string;
-  workflowId: string;
-}
+export type ReceiveResult =
+  | { status: 'accepted' | 'duplicate'; eventId: string; workflowId: string }
+  /** The connector chose not to sync this delivery (a ping, an unclaimed event type): no workflow. */
+  | { status: 'ignored'; eventId: string | null; reason: string };
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -68,11 +70,13 @@ export async function receiveWebhook(
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new MalformedDeliveryError('body must be a JSON object');
   const info = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
+  if ('ignored' in info) return { status: 'ignored', eventId: info.eventId, reason: info.ignored };
 
   const workflowId = eventWorkflowId(conn.id, info.eventId);
   const trustPayload = connector.trustsPayload(conn.settings);
   const receivedAtMs = deps.nowMs();
   const inline = rawBody.length <= deps.inlinePayloadMaxBytes;
+  const inlinePayload = inline && trustPayload ? body : null;
   const input: ProcessEventInput = {
     ...info,
     eventRowId: null,
@@ -81,7 +85,8 @@ export async function receiveWebhook(
     connectionId: conn.id,
     connector: conn.connector,
     trustPayload,
-    inlinePayload: inline && trustPayload ? body : null,
+    inlinePayload,
+    seal: deps.seal({ ...info, connectionId: conn.id, trustPayload, inlinePayload }),
     retry: connector.retrySettings(conn.settings),
     fetchTimeoutMs: fetchAttemptTimeout(connector.httpTimeoutMs(conn.settings)),
   };

@@ -204,11 +204,21 @@ export async function insertOperatorAction(
 }
 
 /** The stored raw body of a large delivery (null when it travelled inline). */
-export async function readEventPayload(x: Executor, eventRowId: string): Promise<Buffer | null> {
-  const [row] = await x.$queryRaw<
-    { payload: Uint8Array | null }[]
-  >`SELECT payload FROM webhook_events WHERE id = ${BigInt(eventRowId)}`;
+/**
+ * The stored body of one event, refused unless the row is that event's
+ * (connection and partner event id): a row id in workflow input is not proof.
+ */
+export async function readEventPayloadFor(
+  x: Executor,
+  eventRowId: string,
+  connectionId: string,
+  eventId: string,
+): Promise<Buffer | null> {
+  const [row] = await x.$queryRaw<{ payload: Uint8Array | null; connection_id: string; event_id: string }[]>`
+    SELECT payload, connection_id, event_id FROM webhook_events WHERE id = ${BigInt(eventRowId)}`;
   if (!row) throw new Error(`no webhook_events row ${eventRowId}`);
+  if (row.connection_id !== connectionId || row.event_id !== eventId)
+    throw new Error(`webhook_events row ${eventRowId} is not event ${eventId} of connection ${connectionId}`);
   return row.payload ? Buffer.from(row.payload) : null;
 }
 

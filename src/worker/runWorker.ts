@@ -73,6 +73,7 @@ export async function runWorker(
       deps: {
         db: rt.db,
         connections: rt.connections,
+        box: rt.box,
         http: fetch,
         partnerClock: systemPartnerClock,
         alerter,

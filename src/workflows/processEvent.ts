@@ -241,20 +241,37 @@ async function processOnce(
   db: Activities,
 ): Promise<Attempt> {
   const ref = { connectionId: input.connectionId, objectType: input.objectType, objectId: input.objectId };
+  // What the receiver sealed: the activities believe the input only with a valid seal (src/activities/partner.ts).
+  const sealed = { eventId: input.eventId, eventType: input.eventType, seal: input.seal };
+  const fetch = () =>
+    partner.fetchObjectState({
+      ...ref,
+      ...sealed,
+      eventRowId: input.eventRowId,
+      expectedVersion: input.objectVersion,
+      retryScheduleMs: input.retry.scheduleMs,
+    });
   let objectState: WireObjectState;
   try {
     objectState = input.trustPayload
-      ? await db.stateFromPayload({
-          connectionId: input.connectionId,
-          eventRowId: input.eventRowId,
-          inlinePayload: input.inlinePayload,
-        })
-      : await partner.fetchObjectState({
-          ...ref,
-          eventRowId: input.eventRowId,
-          expectedVersion: input.objectVersion,
-          retryScheduleMs: input.retry.scheduleMs,
-        });
+      ? await db
+          .stateFromPayload({
+            ...ref,
+            ...sealed,
+            eventRowId: input.eventRowId,
+            inlinePayload: input.inlinePayload,
+            objectVersion: input.objectVersion,
+          })
+          .catch((err: unknown) => {
+            // The payload may not be written (connection changed its mind, or the input is not the receiver's): ask the partner.
+            if (
+              err instanceof ActivityFailure &&
+              (err.cause as ApplicationFailure | undefined)?.type === 'PayloadNotTrustedError'
+            )
+              return fetch();
+            throw err;
+          })
+      : await fetch();
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     const cause = err.cause;

@@ -3,6 +3,7 @@
 // the workflow's own status does; an operator who sees the row may act at
 // once, so from the moment the workflow decides to park, replay, skip and
 // supersede are accepted. Before that decision they are refused.
+import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import type { ProcessEventInput, WireObjectState } from '../../src/contracts/pro
 import { replayUpdate, skipUpdate, stateQuery, supersedeSignal } from '../../src/contracts/processEventMessages';
 import { createPartnerActivities, type FetchObjectArgs } from '../../src/activities/partner';
 import type { ResolvedConnection } from '../../src/connectors/types';
+import { SecretBox } from '../../src/crypto/secretBox';
 import type { Db } from '../../src/db/prisma';
 import { processEvent } from '../../src/workflows/processEvent';
 import { gate, type MockWorker, startMockWorker } from '../support/mockWorker';
@@ -106,6 +108,7 @@ function realPartner(r: NonNullable<Script['realFetch']>) {
   return createPartnerActivities({
     db: undefined as unknown as Db, // the mock's rows are not in PostgreSQL: the attempt note is best effort and skipped
     connections: { get: async () => CONNECTION },
+    box: new SecretBox(crypto.randomBytes(32)), // the input below is not sealed: the activity believes no announced version
     http: async () => {
       const attempt = r.attempts[r.started++]!;
       attempt.open();

@@ -10,6 +10,7 @@ import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/sy
 import { startAlertSink, type AlertSink } from '../support/alertSink';
 import { record, waitForEventStatus } from '../support/events';
 import { waitFor } from '../support/wait';
+import { budgetViolations, logRequestSlots } from '../support/requestSlots';
 
 /** Durations (ms) of the timers the workflow started, in order. */
 async function timerDelays(workflowId: string, runId?: string): Promise<number[]> {
@@ -162,20 +163,23 @@ describe('reconciliation poll', () => {
     });
     for (let i = 0; i < 45; i++) store().upsert('note', `budget-${i}`, { i });
     const before = sys.partner.lists.requests.length;
+    const slotLog = await logRequestSlots(sys.rt.db, conn, 200);
 
-    const { handle, result } = await run(conn, 'incremental');
+    try {
+      const { handle, result } = await run(conn, 'incremental');
 
-    expect(result).toMatchObject({ status: 'succeeded', pages: 5, recordsSeen: 45, recordsChanged: 45 });
-    // The page activity spaces the starts of its requests by 200 ms (5 per second). The partner
-    // stamps arrivals when its event loop gets to them, so on a loaded machine one gap may look
-    // shorter by that jitter (allowed: 50 ms); unpaced, the gaps would be a few ms.
-    const at = sys.partner.lists.requests.slice(before).map((r) => r.at);
-    expect(at).toHaveLength(5);
-    const gaps = at.slice(1).map((t, i) => t - at[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(200 - 50);
-    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(4 * 200 - 50);
-    // Pacing is not a workflow timer: the history holds no timer for it.
-    expect(await timerDelays(handle.workflowId)).toEqual([]);
+      expect(result).toMatchObject({ status: 'succeeded', pages: 5, recordsSeen: 45, recordsChanged: 45 });
+      // 5 per second: each request holds its own slot, slots 200 ms apart, none sent ahead of its slot.
+      const at = sys.partner.lists.requests.slice(before).map((r) => r.at);
+      expect(at).toHaveLength(5);
+      const slots = await slotLog.slots();
+      expect(slots).toHaveLength(5);
+      expect(budgetViolations(slots, at, 200)).toEqual([]);
+      // Pacing is not a workflow timer: the history holds no timer for it.
+      expect(await timerDelays(handle.workflowId)).toEqual([]);
+    } finally {
+      await slotLog.close();
+    }
   });
 
   it('keeps one request budget for a connection across an incremental run and a full diff running at once', async () => {
@@ -191,18 +195,22 @@ describe('reconciliation poll', () => {
       for (let i = 0; i < 40; i++) partner.store.upsert('note', `sb-${String(i).padStart(2, '0')}`, { i });
       // The full diff needs the checkpoint row the incremental run would make; both start together.
       await sys.rt.db.syncCheckpoint.create({ data: { connectionId: conn } });
-      const [inc, full] = await Promise.all([run(conn, 'incremental'), run(conn, 'full')]);
-      expect(inc.result).toMatchObject({ status: 'succeeded', recordsSeen: 40 });
-      expect(full.result).toMatchObject({ status: 'succeeded', recordsSeen: 40 });
+      const slotLog = await logRequestSlots(sys.rt.db, conn, 100);
+      try {
+        const [inc, full] = await Promise.all([run(conn, 'incremental'), run(conn, 'full')]);
+        expect(inc.result).toMatchObject({ status: 'succeeded', recordsSeen: 40 });
+        expect(full.result).toMatchObject({ status: 'succeeded', recordsSeen: 40 });
 
-      // Both runs' list requests, in arrival order: 100 ms apart (10 a second) however the two interleave.
-      // Each run alone keeps the spacing; unshared, the two would interleave with gaps of a few ms.
-      const at = partner.lists.requests.map((r) => r.at).sort((a, b) => a - b);
-      const paths = new Set(partner.lists.requests.map((r) => r.path));
-      expect(paths.size).toBe(2);
-      expect(at.length).toBeGreaterThanOrEqual(8);
-      const gaps = at.slice(1).map((t, i) => t - at[i]!);
-      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100 - 30);
+        // Both runs' list requests against the one budget (10 a second): every request holds a slot, the
+        // slots of both runs together are 100 ms apart, and no request went ahead of its slot. With a budget
+        // per run, the two runs' slots would interleave a few ms apart.
+        const at = partner.lists.requests.map((r) => r.at);
+        expect(new Set(partner.lists.requests.map((r) => r.path)).size).toBe(2);
+        expect(at.length).toBeGreaterThanOrEqual(8);
+        expect(budgetViolations(await slotLog.slots(), at, 100)).toEqual([]);
+      } finally {
+        await slotLog.close();
+      }
     } finally {
       await partner.close();
     }

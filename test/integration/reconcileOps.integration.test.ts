@@ -52,6 +52,7 @@ beforeAll(async () => {
     deps: {
       db: sys.rt.db,
       connections: sys.rt.connections,
+      box: sys.rt.box,
       http: fetch,
       partnerClock: systemPartnerClock,
       alerter,

@@ -70,7 +70,8 @@ afterAll(async () => {
   await rt?.close();
 });
 
-const partner = () => createPartnerActivities({ db: rt.db, connections: rt.connections, http, partnerClock: clock });
+const partner = () =>
+  createPartnerActivities({ db: rt.db, box: rt.box, connections: rt.connections, http, partnerClock: clock });
 const records = () => createRecordActivities({ db: rt.db });
 
 /** Starts a fetch with the clock at `startUs`; resolves once its request is at the partner. */

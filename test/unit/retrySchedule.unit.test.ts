@@ -5,6 +5,7 @@
 // replaces it exactly, and a permanent 4xx is not retried at all.
 // (test/integration/processEventWorkflow.integration.test.ts shows the
 // server waiting exactly these delays between attempts.)
+import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
@@ -12,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { createPartnerActivities } from '../../src/activities/partner';
 import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEventContract';
 import type { ResolvedConnection } from '../../src/connectors/types';
+import { SecretBox } from '../../src/crypto/secretBox';
 import type { Db } from '../../src/db/prisma';
 
 const CONNECTION: ResolvedConnection = {
@@ -37,6 +39,7 @@ function partnerAnswering(status: number, headers: Record<string, string> = {}) 
   return createPartnerActivities({
     db: undefined as unknown as Db, // no eventRowId below: the attempt is not written to a row
     connections: { get: async () => CONNECTION },
+    box: new SecretBox(crypto.randomBytes(32)), // the input below is not sealed: the activity believes no announced version
     http: async () => new Response(null, { status, headers }),
   });
 }

@@ -57,8 +57,9 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
         res.locals.webhookOutcome = result.status;
         // Answer first: the sender is waiting, the log line is not.
         res.status(result.status === 'accepted' ? 202 : 200).json(result);
+        const reason = result.status === 'ignored' ? result.reason : undefined;
         requestLog(res, deps.log).info(
-          { event: `webhook.${result.status}`, eventId: result.eventId, ackMs },
+          { event: `webhook.${result.status}`, eventId: result.eventId, ackMs, reason },
           'webhook acknowledged',
         );
       })

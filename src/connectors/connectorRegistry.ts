@@ -1,5 +1,6 @@
 // Every connector syncline knows, by name. Adding a partner: one module, one
 // `register(...)` line here.
+import { githubConnector } from './githubConnector';
 import { restConnector } from './rest';
 import type { Connector } from './types';
 import { UnknownConnectorError } from '../errors/connectionErrors';
@@ -11,6 +12,7 @@ function register<S>(connector: Connector<S>): void {
 }
 
 register(restConnector);
+register(githubConnector);
 
 export function getConnector(name: string): Connector<unknown> {
   const c = connectors.get(name);

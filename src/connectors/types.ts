@@ -21,6 +21,16 @@ export interface DeliveryInfo {
   objectVersion: number | null;
 }
 
+/**
+ * A delivery the connector decides not to sync: a GitHub `ping`, an event type the
+ * connector does not claim. Answered 200 with `{"status":"ignored"}`; no workflow
+ * runs and nothing is written. The reason is logged and counted, so it is never silent.
+ */
+export interface IgnoredDelivery {
+  ignored: string;
+  eventId: string | null;
+}
+
 export interface RawDelivery {
   headers: IncomingHeaders;
   body: Json;
@@ -72,8 +82,11 @@ export interface Connector<S = unknown> {
   readonly settingsSchema: z.ZodType<S>;
   /** Null for polling-only partners: their webhook endpoint answers 404. */
   signature(settings: S): SignatureConfig | null;
-  /** Throws MalformedDeliveryError when the body lacks what the settings say to read. */
-  readDelivery(delivery: RawDelivery, settings: S): DeliveryInfo;
+  /**
+   * Throws MalformedDeliveryError when the body lacks what the settings say to read, and
+   * ForeignDeliveryError when the delivery belongs to another account than the connection's.
+   */
+  readDelivery(delivery: RawDelivery, settings: S): DeliveryInfo | IgnoredDelivery;
   /** When true the event's payload is the object's state and the partner API is not called. */
   trustsPayload(settings: S): boolean;
   stateFromPayload(delivery: RawDelivery, settings: S): ObjectState;

@@ -3,6 +3,7 @@
 // meaning, and one entry in ERROR_CLASSES. Bundle-safe (workflows import it).
 import {
   ConnectionDisabledError,
+  ForeignDeliveryError,
   MalformedDeliveryError,
   PayloadNotTrustedError,
   PayloadTooLargeError,
@@ -55,6 +56,7 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   PartnerTransientError,
   StalePartnerReadError,
   SignatureError,
+  ForeignDeliveryError,
   UnsupportedMediaTypeError,
   WebhooksNotSupportedError,
   ConnectionDisabledError,

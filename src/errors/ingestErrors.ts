@@ -71,3 +71,24 @@ export class TemporalUnavailableError extends SynclineError {
     http: { status: 503, code: 'temporal_unavailable', retryAfter: true },
   });
 }
+
+/**
+ * The delivery is signed correctly but belongs to another account than the connection's (another GitHub
+ * App installation, another Shopify shop): refused so that one connection never syncs a second account's data.
+ * The code says which identity did not match; the message (logged, not sent) says both values.
+ */
+export class ForeignDeliveryError extends SynclineError {
+  static override readonly meaning = meaning('ForeignDeliveryError', {
+    http: { status: 403, code: 'foreign_delivery' },
+  });
+  constructor(
+    readonly code: 'wrong_installation' | 'wrong_repository' | 'wrong_shop_domain',
+    message: string,
+  ) {
+    super(message);
+  }
+
+  override httpCode(): string {
+    return this.code;
+  }
+}

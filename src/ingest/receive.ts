@@ -31,11 +31,10 @@ export interface ReceiveDeps {
   seal: (fields: SealedFields) => string;
 }
 
-export interface ReceiveResult {
-  status: 'accepted' | 'duplicate';
-  eventId: string;
-  workflowId: string;
-}
+export type ReceiveResult =
+  | { status: 'accepted' | 'duplicate'; eventId: string; workflowId: string }
+  /** The connector chose not to sync this delivery (a ping, an unclaimed event type): no workflow. */
+  | { status: 'ignored'; eventId: string | null; reason: string };
 
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -71,6 +70,7 @@ export async function receiveWebhook(
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new MalformedDeliveryError('body must be a JSON object');
   const info = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
+  if ('ignored' in info) return { status: 'ignored', eventId: info.eventId, reason: info.ignored };
 
   const workflowId = eventWorkflowId(conn.id, info.eventId);
   const trustPayload = connector.trustsPayload(conn.settings);

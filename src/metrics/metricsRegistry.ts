@@ -10,7 +10,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 const ACK_BUCKETS_SEC = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8];
 
 export type EventOutcome = 'processed' | 'failed' | 'parked' | 'replayed' | 'skipped' | 'superseded';
-export type AckClass = 'accepted' | 'duplicate' | 'rejected' | 'unavailable';
+export type AckClass = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unavailable';
 
 /** Per-connector ages of reconciliation checkpoints, read at scrape time. */
 export type CheckpointAgeSource = () => Promise<Array<{ connector: string; ageSec: number }>>;
@@ -97,6 +97,6 @@ export function createMetrics() {
 export type Metrics = ReturnType<typeof createMetrics>;
 
 export function ackClass(status: number, outcome: string): AckClass {
-  if (outcome === 'accepted' || outcome === 'duplicate') return outcome;
+  if (outcome === 'accepted' || outcome === 'duplicate' || outcome === 'ignored') return outcome;
   return status >= 500 ? 'unavailable' : 'rejected';
 }

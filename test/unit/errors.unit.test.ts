@@ -9,7 +9,12 @@ import { answerFor } from '../../src/api/errorAnswers';
 import { exitCodeOf } from '../../src/cli/exitCodes';
 import { ERROR_CLASSES, meaningOf, NON_RETRYABLE_ERROR_TYPES } from '../../src/errors';
 import { UsageError } from '../../src/errors/cliErrors';
-import { MalformedDeliveryError, SignatureError, TemporalUnavailableError } from '../../src/errors/ingestErrors';
+import {
+  ForeignDeliveryError,
+  MalformedDeliveryError,
+  SignatureError,
+  TemporalUnavailableError,
+} from '../../src/errors/ingestErrors';
 import { SynclineError } from '../../src/errors/meaning';
 import { PartnerPermanentError } from '../../src/errors/partnerErrors';
 
@@ -67,12 +72,16 @@ describe('derived from the meanings', () => {
       retryAfter: true,
     });
     expect(answerFor(new SignatureError('stale_timestamp'))).toEqual({ status: 401, code: 'stale_timestamp' });
+    expect(answerFor(new ForeignDeliveryError('wrong_shop_domain', 'x'))).toEqual({
+      status: 403,
+      code: 'wrong_shop_domain',
+    });
     expect(answerFor(new PartnerPermanentError(403, 'x'))).toEqual({ status: 500, code: 'internal_error' });
     expect(answerFor(new Error('anything else'))).toEqual({ status: 500, code: 'internal_error' });
   });
 
   it('every class with an HTTP answer gets exactly that answer', () => {
-    for (const C of ERROR_CLASSES.filter((c) => c.meaning.http && c !== SignatureError)) {
+    for (const C of ERROR_CLASSES.filter((c) => c.meaning.http && c !== SignatureError && c !== ForeignDeliveryError)) {
       expect(answerFor(Reflect.construct(C, ['x'])), C.name).toEqual(C.meaning.http);
     }
   });

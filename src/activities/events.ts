@@ -4,6 +4,7 @@
 // resolution is written to the operator_actions audit in the same transaction
 // as the status it causes.
 import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type {
   ApplyOutcome,
   EventRegistration,
@@ -19,8 +20,11 @@ import {
   recordProcessed,
   registerEventRow,
   replayEventRow,
+  eventRowStatus,
   resolveParkedEventRow,
+  settleEventRow,
 } from '../store/webhookEvents';
+import { OPEN_STATUSES, SUPERSEDABLE_STATUSES } from '../store/eventTransitions';
 import type { ActivityDeps } from './deps';
 import { toTemporalFailure } from './failures';
 
@@ -111,14 +115,60 @@ export function createEventActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
     },
 
     /**
+     * The run was cancelled from outside: its row becomes `cancelled` unless it
+     * already left the open statuses (processed, say, before the request came).
+     * Returns the row's status after the write.
+     */
+    async cancelEvent(args: { eventRowId: string }): Promise<string> {
+      return deps.db
+        .$transaction(async (tx) => {
+          await settleEventRow(tx, {
+            eventRowId: args.eventRowId,
+            to: 'cancelled',
+            from: OPEN_STATUSES,
+            action: 'cancel',
+            by: 'temporal',
+            reason: 'workflow cancellation requested (Web UI or CLI)',
+          });
+          return (await eventRowStatus(tx, args.eventRowId)) ?? 'missing';
+        })
+        .catch((err: unknown) => {
+          throw toTemporalFailure(err);
+        });
+    },
+
+    /**
      * The supersede rule (see findSupersededParkedEvents): sends each parked
      * event whose object our copy has since brought up to date the supersede
-     * signal; returns how many were signalled.
+     * signal, and settles in the store each one no run will settle: its
+     * workflow closed from outside (terminated, cancelled; the row may still
+     * say parked) or already settled as such. A closed workflow is an answer,
+     * not an error to retry (issue 16). Returns how many were superseded or signalled.
      */
     async supersedeParkedEvents(args: SupersedeArgs): Promise<number> {
       if (args.objects.length === 0) return 0;
       const rows = await findSupersededParkedEvents(deps.db, args);
-      for (const row of rows) await signal(row.workflowId, { version: row.version, source: args.source });
+      for (const row of rows) {
+        const notice = { version: row.version, source: args.source };
+        if (row.status === 'parked') {
+          try {
+            await signal(row.workflowId, notice);
+            continue;
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+          }
+        }
+        await deps.db.$transaction((tx) =>
+          settleEventRow(tx, {
+            eventRowId: row.eventRowId,
+            to: 'superseded',
+            from: SUPERSEDABLE_STATUSES,
+            action: 'superseded',
+            by: 'syncline',
+            reason: `object reached version ${notice.version} via ${notice.source} (its workflow had closed)`,
+          }),
+        );
+      }
       return rows.length;
     },
   };

@@ -3,6 +3,7 @@ import { instrumentActivities, instrumentFetch } from '../metrics/activityMetric
 import { createAlertActivities } from './alerts';
 import type { ActivityDeps } from './deps';
 import { createEventActivities } from './events';
+import { createSweepActivities } from './lifecycleSweep';
 import { createPartnerActivities } from './partner';
 import { createReconcilePageActivities } from './reconcilePages';
 import { createReconcileRunActivities } from './reconcileRuns';
@@ -19,6 +20,7 @@ export function createActivities(given: ActivityDeps) {
     ...createReconcilePageActivities(deps),
     ...createReconcileRunActivities(deps),
     ...createRetentionActivities(deps),
+    ...createSweepActivities(deps),
   };
   return instrumentActivities(activities, deps.metrics, deps.db);
 }

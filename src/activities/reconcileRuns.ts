@@ -20,7 +20,15 @@ import type {
   RunTotals,
 } from '../contracts/reconcileContract';
 import { toTemporalFailure } from './failures';
-import { addDeletedToRun, blockRun, createRun, ensureCheckpoint, finishRun } from '../store/reconcileState';
+import {
+  addDeletedToRun,
+  blockRun,
+  createRun,
+  ensureCheckpoint,
+  finishRun,
+  OPEN_RUN_STATUSES,
+  settleOpenRun,
+} from '../store/reconcileState';
 import { countDeleteCandidates, tombstoneUnlisted } from '../store/syncRecords';
 import type { ActivityDeps } from './deps';
 
@@ -135,6 +143,12 @@ export function createReconcileRunActivities(deps: ActivityDeps) {
         checkpoint: run.checkpointReached,
         ...(args.deletePlan ? { deletePlan: args.deletePlan } : {}),
       };
+    },
+
+    /** The run was cancelled from outside: recorded as such if still open (a run row may not exist yet). */
+    async cancelReconcileRun(args: { runId: string; error: string }): Promise<void> {
+      for (const from of OPEN_RUN_STATUSES)
+        await settleOpenRun(deps.db, { runId: args.runId, from, status: 'cancelled', error: args.error });
     },
 
     /** Alerts for failing runs and stale checkpoints; one connection, or all of them when none is given. */

@@ -170,7 +170,7 @@ const sync: Command = {
   name: 'reconcile sync',
   args: '[--connection <id>]',
   summary:
-    'create, update or remove reconciliation schedules to match the connections (and the health check and event retention schedules)',
+    'create, update or remove reconciliation schedules to match the connections (and the health check, event retention and sweep schedules)',
   options: { connection: { type: 'string', short: 'c' } },
   async run(ctx, args) {
     const id = stringOption(sync, args, 'connection');
@@ -187,7 +187,7 @@ const sync: Command = {
     );
     return {
       data: result,
-      text: `${text}\nhealth check schedule: ${result.health}\nevent retention schedule: ${result.retention}`,
+      text: `${text}\nhealth check schedule: ${result.health}\nevent retention schedule: ${result.retention}\nsweep schedule: ${result.sweep}`,
     };
   },
 };

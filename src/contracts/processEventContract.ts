@@ -90,8 +90,12 @@ export interface EventRegistration {
 }
 
 /** What an engineer sees when querying a processEvent workflow, and what the ops tools show. */
-/** `duplicate`: the run found the event already processed by an earlier run (after Temporal's retention) and stopped. */
-export type EventStatus = 'processing' | 'processed' | 'parked' | 'replaying' | 'skipped' | 'superseded' | 'duplicate';
+/**
+ * `duplicate`: the run found the event already processed by an earlier run (after Temporal's retention) and stopped.
+ * `cancelled`: cancellation was requested from outside; the row says so too, and `events replay` starts a new run.
+ */
+export type EventStatus =
+  'processing' | 'processed' | 'parked' | 'replaying' | 'skipped' | 'superseded' | 'duplicate' | 'cancelled';
 
 export interface OperatorRequest {
   /** Who asks: an ops login, "cli:<user>", "admin-api". Required. */

@@ -9,7 +9,8 @@ export interface ObjectKey {
 }
 
 export type ReconcileMode = 'incremental' | 'full';
-export type ReconcileStatus = 'running' | 'succeeded' | 'failed' | 'blocked';
+/** `terminated` / `cancelled`: closed from outside (the Web UI or CLI); recorded by the workflow's clean-up or the sweep. */
+export type ReconcileStatus = 'running' | 'succeeded' | 'failed' | 'blocked' | 'terminated' | 'cancelled';
 
 export interface ReconcileInput {
   connectionId: string;

@@ -6,15 +6,27 @@
 // replay can also return as soon as the workflow has accepted it (`wait:
 // false`): a partner still failing retryably would otherwise hold the caller
 // for the whole retry schedule (hours, by default).
-import { type Client, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+// An event whose workflow is closed (terminated or cancelled from the Web UI,
+// or gone) cannot be asked anything: a replay starts a new run with the closed
+// run's input (read from its history), and a skip settles the row directly.
+import { type Client, WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { workflowLink, type LinkConfig } from '../alerts/links';
 import type { Db } from '../db/prisma';
-import type { ActionResult, EventState, OperatorRequest } from '../contracts/processEventContract';
+import type { ActionResult, EventState, OperatorRequest, ProcessEventInput } from '../contracts/processEventContract';
+import { EventStarter } from '../ingest/starter';
+import { CLOSED_FROM_OUTSIDE, SUPERSEDABLE_STATUSES } from '../store/eventTransitions';
 import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery } from '../contracts/processEventMessages';
 import { type EventFilter, visibilityQuery } from './filter';
 import { summarizeHistory, type HistorySummary } from './history';
 import { EventNotFoundError, OperatorActionRejectedError } from '../errors/operatorErrors';
-import { type EventListFilter, findEventRow, listEventRows, listOperatorActions } from '../store/webhookEvents';
+import {
+  type EventListFilter,
+  findEventRow,
+  listEventRows,
+  listOperatorActions,
+  reopenEventRow,
+  settleEventRow,
+} from '../store/webhookEvents';
 
 export interface BulkRequest extends OperatorRequest {
   action: 'replay' | 'skip';
@@ -31,6 +43,10 @@ export interface BulkResult {
 }
 
 const BULK_CONCURRENCY = 16;
+/** How long a replay's start may take before the operator is told Temporal did not answer. */
+const RESTART_TIMEOUT_MS = 10_000;
+/** Row statuses whose workflow may be closed while the event still waits: a replay or skip acts on the row itself. */
+const ACTIONABLE_WHEN_CLOSED: readonly string[] = ['parked', 'accepted', 'received', ...CLOSED_FROM_OUTSIDE];
 
 export class OperatorService {
   constructor(
@@ -128,9 +144,67 @@ export class OperatorService {
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError)
         throw new OperatorActionRejectedError(err.cause?.message ?? err.message);
-      if ((err as Error).name === 'WorkflowNotFoundError')
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      if (!ACTIONABLE_WHEN_CLOSED.includes(row.status))
         throw new OperatorActionRejectedError(`event ${eventId} is ${row.status}; its workflow is no longer running`);
-      throw err;
+      return action === 'replay' ? this.restart(row, req) : this.skipClosed(row, req);
     }
+  }
+
+  /** A new run for an event whose run was closed from outside, with that run's input. */
+  private async restart(
+    row: { id: bigint; workflowId: string; eventId: string; lastError: string | null },
+    req: OperatorRequest,
+  ): Promise<ActionResult> {
+    if (!req.by?.trim()) throw new OperatorActionRejectedError('"by" (who is acting) is required');
+    const handle = this.client.workflow.getHandle(row.workflowId);
+    let taskQueue: string, input: ProcessEventInput;
+    try {
+      const d = await handle.describe();
+      if (d.status.name === 'RUNNING')
+        throw new OperatorActionRejectedError(`event ${row.eventId} has a run in progress; try again`);
+      taskQueue = d.taskQueue;
+      const history = await handle.fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      if (!payload) throw new Error('the closed run has no input');
+      input = this.client.options.loadedDataConverter.payloadConverter.fromPayload<ProcessEventInput>(payload);
+    } catch (err) {
+      if (err instanceof OperatorActionRejectedError) throw err;
+      throw new OperatorActionRejectedError(
+        `event ${row.eventId}: its closed run cannot be read back from Temporal (${(err as Error).message}); ask the partner to re-deliver it`,
+      );
+    }
+    const eventRowId = row.id.toString();
+    if (
+      !(await this.db.$transaction((tx) => reopenEventRow(tx, { eventRowId, by: req.by, reason: req.reason ?? null })))
+    )
+      throw new OperatorActionRejectedError(`event ${row.eventId} is no longer waiting to be replayed`);
+    const outcome = await new EventStarter(this.client, taskQueue, RESTART_TIMEOUT_MS).start(row.workflowId, input);
+    if (outcome === 'already-completed')
+      throw new OperatorActionRejectedError(
+        `event ${row.eventId}: Temporal refused a new run (its last run completed)`,
+      );
+    return { action: 'replay', status: 'replaying', lastError: row.lastError };
+  }
+
+  /** Skips an event no run is waiting on: the row is settled directly, audited. */
+  private async skipClosed(row: { id: bigint; eventId: string }, req: OperatorRequest): Promise<ActionResult> {
+    if (!req.by?.trim()) throw new OperatorActionRejectedError('"by" (who is acting) is required');
+    if (!req.reason?.trim()) throw new OperatorActionRejectedError('a reason is required to skip an event');
+    const moved = await this.db.$transaction((tx) =>
+      settleEventRow(tx, {
+        eventRowId: row.id.toString(),
+        to: 'skipped',
+        from: SUPERSEDABLE_STATUSES,
+        action: 'skip',
+        by: req.by,
+        reason: req.reason!,
+      }),
+    );
+    if (!moved)
+      throw new OperatorActionRejectedError(
+        `event ${row.eventId}: only a parked event, or one whose run was closed from outside, can be skipped without its workflow`,
+      );
+    return { action: 'skip', status: 'skipped', lastError: null };
   }
 }

@@ -16,6 +16,7 @@ import type { Logger } from '../infra/log';
 import type { Workflow } from '@temporalio/common';
 import { type ReconcileMode, reconcileWorkflowId } from '../contracts/reconcileContract';
 import { pruneEventRows } from '../workflows/pruneEventRows';
+import { sweepClosedWorkflows } from '../workflows/sweepClosedWorkflows';
 import { reconcileConnection } from '../workflows/reconcileConnection';
 import { reconcileHealth } from '../workflows/reconcileHealth';
 import { loadTarget } from '../connections/reconcileTarget';
@@ -27,6 +28,9 @@ export const DEFAULT_HEALTH_EVERY_MS = 15 * 60_000;
 /** The daily event-row retention run (src/workflows/pruneEventRows.ts); not `reconcile-`, so syncAll never takes it for an orphan. */
 export const RETENTION_SCHEDULE_ID = 'events-retention';
 export const DEFAULT_RETENTION_EVERY_MS = 24 * 3_600_000;
+/** The sweep of rows whose workflow was closed from outside (src/workflows/sweepClosedWorkflows.ts). */
+export const SWEEP_SCHEDULE_ID = 'events-sweep';
+export const DEFAULT_SWEEP_EVERY_MS = 5 * 60_000;
 
 export const scheduleId = (connectionId: string, mode: ReconcileMode): string =>
   reconcileWorkflowId(connectionId, mode);
@@ -116,13 +120,30 @@ export class ScheduleManager {
     );
   }
 
-  /** The process-wide schedules every deployment needs: the health check and event retention. */
-  async ensureMaintenanceSchedules(): Promise<{ health: ScheduleChange; retention: ScheduleChange }> {
-    return { health: await this.ensureHealthSchedule(), retention: await this.ensureRetentionSchedule() };
+  /** The sweep that settles rows whose workflow was closed from outside (terminated, cancelled) or is gone. */
+  ensureSweepSchedule(opts: { everyMs?: number; scheduleId?: string } = {}): Promise<ScheduleChange> {
+    return this.ensureInterval(
+      opts.scheduleId ?? SWEEP_SCHEDULE_ID,
+      sweepClosedWorkflows,
+      opts.everyMs ?? DEFAULT_SWEEP_EVERY_MS,
+    );
+  }
+
+  /** The process-wide schedules every deployment needs: the health check, event retention and the sweep. */
+  async ensureMaintenanceSchedules(): Promise<{
+    health: ScheduleChange;
+    retention: ScheduleChange;
+    sweep: ScheduleChange;
+  }> {
+    return {
+      health: await this.ensureHealthSchedule(),
+      retention: await this.ensureRetentionSchedule(),
+      sweep: await this.ensureSweepSchedule(),
+    };
   }
 
   /** A parameterless workflow every `everyMs`, its workflow id the schedule's; a run still going skips the next. */
-  private ensureInterval(id: string, workflowType: () => Promise<unknown>, everyMs: number): Promise<ScheduleChange> {
+  private ensureInterval(id: string, workflowType: Workflow, everyMs: number): Promise<ScheduleChange> {
     return this.upsert({
       scheduleId: id,
       spec: { intervals: [{ every: everyMs }] },

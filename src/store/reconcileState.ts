@@ -199,6 +199,36 @@ export async function finishRun(x: Executor, f: { runId: string; status: string;
   return x.reconcileRun.findUniqueOrThrow({ where: { id: f.runId } });
 }
 
+/** Run statuses that wait on a live workflow: the sweep settles them when it is gone. */
+export const OPEN_RUN_STATUSES = ['running', 'blocked'];
+
+/** Runs in OPEN_RUN_STATUSES started before `startedBefore`, oldest first, at most `limit`; of `connectionIds` only, when given. */
+export function listOpenRuns(x: Executor, a: { connectionIds?: string[]; startedBefore: Date; limit: number }) {
+  return x.reconcileRun.findMany({
+    where: {
+      status: { in: OPEN_RUN_STATUSES },
+      startedAt: { lt: a.startedBefore },
+      ...(a.connectionIds ? { connectionId: { in: a.connectionIds } } : {}),
+    },
+    orderBy: { startedAt: 'asc' },
+    take: a.limit,
+    select: { id: true, workflowId: true, status: true },
+  });
+}
+
+/** Ends a run no workflow will end (closed from outside), only while it is still open; returns whether it moved. */
+export async function settleOpenRun(
+  x: Executor,
+  a: { runId: string; from: string; status: string; error: string },
+): Promise<boolean> {
+  const n = await x.$executeRaw`
+    UPDATE reconcile_runs SET status = ${a.status}, error = ${a.error}, finished_at = COALESCE(finished_at, now()),
+      duration_ms = COALESCE(duration_ms, (EXTRACT(EPOCH FROM (now() - started_at)) * 1000)::int)
+    WHERE id = ${a.runId} AND status = ${a.from}`;
+  if (n > 0) await x.reconcileSeenId.deleteMany({ where: { runId: a.runId } });
+  return n > 0;
+}
+
 /** The last `n` runs that ended (succeeded or failed), newest first. */
 export function recentEndedRuns(x: Executor, connectionId: string, n: number) {
   return x.reconcileRun.findMany({

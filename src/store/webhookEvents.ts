@@ -10,10 +10,13 @@ import { Prisma } from '../generated/prisma/client';
 import {
   type EventRowStatus,
   allowedFrom,
+  CLOSED_FROM_OUTSIDE,
   declaredTransition,
   FINAL_STATUSES,
   isFinal,
+  OPEN_STATUSES,
   PRUNABLE_STATUSES,
+  SUPERSEDABLE_STATUSES,
 } from './eventTransitions';
 import { type Executor, toBigInt } from './executor';
 
@@ -29,6 +32,9 @@ export interface EventRowRef {
 }
 
 const RECEIVED_TO_ACCEPTED = declaredTransition('received', 'accepted');
+/** A new run (a re-delivery, or a replay from the CLI) takes up a row whose earlier run was closed from outside. */
+const REOPENED = CLOSED_FROM_OUTSIDE.map((from) => declaredTransition(from, 'accepted'));
+const ACCEPTED_FROM = [RECEIVED_TO_ACCEPTED.from, ...REOPENED.map((t) => t.from)];
 
 /**
  * The receiver's insert-or-count for a body too large for the workflow input:
@@ -96,7 +102,8 @@ export async function registerEventRow(
       ON CONFLICT (connection_id, event_id) DO UPDATE SET
         delivery_count = webhook_events.delivery_count + CASE WHEN webhook_events.run_id IS DISTINCT FROM EXCLUDED.run_id THEN 1 ELSE 0 END,
         run_id = CASE WHEN webhook_events.status = ANY(${[...FINAL_STATUSES]}::text[]) THEN webhook_events.run_id ELSE EXCLUDED.run_id END,
-        status = CASE WHEN webhook_events.status = ${RECEIVED_TO_ACCEPTED.from} THEN ${RECEIVED_TO_ACCEPTED.to} ELSE webhook_events.status END,
+        status = CASE WHEN webhook_events.status = ANY(${ACCEPTED_FROM}::text[]) THEN ${RECEIVED_TO_ACCEPTED.to} ELSE webhook_events.status END,
+        attempts = CASE WHEN webhook_events.status = ANY(${REOPENED.map((t) => t.from)}::text[]) THEN 0 ELSE webhook_events.attempts END,
         received_at = LEAST(webhook_events.received_at, EXCLUDED.received_at),
         accepted_at = COALESCE(webhook_events.accepted_at, now())
       RETURNING id, status`;
@@ -203,6 +210,13 @@ export async function insertOperatorAction(
   if (n === 0) throw new Error(`no webhook_events row ${a.eventRowId}`);
 }
 
+export async function eventRowStatus(x: Executor, eventRowId: string): Promise<string | undefined> {
+  const [row] = await x.$queryRaw<
+    { status: string }[]
+  >`SELECT status FROM webhook_events WHERE id = ${BigInt(eventRowId)}`;
+  return row?.status;
+}
+
 /** The stored raw body of a large delivery (null when it travelled inline). */
 /**
  * The stored body of one event, refused unless the row is that event's
@@ -232,25 +246,117 @@ export async function findEventForAlert(x: Executor, eventRowId: string) {
 }
 
 /**
- * The supersede rule: parked events of these objects whose object our copy
- * now holds at a version at least as new as the one the event announced (for
- * events without a version: written after the event was received).
+ * The supersede rule: parked events of these objects (and events whose run was
+ * closed from outside) whose object our copy now holds at a version at least
+ * as new as the one the event announced (for events without a version:
+ * written after the event was received).
  */
 export async function findSupersededParkedEvents(
   x: Executor,
   a: { connectionId: string; objects: Array<{ objectType: string; objectId: string }>; exceptEventRowId?: string },
-): Promise<Array<{ workflowId: string; version: number }>> {
+): Promise<Array<{ eventRowId: string; workflowId: string; status: string; version: number }>> {
   const types = a.objects.map((o) => o.objectType);
   const ids = a.objects.map((o) => o.objectId);
   const except = a.exceptEventRowId ? BigInt(a.exceptEventRowId) : -1n;
-  const rows = await x.$queryRaw<{ workflow_id: string; version: bigint }[]>`
-    SELECT e.workflow_id, r.version
+  const rows = await x.$queryRaw<{ id: bigint; workflow_id: string; status: string; version: bigint }[]>`
+    SELECT e.id, e.workflow_id, e.status, r.version
     FROM webhook_events e
     JOIN unnest(${types}::text[], ${ids}::text[]) AS o(object_type, object_id) ON o.object_type = e.object_type AND o.object_id = e.object_id
     JOIN sync_records r ON r.connection_id = e.connection_id AND r.object_type = e.object_type AND r.object_id = e.object_id
-    WHERE e.connection_id = ${a.connectionId} AND e.status = 'parked' AND e.id <> ${except}
+    WHERE e.connection_id = ${a.connectionId} AND e.status = ANY(${[...SUPERSEDABLE_STATUSES]}::text[]) AND e.id <> ${except}
       AND (r.version >= e.object_version OR (e.object_version IS NULL AND r.updated_at > e.received_at))`;
-  return rows.map((r) => ({ workflowId: r.workflow_id, version: Number(r.version) }));
+  return rows.map((r) => ({
+    eventRowId: r.id.toString(),
+    workflowId: r.workflow_id,
+    status: r.status,
+    version: Number(r.version),
+  }));
+}
+
+/**
+ * Settles a row no run will settle (its workflow is closed or gone): moves it
+ * to `to` only while it is still in one of `from` and, when `runId` is given,
+ * still belongs to that run, so a run that took the row up meanwhile keeps it.
+ * Audited as done by `by`. Returns whether the row moved.
+ */
+export async function settleEventRow(
+  x: Executor,
+  a: {
+    eventRowId: string;
+    to: EventRowStatus;
+    from: readonly EventRowStatus[];
+    runId?: string | null;
+    action: string;
+    by: string;
+    reason: string;
+  },
+): Promise<boolean> {
+  const from = a.from.filter((s) => allowedFrom(a.to).includes(s) && s !== a.to);
+  const id = BigInt(a.eventRowId);
+  const runMatches =
+    a.runId === undefined ? Prisma.sql`TRUE` : Prisma.sql`run_id IS NOT DISTINCT FROM ${a.runId ?? null}`;
+  const n = await x.$executeRaw`
+    UPDATE webhook_events SET status = ${a.to}, resolution = ${a.reason}, finished_at = now()
+    WHERE id = ${id} AND status = ANY(${from}::text[]) AND ${runMatches}`;
+  if (n === 0) return false;
+  await insertOperatorAction(x, {
+    eventRowId: a.eventRowId,
+    action: a.action,
+    by: a.by,
+    reason: a.reason,
+    result: a.to,
+  });
+  return true;
+}
+
+/**
+ * An operator replays an event whose run was closed from outside (or whose
+ * parked run is gone): the row is processing again, ahead of the new run's
+ * start, audited. Refused (false) unless the row is parked or closed from outside.
+ */
+export async function reopenEventRow(
+  x: Executor,
+  a: { eventRowId: string; by: string; reason: string | null },
+): Promise<boolean> {
+  const from = ['parked', ...CLOSED_FROM_OUTSIDE].filter((s) => allowedFrom('accepted').includes(s as EventRowStatus));
+  const n = await x.$executeRaw`
+    UPDATE webhook_events SET status = 'accepted', run_id = NULL, attempts = 0, finished_at = NULL
+    WHERE id = ${BigInt(a.eventRowId)} AND status = ANY(${from}::text[])`;
+  if (n === 0) return false;
+  await insertOperatorAction(x, { ...a, action: 'replay', result: 'replaying' });
+  return true;
+}
+
+/** A row to check against Temporal: open in the database, not touched for `olderThan`. */
+export interface OpenEventRow {
+  eventRowId: string;
+  workflowId: string;
+  runId: string | null;
+  status: EventRowStatus;
+}
+
+/**
+ * Rows in OPEN_STATUSES received before `receivedBefore`, after row id `afterId` (the sweep's
+ * keyset cursor), oldest id first, at most `limit`; of `connectionIds` only, when given.
+ */
+export async function listOpenEventRows(
+  x: Executor,
+  a: { connectionIds?: string[]; receivedBefore: Date; afterId: string | null; limit: number },
+): Promise<OpenEventRow[]> {
+  const after = a.afterId ? BigInt(a.afterId) : 0n;
+  const ofConnections = a.connectionIds
+    ? Prisma.sql`AND connection_id = ANY(${a.connectionIds}::text[])`
+    : Prisma.empty;
+  const rows = await x.$queryRaw<{ id: bigint; workflow_id: string; run_id: string | null; status: string }[]>`
+    SELECT id, workflow_id, run_id, status FROM webhook_events
+    WHERE status = ANY(${[...OPEN_STATUSES]}::text[]) AND received_at < ${a.receivedBefore} AND id > ${after} ${ofConnections}
+    ORDER BY id LIMIT ${a.limit}`;
+  return rows.map((r) => ({
+    eventRowId: r.id.toString(),
+    workflowId: r.workflow_id,
+    runId: r.run_id,
+    status: r.status as EventRowStatus,
+  }));
 }
 
 /** Deletes up to `limit` finished rows whose run ended before `cutoff`; returns how many. */

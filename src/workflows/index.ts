@@ -3,3 +3,4 @@ export { processEvent } from './processEvent';
 export { reconcileConnection } from './reconcileConnection';
 export { reconcileHealth } from './reconcileHealth';
 export { pruneEventRows } from './pruneEventRows';
+export { sweepClosedWorkflows } from './sweepClosedWorkflows';

@@ -12,11 +12,22 @@
 //      alerted on, and the workflow waits for an operator to replay or skip it,
 //      or for a newer version of its object to supersede it.
 // Database activities retry without limit: an outage delays an event, never loses it.
+// Acted on from outside (issue 16, docs/web-ui.md):
+//  - a cancellation request ends the run cleanly: in a non-cancellable scope the
+//    row is recorded as `cancelled` (and the SynclineStatus), then the run ends
+//    as cancelled; `events replay` starts a new run for it;
+//  - termination runs no code here: the sweep (src/workflows/sweepClosedEvents.ts)
+//    settles the row as `terminated`;
+//  - signals and updates carry any JSON: handlers parse it first
+//    (src/contracts/messageValidation.ts); a bad signal is logged and ignored,
+//    a bad update is rejected by its validator. Nothing a sender sends fails the task.
 import {
   ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
   condition,
+  isCancellation,
   log,
   proxyActivities,
   proxyLocalActivities,
@@ -36,6 +47,7 @@ import {
   type ProcessEventResult,
   type WireObjectState,
 } from '../contracts/processEventContract';
+import { describePayload, parseOperatorRequest, parseSupersedeNotice } from '../contracts/messageValidation';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import { SA_STATUS } from '../temporal/searchAttributes';
 import {
@@ -95,6 +107,16 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   // Set by the signal and update handlers; taken (and cleared) by the loop once it waits for an operator.
   let pending = null as Pending | null;
   const who = `${input.eventType} ${input.objectType}/${input.objectId}`;
+  const registration = () => ({
+    connectionId: input.connectionId,
+    eventId: input.eventId,
+    eventType: input.eventType,
+    objectType: input.objectType,
+    objectId: input.objectId,
+    objectVersion: input.objectVersion,
+    payloadBytes: input.payloadBytes ?? 0,
+    receivedAtMs: input.receivedAtMs ?? Date.now(),
+  });
   const setStatus = (status: EventStatus, details: string) => {
     state.status = status;
     upsertSearchAttributes([{ key: SA_STATUS, value: status }]);
@@ -107,11 +129,14 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   // may act at once; an in-memory flag (no command) keeps replay of older histories deterministic.
   let parking = false;
   const isParked = () => state.status === 'parked' || parking;
-  const requireParked = (req: OperatorRequest, needReason: boolean) => {
+  const requireParked = (req: unknown, needReason: boolean) => {
+    const parsed = parseOperatorRequest(req);
+    if (!parsed.ok) throw new Error(parsed.error);
     if (!isParked()) throw new Error(`event is ${state.status}, not parked`);
-    if (!req?.by?.trim()) throw new Error('"by" (who is acting) is required');
-    if (needReason && !req.reason?.trim()) throw new Error('a reason is required to skip an event');
+    if (needReason && !parsed.value.reason?.trim()) throw new Error('a reason is required to skip an event');
   };
+  const ignored = (signal: string, why: string, payload: unknown) =>
+    log.warn('signal.ignored', { signal, why, payload: describePayload(payload), eventId: input.eventId });
   const awaitOutcome = async (runsBefore: number, action: ActionResult['action']): Promise<ActionResult> => {
     await condition(
       () =>
@@ -129,7 +154,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     replayUpdate,
     async (req) => {
       const runs = state.runs;
-      pending = { kind: 'replay', req };
+      pending = { kind: 'replay', req: { by: req.by, reason: req.reason } };
       return awaitOutcome(runs, 'replay');
     },
     { validator: (req) => requireParked(req, false) },
@@ -138,97 +163,122 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     skipUpdate,
     async (req) => {
       const runs = state.runs;
-      pending = { kind: 'skip', req };
+      pending = { kind: 'skip', req: { by: req.by, reason: req.reason } };
       return awaitOutcome(runs, 'skip');
     },
     { validator: (req) => requireParked(req, true) },
   );
-  setHandler(replaySignal, (req) => {
-    if (isParked() && req?.by) pending = { kind: 'replay', req };
+  setHandler(replaySignal, (raw: unknown) => {
+    const req = parseOperatorRequest(raw);
+    if (!req.ok) return ignored(replaySignal.name, req.error, raw);
+    if (isParked()) pending = { kind: 'replay', req: req.value };
   });
-  setHandler(skipSignal, (req) => {
-    if (isParked() && req?.by && req.reason?.trim()) pending = { kind: 'skip', req };
+  setHandler(skipSignal, (raw: unknown) => {
+    const req = parseOperatorRequest(raw);
+    if (!req.ok) return ignored(skipSignal.name, req.error, raw);
+    if (!req.value.reason?.trim()) return ignored(skipSignal.name, 'a reason is required to skip an event', raw);
+    if (isParked()) pending = { kind: 'skip', req: req.value };
   });
-  setHandler(supersedeSignal, (notice) => {
+  setHandler(supersedeSignal, (raw: unknown) => {
+    const notice = parseSupersedeNotice(raw);
+    if (!notice.ok) return ignored(supersedeSignal.name, notice.error, raw);
     if (isParked())
       pending = {
         kind: 'superseded',
         by: 'syncline',
-        reason: `object reached version ${notice.version} via ${notice.source}`,
+        reason: `object reached version ${notice.value.version} via ${notice.value.source}`,
       };
   });
 
-  setStatus('processing', `fetching ${who}`);
-  // Histories from before the thin ack always carry eventRowId, so they never schedule this step.
+  // Histories from before the thin ack always carry eventRowId, so they never schedule registration.
   let eventRowId = input.eventRowId;
-  if (eventRowId === null) {
-    const registered = await registrar.registerEvent({
-      connectionId: input.connectionId,
-      eventId: input.eventId,
-      eventType: input.eventType,
-      objectType: input.objectType,
-      objectId: input.objectId,
-      objectVersion: input.objectVersion,
-      payloadBytes: input.payloadBytes ?? 0,
-      receivedAtMs: input.receivedAtMs ?? Date.now(),
-    });
-    if (registered.alreadyFinal) {
+  try {
+    setStatus('processing', `fetching ${who}`);
+    if (eventRowId === null) {
+      const registered = await registrar.registerEvent(registration());
+      if (registered.alreadyFinal) {
+        setStatus(
+          'duplicate',
+          `${who} was already processed by an earlier run (row status ${registered.status}); nothing to do`,
+        );
+        return { status: 'duplicate', outcome: null, version: null, runs: 0 };
+      }
+      eventRowId = registered.eventRowId;
+    }
+    const event = { ...input, eventRowId };
+    for (;;) {
+      state.runs += 1;
+      const attempt = await processOnce(event, partner, db);
+      if (attempt.ok) {
+        state.lastError = null;
+        setStatus('processed', `${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
+        await condition(allHandlersFinished);
+        return { status: 'processed', outcome: attempt.outcome, version: attempt.version, runs: state.runs };
+      }
+
+      state.lastError = attempt.error;
+      parking = true;
+      await db.parkEvent({ eventRowId, error: attempt.error });
+      parking = false;
       setStatus(
-        'duplicate',
-        `${who} was already processed by an earlier run (row status ${registered.status}); nothing to do`,
+        'parked',
+        `${who} failed: ${attempt.error}. Replay or skip it (npx syncline events replay ${input.connectionId} ${input.eventId}).`,
       );
-      return { status: 'duplicate', outcome: null, version: null, runs: 0 };
-    }
-    eventRowId = registered.eventRowId;
-  }
-  const event = { ...input, eventRowId };
-  for (;;) {
-    state.runs += 1;
-    const attempt = await processOnce(event, partner, db);
-    if (attempt.ok) {
-      state.lastError = null;
-      setStatus('processed', `${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
+      log.warn('event.parked', { eventId: input.eventId, connectionId: input.connectionId, error: attempt.error });
+      try {
+        await alerts.alertParked({ eventRowId, workflowId: workflowInfo().workflowId });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        log.error('alert.undeliverable', { eventId: input.eventId, error: String(err) });
+      }
+
+      await condition(() => pending !== null);
+      const action = pending!;
+      pending = null;
+      if (action.kind === 'replay') {
+        state.actions.push({
+          action: 'replay',
+          by: action.req.by,
+          reason: action.req.reason ?? null,
+          atMs: Date.now(),
+        });
+        await db.recordOperatorAction({
+          eventRowId,
+          action: 'replay',
+          by: action.req.by,
+          reason: action.req.reason ?? null,
+        });
+        setStatus('replaying', `replay requested by ${action.req.by}`);
+        continue;
+      }
+      const by = action.kind === 'skip' ? action.req.by : action.by;
+      const reason = action.kind === 'skip' ? (action.req.reason ?? '') : action.reason;
+      const final = action.kind === 'skip' ? 'skipped' : 'superseded';
+      state.actions.push({ action: action.kind, by, reason, atMs: Date.now() });
+      await db.resolveParkedEvent({ eventRowId, status: final, action: action.kind, by, reason });
+      setStatus(final, `${final} by ${by}: ${reason}`);
       await condition(allHandlersFinished);
-      return { status: 'processed', outcome: attempt.outcome, version: attempt.version, runs: state.runs };
+      return { status: final, outcome: null, version: null, runs: state.runs };
     }
-
-    state.lastError = attempt.error;
-    parking = true;
-    await db.parkEvent({ eventRowId, error: attempt.error });
-    parking = false;
-    setStatus(
-      'parked',
-      `${who} failed: ${attempt.error}. Replay or skip it (npx syncline events replay ${input.connectionId} ${input.eventId}).`,
-    );
-    log.warn('event.parked', { eventId: input.eventId, connectionId: input.connectionId, error: attempt.error });
-    try {
-      await alerts.alertParked({ eventRowId, workflowId: workflowInfo().workflowId });
-    } catch (err) {
-      log.error('alert.undeliverable', { eventId: input.eventId, error: String(err) });
-    }
-
-    await condition(() => pending !== null);
-    const action = pending!;
-    pending = null;
-    if (action.kind === 'replay') {
-      state.actions.push({ action: 'replay', by: action.req.by, reason: action.req.reason ?? null, atMs: Date.now() });
-      await db.recordOperatorAction({
-        eventRowId,
-        action: 'replay',
-        by: action.req.by,
-        reason: action.req.reason ?? null,
-      });
-      setStatus('replaying', `replay requested by ${action.req.by}`);
-      continue;
-    }
-    const by = action.kind === 'skip' ? action.req.by : action.by;
-    const reason = action.kind === 'skip' ? (action.req.reason ?? '') : action.reason;
-    const final = action.kind === 'skip' ? 'skipped' : 'superseded';
-    state.actions.push({ action: action.kind, by, reason, atMs: Date.now() });
-    await db.resolveParkedEvent({ eventRowId, status: final, action: action.kind, by, reason });
-    setStatus(final, `${final} by ${by}: ${reason}`);
-    await condition(allHandlersFinished);
-    return { status: final, outcome: null, version: null, runs: state.runs };
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled (Web UI "Request Cancellation", `temporal workflow cancel`): settle the row and the
+    // search attribute before ending, whatever step was cut short. Each step below is idempotent.
+    await CancellationScope.nonCancellable(async () => {
+      if (eventRowId === null) {
+        const registered = await registrar.registerEvent(registration());
+        if (!registered.alreadyFinal) eventRowId = registered.eventRowId;
+      }
+      const rowStatus = eventRowId === null ? 'processed' : await db.cancelEvent({ eventRowId });
+      if (rowStatus === 'cancelled')
+        setStatus(
+          'cancelled',
+          `${who} was cancelled from outside. Replay it with npx syncline events replay ${input.connectionId} ${input.eventId}.`,
+        );
+      else setStatus(state.status, `${who}: cancelled from outside after its row became ${rowStatus}`);
+      log.warn('event.cancelled', { eventId: input.eventId, connectionId: input.connectionId, rowStatus });
+    });
+    throw err;
   }
 }
 
@@ -273,7 +323,7 @@ async function processOnce(
           })
       : await fetch();
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
     const cause = err.cause;
     const type = cause instanceof ApplicationFailure && cause.type ? `${cause.type}: ` : '';
     return { ok: false, error: `${type}${cause?.message ?? err.message}` };

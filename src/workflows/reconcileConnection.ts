@@ -13,10 +13,18 @@
 // The request budget (spacing between request starts) is kept by the page
 // activities, in a slot per connection in PostgreSQL shared by all its runs. The run
 // continues as new when Temporal suggests it or after maxPagesPerExecution pages.
+// Cancelled from outside (Web UI, CLI): the page call in flight is cancelled
+// and waited for (it stops between pages, each committed with its checkpoint),
+// then the run row is recorded as `cancelled` in a non-cancellable scope and
+// the run ends cancelled; the checkpoint stays at the last committed page.
+// Terminated: no code runs; the sweep records the run row as `terminated`.
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   continueAsNew,
   defineSignal,
   log,
@@ -44,6 +52,21 @@ type Activities = ReturnType<typeof createActivities>;
 
 export const confirmDeletesSignal = defineSignal<[boolean]>(CONFIRM_DELETES_SIGNAL);
 
+export async function reconcileConnection(input: ReconcileInput): Promise<ReconcileResult> {
+  const runId = input.carry?.runId ?? workflowInfo().firstExecutionRunId;
+  try {
+    return await reconcile(input, runId);
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    await CancellationScope.nonCancellable(() =>
+      db.cancelReconcileRun({ runId, error: 'cancellation requested (Web UI or CLI)' }),
+    );
+    setCurrentDetails(`**${input.mode}** reconciliation of \`${input.connectionId}\` — **cancelled** from outside`);
+    log.warn('reconcile.cancelled', { connectionId: input.connectionId, runId });
+    throw err;
+  }
+}
+
 /** Full diffs started before restoring existed replay without it. */
 const RESTORE_PATCH = 'full-diff-restores-missing';
 
@@ -65,18 +88,21 @@ function describe(input: ReconcileInput, t: RunTotals, note: string): string {
   );
 }
 
-export async function reconcileConnection(input: ReconcileInput): Promise<ReconcileResult> {
+async function reconcile(input: ReconcileInput, runId: string): Promise<ReconcileResult> {
   let operatorAnswer: boolean | undefined;
-  setHandler(confirmDeletesSignal, (approve) => {
-    operatorAnswer = approve;
+  // Any JSON can arrive here (Web UI, `temporal workflow signal`): only a boolean is an answer.
+  setHandler(confirmDeletesSignal, (approve: unknown) => {
+    if (typeof approve === 'boolean') operatorAnswer = approve;
+    else log.warn('signal.ignored', { signal: CONFIRM_DELETES_SIGNAL, why: 'expected true or false' });
   });
   const info = workflowInfo();
-  const runId = input.carry?.runId ?? info.firstExecutionRunId;
   const { connectionId } = input;
   const plan = await db.startReconcileRun({ connectionId, mode: input.mode, runId, workflowId: info.workflowId });
   const partner = proxyActivities<Activities>({
     startToCloseTimeout: '5m',
     heartbeatTimeout: plan.heartbeatTimeoutMs,
+    // On cancellation, wait for the page call to stop between pages, so the run is recorded after its last commit.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
       initialInterval: plan.retry.initialIntervalMs,
       backoffCoefficient: plan.retry.backoffCoefficient,
@@ -169,7 +195,7 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
       }
     }
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
     const message = err.cause?.message ?? err.message;
     log.warn('reconcile.failed', { connectionId, runId, error: message });
     await db.finishReconcileRun({ runId, status: 'failed', error: message });

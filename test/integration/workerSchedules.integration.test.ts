@@ -6,7 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseEnv } from '../../src/config';
-import { HEALTH_SCHEDULE_ID, RETENTION_SCHEDULE_ID } from '../../src/reconcile/schedules';
+import { HEALTH_SCHEDULE_ID, RETENTION_SCHEDULE_ID, SWEEP_SCHEDULE_ID } from '../../src/reconcile/schedules';
 import { startOwnTemporal, type OwnTemporal } from '../support/ownTemporal';
 import { spawnWorker, type SynclineProcess } from '../support/synclineProcess';
 import { uniqueName } from '../support/system';
@@ -54,9 +54,11 @@ describe('worker start-up', () => {
     expect(health.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconcileHealth', taskQueue });
     expect(retention.action).toMatchObject({ type: 'startWorkflow', workflowType: 'pruneEventRows', taskQueue });
     expect(retention.spec.intervals).toMatchObject([{ every: 86_400_000 }]);
+    const sweep = await client.schedule.getHandle(SWEEP_SCHEDULE_ID).describe();
+    expect(sweep.action).toMatchObject({ type: 'startWorkflow', workflowType: 'sweepClosedWorkflows', taskQueue });
     for (const w of workers) expect(w.child.exitCode, w.output()).toBeNull();
     const ids: string[] = [];
     for await (const s of client.schedule.list()) ids.push(s.scheduleId);
-    expect(ids.sort()).toEqual([RETENTION_SCHEDULE_ID, HEALTH_SCHEDULE_ID].sort());
+    expect(ids.sort()).toEqual([RETENTION_SCHEDULE_ID, HEALTH_SCHEDULE_ID, SWEEP_SCHEDULE_ID].sort());
   });
 });

@@ -1,0 +1,147 @@
+// The sweep (schedule `events-sweep`, src/workflows/sweepClosedWorkflows.ts):
+// rows that say a workflow is working on them (event rows received, accepted
+// or parked; reconcile runs running or blocked) whose workflow is in fact
+// closed or gone. Termination runs no workflow code, and a worker may be down
+// when an engineer acts, so only an outside look can settle such rows. Each
+// row is settled as its workflow's close status says (terminated, cancelled,
+// failed), conditionally: a run that took the row up meanwhile keeps it.
+// Bounded per run (maxRows), in batches, with the describe calls at most
+// DESCRIBE_CONCURRENCY at a time; the keyset cursor rides in the heartbeat,
+// so a retried attempt continues where the last one stopped.
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import type { ClosedFromOutside } from '../store/eventTransitions';
+import { listOpenEventRows, settleEventRow, type OpenEventRow } from '../store/webhookEvents';
+import { listOpenRuns, settleOpenRun } from '../store/reconcileState';
+import type { ActivityDeps } from './deps';
+
+export const SWEEP_BATCH_ROWS = 200;
+export const DEFAULT_SWEEP_MAX_ROWS = 5_000;
+/** Rows younger than this are left alone: their run may not have started or registered yet. */
+export const DEFAULT_SWEEP_GRACE_MS = 10 * 60_000;
+const DESCRIBE_CONCURRENCY = 8;
+
+export interface SweepArgs {
+  graceMs?: number;
+  maxRows?: number;
+  /** Only these connections' rows (an operator's targeted sweep; tests sharing a database); default all. */
+  connectionIds?: string[];
+}
+
+export interface SweepResult {
+  checked: number;
+  /** Event rows settled, by the status they were given. */
+  settled: Partial<Record<ClosedFromOutside, number>>;
+  reconcileRunsSettled: number;
+}
+
+/** What the latest run of a workflow id says about a row: open (leave it), or how it closed. */
+type Verdict = { open: true } | { open: false; status: ClosedFromOutside; why: string };
+
+/** A workflow's close status as a row status. COMPLETED settles its own row, so it is never the sweep's to decide. */
+export function verdictOf(closeStatus: string | 'GONE'): Verdict {
+  switch (closeStatus) {
+    case 'TERMINATED':
+      return { open: false, status: 'terminated', why: 'its workflow was terminated' };
+    case 'CANCELLED':
+      return { open: false, status: 'cancelled', why: 'its workflow was cancelled' };
+    case 'FAILED':
+      return { open: false, status: 'failed', why: 'its workflow failed' };
+    case 'TIMED_OUT':
+      return { open: false, status: 'failed', why: 'its workflow timed out' };
+    case 'GONE':
+      return { open: false, status: 'failed', why: 'its workflow no longer exists in Temporal' };
+    default:
+      return { open: true };
+  }
+}
+
+async function describeLatest(client: Client, workflowId: string, runId?: string) {
+  try {
+    const d = await client.workflow.getHandle(workflowId, runId).describe();
+    return { status: d.status.name as string, firstRunId: d.raw.workflowExecutionInfo?.firstRunId ?? null };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return { status: 'GONE', firstRunId: null };
+    throw err;
+  }
+}
+
+async function inPool<T>(items: T[], n: number, f: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await f(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+export function createSweepActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'> & { now?: () => number }) {
+  const now = deps.now ?? Date.now;
+
+  const settleEvent = async (row: OpenEventRow, result: SweepResult) => {
+    const v = verdictOf((await describeLatest(deps.temporal, row.workflowId)).status);
+    if (v.open) return;
+    const moved = await deps.db.$transaction((tx) =>
+      settleEventRow(tx, {
+        eventRowId: row.eventRowId,
+        to: v.status,
+        from: [row.status],
+        runId: row.runId,
+        action: 'sweep',
+        by: 'syncline:sweep',
+        reason: `${v.why}; replay it with \`syncline events replay\``,
+      }),
+    );
+    if (moved) result.settled[v.status] = (result.settled[v.status] ?? 0) + 1;
+  };
+
+  const settleRun = async (run: { id: string; workflowId: string; status: string }, result: SweepResult) => {
+    const latest = await describeLatest(deps.temporal, run.workflowId);
+    let verdict: Verdict;
+    if (latest.firstRunId === run.id || latest.status === 'GONE') verdict = verdictOf(latest.status);
+    else {
+      // A later chain holds the workflow id: this run's chain has ended; its own close status says how.
+      const own = await describeLatest(deps.temporal, run.workflowId, run.id);
+      verdict =
+        own.status === 'CONTINUED_AS_NEW'
+          ? { open: false, status: 'failed', why: 'its workflow closed without recording an end' }
+          : verdictOf(own.status);
+    }
+    if (verdict.open) return;
+    const status = verdict.status === 'failed' ? 'failed' : verdict.status;
+    if (await settleOpenRun(deps.db, { runId: run.id, from: run.status, status, error: verdict.why }))
+      result.reconcileRunsSettled += 1;
+  };
+
+  return {
+    async sweepClosedWorkflows(args: SweepArgs = {}): Promise<SweepResult> {
+      const ctx = Context.current();
+      const graceMs = args.graceMs ?? DEFAULT_SWEEP_GRACE_MS;
+      const maxRows = args.maxRows ?? DEFAULT_SWEEP_MAX_ROWS;
+      const before = new Date(now() - graceMs);
+      const resumed = ctx.info.heartbeatDetails as { afterId: string | null; result: SweepResult } | undefined;
+      const result: SweepResult = resumed?.result ?? { checked: 0, settled: {}, reconcileRunsSettled: 0 };
+      let afterId = resumed?.afterId ?? null;
+      while (result.checked < maxRows) {
+        const rows = await listOpenEventRows(deps.db, {
+          connectionIds: args.connectionIds,
+          receivedBefore: before,
+          afterId,
+          limit: Math.min(SWEEP_BATCH_ROWS, maxRows - result.checked),
+        });
+        await inPool(rows, DESCRIBE_CONCURRENCY, (row) => settleEvent(row, result));
+        result.checked += rows.length;
+        afterId = rows.at(-1)?.eventRowId ?? afterId;
+        ctx.heartbeat({ afterId, result });
+        if (rows.length < SWEEP_BATCH_ROWS) break;
+      }
+      const runs = await listOpenRuns(deps.db, {
+        connectionIds: args.connectionIds,
+        startedBefore: before,
+        limit: SWEEP_BATCH_ROWS,
+      });
+      await inPool(runs, DESCRIBE_CONCURRENCY, (run) => settleRun(run, result));
+      return result;
+    },
+  };
+}

@@ -1,0 +1,337 @@
+// What the Temporal Web UI and CLI let an engineer do to a syncline workflow
+// (terminate, cancel, reset, signal or update with any JSON), done on the real
+// dev server, and what each leaves behind: every row settled, nothing retrying
+// forever, every event replayable and in the end processed once (issue 16).
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { PartnerEvent } from '../../dev/simulator';
+import { startTcpProxy, viaProxy, type TcpProxy } from '../../dev/support/tcpProxy';
+import type { SweepResult } from '../../src/activities/lifecycleSweep';
+import { stateQuery } from '../../src/contracts/processEventMessages';
+import { OperatorService } from '../../src/operator/operatorService';
+import type { SignatureConfig } from '../../src/signatures/types';
+import { targetFromEnv } from '../../src/temporal/connection';
+import { runWorker, type RunningWorker } from '../../src/worker/runWorker';
+import { sweepClosedWorkflows } from '../../src/workflows/sweepClosedWorkflows';
+import { eventRow, record, waitForEventStatus } from '../support/events';
+import {
+  PROCESS_EVENT_SIGNALS,
+  PROCESS_EVENT_UPDATES,
+  resetWorkflow,
+  sendJunkSignals,
+  sendJunkUpdates,
+  workflowTaskFailures,
+} from '../support/lifecycle';
+import { startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
+
+const SIG: SignatureConfig = { scheme: 'github' };
+const SECRET = 'gh-lifecycle-secret';
+const FAST_RETRY = { initialIntervalMs: 50, maximumIntervalMs: 200, maximumAttempts: 3, scheduleMs: [50, 100] };
+/** After a failed attempt the next one is 20 s away: long enough to act on an event while it is retrying. */
+const SLOW_RETRY = { initialIntervalMs: 20_000, maximumIntervalMs: 20_000, maximumAttempts: 3, scheduleMs: [20_000] };
+
+let sys: TestSystem;
+let worker: RunningWorker | undefined;
+let ops: OperatorService;
+const proxies: TcpProxy[] = [];
+const connections: string[] = [];
+
+const startWorker = async () => {
+  worker = await runWorker(sys.rt, targetFromEnv(sys.rt.env), {
+    workflowBundlePath: inject('workflowBundlePath'),
+    uiUrl: TEST_UI_URL,
+    opsPort: 0,
+  });
+};
+
+beforeAll(async () => {
+  sys = await startTestSystem('lifecycle', {}, { inProcessWorker: false });
+  await startWorker();
+  ops = new OperatorService(sys.rt.db, sys.client, { uiUrl: TEST_UI_URL, namespace: 'default' });
+});
+afterAll(async () => {
+  for (const p of proxies) p.restore();
+  await worker?.stop();
+  await sys?.stop();
+  for (const p of proxies) await p.close();
+});
+
+/** A path to the partner where every request hangs until restore(): fetches stay in flight. */
+async function stalledPartner(): Promise<TcpProxy> {
+  const partner = new URL(sys.partner.url);
+  const proxy = await startTcpProxy(partner.hostname, Number(partner.port));
+  proxy.stall();
+  proxies.push(proxy);
+  return proxy;
+}
+
+async function connection(name: string, settings: Record<string, unknown> = {}, apiBaseUrl?: string) {
+  const id = await sys.addConnection({
+    name,
+    signature: SIG,
+    secrets: [SECRET],
+    apiBaseUrl,
+    settings: { retry: FAST_RETRY, ...settings },
+  });
+  connections.push(id);
+  return id;
+}
+
+async function deliverChange(conn: string, type: string, id: string, data: Record<string, string | number>) {
+  const snap = sys.partner.store.upsert(type, id, data);
+  const event: PartnerEvent = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+  expect((await sys.sender(conn, SIG, SECRET).deliver(event)).status).toBe(202);
+  return { event, version: snap.version };
+}
+
+/** The sweep as its schedule runs it, over this file's connections, with no grace period. */
+function sweep(connectionIds = connections): Promise<SweepResult> {
+  return sys.client.workflow.execute(sweepClosedWorkflows, {
+    taskQueue: sys.rt.env.TEMPORAL_TASK_QUEUE,
+    workflowId: `sweep-${sys.prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`,
+    args: [{ graceMs: 0, connectionIds }],
+  });
+}
+
+const statusOf = async (workflowId: string) => (await sys.client.workflow.getHandle(workflowId).describe()).status.name;
+
+describe('an engineer acting on a workflow from outside (issue 16)', () => {
+  it('settles a parked event whose workflow was terminated once a newer version of its object is processed', async () => {
+    const conn = await connection('terminated-parked');
+    sys.partner.faults.failAlways({ type: 'deal', id: 't-1' }, { status: 400 });
+    const { event: old } = await deliverChange(conn, 'deal', 't-1', { stage: 'new' });
+    const parked = await waitForEventStatus(sys.rt.db, conn, old.id, 'parked');
+    await sys.client.workflow.getHandle(parked.workflowId).terminate('engineer in the Web UI');
+
+    sys.partner.faults.clear({ type: 'deal', id: 't-1' });
+    const { event: newer } = await deliverChange(conn, 'deal', 't-1', { stage: 'won' });
+    const processed = await waitForEventStatus(sys.rt.db, conn, newer.id, 'processed');
+    // The reported bug: this run retried supersedeParkedEvents without end and never completed.
+    const done = await waitFor('the newer event run to complete', async () => {
+      const d = await sys.client.workflow.getHandle(processed.workflowId).describe();
+      return d.status.name === 'COMPLETED' ? d : undefined;
+    });
+    expect(done.searchAttributes.SynclineStatus).toEqual(['processed']);
+    const settled = await waitFor('the old row to be settled', async () => {
+      const row = await eventRow(sys.rt.db, conn, old.id);
+      return row?.status !== 'parked' ? row : undefined;
+    });
+    expect(settled.status).toBe('superseded');
+    expect(await record(sys.rt.db, conn, 'deal', 't-1')).toMatchObject({ data: { stage: 'won' } });
+    const actions = await sys.rt.db.operatorAction.findMany({ where: { eventRowId: settled.id } });
+    expect(actions).toMatchObject([{ action: 'superseded', actor: 'syncline', result: 'superseded' }]);
+  });
+
+  it('records a cancelled parked event as cancelled (row and search attribute), and replays it from the CLI', async () => {
+    const conn = await connection('cancel-parked');
+    sys.partner.faults.failAlways({ type: 'deal', id: 'c-1' }, { status: 400 });
+    const { event, version } = await deliverChange(conn, 'deal', 'c-1', { stage: 'new' });
+    const parked = await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
+    await sys.client.workflow.getHandle(parked.workflowId).cancel();
+    const cancelled = await waitForEventStatus(sys.rt.db, conn, event.id, 'cancelled');
+    expect(cancelled.finishedAt).toBeInstanceOf(Date);
+    const d = await waitFor('the run to end cancelled', async () => {
+      const x = await sys.client.workflow.getHandle(parked.workflowId).describe();
+      return x.status.name === 'CANCELLED' ? x : undefined;
+    });
+    expect(d.searchAttributes.SynclineStatus).toEqual(['cancelled']);
+    expect((await ops.listEvents({ connectionId: conn, status: 'cancelled' })).map((r) => r.eventId)).toEqual([
+      event.id,
+    ]);
+
+    sys.partner.faults.clear({ type: 'deal', id: 'c-1' });
+    expect(await ops.replay(conn, event.id, { by: 'alice', reason: 'cancelled by mistake' })).toMatchObject({
+      status: 'replaying',
+    });
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect(await record(sys.rt.db, conn, 'deal', 'c-1')).toMatchObject({ version: BigInt(version), writeCount: 1 });
+    const actions = await sys.rt.db.operatorAction.findMany({ where: { eventRowId: parked.id } });
+    expect(actions.map((a) => [a.action, a.result])).toEqual([
+      ['cancel', 'cancelled'],
+      ['replay', 'replaying'],
+    ]);
+  });
+
+  it('settles the row of a workflow terminated while no worker ran, by the sweep, and replays it', async () => {
+    const conn = await connection('terminated-down');
+    sys.partner.faults.failAlways({ type: 'deal', id: 'd-1' }, { status: 400 });
+    const { event } = await deliverChange(conn, 'deal', 'd-1', { stage: 'new' });
+    const parked = await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
+    await worker!.stop();
+    worker = undefined;
+    await sys.client.workflow.getHandle(parked.workflowId).terminate('engineer, while the workers were down');
+    expect((await eventRow(sys.rt.db, conn, event.id))?.status).toBe('parked');
+    await startWorker();
+
+    const swept = await sweep();
+    expect(swept.settled.terminated).toBeGreaterThanOrEqual(1);
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'terminated');
+    expect(row.resolution).toMatch(/terminated/);
+    expect((await sweep()).settled.terminated ?? 0).toBe(0); // settled once
+
+    await expect(ops.skip(conn, event.id, { by: 'bob' })).rejects.toThrow(/reason is required/);
+    sys.partner.faults.clear({ type: 'deal', id: 'd-1' });
+    await ops.replay(conn, event.id, { by: 'bob' });
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+  });
+
+  it('leaves an event whose workflow gets junk signals and updates running, unchanged, with no failed workflow task', async () => {
+    const conn = await connection('junk');
+    sys.partner.faults.failAlways({ type: 'deal', id: 'j-1' }, { status: 400 });
+    const { event } = await deliverChange(conn, 'deal', 'j-1', { stage: 'new' });
+    const parked = await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
+    await sendJunkSignals(sys.client, parked.workflowId, PROCESS_EVENT_SIGNALS);
+    expect(await sendJunkUpdates(sys.client, parked.workflowId, PROCESS_EVENT_UPDATES)).toBe(0);
+    const state = await sys.client.workflow.getHandle(parked.workflowId).query(stateQuery);
+    expect(state).toMatchObject({ status: 'parked', runs: 1, actions: [] });
+    expect(await workflowTaskFailures(sys.client, parked.workflowId)).toBe(0);
+    expect(await statusOf(parked.workflowId)).toBe('RUNNING');
+    sys.partner.faults.clear({ type: 'deal', id: 'j-1' });
+    expect(await ops.replay(conn, event.id, { by: 'carol' })).toMatchObject({ status: 'processed' });
+  });
+});
+
+type State = 'processing' | 'retrying' | 'parked' | 'replaying';
+type Action = 'terminate' | 'cancel' | 'reset-first' | 'reset-last' | 'junk';
+const STATES: State[] = ['processing', 'retrying', 'parked', 'replaying'];
+const ACTIONS: Action[] = ['terminate', 'cancel', 'reset-first', 'reset-last', 'junk'];
+
+interface Held {
+  conn: string;
+  eventId: string;
+  workflowId: string;
+  version: number;
+  /** Lets the partner answer again. */
+  release(): void;
+}
+
+/** Pending activities of the workflow's current run: type, state (1 scheduled, 2 started) and attempt. */
+async function pendingActivities(workflowId: string) {
+  const d = await sys.client.workflow.getHandle(workflowId).describe();
+  return (d.raw.pendingActivities ?? []).map((a) => ({
+    type: a.activityType?.name,
+    state: Number(a.state),
+    attempt: a.attempt ?? 1,
+  }));
+}
+
+/** Brings one event into `state` on a connection of its own. */
+async function hold(state: State, label: string): Promise<Held> {
+  const ref = { type: 'deal', id: `${label}-1` };
+  const proxy = state === 'processing' ? await stalledPartner() : undefined;
+  const conn = await connection(
+    label,
+    { retry: SLOW_RETRY, fetch: { timeoutMs: 120_000 } },
+    proxy && viaProxy(sys.partner.url, proxy).replace(/\/$/, ''),
+  );
+  if (state !== 'processing') sys.partner.faults.failAlways(ref, { status: state === 'retrying' ? 503 : 400 });
+  const { event, version } = await deliverChange(conn, ref.type, ref.id, { stage: label });
+  const row = await waitFor(`${label}: its row`, () => eventRow(sys.rt.db, conn, event.id));
+  const held = {
+    conn,
+    eventId: event.id,
+    workflowId: row.workflowId,
+    version,
+    release: () => (proxy ? proxy.restore() : sys.partner.faults.clear(ref)),
+  };
+  const fetching = (minAttempt: number, started: boolean) =>
+    waitFor(`${label}: ${state}`, async () =>
+      (await pendingActivities(row.workflowId)).some(
+        (a) => a.type === 'fetchObjectState' && a.attempt >= minAttempt && (a.state === 2) === started,
+      ),
+    );
+  if (state === 'processing') await fetching(1, true);
+  if (state === 'retrying') await fetching(2, false);
+  if (state === 'parked' || state === 'replaying') await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
+  if (state === 'replaying') {
+    sys.partner.faults.failAlways(ref, { status: 503 });
+    await waitFor(`${label}: parked in its state`, async () => {
+      const s = await sys.client.workflow.getHandle(row.workflowId).query(stateQuery);
+      return s.status === 'parked';
+    });
+    await ops.replay(conn, event.id, { by: 'test', reason: 'into replaying' }, { wait: false });
+    await fetching(2, false);
+  }
+  return held;
+}
+
+/** Drives an event whose run was acted on to its end: replayed where it waits for an operator, then processed once. */
+async function finish(h: Held): Promise<void> {
+  await waitFor(
+    `${h.eventId} to settle`,
+    async () => {
+      const row = await eventRow(sys.rt.db, h.conn, h.eventId);
+      if (row?.status === 'processed') return true;
+      const d = await sys.client.workflow.getHandle(h.workflowId).describe();
+      if (d.status.name !== 'RUNNING') {
+        if (row?.status === 'parked' || row?.status === 'accepted') await sweep([h.conn]);
+        const now = await eventRow(sys.rt.db, h.conn, h.eventId);
+        if (now && ['terminated', 'cancelled', 'failed'].includes(now.status))
+          await ops.replay(h.conn, h.eventId, { by: 'test', reason: 'finish' });
+        return false;
+      }
+      const state = await sys.client.workflow.getHandle(h.workflowId).query(stateQuery);
+      if (state.status === 'parked') await ops.replay(h.conn, h.eventId, { by: 'test', reason: 'finish' });
+      return false;
+    },
+    90_000,
+  );
+}
+
+describe.concurrent('each action on processEvent in each state', () => {
+  const cases = STATES.flatMap((state) => ACTIONS.map((action) => ({ state, action })));
+  it.each(cases)(
+    '$action while $state leaves the row consistent and the event processed once',
+    async ({ state, action }) => {
+      const label = `${state.slice(0, 4)}-${action}`;
+      const h = await hold(state, label);
+      const handle = sys.client.workflow.getHandle(h.workflowId);
+      const runBefore = (await handle.describe()).runId;
+      switch (action) {
+        case 'terminate': {
+          await handle.terminate('test: Web UI terminate');
+          h.release();
+          expect((await sweep([h.conn])).settled.terminated).toBe(1);
+          const row = await eventRow(sys.rt.db, h.conn, h.eventId);
+          expect(row?.status).toBe('terminated');
+          break;
+        }
+        case 'cancel': {
+          await handle.cancel();
+          await waitForEventStatus(sys.rt.db, h.conn, h.eventId, 'cancelled');
+          const d = await waitFor('the run to end cancelled', async () => {
+            const x = await handle.describe();
+            return x.status.name === 'CANCELLED' ? x : undefined;
+          });
+          expect(d.searchAttributes.SynclineStatus).toEqual(['cancelled']);
+          h.release();
+          break;
+        }
+        case 'reset-first':
+        case 'reset-last': {
+          h.release();
+          const runId = await resetWorkflow(sys.client, h.workflowId, action === 'reset-first' ? 'first' : 'last');
+          expect(runId).not.toBe(runBefore);
+          break;
+        }
+        case 'junk': {
+          const before = await handle.query(stateQuery);
+          await sendJunkSignals(sys.client, h.workflowId, PROCESS_EVENT_SIGNALS);
+          expect(await sendJunkUpdates(sys.client, h.workflowId, PROCESS_EVENT_UPDATES)).toBe(0);
+          expect(await workflowTaskFailures(sys.client, h.workflowId)).toBe(0);
+          const after = await handle.query(stateQuery);
+          expect(after).toMatchObject({ status: before.status, runs: before.runs, actions: before.actions });
+          expect(await statusOf(h.workflowId)).toBe('RUNNING');
+          h.release();
+          break;
+        }
+      }
+      await finish(h);
+      const row = await eventRow(sys.rt.db, h.conn, h.eventId);
+      expect(row?.status).toBe('processed');
+      const rec = await record(sys.rt.db, h.conn, 'deal', `${label}-1`);
+      expect(rec).toMatchObject({ version: BigInt(h.version), writeCount: 1, data: { stage: label } });
+      expect(await sys.rt.db.webhookEvent.count({ where: { connectionId: h.conn } })).toBe(1);
+    },
+  );
+});

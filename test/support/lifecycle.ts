@@ -1,0 +1,79 @@
+// What an engineer does to a workflow from the Temporal Web UI or CLI, done
+// through the real client and the real service API (the Web UI calls the same
+// frontend RPCs): terminate, request cancellation, reset to the first or the
+// last workflow task, and signals/updates with arbitrary JSON.
+import crypto from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+/** Payloads a careless or hostile sender may put in a signal or update. */
+export const JUNK_PAYLOADS: unknown[] = [
+  null,
+  42,
+  'replay it',
+  [],
+  [{ by: 'x' }],
+  {},
+  { by: 5 },
+  { by: '   ' },
+  { by: 'x'.repeat(10_000) },
+  { by: 'mallory', reason: { nested: true } },
+  { version: 'eleven', source: 7 },
+  { version: -1, source: 'x' },
+  { version: 1e300, source: 'x' },
+];
+
+/** Every signal and update name syncline's workflows define. */
+export const PROCESS_EVENT_SIGNALS = ['replayEvent', 'skipEvent', 'supersede'];
+export const PROCESS_EVENT_UPDATES = ['replay', 'skip'];
+export const RECONCILE_SIGNALS = ['confirmDeletes'];
+
+/** Reset to the first or the last completed workflow task, as the Web UI's Reset offers. */
+export async function resetWorkflow(client: Client, workflowId: string, to: 'first' | 'last'): Promise<string> {
+  const handle = client.workflow.getHandle(workflowId);
+  const d = await handle.describe();
+  const history = await client.workflow.getHandle(workflowId, d.runId).fetchHistory();
+  const completed = (history.events ?? []).filter(
+    (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+  );
+  const point = to === 'first' ? completed[0] : completed.at(-1);
+  if (!point?.eventId) throw new Error(`workflow ${workflowId} has no completed workflow task to reset to`);
+  const res = await client.workflowService.resetWorkflowExecution({
+    namespace: client.options.namespace,
+    workflowExecution: { workflowId, runId: d.runId },
+    reason: `test: reset to the ${to} workflow task`,
+    workflowTaskFinishEventId: point.eventId,
+    requestId: crypto.randomUUID(),
+  });
+  return res.runId!;
+}
+
+/** Sends every junk payload to every named signal; each send must be accepted by the server. */
+export async function sendJunkSignals(client: Client, workflowId: string, names: string[]): Promise<void> {
+  const handle = client.workflow.getHandle(workflowId);
+  for (const name of names) for (const payload of JUNK_PAYLOADS) await handle.signal(name, payload);
+}
+
+/** Sends every junk payload to every named update; returns how many were not rejected. */
+export async function sendJunkUpdates(client: Client, workflowId: string, names: string[]): Promise<number> {
+  const handle = client.workflow.getHandle(workflowId);
+  let accepted = 0;
+  for (const name of names)
+    for (const payload of JUNK_PAYLOADS) {
+      try {
+        await handle.executeUpdate(name, { args: [payload] });
+        accepted += 1;
+      } catch (err) {
+        if ((err as Error).name !== 'WorkflowUpdateFailedError') throw err;
+      }
+    }
+  return accepted;
+}
+
+/** Workflow task failures in a run's history (a handler that threw fails the task, and Temporal retries it forever). */
+export async function workflowTaskFailures(client: Client, workflowId: string, runId?: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return (history.events ?? []).filter(
+    (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  ).length;
+}

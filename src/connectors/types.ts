@@ -87,8 +87,11 @@ export interface Connector<S = unknown> {
    * ForeignDeliveryError when the delivery belongs to another account than the connection's.
    */
   readDelivery(delivery: RawDelivery, settings: S): DeliveryInfo | IgnoredDelivery;
-  /** When true the event's payload is the object's state and the partner API is not called. */
-  trustsPayload(settings: S): boolean;
+  /**
+   * When true the event's payload is the object's state and the partner API is not called.
+   * `info` is the delivery's reading, for connectors that trust some events and not others.
+   */
+  trustsPayload(settings: S, info?: DeliveryInfo): boolean;
   stateFromPayload(delivery: RawDelivery, settings: S): ObjectState;
   createClient(connection: ResolvedConnection<S>, http: typeof fetch): PartnerClient;
   /** The schedule partner calls retry on (webhook fetches and reconciliation pages): DEFAULT_PARTNER_RETRY unless the settings override it. */

@@ -27,6 +27,8 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     API_HOST=0.0.0.0 \
     API_PORT=3000 \
+    API_OPS_HOST=0.0.0.0 \
+    API_OPS_PORT=3001 \
     WORKER_METRICS_HOST=0.0.0.0 \
     WORKER_METRICS_PORT=9464 \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
@@ -40,6 +42,6 @@ COPY prisma ./prisma
 COPY config ./config
 RUN mkdir -p /app/.data && chown -R node:node /app/.data
 USER node
-EXPOSE 3000 9464
+EXPOSE 3000 3001 9464
 # The API by default; the worker runs the same image with `node src/worker/main.js`.
 CMD ["node", "src/api/main.js"]

@@ -8,7 +8,7 @@ import { WebhookAlerter } from '../alerts/webhookAlerter';
 import { checkpointAges } from '../metrics/activityMetrics';
 import { ScheduleManager } from '../reconcile/schedules';
 import { AlertGroups } from '../store/alertGroups';
-import { databaseProbe, readiness, temporalProbe } from '../system/readiness';
+import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import { connectWorker, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
@@ -100,18 +100,21 @@ export async function runWorker(
           log: rt.log,
           metrics: processMetrics(rt),
           sdkMetricsPort: env.TEMPORAL_METRICS_PORT,
-          ready: readiness(
-            [
-              {
-                name: 'worker',
-                run: async () => {
-                  if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+          ready: cachedReadiness(
+            readiness(
+              [
+                {
+                  name: 'worker',
+                  run: async () => {
+                    if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+                  },
                 },
-              },
-              databaseProbe(rt.db),
-              probe,
-            ],
-            env.READINESS_TIMEOUT_MS,
+                databaseProbe(rt.db),
+                probe,
+              ],
+              env.READINESS_TIMEOUT_MS,
+            ),
+            env.READINESS_CACHE_MS,
           ),
         });
   // Grouped alerts are summarised when their window closes; any worker may do it (rows are claimed).

@@ -70,6 +70,9 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
       expect(block).toMatch(/temporal-setup:\n\s+condition: service_completed_successfully/);
       expect(block).toContain('/readyz');
     }
+    // The API's readiness is probed on its ops port, which is not published to the host.
+    expect(serviceBlock(config, 'api')).toContain('http://127.0.0.1:3001/readyz');
+    expect(serviceBlock(config, 'api')).not.toMatch(/3001:3001/);
     // The worker's prebuilt bundle and its metrics/health server.
     expect(serviceBlock(config, 'worker')).toContain('WORKFLOW_BUNDLE_PATH: /app/dist/workflow-bundle.js');
   });

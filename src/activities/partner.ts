@@ -12,6 +12,7 @@
 // from the payload path to the fetch).
 import { Context, log } from '@temporalio/activity';
 import { getConnector } from '../connectors/connectorRegistry';
+import { systemPartnerClock } from '../connectors/observedVersion';
 import type { Json, ObjectState, ResolvedConnection } from '../connectors/types';
 import type { WireObjectState } from '../contracts/processEventContract';
 import { inputSealValid } from '../crypto/inputSeal';
@@ -54,8 +55,10 @@ function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): numb
 }
 
 export function createPartnerActivities(
-  deps: Pick<ActivityDeps, 'db' | 'http' | 'box'> & { connections: Pick<ActivityDeps['connections'], 'get'> },
+  deps: Pick<ActivityDeps, 'db' | 'http' | 'box'> &
+    Partial<Pick<ActivityDeps, 'partnerClock'>> & { connections: Pick<ActivityDeps['connections'], 'get'> },
 ) {
+  const clock = deps.partnerClock ?? systemPartnerClock;
   async function noteAttempt(eventRowId: string | undefined, error: string | null): Promise<void> {
     if (!eventRowId) return;
     const attempt = Context.current().info.attempt;
@@ -101,7 +104,7 @@ export function createPartnerActivities(
     objectId: string,
     expectedVersion: number | null,
   ): Promise<WireObjectState> {
-    const client = getConnector(conn.connector).createClient(conn, deps.http);
+    const client = getConnector(conn.connector).createClient(conn, deps.http, clock);
     const state: ObjectState = await client.fetchObject(objectType, objectId);
     if (state.found && expectedVersion !== null && state.version < expectedVersion) {
       throw new StalePartnerReadError(`partner returned version ${state.version}, event announced ${expectedVersion}`);

@@ -2,6 +2,7 @@
 // activities with real dependencies, its ops server (/metrics, /healthz,
 // /readyz), the alert-summary flusher and, when asked, the maintenance
 // schedules. `stop()` drains before it resolves.
+import { systemPartnerClock } from '../connectors/observedVersion';
 import { Client, Connection } from '@temporalio/client';
 import type { Alert } from '../alerts/types';
 import { WebhookAlerter } from '../alerts/webhookAlerter';
@@ -74,6 +75,7 @@ export async function runWorker(
         connections: rt.connections,
         box: rt.box,
         http: fetch,
+        partnerClock: systemPartnerClock,
         alerter,
         temporal,
         links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace },

@@ -12,6 +12,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** API and worker: log lines are written in batches of this many bytes (and every 200 ms); 0 = one write per line. */
   LOG_BUFFER_BYTES: int(4096),
+  /** `auto`: readable lines when stdout is a terminal, JSON otherwise; `json` or `pretty` force one. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATA_DIR: z.string().default('.data'),
 
   DATABASE_URL: z.string().url().optional(),

@@ -102,4 +102,15 @@ describe('Dockerfile', () => {
     expect(pkg.scripts['build:workflows']).toBeDefined();
     expect(fs.existsSync(path.join(ROOT, 'scripts/build-workflows.ts'))).toBe(true);
   });
+
+  it('runs on the same current Node.js LTS the test command makes a second pass on', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const image = /^ARG NODE_IMAGE=node:(\d+)\.(\d+)\.(\d+)-/m.exec(dockerfile);
+    const pinned = /^VERSION="(\d+)\.(\d+)\.(\d+)"/m.exec(
+      fs.readFileSync(path.join(ROOT, 'scripts/ensure-node.sh'), 'utf8'),
+    );
+    expect(image?.slice(1)).toEqual(pinned?.slice(1));
+    expect(Number(pinned?.[1])).toBeGreaterThanOrEqual(24);
+    expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\} AS /gm)).toHaveLength(2);
+  });
 });

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { parseSignatureConfig } from '../signatures';
 import { systemPartnerClock } from './observedVersion';
 import { partnerRequest } from './partnerRequest';
-import { retryOverridesSchema, withRetryOverrides } from './retryOverrides';
+import { retryOverridesSchema } from './connectorSettings';
+import { DEFAULT_PARTNER_RETRY } from '../contracts/processEventContract';
 import { changesSettingsSchema, createRestLister } from './restChanges';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { Connector, DeliveryInfo, Json, ObjectState, RawDelivery } from './types';
@@ -33,6 +34,8 @@ const settingsSchema = z.object({
       objectVersionPath: z.string().default('data.object.version'),
       objectDeletedPath: z.string().default('data.object.deleted'),
       objectDataPath: z.string().default('data.object'),
+      /** Event types that announce a delete: exact, or `*` as a wildcard. A bare 404 on any other event is retried as lag. */
+      deleteEventTypes: z.array(z.string().min(1)).default(['*.deleted']),
     })
     .prefault({}),
   fetch: z
@@ -55,6 +58,12 @@ const settingsSchema = z.object({
 
 export type RestSettings = z.infer<typeof settingsSchema>;
 
+/** `*` matches any run of characters; everything else literally. */
+function globMatch(pattern: string, value: string): boolean {
+  const re = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${re.join('.*')}$`).test(value);
+}
+
 function requireString(value: Json | undefined, what: string): string {
   if (typeof value === 'string' && value.length > 0) return value;
   if (typeof value === 'number') return String(value);
@@ -76,8 +85,9 @@ export const restConnector: Connector<RestSettings> = {
       objectVersion: s.fetch.versionPath === null ? null : toVersion(getPath(d.body, p.objectVersionPath)),
     };
   },
+  isDeleteEvent: (eventType, s) => s.delivery.deleteEventTypes.some((p) => globMatch(p, eventType)),
   trustsPayload: (s) => s.trustPayload,
-  retrySettings: (s) => withRetryOverrides(s.retry),
+  retrySettings: (s) => ({ ...DEFAULT_PARTNER_RETRY, ...s.retry }),
   httpTimeoutMs: (s) => s.fetch.timeoutMs,
   stateFromPayload(d: RawDelivery, s: RestSettings): ObjectState {
     const version = toVersion(getPath(d.body, s.delivery.objectVersionPath));
@@ -110,7 +120,11 @@ export const restConnector: Connector<RestSettings> = {
         const res = await partnerRequest(http, url, { headers, timeoutMs: f.timeoutMs });
         const body = (await res.json().catch(() => null)) as Json;
         if (res.status === 404) {
-          return { found: false, version: startedUs ?? toVersion(getPath(body, f.deletedVersionPath)) };
+          const reported = startedUs === null ? toVersion(getPath(body, f.deletedVersionPath)) : null;
+          // A 404 with no deleted version is bare: maybe read-after-write lag (src/activities/partner.ts).
+          return reported !== null
+            ? { found: false, version: reported }
+            : { found: false, version: startedUs, missing: 'not_found' };
         }
         const version = startedUs ?? toVersion(getPath(body, f.versionPath!));
         const data = getPath(body, f.dataPath);

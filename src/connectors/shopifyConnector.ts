@@ -35,6 +35,7 @@ export const shopifyConnector: Connector<ShopifySettings> = {
   signature: () => ({ scheme: 'shopify' }),
   readDelivery: (d, s) => readShopifyDelivery(d, s.shopDomain),
   // A delete's body is only {"id"}: its tombstone comes from the Admin API's 404, versioned by X-Shopify-Triggered-At.
+  isDeleteEvent: (eventType) => isDeleteTopic(eventType),
   trustsPayload: (s, info?: DeliveryInfo) => s.trustPayload && !(info && isDeleteTopic(info.eventType)),
   stateFromPayload: (d) => shopifyStateFromPayload(d),
   retrySettings: (s) => ({ ...DEFAULT_PARTNER_RETRY, ...s.retry }),

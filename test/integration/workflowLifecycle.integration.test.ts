@@ -175,6 +175,33 @@ describe('an engineer acting on a workflow from outside (issue 16)', () => {
     await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
   });
 
+  it('accounts for a delivery whose run was terminated before it recorded anything: the sweep creates its row', async () => {
+    const conn = await connection('terminated-unrecorded');
+    await worker!.stop();
+    worker = undefined;
+    const { event, version } = await deliverChange(conn, 'deal', 'u-1', { stage: 'new' });
+    expect(await eventRow(sys.rt.db, conn, event.id)).toBeNull();
+    const [wf] = await waitFor('the run to be listed', async () => {
+      const found = [];
+      for await (const w of sys.client.workflow.list({ query: `SynclineConnection = "${conn}"` })) found.push(w);
+      return found.length ? found : undefined;
+    });
+    await sys.client.workflow.getHandle(wf!.workflowId).terminate('engineer, before any worker picked it up');
+    await startWorker();
+
+    const swept = await waitFor('visibility to list it as terminated', async () => {
+      const r = await sweep([conn]);
+      return r.rowsCreated === 1 ? r : undefined;
+    });
+    expect(swept.rowsCreated).toBe(1);
+    const row = await eventRow(sys.rt.db, conn, event.id);
+    expect(row).toMatchObject({ status: 'terminated', workflowId: wf!.workflowId });
+    expect((await sweep([conn])).rowsCreated).toBe(0);
+    await ops.replay(conn, event.id, { by: 'dave' });
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect(await record(sys.rt.db, conn, 'deal', 'u-1')).toMatchObject({ version: BigInt(version), writeCount: 1 });
+  });
+
   it('leaves an event whose workflow gets junk signals and updates running, unchanged, with no failed workflow task', async () => {
     const conn = await connection('junk');
     sys.partner.faults.failAlways({ type: 'deal', id: 'j-1' }, { status: 400 });

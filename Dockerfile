@@ -7,7 +7,10 @@
 # The compiled tree keeps the source layout (/app/src, /app/prisma), so paths
 # the code resolves from __dirname (migrations) are the same as in a checkout.
 
-FROM node:20-bookworm-slim AS build
+# The current Node.js LTS (26); scripts/ensure-node.sh pins the same version for the test pass on it.
+ARG NODE_IMAGE=node:26.12.1-trixie-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 # Install scripts stay off: the packages syncline needs ship prebuilt binaries
 # (Temporal core bridge, SWC) and need none (see ENVIRONMENT.md / allowScripts).
@@ -23,10 +26,12 @@ RUN PRISMA_SCHEMA_ENGINE_BINARY=/app/package.json node node_modules/prisma/build
 RUN npx tsc -p tsconfig.build.json \
  && npm run build:workflows -- /app/dist/workflow-bundle.js
 
-FROM node:20-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     API_HOST=0.0.0.0 \
     API_PORT=3000 \
+    API_OPS_HOST=0.0.0.0 \
+    API_OPS_PORT=3001 \
     WORKER_METRICS_HOST=0.0.0.0 \
     WORKER_METRICS_PORT=9464 \
     WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js \
@@ -40,6 +45,6 @@ COPY prisma ./prisma
 COPY config ./config
 RUN mkdir -p /app/.data && chown -R node:node /app/.data
 USER node
-EXPOSE 3000 9464
+EXPOSE 3000 3001 9464
 # The API by default; the worker runs the same image with `node src/worker/main.js`.
 CMD ["node", "src/api/main.js"]

@@ -7,6 +7,7 @@
 //   npm run bench:reconcile -- [--records 100000] [--page-size 500]
 //   npm run bench:reconcile -- --sizes 1000,10000,100000     (scaling)
 //   npm run bench:reconcile -- --cpu-prof    (worker CPU profile in the run folder; with BENCH_KEEP=1)
+import { systemPartnerClock } from '../src/connectors/observedVersion';
 import path from 'node:path';
 import { applyStates } from '../src/store/syncRecords';
 import { getConnector } from '../src/connectors/connectorRegistry';
@@ -54,7 +55,7 @@ const CHANGES = { style: 'cursor', urlTemplate: '{baseUrl}/api/changes' };
 
 async function plainLoop(env: BenchEnv, connectionId: string, pageSize: number): Promise<number> {
   const conn = await env.rt.connections.get(connectionId);
-  const client = getConnector(conn.connector).createClient(conn, fetch);
+  const client = getConnector(conn.connector).createClient(conn, fetch, systemPartnerClock);
   let cursor: string | null = null;
   let seen = 0;
   for (;;) {

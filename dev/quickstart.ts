@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dataDir, parseEnv } from '../src/config';
 import { seedConnections } from '../src/connections/seed';
-import { createLogger } from '../src/infra/log';
+import { consoleDestination, createLogger } from '../src/infra/log';
 import { reconcileServiceFor } from '../src/reconcile';
 import { startPartnerSimulator } from './simulator';
 import { targetFromEnv } from '../src/temporal/connection';
@@ -26,7 +26,7 @@ const stoppers: Array<() => Promise<void>> = [];
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  const log = createLogger(env.LOG_LEVEL, 'syncline');
+  const log = createLogger(env.LOG_LEVEL, 'syncline', consoleDestination({ format: env.LOG_FORMAT, bufferBytes: 0 }));
   onShutdown(log, stoppers);
 
   const rt = await openRuntime(env, log);
@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     'syncline is running',
     `  webhooks        POST ${api.url}/webhooks/<connectionId>`,
     ...connections.map((c) => `                  POST ${api.url}/webhooks/${c.id}`),
-    `  health          ${api.url}/healthz   readiness ${api.url}/readyz`,
+    `  health          ${api.url}/healthz`,
+    `  ops (loopback)  ${api.opsUrl}/readyz   ${api.opsUrl}/metrics   ${api.opsUrl}/admin`,
     `  Temporal        ${target.address} (namespace ${target.namespace})${dev ? ', dev server' : ''}`,
     `  Temporal Web UI ${uiUrl ?? '(set TEMPORAL_UI_URL)'}`,
     `  database        ${rt.database.kind} PostgreSQL`,

@@ -13,6 +13,25 @@ echo "== tests"
 mkdir -p .data
 status=0
 node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json "$@" || status=$?
+# The same code on the current Node.js LTS: the unit tests and the integration files that
+# exercise every runtime-sensitive part (HTTP, the Temporal worker and client, child
+# processes and signals, PostgreSQL, the workflow bundle). SYNCLINE_LTS_PASS=0 skips it.
+lts_summary=""
+if [[ "${SYNCLINE_LTS_PASS:-1}" != "0" && $# -eq 0 ]]; then
+  if lts_bin="$(bash scripts/ensure-node.sh)"; then
+    echo "== tests on Node.js $("$lts_bin/node" --version) (current LTS)"
+    lts_status=0
+    PATH="$lts_bin:$PATH" "$lts_bin/node" node_modules/vitest/vitest.mjs run test/unit/ \
+      test/integration/fastPath.integration.test.ts test/integration/forgedInput.integration.test.ts \
+      test/integration/quickstart.integration.test.ts test/integration/processEventWorkflow.integration.test.ts \
+      test/integration/replay.integration.test.ts test/integration/shutdownSignals.integration.test.ts \
+      test/integration/badInput.integration.test.ts || lts_status=$?
+    lts_summary="Node.js LTS pass: $([[ $lts_status -eq 0 ]] && echo passed || echo FAILED)"
+    [[ $lts_status -eq 0 ]] || status=$lts_status
+  else
+    lts_summary="Node.js LTS pass: skipped (could not install it)"
+  fi
+fi
 # One plain closing line that any CI reader understands.
 node -e '
   const r = JSON.parse(require("fs").readFileSync(".data/vitest-report.json", "utf8"));
@@ -20,4 +39,5 @@ node -e '
   const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests + brokenFiles} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' || true
+[[ -z "$lts_summary" ]] || echo "$lts_summary"
 exit "$status"

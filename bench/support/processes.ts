@@ -63,7 +63,7 @@ export async function startApiProcess(
   const child = spawnNode(
     'api',
     'src/api/main.ts',
-    { ...env, API_PORT: String(port), API_HOST: '127.0.0.1' },
+    { ...env, API_PORT: String(port), API_HOST: '127.0.0.1', API_OPS_PORT: '0' },
     path.join(runDir, 'api.log'),
     nodeArgs,
   );

@@ -223,7 +223,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
         new SynclineProcess(
           `api-${i + 1}`,
           'src/api/main.ts',
-          { ...procEnv, API_PORT: String(port), API_HOST: '127.0.0.1' },
+          { ...procEnv, API_PORT: String(port), API_HOST: '127.0.0.1', API_OPS_PORT: '0' },
           `http://127.0.0.1:${port}`,
           path.join(dir, `api-${i + 1}.log`),
         ),

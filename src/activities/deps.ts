@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { LinkConfig } from '../alerts/links';
 import type { Alerter } from '../alerts/types';
 import type { ConnectionRepository } from '../connections/repository';
+import type { PartnerClock } from '../connectors/observedVersion';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
 import type { Metrics } from '../metrics/metricsRegistry';
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   /** Checks the receiver's seal on workflow input (src/crypto/inputSeal.ts). */
   box: SecretBox;
   http: typeof fetch;
+  /** Stamps versionless partner answers with their fetch's start (src/connectors/observedVersion.ts); tests control it. */
+  partnerClock: PartnerClock;
   /** Where alerts go (parked events, failing reconciliation). */
   alerter: Alerter;
   /** For signalling other workflows (superseded parked events). */

@@ -12,6 +12,7 @@
 // from the payload path to the fetch).
 import { Context, log } from '@temporalio/activity';
 import { getConnector } from '../connectors/connectorRegistry';
+import { systemPartnerClock } from '../connectors/observedVersion';
 import type { Json, ObjectState, ResolvedConnection } from '../connectors/types';
 import type { WireObjectState } from '../contracts/processEventContract';
 import { inputSealValid } from '../crypto/inputSeal';
@@ -28,7 +29,23 @@ export interface SealedEventArgs {
   seal?: string;
 }
 
-export interface FetchObjectArgs extends SealedEventArgs {
+/**
+ * What decides a bare 404 (no delete reported) on the webhook path: on an event that is not a
+ * delete (the connector's isDeleteEvent) it is retried like a stale read, and becomes a
+ * tombstone only on the schedule's last attempt. Without an event type (older histories,
+ * reconciliation) a 404 is a tombstone at once.
+ */
+interface LagArgs {
+  eventType?: string;
+  /** Attempts the connection's schedule allows; default: the activity's retry policy. */
+  maximumAttempts?: number;
+}
+
+/** A tombstone the partner itself reported: a delete marker, or a 404 carrying the deleted version. */
+const partnerReportedDelete = (state: ObjectState & { found: false }): boolean =>
+  state.missing !== 'not_found' && state.version !== null;
+
+export interface FetchObjectArgs extends SealedEventArgs, LagArgs {
   connectionId: string;
   objectType: string;
   objectId: string;
@@ -54,8 +71,10 @@ function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): numb
 }
 
 export function createPartnerActivities(
-  deps: Pick<ActivityDeps, 'db' | 'http' | 'box'> & { connections: Pick<ActivityDeps['connections'], 'get'> },
+  deps: Pick<ActivityDeps, 'db' | 'http' | 'box'> &
+    Partial<Pick<ActivityDeps, 'partnerClock'>> & { connections: Pick<ActivityDeps['connections'], 'get'> },
 ) {
+  const clock = deps.partnerClock ?? systemPartnerClock;
   async function noteAttempt(eventRowId: string | undefined, error: string | null): Promise<void> {
     if (!eventRowId) return;
     const attempt = Context.current().info.attempt;
@@ -100,11 +119,26 @@ export function createPartnerActivities(
     objectType: string,
     objectId: string,
     expectedVersion: number | null,
+    event: LagArgs,
   ): Promise<WireObjectState> {
-    const client = getConnector(conn.connector).createClient(conn, deps.http);
+    const connector = getConnector(conn.connector);
+    const client = connector.createClient(conn, deps.http, clock);
     const state: ObjectState = await client.fetchObject(objectType, objectId);
     if (state.found && expectedVersion !== null && state.version < expectedVersion) {
       throw new StalePartnerReadError(`partner returned version ${state.version}, event announced ${expectedVersion}`);
+    }
+    if (!state.found && event.eventType !== undefined && !partnerReportedDelete(state)) {
+      // Issue 16: a just-created object can answer 404 for a while (read-after-write lag). Tombstoning
+      // it at the event's version would make every later delivery at that version a no-op.
+      const info = Context.current().info;
+      const deleteEvent = connector.isDeleteEvent?.(event.eventType, conn.settings) ?? false;
+      const lastAttempt = info.attempt >= (event.maximumAttempts ?? info.retryPolicy?.maximumAttempts ?? 1);
+      if (!deleteEvent && !lastAttempt) {
+        throw new StalePartnerReadError(
+          `partner answered 404 for ${objectType}/${objectId} on a ${event.eventType} event (not a delete): ` +
+            'retried as read-after-write lag; it becomes a tombstone once the retry schedule is spent',
+        );
+      }
     }
     if (!state.found) return { found: false, version: state.version ?? expectedVersion };
     return state;
@@ -118,12 +152,12 @@ export function createPartnerActivities(
       objectId: string;
       eventRowId?: string;
       retryScheduleMs?: number[];
-    },
+    } & LagArgs,
     expectedVersion: number | null,
   ): Promise<WireObjectState> {
     try {
       const conn = await deps.connections.get(args.connectionId);
-      const state = await fetchState(conn, args.objectType, args.objectId, expectedVersion);
+      const state = await fetchState(conn, args.objectType, args.objectId, expectedVersion, args);
       await noteAttempt(args.eventRowId, null);
       return state;
     } catch (err) {

@@ -176,9 +176,11 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
   return {
     /** Incremental: pages the partner's change list from the connection's checkpoint. */
     async reconcileChangesPages(req: PagesRequest): Promise<PagesResult> {
-      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => {
-        throw toTemporalFailure(err);
-      });
+      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId, deps.partnerClock).catch(
+        (err: unknown) => {
+          throw toTemporalFailure(err);
+        },
+      );
       const from = await readCheckpoint(deps.db, req.connectionId);
       if (!from) throw new Error(`connection ${req.connectionId} has no checkpoint row`);
       const source = `reconcile:${req.runId}`;
@@ -219,9 +221,11 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
      */
     async reconcileRestoreMissing(req: RestoreRequest): Promise<RestoreResult> {
       const ctx = Context.current();
-      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => {
-        throw toTemporalFailure(err);
-      });
+      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId, deps.partnerClock).catch(
+        (err: unknown) => {
+          throw toTemporalFailure(err);
+        },
+      );
       const source = `reconcile:${req.runId}`;
       const deadline = Date.now() + CALL_BUDGET_MS;
       let after = req.after;
@@ -335,9 +339,11 @@ export function createReconcilePageActivities(deps: ActivityDeps) {
 
     /** Full diff: records pages of the partner's ids from the run's listing position `req.cursor`. */
     async reconcileIdsPages(req: PagesRequest): Promise<PagesResult> {
-      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId).catch((err: unknown) => {
-        throw toTemporalFailure(err);
-      });
+      const target = await loadTarget(deps.db, deps.connections, deps.http, req.connectionId, deps.partnerClock).catch(
+        (err: unknown) => {
+          throw toTemporalFailure(err);
+        },
+      );
       return pageThrough(deps.db, req, req.cursor ?? null, {
         fetch: (cursor) => target.client.listIds!(cursor, req.pageSize),
         commit: (page, cursor) =>

@@ -1,7 +1,9 @@
 // The single map from error to HTTP answer: syncline's errors answer what
 // their class's meaning says (src/errors); body-parser's errors are mapped
-// here; anything else is a 500. Bodies carry a short, stable code and never
+// here; another error carrying a 4xx status (Express's URIError for a bad
+// percent-encoding in the path, say) is answered with it; anything else is a 500. Bodies carry a short, stable code and never
 // echo secrets, signatures or payloads.
+import http from 'node:http';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../infra/log';
 import { meaningOf } from '../errors';
@@ -30,11 +32,22 @@ const BODY_PARSER: Record<string, Answer> = {
   'entity.parse.failed': { status: 400, code: 'malformed_body' },
 };
 
+/** The 4xx status an error says it is (`status` or `statusCode`, as http-errors and Express set them). */
+function clientStatus(e: { status?: unknown; statusCode?: unknown }): number | undefined {
+  const s = e?.status ?? e?.statusCode;
+  return typeof s === 'number' && Number.isInteger(s) && s >= 400 && s < 500 ? s : undefined;
+}
+
+const snake = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+
 export function answerFor(err: unknown): Answer {
   const e = err as Error & { type?: string };
   if (e && typeof e.type === 'string' && BODY_PARSER[e.type]) return BODY_PARSER[e.type]!;
   const own = e instanceof Error ? ownAnswer(e) : undefined;
   if (own) return own;
+  // Only errors from the HTTP stack: a syncline error's `status` may be the partner's (PartnerPermanentError).
+  const status = e instanceof SynclineError ? undefined : clientStatus(e as { status?: unknown; statusCode?: unknown });
+  if (status) return { status, code: snake(http.STATUS_CODES[status] ?? 'bad_request') };
   return { status: 500, code: 'internal_error' };
 }
 

@@ -3,7 +3,7 @@
 // Started while PostgreSQL is unreachable, it keeps trying for STARTUP_WAIT_MS
 // (src/system/startup.ts); Temporal it reaches lazily, answering 503 meanwhile.
 import { parseEnv } from '../config';
-import { createLogger, stdoutDestination } from '../infra/log';
+import { consoleDestination, createLogger } from '../infra/log';
 import { runApi } from './runApi';
 import { openRuntime } from '../system/runtime';
 import { startWhenReachable } from '../system/startup';
@@ -12,7 +12,11 @@ import { targetFromEnv } from '../temporal/connection';
 
 async function main(): Promise<void> {
   const env = parseEnv();
-  const log = createLogger(env.LOG_LEVEL, 'syncline-api', stdoutDestination(env.LOG_BUFFER_BYTES));
+  const log = createLogger(
+    env.LOG_LEVEL,
+    'syncline-api',
+    consoleDestination({ format: env.LOG_FORMAT, bufferBytes: env.LOG_BUFFER_BYTES }),
+  );
   const { rt, api } = await startWhenReachable(
     log,
     'api',

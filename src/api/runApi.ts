@@ -1,32 +1,58 @@
-// Starts the HTTP API on top of an open Runtime: the webhook receiver, the
-// admin API, /metrics, /healthz and /readyz. It reaches Temporal lazily, so it
-// starts (and answers 503) while Temporal is down. `stop()` drains before it
-// resolves: stop accepting, finish open requests, flush delivery bookkeeping.
+// Starts the HTTP API on top of an open Runtime, on two listeners: the webhook
+// port (API_HOST:API_PORT: /webhooks/*, /healthz) and the ops port
+// (API_OPS_HOST:API_OPS_PORT: /healthz, /readyz, /metrics, the admin API). It
+// reaches Temporal lazily, so it starts (and answers 503) while Temporal is
+// down. `stop()` drains before it resolves: stop accepting, finish open
+// requests, flush delivery bookkeeping.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
-import { pendingMigrations } from '../db/migrate';
+import { migrationNames } from '../db/migrate';
 import { DeliveryRecorder } from '../ingest/deliveryRecorder';
 import { sealInput } from '../crypto/inputSeal';
 import { EventStarter } from '../ingest/starter';
 import { OperatorService } from '../operator/operatorService';
 import { reconcileServiceFor } from '../reconcile';
-import { databaseProbe, readiness, temporalProbe } from '../system/readiness';
+import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import type { TemporalTarget } from '../temporal/connection';
 import { adminReconcileRouter } from './adminReconcile';
-import { createApp } from './app';
+import { createApp, createOpsApp } from './app';
 
 export interface RunningApi extends Running {
+  /** The webhook port. */
   url: string;
+  /** The ops port: /readyz, /metrics, /admin. */
+  opsUrl: string;
   client: Client;
 }
 
-export async function runApi(
-  rt: Runtime,
-  target: TemporalTarget,
-  opts: { port?: number; host?: string; taskQueue?: string; uiUrl?: string } = {},
-): Promise<RunningApi> {
+export interface ApiOptions {
+  port?: number;
+  host?: string;
+  /** The ops listener; unset = API_OPS_PORT (or API_PORT + 1 when that is unset too; 0 = any free port). */
+  opsPort?: number;
+  opsHost?: string;
+  taskQueue?: string;
+  uiUrl?: string;
+}
+
+async function listen(server: http.Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  return `http://${address.address}:${address.port}`;
+}
+
+async function close(server: http.Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  await closed;
+}
+
+export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptions = {}): Promise<RunningApi> {
   // Lazy: the API starts (and answers 503) even while Temporal is down, and reconnects by itself.
   const connection = Connection.lazy({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
   const client = new Client({ connection, namespace: target.namespace });
@@ -38,6 +64,7 @@ export async function runApi(
       'could not write delivery bookkeeping; will retry',
     ),
   );
+  const metrics = processMetrics(rt);
   const app = createApp({
     log: rt.log,
     connections: rt.connections,
@@ -48,7 +75,12 @@ export async function runApi(
     inlinePayloadMaxBytes: env.PAYLOAD_INLINE_MAX_BYTES,
     bodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
     retryAfterSec: env.RETRY_AFTER_SEC,
-    metrics: processMetrics(rt),
+    metrics,
+  });
+  const opsApp = createOpsApp({
+    log: rt.log,
+    retryAfterSec: env.RETRY_AFTER_SEC,
+    metrics,
     admin: {
       token: env.ADMIN_TOKEN,
       operator: new OperatorService(rt.db, client, {
@@ -57,39 +89,32 @@ export async function runApi(
       }),
       extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
     },
-    ready: readiness(
-      [
-        databaseProbe(rt.db),
-        {
-          name: 'migrations',
-          run: async () => {
-            const pending = await pendingMigrations(rt.database.url);
-            if (pending.length > 0) throw new Error(`pending: ${pending.join(', ')}`);
-          },
-        },
-        probe,
-      ],
-      env.READINESS_TIMEOUT_MS,
+    ready: cachedReadiness(
+      readiness([databaseProbe(rt.db), migrationsProbe(rt.db, migrationNames()), probe], env.READINESS_TIMEOUT_MS),
+      env.READINESS_CACHE_MS,
     ),
   });
   const server = http.createServer(app);
   // Partners give 1-10 s; a client that dribbles its request for longer is cut off.
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? env.API_PORT, opts.host ?? env.API_HOST, () => resolve());
+  const opsServer = http.createServer(opsApp);
+  opsServer.requestTimeout = 15_000;
+  opsServer.headersTimeout = 10_000;
+  const port = opts.port ?? env.API_PORT;
+  const opsPort = opts.opsPort ?? env.API_OPS_PORT ?? (port === 0 ? 0 : port + 1);
+  const url = await listen(server, port, opts.host ?? env.API_HOST);
+  const opsUrl = await listen(opsServer, opsPort, opts.opsHost ?? env.API_OPS_HOST).catch(async (err: unknown) => {
+    await close(server);
+    throw err;
   });
-  const address = server.address() as AddressInfo;
-  const url = `http://${address.address}:${address.port}`;
-  rt.log.info({ event: 'api.started', url }, 'API listening');
+  rt.log.info({ event: 'api.started', url, opsUrl }, 'API listening');
   return {
     url,
+    opsUrl,
     client,
     async stop() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      await closed;
+      await Promise.all([close(server), close(opsServer)]);
       await events.flush();
       await connection.close();
       await probe.close();

@@ -8,6 +8,7 @@ import type { Logger } from '../infra/log';
 import { observeWebhook } from '../metrics/httpMetrics';
 import type { Metrics } from '../metrics/metricsRegistry';
 import { addLogFields, requestLog } from './requestContext';
+import { isConnectionId } from '../connections/input';
 import { ConnectionDisabledError, PayloadTooLargeError } from '../errors/ingestErrors';
 
 export interface WebhookRouteDeps extends ReceiveDeps {
@@ -22,7 +23,9 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   const router = express.Router();
   // Every log line of a delivery carries its connection id (and, once known, its event id).
   const observe: RequestHandler<{ connectionId: string }> = (req, res, next) => {
-    addLogFields(res, { connectionId: req.params.connectionId });
+    // An id outside the connection-id format is answered 404 unlooked-up; it never reaches the logs whole.
+    const id = req.params.connectionId;
+    addLogFields(res, { connectionId: isConnectionId(id) ? id : `(malformed, ${id.length} chars)` });
     observeWebhook(deps.metrics, res);
     next();
   };

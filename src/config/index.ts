@@ -12,6 +12,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** API and worker: log lines are written in batches of this many bytes (and every 200 ms); 0 = one write per line. */
   LOG_BUFFER_BYTES: int(4096),
+  /** `auto`: readable lines when stdout is a terminal, JSON otherwise; `json` or `pretty` force one. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   DATA_DIR: z.string().default('.data'),
 
   DATABASE_URL: z.string().url().optional(),
@@ -34,6 +36,10 @@ const schema = z.object({
 
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: int(3000),
+  /** The API's ops listener (/readyz, /metrics, /admin): keep it off the public network. */
+  API_OPS_HOST: z.string().default('127.0.0.1'),
+  /** Unset = API_PORT + 1; 0 = any free port. */
+  API_OPS_PORT: z.coerce.number().int().nonnegative().optional(),
   PUBLIC_BASE_URL: z.string().url().optional(),
   WEBHOOK_BODY_LIMIT_BYTES: int(1024 * 1024),
   PAYLOAD_INLINE_MAX_BYTES: int(128 * 1024),
@@ -65,6 +71,8 @@ const schema = z.object({
   TEMPORAL_METRICS_PORT: int(0),
   /** Each /readyz dependency check (database, migrations, Temporal) must answer within this. */
   READINESS_TIMEOUT_MS: int(2_000),
+  /** A /readyz answer is reused this long (and concurrent probes share one evaluation). */
+  READINESS_CACHE_MS: int(1_000),
   /** Finished event rows (processed, skipped, superseded) are deleted this many days after they finished, daily; 0 = kept forever. Keep it above the Temporal namespace's retention. */
   EVENT_RETENTION_DAYS: int(30),
   /** How long an API or worker keeps trying to reach PostgreSQL and Temporal at start-up (0 = exit at the first failure). */

@@ -2,8 +2,13 @@
 // Secrets arrive here in plain text and are encrypted before they are stored.
 import { z } from 'zod';
 
+/** Every connection id: 1-64 of [a-zA-Z0-9_-], starting alphanumeric. Anything else is not looked up. */
+export const CONNECTION_ID_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/;
+
+export const isConnectionId = (id: string): boolean => CONNECTION_ID_PATTERN.test(id);
+
 export const connectionInputSchema = z.object({
-  id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$/, 'id: 1-64 of [a-zA-Z0-9_-], starting alphanumeric'),
+  id: z.string().regex(CONNECTION_ID_PATTERN, 'id: 1-64 of [a-zA-Z0-9_-], starting alphanumeric'),
   connector: z.string().min(1),
   displayName: z.string().min(1).optional(),
   enabled: z.boolean().default(true),

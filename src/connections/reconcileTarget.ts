@@ -5,6 +5,7 @@
 import type { ConnectionRepository } from './repository';
 import { getConnector } from '../connectors/connectorRegistry';
 import type { PartnerClient, ResolvedConnection } from '../connectors/types';
+import { type PartnerClock, systemPartnerClock } from '../connectors/observedVersion';
 import type { Db } from '../db/prisma';
 import type { RetrySettings } from '../contracts/processEventContract';
 import { parseReconcileSettings, type ReconcileSettings } from './reconcileSettings';
@@ -27,12 +28,13 @@ export async function loadTarget(
   connections: ConnectionRepository,
   http: typeof fetch,
   connectionId: string,
+  clock: PartnerClock = systemPartnerClock,
 ): Promise<ReconcileTarget> {
   const conn = await connections.get(connectionId);
   const row = await findConnectionRow(db, connectionId);
   if (!row) throw new UnknownConnectionError(`unknown connection "${connectionId}"`);
   const connector = getConnector(conn.connector);
-  const client = connector.createClient(conn, http);
+  const client = connector.createClient(conn, http, clock);
   const pollingOnly = connector.signature(conn.settings) === null;
   const raw = row.settings as Record<string, unknown> | null;
   return {

@@ -2,27 +2,22 @@
 // small TTL cache so the webhook hot path does not hit the database or decrypt
 // on every delivery; thousands of connections cost one row each and are only
 // loaded when they receive traffic. Writes invalidate the local cache; other
-// processes see a change within CONNECTION_CACHE_TTL_MS.
+// processes see a change within CONNECTION_CACHE_TTL_MS. An id that is not in
+// the connection-id format is unknown without a lookup (and is not cached).
 import { getConnector } from '../connectors/connectorRegistry';
 import { parseReconcileSettings } from './reconcileSettings';
 import type { ResolvedConnection } from '../connectors/types';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
-import { type ConnectionInput, type StoredSecrets, connectionInputSchema } from './input';
+import { ConnectionCache } from './connectionCache';
+import { type ConnectionInput, type StoredSecrets, connectionInputSchema, isConnectionId } from './input';
 import { describeUnknownKeys, unknownSettingsKeys } from './settingsKeys';
 import { ConnectionStoreUnavailableError } from '../errors/storeErrors';
 import { InvalidConnectionError, UnknownConnectionError } from '../errors/connectionErrors';
 import { createConnectionRow, findConnectionRow, updateConnectionRow } from '../store/connectionRows';
 
-interface CacheEntry {
-  value: ResolvedConnection | null;
-  expiresAt: number;
-}
-
-const MAX_CACHE_ENTRIES = 50_000;
-
 export class ConnectionRepository {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache = new ConnectionCache();
 
   constructor(
     private readonly db: Db,
@@ -33,20 +28,21 @@ export class ConnectionRepository {
 
   /** Resolved connection or null when it does not exist. Disabled connections are returned (callers decide). */
   async find(id: string): Promise<ResolvedConnection | null> {
-    const hit = this.cache.get(id);
-    if (hit && hit.expiresAt > this.now()) return hit.value;
+    if (!isConnectionId(id)) return null;
+    const hit = this.cache.get(id, this.now());
+    if (hit) return hit.value;
     const row = await findConnectionRow(this.db, id).catch((err: Error) => {
       throw new ConnectionStoreUnavailableError(`could not read connection "${id}": ${err.message}`, { cause: err });
     });
     const value = row ? this.resolve(row) : null;
-    if (this.cache.size >= MAX_CACHE_ENTRIES) this.cache.clear();
     this.cache.set(id, { value, expiresAt: this.now() + this.ttlMs });
     return value;
   }
 
   async get(id: string): Promise<ResolvedConnection> {
     const c = await this.find(id);
-    if (!c) throw new UnknownConnectionError(`unknown connection "${id}"`);
+    if (!c)
+      throw new UnknownConnectionError(isConnectionId(id) ? `unknown connection "${id}"` : 'malformed connection id');
     return c;
   }
 
@@ -96,6 +92,11 @@ export class ConnectionRepository {
     await updateConnectionRow(this.db, id, { secretsEnc: this.box.seal(JSON.stringify(secrets)) });
     this.cache.delete(id);
     return secrets.signingSecrets;
+  }
+
+  /** What the cache holds, estimated in bytes (bounded: connectionCache.ts). */
+  get cachedBytes(): number {
+    return this.cache.bytes;
   }
 
   invalidate(id?: string): void {

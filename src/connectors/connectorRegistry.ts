@@ -2,6 +2,7 @@
 // `register(...)` line here.
 import { githubConnector } from './githubConnector';
 import { restConnector } from './rest';
+import { shopifyConnector } from './shopifyConnector';
 import type { Connector } from './types';
 import { UnknownConnectorError } from '../errors/connectionErrors';
 
@@ -13,6 +14,7 @@ function register<S>(connector: Connector<S>): void {
 
 register(restConnector);
 register(githubConnector);
+register(shopifyConnector);
 
 export function getConnector(name: string): Connector<unknown> {
   const c = connectors.get(name);

@@ -33,6 +33,8 @@ export const githubConnector: Connector<GithubSettings> = {
   settingsSchema,
   signature: () => ({ scheme: 'github' }),
   readDelivery: (d, s) => readGithubDelivery(d, s),
+  // `issues.deleted`, `release.deleted`, ...: a 404 then tombstones at once (else it is retried as read lag).
+  isDeleteEvent: (eventType) => eventType.endsWith('.deleted'),
   trustsPayload: (s) => s.trustPayload,
   stateFromPayload: (d) => githubStateFromPayload(d),
   retrySettings: (s) => ({ ...DEFAULT_PARTNER_RETRY, ...s.retry }),

@@ -2,7 +2,9 @@
 // connectors configured in data rather than code.
 import type { Json } from './types';
 
+/** The empty path is the value itself (an answer that IS the object, like Stripe's). */
 export function getPath(value: Json | undefined, path: string): Json | undefined {
+  if (path === '') return value;
   let current: Json | undefined = value;
   for (const key of path.split('.')) {
     if (current === null || typeof current !== 'object') return undefined;

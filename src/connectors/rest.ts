@@ -2,9 +2,11 @@
 // the event body, a URL template and header templates for the fetch API), so a
 // partner with a conventional JSON API needs no code at all.
 import { z } from 'zod';
-import { DEFAULT_PARTNER_RETRY } from '../contracts/processEventContract';
 import { parseSignatureConfig } from '../signatures';
+import { systemPartnerClock } from './observedVersion';
 import { partnerRequest } from './partnerRequest';
+import { retryOverridesSchema } from './connectorSettings';
+import { DEFAULT_PARTNER_RETRY } from '../contracts/processEventContract';
 import { changesSettingsSchema, createRestLister } from './restChanges';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { Connector, DeliveryInfo, Json, ObjectState, RawDelivery } from './types';
@@ -32,13 +34,16 @@ const settingsSchema = z.object({
       objectVersionPath: z.string().default('data.object.version'),
       objectDeletedPath: z.string().default('data.object.deleted'),
       objectDataPath: z.string().default('data.object'),
+      /** Event types that announce a delete: exact, or `*` as a wildcard. A bare 404 on any other event is retried as lag. */
+      deleteEventTypes: z.array(z.string().min(1)).default(['*.deleted']),
     })
     .prefault({}),
   fetch: z
     .object({
       urlTemplate: z.string().default('{baseUrl}/api/objects/{objectType}/{objectId}'),
       headers: z.record(z.string(), z.string()).default({ authorization: 'Bearer {credentials.apiKey}' }),
-      versionPath: z.string().default('version'),
+      /** null: the partner has no version; answers are versioned by their fetch's start (observedVersion.ts). */
+      versionPath: z.string().nullable().default('version'),
       dataPath: z.string().default('data'),
       deletedVersionPath: z.string().default('version'),
       timeoutMs: z.number().int().positive().default(10_000),
@@ -48,19 +53,16 @@ const settingsSchema = z.object({
   /** Change and id listing for reconciliation (see restChanges.ts); null = not supported. */
   changes: changesSettingsSchema.nullable().default(null),
   /** Overrides of the partner-call retry schedule (see DEFAULT_PARTNER_RETRY). */
-  retry: z
-    .object({
-      initialIntervalMs: z.number().int().positive(),
-      backoffCoefficient: z.number().min(1),
-      maximumIntervalMs: z.number().int().positive(),
-      maximumAttempts: z.number().int().positive(),
-      scheduleMs: z.array(z.number().int().positive()).min(1),
-    })
-    .partial()
-    .optional(),
+  retry: retryOverridesSchema,
 });
 
 export type RestSettings = z.infer<typeof settingsSchema>;
+
+/** `*` matches any run of characters; everything else literally. */
+function globMatch(pattern: string, value: string): boolean {
+  const re = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${re.join('.*')}$`).test(value);
+}
 
 function requireString(value: Json | undefined, what: string): string {
   if (typeof value === 'string' && value.length > 0) return value;
@@ -79,9 +81,11 @@ export const restConnector: Connector<RestSettings> = {
       eventType: requireString(getPath(d.body, p.eventTypePath), 'event type'),
       objectType: requireString(getPath(d.body, p.objectTypePath), 'object type'),
       objectId: requireString(getPath(d.body, p.objectIdPath), 'object id'),
-      objectVersion: toVersion(getPath(d.body, p.objectVersionPath)),
+      // A versionless partner's states are stamped in fetch-start microseconds: an event's own number is not comparable.
+      objectVersion: s.fetch.versionPath === null ? null : toVersion(getPath(d.body, p.objectVersionPath)),
     };
   },
+  isDeleteEvent: (eventType, s) => s.delivery.deleteEventTypes.some((p) => globMatch(p, eventType)),
   trustsPayload: (s) => s.trustPayload,
   retrySettings: (s) => ({ ...DEFAULT_PARTNER_RETRY, ...s.retry }),
   httpTimeoutMs: (s) => s.fetch.timeoutMs,
@@ -94,7 +98,7 @@ export const restConnector: Connector<RestSettings> = {
     }
     return { found: true, version, data };
   },
-  createClient(conn, http) {
+  createClient(conn, http, clock) {
     const f = conn.settings.fetch;
     const listHeaders = () =>
       Object.fromEntries(
@@ -112,10 +116,17 @@ export const restConnector: Connector<RestSettings> = {
         const headers = Object.fromEntries(
           Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, vars, () => false)]),
         );
+        const startedUs = f.versionPath === null ? (clock ?? systemPartnerClock).nowUs() : null;
         const res = await partnerRequest(http, url, { headers, timeoutMs: f.timeoutMs });
         const body = (await res.json().catch(() => null)) as Json;
-        if (res.status === 404) return { found: false, version: toVersion(getPath(body, f.deletedVersionPath)) };
-        const version = toVersion(getPath(body, f.versionPath));
+        if (res.status === 404) {
+          const reported = startedUs === null ? toVersion(getPath(body, f.deletedVersionPath)) : null;
+          // A 404 with no deleted version is bare: maybe read-after-write lag (src/activities/partner.ts).
+          return reported !== null
+            ? { found: false, version: reported }
+            : { found: false, version: startedUs, missing: 'not_found' };
+        }
+        const version = startedUs ?? toVersion(getPath(body, f.versionPath!));
         const data = getPath(body, f.dataPath);
         if (version === null || !data || typeof data !== 'object' || Array.isArray(data)) {
           throw new MalformedDeliveryError(`partner object ${objectType}/${objectId} has no version or data`);

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { IncomingHeaders, SignatureConfig } from '../signatures/types';
 import type { RetrySettings } from '../contracts/processEventContract';
 import type { ObjectKey } from '../contracts/reconcileContract';
+import type { PartnerClock } from './observedVersion';
 
 export type { ObjectKey } from '../contracts/reconcileContract';
 
@@ -38,8 +39,16 @@ export interface RawDelivery {
   headerEventId?: string;
 }
 
-/** The partner's current state of one object. A missing object is a tombstone, not an error. */
-export type ObjectState = { found: true; version: number; data: JsonObject } | { found: false; version: number | null };
+/**
+ * The partner's current state of one object. A missing object is a tombstone, not an error.
+ * `missing: 'not_found'` marks a bare 404: the partner reported no delete (and no version of
+ * one), so for a webhook event that is not a delete it may be read-after-write lag and the
+ * fetch is retried (src/activities/partner.ts). A `version` on a tombstone without that mark is
+ * the partner's own word for the delete. Versionless connectors stamp every state (also a bare
+ * 404) with the fetch's start, so they mark bare 404s explicitly.
+ */
+export type ObjectState =
+  { found: true; version: number; data: JsonObject } | { found: false; version: number | null; missing?: 'not_found' };
 
 /** One page of a partner's change list, or of its id listing (full diff). */
 export interface ListPage<T> {
@@ -82,15 +91,25 @@ export interface Connector<S = unknown> {
   readonly settingsSchema: z.ZodType<S>;
   /** Null for polling-only partners: their webhook endpoint answers 404. */
   signature(settings: S): SignatureConfig | null;
+  /** Whether an event type announces a delete (a 404 then tombstones at once instead of being retried as lag). */
+  isDeleteEvent?(eventType: string, settings: S): boolean;
   /**
    * Throws MalformedDeliveryError when the body lacks what the settings say to read, and
    * ForeignDeliveryError when the delivery belongs to another account than the connection's.
    */
   readDelivery(delivery: RawDelivery, settings: S): DeliveryInfo | IgnoredDelivery;
-  /** When true the event's payload is the object's state and the partner API is not called. */
-  trustsPayload(settings: S): boolean;
+  /**
+   * When true the event's payload is the object's state and the partner API is not called.
+   * `info` is the delivery's reading, for connectors that trust some events and not others.
+   */
+  trustsPayload(settings: S, info?: DeliveryInfo): boolean;
   stateFromPayload(delivery: RawDelivery, settings: S): ObjectState;
-  createClient(connection: ResolvedConnection<S>, http: typeof fetch): PartnerClient;
+  /**
+   * `clock` stamps answers of partners that have no version (see observedVersion.ts):
+   * read it before the request is sent, and use the value as the state's version. Absent: the
+   * process's clock (systemPartnerClock).
+   */
+  createClient(connection: ResolvedConnection<S>, http: typeof fetch, clock?: PartnerClock): PartnerClient;
   /** The schedule partner calls retry on (webhook fetches and reconciliation pages): DEFAULT_PARTNER_RETRY unless the settings override it. */
   retrySettings(settings: S): RetrySettings;
   /** How long one partner HTTP call may take; undefined = the activity's default timeout governs. */

@@ -19,15 +19,19 @@ export interface MigrationFile {
 }
 
 export function readMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
+  return migrationNames(dir).map((name) => {
+    const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
+    return { name, sql, checksum: crypto.createHash('sha256').update(sql).digest('hex') };
+  });
+}
+
+/** The migrations' names, without reading or hashing their files (readiness takes them once at start). */
+export function migrationNames(dir = MIGRATIONS_DIR): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && fs.existsSync(path.join(dir, d.name, 'migration.sql')))
     .map((d) => d.name)
-    .sort()
-    .map((name) => {
-      const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
-      return { name, sql, checksum: crypto.createHash('sha256').update(sql).digest('hex') };
-    });
+    .sort();
 }
 
 const HISTORY_TABLE = `
@@ -84,25 +88,4 @@ export async function migrate(databaseUrl: string, dir = MIGRATIONS_DIR): Promis
     await client.end();
   }
   return applied;
-}
-
-/** True when every migration file is recorded as applied (used by readiness checks). */
-export async function pendingMigrations(databaseUrl: string, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const exists = await client.query(`SELECT to_regclass('"_prisma_migrations"') AS t`);
-    const names = new Set<string>();
-    if (exists.rows[0]?.t) {
-      const done = await client.query<{ migration_name: string }>(
-        'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-      );
-      for (const r of done.rows) names.add(r.migration_name);
-    }
-    return readMigrations(dir)
-      .map((m) => m.name)
-      .filter((n) => !names.has(n));
-  } finally {
-    await client.end();
-  }
 }

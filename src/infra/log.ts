@@ -2,6 +2,7 @@
 // field; secrets, signatures and payloads are never logged (redaction below is
 // a second line of defence, not the first).
 import pino from 'pino';
+import { prettyDestination, wantsPretty } from './consoleFormat';
 
 export type Logger = pino.Logger;
 
@@ -49,4 +50,17 @@ export function stdoutDestination(bufferBytes: number): pino.DestinationStream {
   return bufferBytes > 0
     ? pino.destination({ dest: 1, sync: false, minLength: bufferBytes, periodicFlush: 200 })
     : pino.destination({ dest: 1, sync: true });
+}
+
+/**
+ * Where a process started by a person or a supervisor logs: readable lines on a
+ * terminal (LOG_FORMAT=auto) or when asked (pretty), JSON otherwise.
+ */
+export function consoleDestination(opts: {
+  format: 'auto' | 'json' | 'pretty';
+  bufferBytes: number;
+}): pino.DestinationStream {
+  if (wantsPretty(opts.format, process.stdout.isTTY))
+    return prettyDestination(process.stdout, process.stdout.isTTY === true && !process.env.NO_COLOR);
+  return stdoutDestination(opts.bufferBytes);
 }

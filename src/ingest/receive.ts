@@ -73,7 +73,7 @@ export async function receiveWebhook(
   if ('ignored' in info) return { status: 'ignored', eventId: info.eventId, reason: info.ignored };
 
   const workflowId = eventWorkflowId(conn.id, info.eventId);
-  const trustPayload = connector.trustsPayload(conn.settings);
+  const trustPayload = connector.trustsPayload(conn.settings, info);
   const receivedAtMs = deps.nowMs();
   const inline = rawBody.length <= deps.inlinePayloadMaxBytes;
   const inlinePayload = inline && trustPayload ? body : null;

@@ -45,28 +45,39 @@ function newestPerObject(states: StateToApply[]) {
 
 /**
  * The guarded upsert of rows read from a relation `t(object_type, object_id, version, deleted, data)`,
- * applied only where `gate` holds; returns the changed keys and whether each row was new.
+ * applied only where `gate` holds; returns every row it touched, whether it was new (`inserted`) and
+ * whether its content changed (`changed`).
+ *
+ * A newer version whose content (deleted flag and data, compared as jsonb) equals the row's is a
+ * FENCE: only the version moves, so an older answer arriving later still loses the guard, but the
+ * write is not a change: write_count, source and updated_at keep their values and `changed` is
+ * false. Versionless partners rely on this (src/connectors/observedVersion.ts): each fetch carries
+ * a new version, and re-reading an unchanged object must not count as a write. `changed` is read
+ * as "updated_at is this transaction's now()" (at the column's millisecond precision): a content
+ * write sets it, a fence keeps the value an earlier transaction set (each state is applied once
+ * per statement, see newestPerObject). The one inexact case errs towards "changed": a fence
+ * within the same millisecond as the previous content write is counted as a change.
  */
-const upsertFrom = (
-  connectionId: string,
-  source: string,
-  from: Prisma.Sql,
-  gate: Prisma.Sql = Prisma.sql`true`,
-) => Prisma.sql`
+const upsertFrom = (connectionId: string, source: string, from: Prisma.Sql, gate: Prisma.Sql = Prisma.sql`true`) => {
+  const same = Prisma.sql`(sync_records.deleted = EXCLUDED.deleted AND sync_records.data IS NOT DISTINCT FROM EXCLUDED.data)`;
+  return Prisma.sql`
     INSERT INTO sync_records (connection_id, object_type, object_id, version, deleted, data, source, write_count, created_at, updated_at)
     SELECT ${connectionId}, t.object_type, t.object_id, t.version, t.deleted, t.data, ${source}, 1, now(), now()
     FROM ${from}
     WHERE ${gate}
     ON CONFLICT (connection_id, object_type, object_id) DO UPDATE
-      SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data, source = EXCLUDED.source,
-          write_count = sync_records.write_count + 1, updated_at = now()
+      SET version = EXCLUDED.version, deleted = EXCLUDED.deleted, data = EXCLUDED.data,
+          source = CASE WHEN ${same} THEN sync_records.source ELSE EXCLUDED.source END,
+          write_count = sync_records.write_count + CASE WHEN ${same} THEN 0 ELSE 1 END,
+          updated_at = CASE WHEN ${same} THEN sync_records.updated_at ELSE now() END
       WHERE sync_records.version < EXCLUDED.version
-    RETURNING object_type, object_id, (xmax = 0) AS inserted`;
+    RETURNING object_type, object_id, (xmax = 0) AS inserted, (updated_at = now()::timestamptz(3)) AS changed`;
+};
 
 const unnested = (b: ReturnType<typeof newestPerObject>) => Prisma.sql`
     unnest(${b.types}::text[], ${b.ids}::text[], ${b.versions}::bigint[], ${b.deleted}::boolean[], ${b.data}::jsonb[]) AS t(object_type, object_id, version, deleted, data)`;
 
-/** Applies states through the version guard; returns the keys of the rows that changed (their version advanced). */
+/** Applies states through the version guard; returns the keys of the rows whose content changed (fences are not changes). */
 export async function applyStates(
   x: Executor,
   connectionId: string,
@@ -76,7 +87,7 @@ export async function applyStates(
   const b = newestPerObject(states);
   if (b.size === 0) return new Set();
   const rows = await x.$queryRaw<{ object_type: string; object_id: string }[]>(
-    upsertFrom(connectionId, source, unnested(b)),
+    Prisma.sql`WITH up AS (${upsertFrom(connectionId, source, unnested(b))}) SELECT object_type, object_id FROM up WHERE changed`,
   );
   return new Set(rows.map((r) => keyOf({ objectType: r.object_type, objectId: r.object_id })));
 }
@@ -85,7 +96,7 @@ export async function applyStates(
  * The CTEs `up` and `counted` of a reconciliation page's upsert, to be
  * embedded in a statement that also moves the checkpoint: `up` is the guarded
  * upsert of the batch, applied only where `gate` holds; `counted` has one row,
- * `changed` (rows whose version advanced) and `new_to_source` (of those,
+ * `changed` (rows whose content changed; fences only move the version) and `new_to_source` (of those,
  * objects `source` had not written before), so a run counts each object it
  * changed once however many pages carry it. A row the upsert inserted is new
  * to it; for an updated row the prior source is read by primary key from the
@@ -107,7 +118,7 @@ export function countedUpsertCtes(
              count(*) FILTER (WHERE CASE WHEN up.inserted THEN true ELSE NOT EXISTS (
                SELECT 1 FROM sync_records r
                WHERE r.connection_id = ${connectionId} AND r.object_type = up.object_type AND r.object_id = up.object_id AND r.source = ${source}) END)::int AS new_to_source
-      FROM up
+      FROM up WHERE up.changed
     )`;
 }
 

@@ -2,13 +2,14 @@
 // activities with real dependencies, its ops server (/metrics, /healthz,
 // /readyz), the alert-summary flusher and, when asked, the maintenance
 // schedules. `stop()` drains before it resolves.
+import { systemPartnerClock } from '../connectors/observedVersion';
 import { Client, Connection } from '@temporalio/client';
 import type { Alert } from '../alerts/types';
 import { WebhookAlerter } from '../alerts/webhookAlerter';
 import { checkpointAges } from '../metrics/activityMetrics';
 import { ScheduleManager } from '../reconcile/schedules';
 import { AlertGroups } from '../store/alertGroups';
-import { databaseProbe, readiness, temporalProbe } from '../system/readiness';
+import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import { connectWorker, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
@@ -74,6 +75,7 @@ export async function runWorker(
         connections: rt.connections,
         box: rt.box,
         http: fetch,
+        partnerClock: systemPartnerClock,
         alerter,
         temporal,
         links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace },
@@ -100,18 +102,21 @@ export async function runWorker(
           log: rt.log,
           metrics: processMetrics(rt),
           sdkMetricsPort: env.TEMPORAL_METRICS_PORT,
-          ready: readiness(
-            [
-              {
-                name: 'worker',
-                run: async () => {
-                  if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+          ready: cachedReadiness(
+            readiness(
+              [
+                {
+                  name: 'worker',
+                  run: async () => {
+                    if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+                  },
                 },
-              },
-              databaseProbe(rt.db),
-              probe,
-            ],
-            env.READINESS_TIMEOUT_MS,
+                databaseProbe(rt.db),
+                probe,
+              ],
+              env.READINESS_TIMEOUT_MS,
+            ),
+            env.READINESS_CACHE_MS,
           ),
         });
   // Grouped alerts are summarised when their window closes; any worker may do it (rows are claimed).

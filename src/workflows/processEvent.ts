@@ -300,6 +300,7 @@ async function processOnce(
       eventRowId: input.eventRowId,
       expectedVersion: input.objectVersion,
       retryScheduleMs: input.retry.scheduleMs,
+      maximumAttempts: input.retry.maximumAttempts,
     });
   let objectState: WireObjectState;
   try {

@@ -51,7 +51,7 @@ async function call(
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 
-const admin = (path: string, opts?: Parameters<typeof call>[2]) => call(sys.api.url, path, opts);
+const admin = (path: string, opts?: Parameters<typeof call>[2]) => call(sys.api.opsUrl, path, opts);
 const eventPath = (conn: string, eventId: string) =>
   `/admin/events/${encodeURIComponent(conn)}/${encodeURIComponent(eventId)}`;
 
@@ -101,9 +101,9 @@ describe('admin API access', () => {
 
   it('has no admin API at all when ADMIN_TOKEN is unset, whatever the token', async () => {
     const [bare, withToken, action] = await Promise.all([
-      call(off.api.url, '/admin/events', { auth: null }),
-      call(off.api.url, '/admin/events'),
-      call(off.api.url, '/admin/events/c/e/replay', { body: {} }),
+      call(off.api.opsUrl, '/admin/events', { auth: null }),
+      call(off.api.opsUrl, '/admin/events'),
+      call(off.api.opsUrl, '/admin/events/c/e/replay', { body: {} }),
     ]);
     for (const res of [bare, withToken, action])
       expect({ status: res.status, body: res.body }).toEqual({ status: 404, body: { error: 'not_found' } });

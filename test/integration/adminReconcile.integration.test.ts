@@ -30,7 +30,7 @@ afterAll(async () => {
 async function admin(path: string, body?: unknown, token: string | null = TOKEN) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${sys.api.url}/admin/reconcile/${path}`, {
+  const res = await fetch(`${sys.api.opsUrl}/admin/reconcile/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers,
     body: body === undefined ? undefined : JSON.stringify(body),

@@ -68,6 +68,7 @@ beforeAll(async () => {
       ENCRYPTION_KEY: env.ENCRYPTION_KEY,
       DATA_DIR: env.DATA_DIR,
       API_PORT: String(port),
+      API_OPS_PORT: '0',
       LOG_LEVEL: 'silent',
       WEBHOOK_BODY_LIMIT_BYTES: String(LIMIT),
     },

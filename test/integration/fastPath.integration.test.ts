@@ -233,17 +233,56 @@ describe('webhook fast path', () => {
     expect(rec).toMatchObject({ deleted: true, version: BigInt(deleted.version) });
   });
 
-  it('records a partner 404 for a never-seen object as a tombstone, not an error', async () => {
+  // Issue 16 §2.4: a just-created object can answer 404 for a while (read-after-write lag). Tombstoning it at the
+  // version the event announced would make every later delivery at that version a no-op: the object would be lost.
+  it('retries a bare 404 on a non-delete event as read lag, and applies the object once the partner serves it', async () => {
+    const snap = sys.partner.store.upsert('order', 'o-lagging', { total: 9 });
+    sys.partner.faults.failNext({ type: 'order', id: 'o-lagging' }, 2, { status: 404 });
+    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+    expect(event.type).toBe('order.created');
+    expect((await sys.sender(conn, STRIPE, SECRET).deliver(event)).status).toBe(202);
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect(row.outcome).toBe('applied');
+    expect(row.attempts).toBe(3);
+    expect(await record(sys.rt.db, conn, 'order', 'o-lagging')).toMatchObject({
+      deleted: false,
+      version: BigInt(snap.version),
+      data: { total: 9 },
+    });
+  });
+
+  it('tombstones a bare 404 on a non-delete event only once the retry schedule is spent', async () => {
+    const short = await sys.addConnection({
+      name: 'short-schedule',
+      signature: STRIPE,
+      secrets: [SECRET],
+      settings: { retry: { scheduleMs: [50], maximumAttempts: 3 } },
+    });
     const event = {
       id: `evt_${sys.prefix}_ghost`,
       type: 'order.created' as const,
       created: 0,
       data: { object: { type: 'order', id: 'o-ghost', version: 3, deleted: false } },
     };
+    expect((await sys.sender(short, STRIPE, SECRET).deliver(event)).status).toBe(202);
+    const row = await waitForEventStatus(sys.rt.db, short, event.id, 'processed');
+    expect(row.outcome).toBe('tombstoned');
+    expect(row.attempts).toBe(3);
+    expect(await record(sys.rt.db, short, 'order', 'o-ghost')).toMatchObject({ deleted: true, version: 3n });
+  });
+
+  it('tombstones a bare 404 on a delete event at once', async () => {
+    const event = {
+      id: `evt_${sys.prefix}_ghost_deleted`,
+      type: 'order.deleted' as const,
+      created: 0,
+      data: { object: { type: 'order', id: 'o-ghost-deleted', version: 4, deleted: true } },
+    };
     expect((await sys.sender(conn, STRIPE, SECRET).deliver(event)).status).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     expect(row.outcome).toBe('tombstoned');
-    expect(await record(sys.rt.db, conn, 'order', 'o-ghost')).toMatchObject({ deleted: true, version: 3n });
+    expect(row.attempts).toBe(1);
+    expect(await record(sys.rt.db, conn, 'order', 'o-ghost-deleted')).toMatchObject({ deleted: true, version: 4n });
   });
 
   it('retries a partner 503 and counts the attempts, then processes the event', async () => {

@@ -111,7 +111,7 @@ describe('logs of a full run', () => {
     expect(parked.status).toBe(202);
     await waitForEventStatus(sys.rt.db, stripeConn, parked.delivery.eventId, 'parked');
     sys.partner.faults.clear({ type: 'order', id: 'l-5' });
-    const replay = await fetch(`${sys.api.url}/admin/events/${stripeConn}/${parked.delivery.eventId}/replay`, {
+    const replay = await fetch(`${sys.api.opsUrl}/admin/events/${stripeConn}/${parked.delivery.eventId}/replay`, {
       method: 'POST',
       headers: {
         Authorization: `Bearer ${ADMIN_TOKEN}`,

@@ -70,7 +70,7 @@ describe('metrics', () => {
     expect((await sender.deliver(limited)).status).toBe(202);
     await waitForEventStatus(sys.rt.db, conn, limited.id, 'processed');
 
-    const api = await scrape(sys.api.url);
+    const api = await scrape(sys.api.opsUrl);
     const received = (outcome: string, connector = 'rest') =>
       sampleValue(api.samples, 'syncline_webhooks_received_total', { connector, outcome });
     expect({

@@ -23,7 +23,8 @@ afterAll(() => {
 
 describe('quickstart', () => {
   it('starts the whole system, processes a signed webhook, and shuts down cleanly on Ctrl-C', async () => {
-    const [apiPort, temporalPort, uiPort, simPort] = [
+    const [apiPort, opsPort, temporalPort, uiPort, simPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -47,6 +48,7 @@ describe('quickstart', () => {
         SEED_FILE: seedFile,
         LOG_LEVEL: 'warn',
         API_PORT: String(apiPort),
+        API_OPS_PORT: String(opsPort),
         TEMPORAL_DEV_PORT: String(temporalPort),
         TEMPORAL_DEV_UI_PORT: String(uiPort),
         SIMULATOR_PORT: String(simPort),
@@ -69,7 +71,8 @@ describe('quickstart', () => {
     expect(output).toContain(`POST http://127.0.0.1:${apiPort}/webhooks/${demo.id}`);
     expect(output).toContain(`Temporal Web UI http://127.0.0.1:${uiPort}`);
     expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
-    await waitFor('readiness', async () => (await fetch(`http://127.0.0.1:${apiPort}/readyz`)).status === 200);
+    expect(output).toContain(`ops (loopback)  http://127.0.0.1:${opsPort}/readyz`);
+    await waitFor('readiness', async () => (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status === 200);
 
     const sender = new WebhookSender({
       targetUrl: `http://127.0.0.1:${apiPort}/webhooks/${demo.id}`,

@@ -201,6 +201,29 @@ describe('receiver answers 404 for connections that cannot take webhooks', () =>
     );
   });
 
+  it('answers 404 to ids outside the connection-id format without looking them up or caching them', async () => {
+    const raw = body();
+    const cachedBefore = sys.rt.connections.cachedBytes;
+    // 15 KB ids used to be looked up and cached as misses without bound; NUL used to reach PostgreSQL (503).
+    for (const id of ['x'.repeat(15_000), '\u0000', 'a.b', `${sys.prefix}/x`, '-leading-dash', 'y'.repeat(65)]) {
+      const res = await postRaw(webhookUrl(sys, id), { headers: signedHeaders(raw), body: raw });
+      expect({ id: id.slice(0, 20), status: res.status, body: res.json }).toEqual({
+        id: id.slice(0, 20),
+        status: 404,
+        body: { error: 'unknown_connection' },
+      });
+    }
+    const nul = await postRaw(`${sys.api.url}/webhooks/%00`, { headers: signedHeaders(raw), body: raw });
+    expect({ status: nul.status, body: nul.json }).toEqual({ status: 404, body: { error: 'unknown_connection' } });
+    expect(sys.rt.connections.cachedBytes).toBe(cachedBefore);
+  });
+
+  it('answers 400 to a path that is not valid percent-encoding, not 500', async () => {
+    const raw = body();
+    const res = await postRaw(`${sys.api.url}/webhooks/%ZZ`, { headers: signedHeaders(raw), body: raw });
+    expect({ status: res.status, body: res.json }).toEqual({ status: 400, body: { error: 'bad_request' } });
+  });
+
   it('answers 404 connection_disabled for a disabled connection, even with a valid signature', async () => {
     const conn = await sys.addConnection({ name: 'disabled', signature: STRIPE, secrets: [SECRET], enabled: false });
     const raw = body();

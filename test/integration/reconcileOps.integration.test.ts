@@ -3,6 +3,7 @@
 // connector kept in sync by its schedule, the mass-deletion guard with an
 // operator's answer, and the health alerts. A worker with a recording alerter
 // runs this file's workflows.
+import { systemPartnerClock } from '../../src/connectors/observedVersion';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -53,6 +54,7 @@ beforeAll(async () => {
       connections: sys.rt.connections,
       box: sys.rt.box,
       http: fetch,
+      partnerClock: systemPartnerClock,
       alerter,
       temporal: sys.client,
       links: { namespace: target.namespace },
@@ -208,6 +210,8 @@ describe('reconciliation schedules and operations', () => {
     await waitFor('the run to be blocked', async () =>
       (await runsOf(conn)).find((r) => r.mode === 'full' && r.status === 'blocked'),
     );
+    // The row turns blocked before the alert is sent (same activity, next step): wait for the alert too.
+    await waitFor('the mass-delete alert', async () => alerter.sent.some((a) => a.connectionId === conn));
     expect(alerter.sent.filter((a) => a.connectionId === conn)).toEqual([
       expect.objectContaining({
         kind: 'reconcile.mass_delete_blocked',

@@ -89,9 +89,11 @@ describe('start-up while a dependency is down', () => {
   it('an API started while PostgreSQL is unreachable waits, then serves once the database is back', async () => {
     proxy.cut();
     const port = await freePort();
+    const opsPort = await freePort();
     const api = spawnSyncline('src/api/main.ts', sys.rt.env, {
       DATABASE_URL: viaProxy(sys.rt.env.DATABASE_URL!, proxy),
       API_PORT: String(port),
+      API_OPS_PORT: String(opsPort),
       LOG_LEVEL: 'info',
     });
     procs.push(api);
@@ -108,7 +110,7 @@ describe('start-up while a dependency is down', () => {
     const ready = await waitFor(
       'the API to be ready',
       async () => {
-        const r = await readyz(`http://127.0.0.1:${port}`);
+        const r = await readyz(`http://127.0.0.1:${opsPort}`);
         return r.status === 200 ? r : undefined;
       },
       60_000,

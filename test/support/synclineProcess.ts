@@ -40,6 +40,7 @@ export function spawnSyncline(
       LOG_LEVEL: 'warn',
       // Several may run at once: each takes any free port for its /metrics server.
       WORKER_METRICS_PORT: '0',
+      API_OPS_PORT: '0',
       // The Temporal server is shared by every test file: no process-wide health or retention runs.
       WORKER_MAINTENANCE_SCHEDULES: 'false',
       ...extra,

@@ -70,6 +70,9 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
       expect(block).toMatch(/temporal-setup:\n\s+condition: service_completed_successfully/);
       expect(block).toContain('/readyz');
     }
+    // The API's readiness is probed on its ops port, which is not published to the host.
+    expect(serviceBlock(config, 'api')).toContain('http://127.0.0.1:3001/readyz');
+    expect(serviceBlock(config, 'api')).not.toMatch(/3001:3001/);
     // The worker's prebuilt bundle and its metrics/health server.
     expect(serviceBlock(config, 'worker')).toContain('WORKFLOW_BUNDLE_PATH: /app/dist/workflow-bundle.js');
   });
@@ -98,5 +101,16 @@ describe('Dockerfile', () => {
     };
     expect(pkg.scripts['build:workflows']).toBeDefined();
     expect(fs.existsSync(path.join(ROOT, 'scripts/build-workflows.ts'))).toBe(true);
+  });
+
+  it('runs on the same current Node.js LTS the test command makes a second pass on', () => {
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const image = /^ARG NODE_IMAGE=node:(\d+)\.(\d+)\.(\d+)-/m.exec(dockerfile);
+    const pinned = /^VERSION="(\d+)\.(\d+)\.(\d+)"/m.exec(
+      fs.readFileSync(path.join(ROOT, 'scripts/ensure-node.sh'), 'utf8'),
+    );
+    expect(image?.slice(1)).toEqual(pinned?.slice(1));
+    expect(Number(pinned?.[1])).toBeGreaterThanOrEqual(24);
+    expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\} AS /gm)).toHaveLength(2);
   });
 });

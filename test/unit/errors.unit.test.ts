@@ -78,6 +78,11 @@ describe('derived from the meanings', () => {
     });
     expect(answerFor(new PartnerPermanentError(403, 'x'))).toEqual({ status: 500, code: 'internal_error' });
     expect(answerFor(new Error('anything else'))).toEqual({ status: 500, code: 'internal_error' });
+    // An HTTP-stack error carrying a 4xx (Express's URIError for a bad percent-encoding) keeps its status.
+    expect(answerFor(Object.assign(new URIError('Failed to decode param'), { status: 400 }))).toEqual({
+      status: 400,
+      code: 'bad_request',
+    });
   });
 
   it('every class with an HTTP answer gets exactly that answer', () => {

@@ -69,6 +69,8 @@ const schema = z.object({
   WORKER_METRICS_PORT: int(9464),
   /** The Temporal SDK's Prometheus exporter, bound on 127.0.0.1 and merged into the worker's /metrics; 0 = off. */
   TEMPORAL_METRICS_PORT: int(0),
+  /** `temporal`: the SDK's own metric names (what Temporal's published SDK dashboard queries); `prometheus`: `_total` counters and seconds. */
+  TEMPORAL_METRICS_NAMING: z.enum(['temporal', 'prometheus']).default('temporal'),
   /** Each /readyz dependency check (database, migrations, Temporal) must answer within this. */
   READINESS_TIMEOUT_MS: int(2_000),
   /** A /readyz answer is reused this long (and concurrent probes share one evaluation). */

@@ -21,13 +21,22 @@ const LEVELS: Record<string, LogLevel> = {
  * /metrics merges it). It is set here because the Runtime is installed once per
  * process: the first worker's options win.
  */
-export function installTemporalLogging(log: Logger, opts: { metricsPort?: number } = {}): void {
+export function installTemporalLogging(
+  log: Logger,
+  opts: { metricsPort?: number; metricsNaming?: 'temporal' | 'prometheus' } = {},
+): void {
   if (installed) return;
   installed = true;
   const level = LEVELS[log.level] ?? 'INFO';
   Runtime.install({
     ...(opts.metricsPort
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}` } } } }
+      ? {
+          telemetryOptions: {
+            metrics: {
+              prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}`, ...sdkMetricNaming(opts.metricsNaming) },
+            },
+          },
+        }
       : {}),
     logger: new DefaultLogger(level, (entry) => forwardSdkLog(log, entry)),
   });
@@ -56,4 +65,19 @@ export function forwardSdkLog(log: Logger, entry: LogEntry): void {
     return;
   }
   log[method](fields, message);
+}
+
+/**
+ * How the SDK names its metrics. `temporal` (the default) keeps the SDK's own
+ * names: counters without `_total`, durations in milliseconds without a unit
+ * suffix (`temporal_request`, `temporal_activity_schedule_to_start_latency_bucket`),
+ * which is what Temporal's published Grafana dashboard for Core-based SDKs
+ * (temporalio/dashboards, sdk/temporal-core-sdks-otel.json) queries. `prometheus`
+ * follows Prometheus conventions (`temporal_request_total`,
+ * `..._latency_seconds_bucket`) for teams whose tooling expects them; that
+ * dashboard then needs its queries renamed.
+ */
+export function sdkMetricNaming(naming: 'temporal' | 'prometheus' = 'temporal') {
+  const conventional = naming === 'prometheus';
+  return { countersTotalSuffix: conventional, unitSuffix: conventional, useSecondsForDurations: conventional };
 }

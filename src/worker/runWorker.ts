@@ -44,7 +44,10 @@ export async function runWorker(
   opts: WorkerRunOptions = {},
 ): Promise<RunningWorker> {
   const env = rt.env;
-  installTemporalLogging(rt.log, { metricsPort: env.TEMPORAL_METRICS_PORT });
+  installTemporalLogging(rt.log, {
+    metricsPort: env.TEMPORAL_METRICS_PORT,
+    metricsNaming: env.TEMPORAL_METRICS_NAMING,
+  });
   // Start-up may be tried again (startWhenReachable), so a failed attempt closes what it opened.
   const connection = await connectWorker(target);
   const clientConnection = await Connection.connect({

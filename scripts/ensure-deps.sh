@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh clone, and only what changed since:
 # npm packages (when package-lock.json changed), the Prisma client (when the
-# schema changed) and the Temporal CLI (unless TEMPORAL_ADDRESS is set).
+# schema changed), the Temporal CLI (unless TEMPORAL_ADDRESS is set) and stripe-mock.
 # What only the tests need (Chromium, docker-compose) is scripts/ensure-test-deps.sh.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,3 +26,7 @@ if [[ ! -f src/generated/prisma/.stamp || "$(cat src/generated/prisma/.stamp)" !
 fi
 
 if [[ -z "${TEMPORAL_ADDRESS:-}" ]]; then bash scripts/ensure-temporal.sh; fi
+
+# stripe-mock backs the stripe connector's tests and the demo Stripe connection of `npm start`;
+# without it those are skipped with a warning, nothing else depends on it.
+bash scripts/ensure-stripe-mock.sh || echo "syncline: warning: stripe-mock could not be built; the Stripe demo and tests will not run" >&2

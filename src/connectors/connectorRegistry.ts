@@ -3,6 +3,7 @@
 import { githubConnector } from './githubConnector';
 import { restConnector } from './rest';
 import { shopifyConnector } from './shopifyConnector';
+import { stripeConnector } from './stripe';
 import type { Connector } from './types';
 import { UnknownConnectorError } from '../errors/connectionErrors';
 
@@ -15,6 +16,7 @@ function register<S>(connector: Connector<S>): void {
 register(restConnector);
 register(githubConnector);
 register(shopifyConnector);
+register(stripeConnector);
 
 export function getConnector(name: string): Connector<unknown> {
   const c = connectors.get(name);

@@ -1,4 +1,5 @@
 // Activity factory: every dependency comes in through `deps` (src/activities/deps.ts).
+import { sameOriginRedirects } from '../connectors/sameOriginRedirects';
 import { instrumentActivities, instrumentFetch } from '../metrics/activityMetrics';
 import { createAlertActivities } from './alerts';
 import type { ActivityDeps } from './deps';
@@ -11,7 +12,8 @@ import { createRecordActivities } from './records';
 import { createRetentionActivities } from './retention';
 
 export function createActivities(given: ActivityDeps) {
-  const deps = { ...given, http: instrumentFetch(given.http, given.metrics) };
+  // Every connector's partner calls (octokit's and Shopify's clients included) follow redirects only within an origin.
+  const deps = { ...given, http: instrumentFetch(sameOriginRedirects(given.http), given.metrics) };
   const activities = {
     ...createPartnerActivities(deps),
     ...createRecordActivities(deps),

@@ -1,5 +1,6 @@
 // Dotted-path access into parsed JSON ("data.object.id", "items.0.id"), used by
 // connectors configured in data rather than code.
+import { MalformedDeliveryError } from '../errors/ingestErrors';
 import type { Json } from './types';
 
 /** The empty path is the value itself (an answer that IS the object, like Stripe's). */
@@ -15,14 +16,26 @@ export function getPath(value: Json | undefined, path: string): Json | undefined
 
 /** Versions are numbers; ISO timestamps become epoch milliseconds; numeric strings are numbers. */
 export function toVersion(value: Json | undefined): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string' && value.trim() !== '') {
-    if (/^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-    const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return ms;
+  let v: number | null = null;
+  if (typeof value === 'number') v = value;
+  else if (typeof value === 'string' && value.trim() !== '') {
+    // Any numeric literal is read as a number (so "1e21" is range-checked below, not read as a date).
+    if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(value.trim())) v = Number(value);
+    else {
+      const ms = Date.parse(value);
+      if (!Number.isNaN(ms)) v = ms;
+    }
   }
-  return null;
+  if (v === null) return null;
+  // Range-checked here, at the edge: above 2^53 a version loses precision, above 9.2e18 it overflows the
+  // BIGINT column, and 1e21 prints as "1e+21". Such a version is malformed, not an apply step that retries forever.
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new MalformedDeliveryError(`version ${JSON.stringify(value)} is not a non-negative integer up to 2^53-1`);
+  return v;
 }
+
+/** A template value that is a path segment: `.` and `..` would walk out of the template's scope. */
+const DOT_SEGMENT = /^\.{1,2}$/;
 
 /** Fills `{name}` / `{a.b}` placeholders; values whose key `encode` accepts are URI-encoded. */
 export function fillTemplate(
@@ -38,6 +51,10 @@ export function fillTemplate(
         vars,
       );
     if (v === undefined || v === null) throw new Error(`template variable {${key}} is not set`);
-    return encode(key) ? encodeURIComponent(String(v)) : String(v);
+    if (!encode(key)) return String(v);
+    // encodeURIComponent leaves `.` and `..` as they are: an id of `..` would address the template's parent.
+    if (DOT_SEGMENT.test(String(v)))
+      throw new MalformedDeliveryError(`template variable {${key}} is a dot segment (${String(v)})`);
+    return encodeURIComponent(String(v));
   });
 }

@@ -1,7 +1,10 @@
 // Maps a partner HTTP answer onto syncline's failure classes: 404 is a
 // tombstone (handled by the caller), other 4xx except 408/429 are permanent,
 // 5xx/408/429 and network failures are transient and carry Retry-After.
+// Redirects are followed only within the request's origin (sameOriginRedirects.ts);
+// one to another origin is a permanent error, its credentials never sent there.
 import { PartnerPermanentError, PartnerTransientError } from '../errors/partnerErrors';
+import { sameOriginRedirects } from './sameOriginRedirects';
 
 export const PARTNER_TIMEOUT_MS = 10_000;
 
@@ -12,7 +15,10 @@ export async function partnerRequest(
 ): Promise<Response> {
   let res: Response;
   try {
-    res = await http(url, { headers: init.headers, signal: AbortSignal.timeout(init.timeoutMs ?? PARTNER_TIMEOUT_MS) });
+    res = await sameOriginRedirects(http)(url, {
+      headers: init.headers,
+      signal: AbortSignal.timeout(init.timeoutMs ?? PARTNER_TIMEOUT_MS),
+    });
   } catch (err) {
     throw new PartnerTransientError(null, `partner request failed: ${(err as Error).message}`);
   }
@@ -22,6 +28,8 @@ export async function partnerRequest(
   if (res.status >= 500 || res.status === 408 || res.status === 429) {
     throw new PartnerTransientError(res.status, `partner answered ${res.status}`, retryAfterMs);
   }
+  if (res.status >= 300 && res.status < 400)
+    throw new PartnerPermanentError(res.status, `partner answered ${res.status} to another origin; not followed`);
   throw new PartnerPermanentError(res.status, `partner answered ${res.status}`);
 }
 

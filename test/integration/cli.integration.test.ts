@@ -266,7 +266,8 @@ describe('syncline CLI', () => {
     expect(bare.code).toBe(0);
     expect(help).toMatchObject({
       code: 0,
-      stdout: expect.stringContaining('syncline connections secrets remove <id> --index <n>'),
+      // Each command on its own line, its options beneath it (the help fits a 100-column terminal).
+      stdout: expect.stringContaining('  syncline connections secrets remove <id>\n      --index <n>\n'),
     });
   });
 

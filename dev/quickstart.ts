@@ -1,7 +1,8 @@
 // The quickstart: the whole system in one command on embedded defaults.
 // Database (local or embedded PostgreSQL, migrated), the Temporal dev server
 // (unless TEMPORAL_ADDRESS is set), the dev seed's connections, the partner
-// simulator they point at, a worker and the API. Ctrl-C stops it all, in
+// simulator they point at, a worker and the API, and a Stripe connection
+// backed by stripe-mock (dev/stripeDemo.ts) when it is built. Ctrl-C stops it all, in
 // reverse order, draining each part.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { seedConnections } from '../src/connections/seed';
 import { consoleDestination, createLogger } from '../src/infra/log';
 import { reconcileServiceFor } from '../src/reconcile';
 import { startPartnerSimulator } from './simulator';
+import { startStripeDemo } from './stripeDemo';
 import { targetFromEnv } from '../src/temporal/connection';
 import { type DevServer, findTemporalBinary, startDevServer } from '../src/temporal/devServer';
 import { runApi } from '../src/api/runApi';
@@ -62,6 +64,9 @@ async function main(): Promise<void> {
   const reconcile = reconcileServiceFor(api.client, rt);
   await reconcile.schedules.syncAll();
   await reconcile.schedules.ensureMaintenanceSchedules();
+  // A real partner API (stripe-mock) behind the stripe connector; optional, never fatal.
+  const stripe = env.START_SIMULATOR ? await startStripeDemo(rt, reconcile, log) : null;
+  if (stripe) stoppers.unshift(stripe.stop);
 
   const connections = (await listConnectionIds(rt.db, { limit: 5 })).map((id) => ({ id }));
   const uiUrl = env.TEMPORAL_UI_URL ?? dev?.uiUrl;
@@ -76,6 +81,10 @@ async function main(): Promise<void> {
     `  Temporal Web UI ${uiUrl ?? '(set TEMPORAL_UI_URL)'}`,
     `  database        ${rt.database.kind} PostgreSQL`,
     env.START_SIMULATOR ? `  partner sim     http://127.0.0.1:${env.SIMULATOR_PORT}` : '',
+    stripe
+      ? `  Stripe demo     ${stripe.url} (stripe-mock) as connection ${stripe.connectionId}: ` +
+        `npm run syncline -- records list --connection ${stripe.connectionId}`
+      : '',
     '  ops CLI         npm run syncline -- help',
     '  stop            Ctrl-C',
     '',

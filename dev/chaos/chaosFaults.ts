@@ -1,6 +1,7 @@
 // What a chaos run does to the webhook stream and the partner API. Rates are
 // probabilities per change (delivery faults) or per request (API faults);
 // durations carry their unit. One object per run, printed with its seed.
+import type { OperatorFaults } from './operatorFault';
 
 export interface DeliveryFaults {
   /** The partner never sends the webhook for a change (reconciliation must find it). */
@@ -37,6 +38,8 @@ export interface ApiFaults {
 export interface ChaosFaults {
   delivery: DeliveryFaults;
   api: ApiFaults;
+  /** An engineer terminating, cancelling, resetting and sending junk to workflows (dev/chaos/operatorFault.ts). */
+  operator: OperatorFaults;
 }
 
 export const DEFAULT_CHAOS_FAULTS: ChaosFaults = {
@@ -55,4 +58,5 @@ export const DEFAULT_CHAOS_FAULTS: ChaosFaults = {
     retireOldSecretAt: 0.7,
   },
   api: { rate500: 0.05, rate503: 0.05, rate429: 0.03, retryAfterSec: 1, listFailureRate: 0.1 },
+  operator: { actions: 10 },
 };

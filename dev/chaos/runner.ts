@@ -27,6 +27,9 @@ import { type ChaosOptions, replayCommand } from './options';
 import { SynclineProcess, TemporalServer } from './chaosProcesses';
 import { type ChaosSummary, renderSummary } from './summary';
 import { failures, statusCounts, verify } from './verify';
+import { performOperatorAction, planOperatorActions } from './operatorFault';
+import { sweepClosedWorkflows } from '../../src/workflows/sweepClosedWorkflows';
+import { CLOSED_FROM_OUTSIDE } from '../../src/store/eventTransitions';
 
 export interface Progress {
   phase: string;
@@ -317,8 +320,26 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
             ),
           ],
         ];
-    // One fault at a time, CHAOS_GAP_MS apart, each no earlier than its point in the stream: short runs get every fault too.
     let streamed = 0;
+    // The operator fault runs beside the kills: an engineer does not wait for an outage to end.
+    const operatorActions: Record<string, number> = {};
+    const operatorDone = (async () => {
+      for (const a of planOperatorActions(o.seed, o.faults.operator)) {
+        while (streamed < a.at * o.changes) await sleep(100);
+        const t = Math.round((Date.now() - started) / 1000);
+        try {
+          const target = await performOperatorAction(client, taskQueue, a);
+          if (!target) continue;
+          operatorActions[a.action] = (operatorActions[a.action] ?? 0) + 1;
+          chaosLog.push(`operator ${a.action}`);
+          say(`chaos: t+${t}s operator ${a.action} ${target}`);
+        } catch (err) {
+          // Temporal may be down (a kill) or the run may have just ended: the engineer's click failed.
+          say(`chaos: t+${t}s operator ${a.action} failed: ${(err as Error).message.split('\n')[0]}`);
+        }
+      }
+    })();
+    // One fault at a time, CHAOS_GAP_MS apart, each no earlier than its point in the stream: short runs get every fault too.
     let chaosError: unknown;
     const chaosDone = (async () => {
       for (const [fraction, act] of schedule) {
@@ -358,33 +379,58 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     streamed = o.changes;
     phase = 'draining partner retries';
     await chaosDone;
+    await operatorDone;
     if (chaosError) throw chaosError;
     await partner.drain();
     const settleMs = 120_000 + o.changes * 30;
     phase = 'settling';
     // 'received': a row a duplicate's count created before its run recorded it (thin ack).
     const unfinished = (st: Record<string, number>) => (st.received ?? 0) + (st.accepted ?? 0);
-    await waitUntil(
-      'accepted events to finish',
-      settleMs,
-      async () => unfinished(await statusCounts(rt.db, connId)) === 0,
-    );
+    const closedCount = (st: Record<string, number>) => CLOSED_FROM_OUTSIDE.reduce((n, s) => n + (st[s] ?? 0), 0);
+    const operator = new OperatorService(rt.db, client, { uiUrl: temporal.uiUrl, namespace: 'default' });
+    // What the operator fault left: the sweep settles rows of closed runs (and creates missing ones), and
+    // the operator replays each, as docs/web-ui.md tells an engineer to. At most every 5 s.
+    let lastSettle = 0;
+    let replayedClosed = 0;
+    const settleClosed = async () => {
+      if (Date.now() - lastSettle < 5_000) return;
+      lastSettle = Date.now();
+      await client.workflow.execute(sweepClosedWorkflows, {
+        taskQueue,
+        workflowId: `chaos-sweep-${Date.now()}`,
+        args: [{ graceMs: 0, connectionIds: [connId] }],
+      });
+      const closed = await rt.db.webhookEvent.findMany({
+        where: { connectionId: connId, status: { in: [...CLOSED_FROM_OUTSIDE] } },
+        select: { eventId: true },
+      });
+      for (const e of closed) {
+        await operator.replay(
+          connId,
+          e.eventId,
+          { by: 'chaos-operator', reason: 'closed from the Web UI' },
+          { wait: false },
+        );
+        replayedClosed += 1;
+      }
+    };
+    const settled = async () => {
+      await settleClosed();
+      const st = await statusCounts(rt.db, connId);
+      return unfinished(st) + closedCount(st) === 0;
+    };
+    await waitUntil('accepted events to finish', settleMs, settled);
 
     phase = 'reconciling';
     const reconcile = reconcileServiceFor(client, rt, taskQueue);
     await retrying(async () => (await reconcile.runNow(connId, 'incremental')).result(), 5);
 
     phase = 'operator replays parked events';
-    const operator = new OperatorService(rt.db, client, { uiUrl: temporal.uiUrl, namespace: 'default' });
     let replayed = 0;
     // Each round waits for every event in flight (replays included) to settle before it counts what
     // is parked: a replay can meet a partner fault again and park anew, and is then replayed again.
     for (let round = 0; round < 10; round++) {
-      await waitUntil(
-        'events in flight to finish',
-        settleMs,
-        async () => unfinished(await statusCounts(rt.db, connId)) === 0,
-      ).catch(() => undefined);
+      await waitUntil('events in flight to finish', settleMs, settled).catch(() => undefined);
       if (((await retrying(() => statusCounts(rt.db, connId))).parked ?? 0) === 0) break;
       const actionsBefore = await retrying(() =>
         rt.db.operatorAction.count({ where: { connectionId: connId, action: 'replay' } }),
@@ -423,6 +469,8 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       chaos: chaosLog,
       parkedEver: verdict.parkedEver,
       replayedByOperator: replayed,
+      operatorActions,
+      replayedAfterClose: replayedClosed,
       backfilled: await retrying(backfilled),
       alerts: alertSink.alerts,
       verdict,

@@ -14,6 +14,10 @@ export interface ChaosSummary {
   chaos: string[];
   parkedEver: number;
   replayedByOperator: number;
+  /** The operator fault's actions that found a running workflow, by kind. */
+  operatorActions: Record<string, number>;
+  /** Events whose run the operator closed (terminate, cancel), replayed after the sweep settled them. */
+  replayedAfterClose: number;
   backfilled: number;
   alerts: number;
   verdict: Verdict;
@@ -47,6 +51,13 @@ export function renderSummary(s: ChaosSummary): string {
     ),
     row('events parked (ever) / alerts posted', `${s.parkedEver}/${s.alerts}`),
     row('parked events bulk-replayed by the operator', s.replayedByOperator),
+    row(
+      'operator actions in the Web UI',
+      Object.entries(s.operatorActions)
+        .map(([k, c]) => `${k}=${c}`)
+        .join(' ') || 'none',
+    ),
+    row('events replayed after their run was closed', s.replayedAfterClose),
     row('records backfilled by reconciliation', s.backfilled),
     `  receiver answers: ${Object.entries(p.statuses)
       .map(([k, c]) => `${k}=${c}`)

@@ -5,14 +5,25 @@
 // when an engineer acts, so only an outside look can settle such rows. Each
 // row is settled as its workflow's close status says (terminated, cancelled,
 // failed), conditionally: a run that took the row up meanwhile keeps it.
+// A run terminated before its first step recorded the delivery has no row at
+// all: the sweep also lists processEvent runs that closed abnormally within
+// `closedWithinMs` (Temporal's visibility) and creates the missing rows
+// settled, so every delivery Temporal took is accounted for and replayable.
 // Bounded per run (maxRows), in batches, with the describe calls at most
 // DESCRIBE_CONCURRENCY at a time; the keyset cursor rides in the heartbeat,
 // so a retried attempt continues where the last one stopped.
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
+import type { ProcessEventInput } from '../contracts/processEventContract';
 import type { ClosedFromOutside } from '../store/eventTransitions';
-import { listOpenEventRows, settleEventRow, type OpenEventRow } from '../store/webhookEvents';
+import {
+  findEventRow,
+  insertClosedEventRow,
+  listOpenEventRows,
+  settleEventRow,
+  type OpenEventRow,
+} from '../store/webhookEvents';
 import { listOpenRuns, settleOpenRun } from '../store/reconcileState';
 import type { ActivityDeps } from './deps';
 
@@ -21,12 +32,16 @@ export const DEFAULT_SWEEP_MAX_ROWS = 5_000;
 /** Rows younger than this are left alone: their run may not have started or registered yet. */
 export const DEFAULT_SWEEP_GRACE_MS = 10 * 60_000;
 const DESCRIBE_CONCURRENCY = 8;
+/** How far back the sweep looks for runs closed before they recorded their delivery (a few schedule periods). */
+export const DEFAULT_SWEEP_CLOSED_WITHIN_MS = 60 * 60_000;
+const ABNORMAL_CLOSE = ['Terminated', 'Canceled', 'Failed', 'TimedOut'];
 
 export interface SweepArgs {
   graceMs?: number;
   maxRows?: number;
   /** Only these connections' rows (an operator's targeted sweep; tests sharing a database); default all. */
   connectionIds?: string[];
+  closedWithinMs?: number;
 }
 
 export interface SweepResult {
@@ -34,6 +49,8 @@ export interface SweepResult {
   /** Event rows settled, by the status they were given. */
   settled: Partial<Record<ClosedFromOutside, number>>;
   reconcileRunsSettled: number;
+  /** Rows created for runs that closed before recording their delivery. */
+  rowsCreated: number;
 }
 
 /** What the latest run of a workflow id says about a row: open (leave it), or how it closed. */
@@ -113,6 +130,50 @@ export function createSweepActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
       result.reconcileRunsSettled += 1;
   };
 
+  /** processEvent runs closed abnormally lately with no row at all: the row is created, settled. */
+  const recordUnrecorded = async (args: SweepArgs, result: SweepResult) => {
+    const since = new Date(now() - (args.closedWithinMs ?? DEFAULT_SWEEP_CLOSED_WITHIN_MS)).toISOString();
+    const conns = args.connectionIds?.length
+      ? ` AND SynclineConnection IN (${args.connectionIds.map((c) => JSON.stringify(c)).join(', ')})`
+      : '';
+    const statuses = ABNORMAL_CLOSE.map((s) => `'${s}'`).join(', ');
+    const query = `WorkflowType = 'processEvent' AND ExecutionStatus IN (${statuses}) AND CloseTime > '${since}'${conns}`;
+    let seen = 0;
+    for await (const wf of deps.temporal.workflow.list({ query })) {
+      if (++seen > (args.maxRows ?? DEFAULT_SWEEP_MAX_ROWS)) break;
+      const handle = deps.temporal.workflow.getHandle(wf.workflowId, wf.runId);
+      const history = await handle.fetchHistory();
+      const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+      if (!payload) continue;
+      const input = deps.temporal.options.loadedDataConverter.payloadConverter.fromPayload<ProcessEventInput>(payload);
+      // A receiver-recorded row (large payload) always exists; a row of this event already accounts for it.
+      if (input.eventRowId !== null || (await findEventRow(deps.db, input.connectionId, input.eventId))) continue;
+      const latest = await describeLatest(deps.temporal, wf.workflowId);
+      if (latest.status === 'RUNNING') continue; // a newer run will record it
+      const v = verdictOf(wf.status.name);
+      if (v.open) continue;
+      const created = await deps.db
+        .$transaction((tx) =>
+          insertClosedEventRow(tx, {
+            connectionId: input.connectionId,
+            eventId: input.eventId,
+            eventType: input.eventType,
+            objectType: input.objectType,
+            objectId: input.objectId,
+            objectVersion: input.objectVersion,
+            payloadBytes: input.payloadBytes ?? 0,
+            receivedAtMs: input.receivedAtMs ?? wf.startTime.getTime(),
+            workflowId: wf.workflowId,
+            runId: wf.runId,
+            status: v.status,
+            reason: `${v.why} before it recorded the delivery; replay it with \`syncline events replay\``,
+          }),
+        )
+        .catch(() => false); // its connection is gone: nothing to account it to
+      if (created) result.rowsCreated += 1;
+    }
+  };
+
   return {
     async sweepClosedWorkflows(args: SweepArgs = {}): Promise<SweepResult> {
       const ctx = Context.current();
@@ -120,7 +181,12 @@ export function createSweepActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
       const maxRows = args.maxRows ?? DEFAULT_SWEEP_MAX_ROWS;
       const before = new Date(now() - graceMs);
       const resumed = ctx.info.heartbeatDetails as { afterId: string | null; result: SweepResult } | undefined;
-      const result: SweepResult = resumed?.result ?? { checked: 0, settled: {}, reconcileRunsSettled: 0 };
+      const result: SweepResult = resumed?.result ?? {
+        checked: 0,
+        settled: {},
+        reconcileRunsSettled: 0,
+        rowsCreated: 0,
+      };
       let afterId = resumed?.afterId ?? null;
       while (result.checked < maxRows) {
         const rows = await listOpenEventRows(deps.db, {
@@ -141,6 +207,8 @@ export function createSweepActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
         limit: SWEEP_BATCH_ROWS,
       });
       await inPool(runs, DESCRIBE_CONCURRENCY, (run) => settleRun(run, result));
+      ctx.heartbeat({ afterId, result });
+      await recordUnrecorded(args, result);
       return result;
     },
   };

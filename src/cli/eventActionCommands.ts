@@ -31,8 +31,8 @@ function single(action: Action): Command {
         : '<connectionId> <eventId> [--by <name>] [--reason <text>] [--no-wait]',
     summary:
       action === 'skip'
-        ? 'resolve a parked event without processing it; the reason is recorded (--by defaults to cli:<os user>)'
-        : 'process a parked event again now and wait for the outcome: processed, or parked again (--no-wait: return once it has begun)',
+        ? 'resolve a parked event (or one whose run was terminated or cancelled) without processing it; the reason is recorded (--by defaults to cli:<os user>)'
+        : 'process a parked event again now and wait for the outcome: processed, or parked again (--no-wait: return once it has begun); an event whose run was terminated or cancelled gets a new run',
     positionals: ['connectionId', 'eventId'],
     options: action === 'skip' ? ACTOR_OPTIONS : { ...ACTOR_OPTIONS, 'no-wait': { type: 'boolean' } },
     async run(ctx, args) {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseSignatureConfig } from '../signatures';
 import { systemPartnerClock } from './observedVersion';
 import { partnerRequest } from './partnerRequest';
-import { retryOverridesSchema } from './connectorSettings';
+import { headerValue, retryOverridesSchema } from './connectorSettings';
 import { DEFAULT_PARTNER_RETRY } from '../contracts/processEventContract';
 import { changesSettingsSchema, createRestLister } from './restChanges';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
@@ -46,6 +46,8 @@ const settingsSchema = z.object({
       versionPath: z.string().nullable().default('version'),
       dataPath: z.string().default('data'),
       deletedVersionPath: z.string().default('version'),
+      /** Type -> URL segment put in place of `{objectType}` in urlTemplate ({"customer": "customers"}). */
+      typeSegments: z.record(z.string(), z.string().min(1)).default({}),
       timeoutMs: z.number().int().positive().default(10_000),
     })
     .prefault({}),
@@ -64,6 +66,17 @@ function globMatch(pattern: string, value: string): boolean {
   return new RegExp(`^${re.join('.*')}$`).test(value);
 }
 
+/**
+ * Where a delivery value comes from: `header:<name>` (a request header), `const:<value>` (the
+ * same for every delivery: a connection whose objects are all tickets), or else a dotted path
+ * into the JSON body. Old settings are paths, so they read as before.
+ */
+function readValue(d: RawDelivery, spec: string): Json | undefined {
+  if (spec.startsWith('header:')) return headerValue(d.headers, spec.slice('header:'.length).trim().toLowerCase());
+  if (spec.startsWith('const:')) return spec.slice('const:'.length);
+  return getPath(d.body, spec);
+}
+
 function requireString(value: Json | undefined, what: string): string {
   if (typeof value === 'string' && value.length > 0) return value;
   if (typeof value === 'number') return String(value);
@@ -77,12 +90,12 @@ export const restConnector: Connector<RestSettings> = {
   readDelivery(d: RawDelivery, s: RestSettings): DeliveryInfo {
     const p = s.delivery;
     return {
-      eventId: d.headerEventId ?? requireString(getPath(d.body, p.eventIdPath), 'event id'),
-      eventType: requireString(getPath(d.body, p.eventTypePath), 'event type'),
-      objectType: requireString(getPath(d.body, p.objectTypePath), 'object type'),
-      objectId: requireString(getPath(d.body, p.objectIdPath), 'object id'),
+      eventId: d.headerEventId ?? requireString(readValue(d, p.eventIdPath), 'event id'),
+      eventType: requireString(readValue(d, p.eventTypePath), 'event type'),
+      objectType: requireString(readValue(d, p.objectTypePath), 'object type'),
+      objectId: requireString(readValue(d, p.objectIdPath), 'object id'),
       // A versionless partner's states are stamped in fetch-start microseconds: an event's own number is not comparable.
-      objectVersion: s.fetch.versionPath === null ? null : toVersion(getPath(d.body, p.objectVersionPath)),
+      objectVersion: s.fetch.versionPath === null ? null : toVersion(readValue(d, p.objectVersionPath)),
     };
   },
   isDeleteEvent: (eventType, s) => s.delivery.deleteEventTypes.some((p) => globMatch(p, eventType)),
@@ -105,13 +118,15 @@ export const restConnector: Connector<RestSettings> = {
         Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, { credentials: conn.credentials }, () => false)]),
       );
     const lister = conn.settings.changes
-      ? createRestLister(conn, conn.settings.changes, listHeaders(), http, f.timeoutMs)
+      ? createRestLister(conn, conn.settings.changes, listHeaders(), http, f.timeoutMs, clock)
       : undefined;
     return {
       listChanges: lister?.listChanges,
       listIds: lister?.listIds,
       async fetchObject(objectType, objectId): Promise<ObjectState> {
-        const vars = { baseUrl: conn.apiBaseUrl, objectType, objectId, credentials: conn.credentials };
+        // typeSegments: the partner's URL segment for a type ("customer" -> "customers"); other types as they are.
+        const segment = f.typeSegments[objectType] ?? objectType;
+        const vars = { baseUrl: conn.apiBaseUrl, objectType: segment, objectId, credentials: conn.credentials };
         const url = fillTemplate(f.urlTemplate, vars, (k) => k === 'objectType' || k === 'objectId');
         const headers = Object.fromEntries(
           Object.entries(f.headers).map(([k, v]) => [k, fillTemplate(v, vars, () => false)]),

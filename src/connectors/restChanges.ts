@@ -8,6 +8,7 @@
 //    timestamp; re-reading the items at `since` is harmless because every
 //    record goes through the version guard.
 import { z } from 'zod';
+import { type PartnerClock, systemPartnerClock } from './observedVersion';
 import { partnerRequest } from './partnerRequest';
 import { fillTemplate, getPath, toVersion } from './jsonPath';
 import type { ChangeItem, Json, ListPage, ObjectKey, ObjectState, ResolvedConnection } from './types';
@@ -17,7 +18,8 @@ const itemPaths = z
   .object({
     typePath: z.string().default('type'),
     idPath: z.string().default('id'),
-    versionPath: z.string().default('version'),
+    /** null: items have no version; each is versioned by its page's fetch start (observedVersion.ts). */
+    versionPath: z.string().nullable().default('version'),
     deletedPath: z.string().default('deleted'),
     dataPath: z.string().default('data'),
     updatedAtPath: z.string().default('updatedAt'),
@@ -54,7 +56,8 @@ export const changesSettingsSchema = z.object({
 export type ChangesSettings = z.infer<typeof changesSettingsSchema>;
 
 interface Fetcher {
-  get(urlTemplate: string, query: Record<string, string | number | null>): Promise<Json>;
+  /** The answer, and when its request started (µs, the version of versionless items). */
+  get(urlTemplate: string, query: Record<string, string | number | null>): Promise<{ body: Json; startedUs: number }>;
 }
 
 interface SincePosition {
@@ -74,10 +77,14 @@ function asString(v: Json | undefined, what: string): string {
   throw new MalformedDeliveryError(`change list item has no ${what}`);
 }
 
-function readItem(raw: Json, p: ChangesSettings['item']): ChangeItem & { updatedAt: string | null } {
+function readItem(
+  raw: Json,
+  p: ChangesSettings['item'],
+  pageStartedUs: number,
+): ChangeItem & { updatedAt: string | null } {
   const objectType = asString(getPath(raw, p.typePath), 'object type');
   const objectId = asString(getPath(raw, p.idPath), 'object id');
-  const version = toVersion(getPath(raw, p.versionPath));
+  const version = p.versionPath === null ? pageStartedUs : toVersion(getPath(raw, p.versionPath));
   const updated = getPath(raw, p.updatedAtPath);
   const updatedAt = typeof updated === 'string' || typeof updated === 'number' ? String(updated) : null;
   let state: ObjectState;
@@ -107,34 +114,41 @@ export function createRestLister(
   headers: Record<string, string>,
   http: typeof fetch,
   timeoutMs: number,
+  clock: PartnerClock = systemPartnerClock,
 ) {
   const fetcher: Fetcher = {
     async get(urlTemplate, query) {
       const base = fillTemplate(urlTemplate, { baseUrl: conn.apiBaseUrl, credentials: conn.credentials }, () => false);
       const url = new URL(base);
       for (const [k, v] of Object.entries(query)) if (v !== null) url.searchParams.set(k, String(v));
+      const startedUs = clock.nowUs();
       const res = await partnerRequest(http, url.toString(), { headers, timeoutMs });
       if (res.status === 404) throw new MalformedDeliveryError(`list endpoint ${url.pathname} answered 404`);
-      return (await res.json()) as Json;
+      return { body: (await res.json()) as Json, startedUs };
     },
   };
 
   async function listChanges(cursor: string | null, pageSize: number): Promise<ListPage<ChangeItem>> {
     if (cfg.style === 'cursor') {
-      const body = await fetcher.get(cfg.urlTemplate, { [cfg.cursorParam]: cursor, [cfg.limitParam]: pageSize });
+      const { body, startedUs } = await fetcher.get(cfg.urlTemplate, {
+        [cfg.cursorParam]: cursor,
+        [cfg.limitParam]: pageSize,
+      });
       const page = pageOf(body, cfg);
-      const items = page.items.map((raw) => readItem(raw, cfg.item)).map(({ updatedAt: _u, ...item }) => item);
+      const items = page.items
+        .map((raw) => readItem(raw, cfg.item, startedUs))
+        .map(({ updatedAt: _u, ...item }) => item);
       const next = typeof page.next === 'string' && page.next !== '' ? page.next : cursor;
       return { items, nextCursor: next, hasMore: page.hasMore };
     }
     const at = readSince(cursor);
-    const body = await fetcher.get(cfg.urlTemplate, {
+    const { body, startedUs } = await fetcher.get(cfg.urlTemplate, {
       [cfg.sinceParam]: at.since,
       [cfg.pageParam]: at.page,
       [cfg.limitParam]: pageSize,
     });
     const page = pageOf(body, cfg);
-    const read = page.items.map((raw) => readItem(raw, cfg.item));
+    const read = page.items.map((raw) => readItem(raw, cfg.item, startedUs));
     const last = read.at(-1)?.updatedAt ?? null;
     let next: SincePosition;
     if (last === null) next = at;
@@ -157,7 +171,7 @@ export function createRestLister(
       ids.style === 'cursor'
         ? { [ids.cursorParam]: cursor, [ids.limitParam]: pageSize }
         : { [ids.pageParam]: cursor ? Number(cursor) : 1, [ids.limitParam]: pageSize };
-    const page = pageOf(await fetcher.get(ids.urlTemplate, query), ids);
+    const page = pageOf((await fetcher.get(ids.urlTemplate, query)).body, ids);
     const items = page.items.map((raw) => ({
       objectType: asString(getPath(raw, ids.typePath), 'object type'),
       objectId: asString(getPath(raw, ids.idPath), 'object id'),

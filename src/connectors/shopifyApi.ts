@@ -88,5 +88,11 @@ export function createShopifyApi(o: ShopifyApiOptions) {
     return { found: true, version, data };
   }
 
-  return { fetchObject };
+  /** A raw GET of an Admin API path (`orders` -> /admin/api/<v>/orders.json); the caller maps the status. */
+  const get = (path: string, searchParams: Record<string, string | number>): Promise<Response> =>
+    client.get(path, { searchParams });
+
+  return { fetchObject, get };
 }
+
+export type ShopifyApi = ReturnType<typeof createShopifyApi>;

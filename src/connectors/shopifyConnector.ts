@@ -1,11 +1,11 @@
 // The shopify connector: Shopify webhooks (X-Shopify-Hmac-Sha256) and the Admin REST API.
 // Event reading: shopifyEvents.ts (claimed topics, shop check); fetching: shopifyApi.ts.
 // One connection is one shop (settings.shopDomain); deliveries from another shop are refused 403.
-// Reconciliation is not offered: Admin REST list endpoints cannot combine an updated-since
-// filter with their cursor pagination in a way this connector could rely on (see the docs).
+// Reconciliation: shopifyChanges.ts (updated_at_min + page_info cursors, per listed resource).
 import { z } from 'zod';
 import { DEFAULT_PARTNER_RETRY } from '../contracts/processEventContract';
 import { createShopifyApi } from './shopifyApi';
+import { createShopifyLister } from './shopifyChanges';
 import { isDeleteTopic, readShopifyDelivery, shopifyStateFromPayload } from './shopifyEvents';
 import { DEFAULT_HTTP_TIMEOUT_MS, retryOverridesSchema } from './connectorSettings';
 import type { Connector, DeliveryInfo, PartnerClient } from './types';
@@ -13,6 +13,8 @@ import { InvalidConnectionError } from '../errors/connectionErrors';
 
 /** The Admin API version requests pin (Shopify supports each quarterly version for a year). */
 export const SHOPIFY_API_VERSION = '2026-10';
+
+const LISTABLE = ['orders', 'products', 'customers', 'draft_orders'] as const;
 
 const settingsSchema = z.object({
   /** The shop this connection covers, as X-Shopify-Shop-Domain names it: <shop>.myshopify.com. */
@@ -25,6 +27,11 @@ const settingsSchema = z.object({
   /** Use the body as the object's state, without calling the Admin API (never for delete topics). */
   trustPayload: z.boolean().default(false),
   retry: retryOverridesSchema,
+  /**
+   * Resources reconciliation lists (Admin API plurals); [] = no reconciliation. Only those with a list endpoint
+   * that filters by updated_at_min (collections have none, inventory items list only by ids).
+   */
+  reconcileResources: z.array(z.enum(LISTABLE)).default(['orders', 'products', 'customers']),
 });
 
 export type ShopifySettings = z.infer<typeof settingsSchema>;
@@ -44,12 +51,17 @@ export const shopifyConnector: Connector<ShopifySettings> = {
     const accessToken = conn.credentials.accessToken;
     if (!accessToken)
       throw new InvalidConnectionError(`connection ${conn.id} has no credentials.accessToken for the Admin API`);
-    return createShopifyApi({
+    const api = createShopifyApi({
       baseUrl: conn.apiBaseUrl ?? `https://${conn.settings.shopDomain}`,
       accessToken,
       apiVersion: conn.settings.apiVersion,
       timeoutMs: conn.settings.timeoutMs,
       http,
     });
+    const resources = conn.settings.reconcileResources;
+    return {
+      fetchObject: api.fetchObject,
+      listChanges: resources.length > 0 ? createShopifyLister(api, resources) : undefined,
+    };
   },
 };

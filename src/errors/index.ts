@@ -3,6 +3,7 @@
 // meaning, and one entry in ERROR_CLASSES. Bundle-safe (workflows import it).
 import {
   ConnectionDisabledError,
+  EventRefusedError,
   ForeignDeliveryError,
   MalformedDeliveryError,
   PayloadNotTrustedError,
@@ -79,6 +80,7 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   NotFoundError,
   RefusedError,
   UnavailableError,
+  EventRefusedError,
 ];
 
 const BY_TYPE: ReadonlyMap<string, ErrorMeaning> = new Map(ERROR_CLASSES.map((c) => [c.meaning.type, c.meaning]));

@@ -65,6 +65,17 @@ export class PayloadTooLargeError extends SynclineError {
   });
 }
 
+/**
+ * Temporal refused the start as invalid (InvalidArgument: a value over one of its limits that the
+ * receiver's bounds did not catch). Asking again cannot help, so the partner is told so (422)
+ * instead of being answered 503 until it disables the endpoint.
+ */
+export class EventRefusedError extends SynclineError {
+  static override readonly meaning = meaning('EventRefusedError', {
+    http: { status: 422, code: 'event_refused' },
+  });
+}
+
 /** Temporal did not take the event in time: the partner keeps it and retries. */
 export class TemporalUnavailableError extends SynclineError {
   static override readonly meaning = meaning('TemporalUnavailableError', {

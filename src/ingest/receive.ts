@@ -18,6 +18,7 @@ import { verifySignature, type IncomingHeaders } from '../signatures';
 import type { DeliveryRecorder } from './deliveryRecorder';
 import type { EventStarter } from './starter';
 import { eventWorkflowId } from './workflowId';
+import { boundIdentity } from './eventIdentity';
 import type { SealedFields } from '../crypto/inputSeal';
 import { MalformedDeliveryError } from '../errors/ingestErrors';
 import { UnsupportedMediaTypeError, WebhooksNotSupportedError } from '../errors/ingestErrors';
@@ -69,8 +70,9 @@ export async function receiveWebhook(
   const body = parseJsonBody(rawBody);
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new MalformedDeliveryError('body must be a JSON object');
-  const info = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
-  if ('ignored' in info) return { status: 'ignored', eventId: info.eventId, reason: info.ignored };
+  const read = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
+  if ('ignored' in read) return { status: 'ignored', eventId: read.eventId, reason: read.ignored };
+  const info = boundIdentity(read);
 
   const workflowId = eventWorkflowId(conn.id, info.eventId);
   const trustPayload = connector.trustsPayload(conn.settings, info);

@@ -11,10 +11,22 @@
 // 202; every other concurrent or later delivery attached to the same run and is
 // answered 200 "duplicate". No database write is needed to arbitrate, and the
 // arbiter is the party that actually holds the event.
+//
+// Everything partner-controlled that goes into the start (summary, details, search
+// attributes) is cut to Temporal's limits (src/temporal/limits.ts). Should Temporal
+// still refuse the start as invalid, the delivery is answered 422, not 503: a retry
+// cannot succeed, and a 503 would make the partner retry until it disables the endpoint.
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { ProcessEventInput } from '../contracts/processEventContract';
-import { TemporalUnavailableError } from '../errors/ingestErrors';
+import { isGrpcServiceError } from '@temporalio/client';
+import { EventRefusedError, TemporalUnavailableError } from '../errors/ingestErrors';
+import {
+  DETAILS_MAX_BYTES,
+  SEARCH_ATTRIBUTE_VALUE_MAX_BYTES,
+  SUMMARY_MAX_BYTES,
+  truncateUtf8,
+} from '../temporal/limits';
 import { type CreationReportingStart, creationReportingStart } from '../temporal/creationReportingStart';
 import { SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, SA_OBJECT_ID, SA_STATUS } from '../temporal/searchAttributes';
 import { processEvent } from '../workflows/processEvent';
@@ -45,18 +57,37 @@ export class EventStarter {
           typedSearchAttributes: new TypedSearchAttributes([
             { key: SA_CONNECTION, value: input.connectionId },
             { key: SA_CONNECTOR, value: input.connector },
-            { key: SA_EVENT_TYPE, value: input.eventType },
-            { key: SA_OBJECT_ID, value: input.objectId },
+            { key: SA_EVENT_TYPE, value: truncateUtf8(input.eventType, SEARCH_ATTRIBUTE_VALUE_MAX_BYTES) },
+            { key: SA_OBJECT_ID, value: truncateUtf8(input.objectId, SEARCH_ATTRIBUTE_VALUE_MAX_BYTES) },
             { key: SA_STATUS, value: 'processing' },
           ]),
-          staticSummary: `${input.eventType} ${input.objectType}/${input.objectId} (${input.connectionId})`,
-          staticDetails: `Partner event ${input.eventId} on connection ${input.connectionId} (connector ${input.connector}); object ${input.objectType}/${input.objectId} version ${input.objectVersion ?? 'unknown'}.`,
+          staticSummary: truncateUtf8(
+            `${input.eventType} ${input.objectType}/${input.objectId} (${input.connectionId})`,
+            SUMMARY_MAX_BYTES,
+          ),
+          staticDetails: truncateUtf8(
+            `Partner event ${input.eventId} on connection ${input.connectionId} (connector ${input.connector}); object ${input.objectType}/${input.objectId} version ${input.objectVersion ?? 'unknown'}.`,
+            DETAILS_MAX_BYTES,
+          ),
         }),
       );
       return created ? 'created' : 'attached';
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return 'already-completed';
+      const invalid = invalidArgument(err);
+      if (invalid !== undefined) throw new EventRefusedError(`Temporal refused the event as invalid: ${invalid}`);
       throw new TemporalUnavailableError(`Temporal did not take the event: ${(err as Error).message}`);
     }
   }
+}
+
+/** gRPC status INVALID_ARGUMENT. */
+const GRPC_INVALID_ARGUMENT = 3;
+
+/** Temporal's InvalidArgument, as the SDK hands it back (a ServiceError, possibly as the cause of a WorkflowFailedError-like wrapper). */
+function invalidArgument(err: unknown): string | undefined {
+  for (let e = err; e; e = (e as { cause?: unknown }).cause) {
+    if (isGrpcServiceError(e) && e.code === GRPC_INVALID_ARGUMENT) return e.details || e.message;
+  }
+  return undefined;
 }

@@ -6,6 +6,7 @@
 //
 //   (new) ──▶ received   the receiver stored a large body, or counted a re-delivery, before the run recorded it
 //   (new) ──▶ accepted   the run's first step recorded the delivery
+//   (new) ──▶ terminated | cancelled | failed   the sweep found a run closed before it recorded its delivery
 //   received ─▶ accepted     Temporal holds it (receiver's mark, or the run's registration)
 //   received|accepted ─▶ processed | parked
 //   parked ─▶ accepted       an operator replays it
@@ -34,7 +35,13 @@ export const EVENT_ROW_STATUSES = [
 export type EventRowStatus = (typeof EVENT_ROW_STATUSES)[number];
 
 /** Statuses a row may be created with. */
-export const NEW_ROW_STATUSES: readonly EventRowStatus[] = ['received', 'accepted'];
+export const NEW_ROW_STATUSES: readonly EventRowStatus[] = [
+  'received',
+  'accepted',
+  'terminated',
+  'cancelled',
+  'failed',
+];
 
 /** A run closed from outside: its row waits for a replay, a re-delivery or a newer version of its object. */
 export const CLOSED_FROM_OUTSIDE = ['terminated', 'cancelled', 'failed'] as const satisfies readonly EventRowStatus[];

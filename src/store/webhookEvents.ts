@@ -8,6 +8,7 @@ import { EventTransitionRefusedError } from '../errors/storeErrors';
 import { UnknownConnectionError } from '../errors/connectionErrors';
 import { Prisma } from '../generated/prisma/client';
 import {
+  type ClosedFromOutside,
   type EventRowStatus,
   allowedFrom,
   CLOSED_FROM_OUTSIDE,
@@ -324,6 +325,34 @@ export async function reopenEventRow(
     WHERE id = ${BigInt(a.eventRowId)} AND status = ANY(${from}::text[])`;
   if (n === 0) return false;
   await insertOperatorAction(x, { ...a, action: 'replay', result: 'replaying' });
+  return true;
+}
+
+/**
+ * The row of a delivery whose run was closed from outside before its first
+ * step recorded it (terminated at once): created settled, so the delivery is
+ * accounted for and `events replay` can start it again. An existing row is
+ * left alone. Returns whether a row was created.
+ */
+export async function insertClosedEventRow(
+  x: Executor,
+  a: DeliveryFacts & { workflowId: string; runId: string; status: ClosedFromOutside; reason: string },
+): Promise<boolean> {
+  const rows = await x.$queryRaw<{ id: bigint }[]>`
+    INSERT INTO webhook_events (connection_id, event_id, event_type, object_type, object_id, object_version, workflow_id, run_id, payload_bytes, status, received_at, accepted_at, finished_at, resolution)
+    VALUES (${a.connectionId}, ${a.eventId}, ${a.eventType}, ${a.objectType}, ${a.objectId}, ${toBigInt(a.objectVersion)}, ${a.workflowId}, ${a.runId}, ${a.payloadBytes},
+            ${a.status}, ${new Date(a.receivedAtMs)}, ${new Date(a.receivedAtMs)}, now(), ${a.reason})
+    ON CONFLICT (connection_id, event_id) DO NOTHING
+    RETURNING id`;
+  const row = rows[0];
+  if (!row) return false;
+  await insertOperatorAction(x, {
+    eventRowId: row.id.toString(),
+    action: 'sweep',
+    by: 'syncline:sweep',
+    reason: a.reason,
+    result: a.status,
+  });
   return true;
 }
 

@@ -2,7 +2,9 @@
 // (dropped, duplicated, reordered, delayed, burst, forged and stale-signed
 // webhooks, a secret rotation, partner API 500/503/429 and an outage) through
 // two API processes and two workers, while the run SIGKILLs an API, a worker,
-// both again, and the Temporal dev server, and makes PostgreSQL unreachable.
+// both again, and the Temporal dev server, and makes PostgreSQL unreachable,
+// and an operator terminates, cancels, resets and sends junk to running event
+// workflows (the `operator` fault, at a small scale: DEFAULT_CHAOS_FAULTS).
 // After reconciliation and an operator's bulk replay, syncline's copy must
 // equal the partner's exactly, nothing applied twice, every event final, no
 // hostile delivery stored; the naive receiver on the same stream must not.
@@ -58,6 +60,7 @@ describe('chaos convergence', () => {
         expect(s.parkedEver).toBeGreaterThan(0);
         expect(s.backfilled).toBeGreaterThan(0);
         expect(s.chaos.filter((c) => c.startsWith('SIGKILL') || c.startsWith('PostgreSQL'))).toHaveLength(5);
+        expect(Object.values(s.operatorActions).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
         const n = s.naive!;
         expect(n.missing + n.stale + n.resurrected + n.duplicated).toBeGreaterThan(0);
       } finally {

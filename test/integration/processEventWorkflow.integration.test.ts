@@ -98,6 +98,7 @@ const CONNECTION: ResolvedConnection = {
       dataPath: 'data',
       versionPath: 'version',
       deletedVersionPath: 'version',
+      typeSegments: {},
       timeoutMs: 5_000,
     },
   },

@@ -100,6 +100,15 @@ describe('quickstart', () => {
         return r.rows[0]?.status === 'processed' ? r.rows[0] : undefined;
       });
       expect(row.outcome).toBe('tombstoned');
+      // The Stripe demo: stripe-mock behind the stripe connector, synced by a first reconciliation run.
+      expect(output).toContain('Stripe demo     http://127.0.0.1:');
+      const synced = await waitFor('the Stripe demo to sync from stripe-mock', async () => {
+        const r = await pg.query(
+          "SELECT object_type FROM sync_records WHERE connection_id = 'stripe-demo' ORDER BY object_type",
+        );
+        return r.rows.length >= 7 ? r.rows.map((x: { object_type: string }) => x.object_type) : undefined;
+      });
+      expect(synced).toEqual(['charge', 'customer', 'invoice', 'payment_intent', 'price', 'product', 'subscription']);
     } finally {
       await pg.end();
     }

@@ -3,7 +3,7 @@
 // dev server, and what each leaves behind: every row settled, nothing retrying
 // forever, every event replayable and in the end processed once (issue 16).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { PartnerEvent } from '../../dev/simulator';
+import { startPartnerSimulator, type PartnerEvent, type PartnerSimulator } from '../../dev/simulator';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../../dev/support/tcpProxy';
 import type { SweepResult } from '../../src/activities/lifecycleSweep';
 import { stateQuery } from '../../src/contracts/processEventMessages';
@@ -20,9 +20,12 @@ import {
   sendJunkSignals,
   sendJunkUpdates,
   workflowTaskFailures,
-} from '../support/lifecycle';
-import { startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';
+} from '../../dev/support/workflowActions';
+import { PARTNER_API_KEY, startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
+import { changesSettings, reconcileService } from '../support/reconcileFixtures';
+import { RECONCILE_SIGNALS } from '../../dev/support/workflowActions';
+import { readCheckpoint } from '../../src/store/reconcileState';
 
 const SIG: SignatureConfig = { scheme: 'github' };
 const SECRET = 'gh-lifecycle-secret';
@@ -34,6 +37,7 @@ let sys: TestSystem;
 let worker: RunningWorker | undefined;
 let ops: OperatorService;
 const proxies: TcpProxy[] = [];
+const partners: PartnerSimulator[] = [];
 const connections: string[] = [];
 
 const startWorker = async () => {
@@ -54,6 +58,7 @@ afterAll(async () => {
   await worker?.stop();
   await sys?.stop();
   for (const p of proxies) await p.close();
+  for (const p of partners) await p.close();
 });
 
 /** A path to the partner where every request hangs until restore(): fetches stay in flight. */
@@ -173,6 +178,33 @@ describe('an engineer acting on a workflow from outside (issue 16)', () => {
     sys.partner.faults.clear({ type: 'deal', id: 'd-1' });
     await ops.replay(conn, event.id, { by: 'bob' });
     await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+  });
+
+  it('accounts for a delivery whose run was terminated before it recorded anything: the sweep creates its row', async () => {
+    const conn = await connection('terminated-unrecorded');
+    await worker!.stop();
+    worker = undefined;
+    const { event, version } = await deliverChange(conn, 'deal', 'u-1', { stage: 'new' });
+    expect(await eventRow(sys.rt.db, conn, event.id)).toBeNull();
+    const [wf] = await waitFor('the run to be listed', async () => {
+      const found = [];
+      for await (const w of sys.client.workflow.list({ query: `SynclineConnection = "${conn}"` })) found.push(w);
+      return found.length ? found : undefined;
+    });
+    await sys.client.workflow.getHandle(wf!.workflowId).terminate('engineer, before any worker picked it up');
+    await startWorker();
+
+    const swept = await waitFor('visibility to list it as terminated', async () => {
+      const r = await sweep([conn]);
+      return r.rowsCreated === 1 ? r : undefined;
+    });
+    expect(swept.rowsCreated).toBe(1);
+    const row = await eventRow(sys.rt.db, conn, event.id);
+    expect(row).toMatchObject({ status: 'terminated', workflowId: wf!.workflowId });
+    expect((await sweep([conn])).rowsCreated).toBe(0);
+    await ops.replay(conn, event.id, { by: 'dave' });
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect(await record(sys.rt.db, conn, 'deal', 'u-1')).toMatchObject({ version: BigInt(version), writeCount: 1 });
   });
 
   it('leaves an event whose workflow gets junk signals and updates running, unchanged, with no failed workflow task', async () => {
@@ -332,6 +364,90 @@ describe.concurrent('each action on processEvent in each state', () => {
       const rec = await record(sys.rt.db, h.conn, 'deal', `${label}-1`);
       expect(rec).toMatchObject({ version: BigInt(h.version), writeCount: 1, data: { stage: label } });
       expect(await sys.rt.db.webhookEvent.count({ where: { connectionId: h.conn } })).toBe(1);
+    },
+  );
+});
+
+describe.concurrent('each action on a reconciliation run waiting on the partner', () => {
+  // Page 1 is committed, then the partner answers 429 with Retry-After: the run sleeps (a timer in history).
+  const RETRY_AFTER_SEC = 15;
+
+  // Each run gets a partner of its own: the change list and its faults are the partner's, not the connection's.
+  async function sleepingRun(label: string) {
+    const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: label });
+    partners.push(partner);
+    const conn = await connection(
+      label,
+      { changes: changesSettings('cursor'), reconcile: { pageSize: 2, pagesPerActivity: 1, requestsPerSecond: 0.5 } },
+      partner.url,
+    );
+    for (let i = 0; i < 6; i++) partner.store.upsert('contact', `${label}-${i}`, { n: i });
+    const handle = await reconcileService(sys).runNow(conn, 'incremental');
+    const runId = handle.firstExecutionRunId;
+    await waitFor(`${label}: the first page committed`, async () => {
+      const run = await sys.rt.db.reconcileRun.findUnique({ where: { id: runId } });
+      return (run?.pages ?? 0) >= 1;
+    });
+    partner.faults.failListsAlways({ status: 429, retryAfterSec: RETRY_AFTER_SEC });
+    await waitFor(`${label}: the run to wait as told`, async () => {
+      const history = await handle.fetchHistory();
+      return (history.events ?? []).some((e) => e.timerStartedEventAttributes);
+    });
+    const checkpoint = await readCheckpoint(sys.rt.db, conn);
+    return { conn, handle, runId, checkpoint, partner };
+  }
+
+  const runRow = (runId: string) => sys.rt.db.reconcileRun.findUniqueOrThrow({ where: { id: runId } });
+
+  it.each(['terminate', 'cancel'] as const)(
+    '%s: the run row is settled and the checkpoint stays at the last committed page',
+    async (action) => {
+      const { conn, handle, runId, checkpoint, partner } = await sleepingRun(`rec-${action}`);
+      if (action === 'terminate') {
+        await handle.terminate('test: Web UI terminate');
+        expect((await runRow(runId)).status).toBe('running'); // no code ran
+        expect((await sweep([conn])).reconcileRunsSettled).toBe(1);
+      } else {
+        await handle.cancel();
+        await waitFor('the run to end cancelled', async () => (await handle.describe()).status.name === 'CANCELLED');
+      }
+      partner.faults.clearLists();
+      const row = await runRow(runId);
+      expect(row).toMatchObject({ status: action === 'terminate' ? 'terminated' : 'cancelled' });
+      expect(row.finishedAt).toBeInstanceOf(Date);
+      expect(await readCheckpoint(sys.rt.db, conn)).toEqual(checkpoint);
+      // The next run continues from the checkpoint and converges.
+      const next = await reconcileService(sys).runNow(conn, 'incremental');
+      expect(await next.result()).toMatchObject({ status: 'succeeded' });
+      const mine = await sys.rt.db.syncRecord.findMany({ where: { connectionId: conn } });
+      expect(mine).toHaveLength(6);
+      for (const r of mine) expect(r.writeCount).toBe(1);
+    },
+  );
+
+  it.each(['reset-first', 'reset-last', 'junk'] as const)(
+    '%s: the run carries on under the same run row and succeeds, nothing applied twice',
+    async (action) => {
+      const label = `rec-${action}`;
+      const { conn, handle, runId, partner } = await sleepingRun(label);
+      partner.faults.clearLists();
+      if (action === 'junk') {
+        await sendJunkSignals(sys.client, handle.workflowId, RECONCILE_SIGNALS);
+        expect(await workflowTaskFailures(sys.client, handle.workflowId)).toBe(0);
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+      } else await resetWorkflow(sys.client, handle.workflowId, action === 'reset-first' ? 'first' : 'last');
+      const result = await waitFor(
+        'the run to succeed',
+        async () => {
+          const row = await runRow(runId);
+          return row.status === 'succeeded' ? row : undefined;
+        },
+        90_000,
+      );
+      expect(result.status).toBe('succeeded');
+      const mine = await sys.rt.db.syncRecord.findMany({ where: { connectionId: conn } });
+      expect(mine).toHaveLength(6);
+      for (const r of mine) expect(r.writeCount).toBe(1);
     },
   );
 });

@@ -17,7 +17,7 @@ type Obj = Record<string, unknown>;
 
 export interface FakeShopify {
   url: string;
-  seen: Array<{ path: string; headers: http.IncomingHttpHeaders; atMs: number }>;
+  seen: Array<{ path: string; query: URLSearchParams; headers: http.IncomingHttpHeaders; atMs: number }>;
   /** Creates or updates an object; each call moves updated_at on by one second. Returns the object. */
   upsert(plural: string, id: number, fields?: Obj): Obj;
   remove(plural: string, id: number): void;
@@ -37,13 +37,44 @@ export async function startFakeShopify(opts: { accessToken: string }): Promise<F
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(JSON.stringify(body));
   };
+  /**
+   * GET /admin/api/<v>/<plural>.json: `updated_at_min` and `limit` on the first request; then only `limit` and the
+   * opaque `page_info` of the Link header's rel="next", which carries the filter, as Shopify's cursor pagination does.
+   * Keyed by id (ascending), so objects changing between pages do not shift them.
+   */
+  function sendList(res: http.ServerResponse, url: URL, plural: string): void {
+    const token = url.searchParams.get('page_info');
+    if (token && [...url.searchParams.keys()].some((k) => k !== 'page_info' && k !== 'limit'))
+      return send(res, 400, { errors: 'page_info cannot be combined with other filters' });
+    const state = token
+      ? (JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { min: string | null; afterId: number })
+      : { min: url.searchParams.get('updated_at_min'), afterId: 0 };
+    const limit = Number(url.searchParams.get('limit') ?? 50);
+    const all = [...objects.entries()]
+      .filter(([k]) => k.startsWith(`${plural}/`))
+      .map(([, o]) => o)
+      .filter((o) => !state.min || Date.parse(String(o.updated_at)) >= Date.parse(state.min))
+      .filter((o) => (o.id as number) > state.afterId)
+      .sort((a, b) => (a.id as number) - (b.id as number));
+    const page = all.slice(0, limit);
+    const headers: Record<string, string> = {};
+    if (all.length > limit) {
+      const next = Buffer.from(JSON.stringify({ min: state.min, afterId: page.at(-1)!.id })).toString('base64url');
+      headers.link = `<${base}${url.pathname}?limit=${limit}&page_info=${next}>; rel="next"`;
+    }
+    send(res, 200, { [plural]: page }, headers);
+  }
+
+  let base = '';
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    seen.push({ path: url.pathname, headers: req.headers, atMs: Date.now() });
+    seen.push({ path: url.pathname, query: url.searchParams, headers: req.headers, atMs: Date.now() });
     const fault = faults.get(url.pathname)?.shift();
     if (fault) return send(res, fault.status, fault.body ?? { errors: `fault ${fault.status}` }, fault.headers);
     if (req.headers['x-shopify-access-token'] !== opts.accessToken)
       return send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+    const list = /^\/admin\/api\/[\w-]+\/(\w+)\.json$/.exec(url.pathname);
+    if (list && SINGULAR[list[1]!]) return sendList(res, url, list[1]!);
     const m = /^\/admin\/api\/[\w-]+\/(\w+)\/(\d+)\.json$/.exec(url.pathname);
     const singular = m ? SINGULAR[m[1]!] : undefined;
     const object = m ? objects.get(`${m[1]}/${m[2]}`) : undefined;
@@ -52,9 +83,10 @@ export async function startFakeShopify(opts: { accessToken: string }): Promise<F
   });
   server.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: base,
     seen,
     upsert(plural, id, fields = {}) {
       clockMs += 1000;

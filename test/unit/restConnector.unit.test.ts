@@ -20,3 +20,75 @@ describe('rest connector: partner calls', () => {
     expect(rest.httpTimeoutMs(s)).toBe(2_500);
   });
 });
+
+describe('rest connector: the long tail (issue 14 point 5)', () => {
+  it('reads event id, event type and object type from headers, constants or the body, and old path settings as before', () => {
+    const s = settings({
+      delivery: {
+        eventIdPath: 'header:X-Request-Id',
+        eventTypePath: 'header:X-Event-Name',
+        objectTypePath: 'const:ticket',
+        objectIdPath: 'ticket.id',
+        objectVersionPath: 'ticket.updated_at',
+      },
+    });
+    const info = rest.readDelivery(
+      {
+        headers: { 'x-request-id': 'req-7', 'x-event-name': 'ticket.updated' },
+        body: { ticket: { id: 42, updated_at: '2026-12-01T00:00:00Z' } },
+      },
+      s,
+    );
+    expect(info).toEqual({
+      eventId: 'req-7',
+      eventType: 'ticket.updated',
+      objectType: 'ticket',
+      objectId: '42',
+      objectVersion: Date.parse('2026-12-01T00:00:00Z'),
+    });
+    const old = rest.readDelivery(
+      {
+        headers: {},
+        body: { id: 'e1', type: 'order.updated', data: { object: { type: 'order', id: 'o1', version: 3 } } },
+      },
+      settings({}),
+    );
+    expect(old).toMatchObject({ eventId: 'e1', eventType: 'order.updated', objectType: 'order', objectId: 'o1' });
+  });
+
+  it('refuses a delivery whose header value is missing, naming what is missing', () => {
+    const s = settings({ delivery: { eventTypePath: 'header:X-Event-Name' } });
+    expect(() =>
+      rest.readDelivery({ headers: {}, body: { id: 'e1', data: { object: { type: 'a', id: 'b' } } } }, s),
+    ).toThrow('delivery has no event type');
+  });
+
+  it('maps a type to its URL segment and reads a versionless answer that is the object itself', async () => {
+    const s = settings({
+      fetch: {
+        urlTemplate: '{baseUrl}/v1/{objectType}/{objectId}',
+        typeSegments: { customer: 'customers' },
+        versionPath: null,
+        dataPath: '',
+        headers: {},
+      },
+    });
+    const urls: string[] = [];
+    const http = (async (url: string) => {
+      urls.push(url);
+      return new Response(JSON.stringify({ id: 'cus_1', name: 'A' }), { status: 200 });
+    }) as unknown as typeof fetch;
+    const conn = {
+      id: 'c',
+      connector: 'rest',
+      enabled: true,
+      apiBaseUrl: 'http://p',
+      signingSecrets: [],
+      credentials: {},
+      settings: s,
+    };
+    const state = await rest.createClient(conn, http, { nowUs: () => 1_234 }).fetchObject('customer', 'cus_1');
+    expect(urls).toEqual(['http://p/v1/customers/cus_1']);
+    expect(state).toEqual({ found: true, version: 1_234, data: { id: 'cus_1', name: 'A' } });
+  });
+});

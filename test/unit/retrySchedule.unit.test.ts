@@ -30,6 +30,7 @@ const CONNECTION: ResolvedConnection = {
       dataPath: 'data',
       versionPath: 'version',
       deletedVersionPath: 'version',
+      typeSegments: {},
       timeoutMs: 1_000,
     },
   },

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHOPIFY_API_VERSION, shopifyConnector, type ShopifySettings } from '../../src/connectors/shopifyConnector';
 import { shopifyRetryAfterMs } from '../../src/connectors/shopifyApi';
+import { nextPageInfo } from '../../src/connectors/shopifyChanges';
 import type { DeliveryInfo, IgnoredDelivery, Json, JsonObject, ResolvedConnection } from '../../src/connectors/types';
 import { verifySignature } from '../../src/signatures';
 import { ForeignDeliveryError, MalformedDeliveryError } from '../../src/errors/ingestErrors';
@@ -185,5 +186,25 @@ describe('shopify connector: the Admin API through @shopify/admin-api-client', (
     expect(down).toBeInstanceOf(PartnerTransientError);
     expect(shopifyRetryAfterMs('0.5', 0)).toBe(500);
     expect(shopifyRetryAfterMs(null, 0)).toBeUndefined();
+  });
+});
+
+describe('shopify connector: listing', () => {
+  it('reads the next page_info from the Link header, quoted or not, and none after the last page', () => {
+    const base = 'https://acme.myshopify.com/admin/api/2026-10/products.json';
+    expect(
+      nextPageInfo(
+        `<${base}?page_info=prev123&limit=3>; rel="previous", <${base}?page_info=next456&limit=3>; rel="next"`,
+      ),
+    ).toBe('next456');
+    expect(nextPageInfo(`<${base}?limit=3&page_info=abc>; rel=next`)).toBe('abc');
+    expect(nextPageInfo(`<${base}?page_info=prev123&limit=3>; rel="previous"`)).toBeNull();
+    expect(nextPageInfo(null)).toBeNull();
+  });
+
+  it('lists only the resources the settings name, and none with []', () => {
+    expect(shopifyConnector.createClient(conn(), answering(200, {}).http).listChanges).toBeTypeOf('function');
+    const none = { ...conn(), settings: settings({ reconcileResources: [] }) };
+    expect(shopifyConnector.createClient(none, answering(200, {}).http).listChanges).toBeUndefined();
   });
 });

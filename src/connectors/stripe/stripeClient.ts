@@ -90,7 +90,7 @@ export function createStripeClient(
         status,
         `${message} (status ${status}). Stripe refused the secret key credentials.secretKey of connection ` +
           `"${conn.id}"${status === 403 ? ' for this resource (a restricted key needs read access to it)' : ''}; ` +
-          'put a valid key in the connection (syncline connections add/update) and replay the event',
+          'put a valid key in the connection (syncline connections add/update), then replay parked events',
       );
     }
     if (status === null) return new PartnerTransientError(null, `${message} (no answer)`);

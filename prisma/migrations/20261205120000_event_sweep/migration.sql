@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "webhook_events_status_id_idx" ON "webhook_events"("status", "id");
+

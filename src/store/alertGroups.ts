@@ -4,6 +4,9 @@
 // out one summary per group with a count, and the window restarts. A storm of
 // 10,000 parked events on one connection is one alert plus one summary per
 // window. The alert itself is opaque here (stored as JSON for the summary).
+// Sending can fail after a window was opened or a summary claimed: `release`
+// and `restore` undo those, so a failed POST neither turns its own retry into a
+// suppressed alert nor loses a summary's count.
 import type { Db } from '../db/prisma';
 
 export interface GroupKey {
@@ -24,6 +27,22 @@ export class AlertGroups<A extends GroupKey = GroupKey> {
     private readonly db: Db,
     private readonly windowMs: number,
   ) {}
+
+  /** Undoes the window `admit` opened for `alert` whose send then failed: its retry is admitted again, not counted. */
+  async release(alert: A): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE alert_groups SET window_started_at = to_timestamp(0), updated_at = now()
+      WHERE kind = ${alert.kind} AND connection_id = ${alert.connectionId}`;
+  }
+
+  /** Gives a claimed summary whose send failed its count back, due again at the next flush. */
+  async restore(s: Summary<A>): Promise<void> {
+    await this.db.$executeRaw`
+      UPDATE alert_groups SET suppressed_count = suppressed_count + ${s.suppressed},
+        last_alert = COALESCE(last_alert, ${s.latest === null ? null : JSON.stringify(s.latest)}::jsonb),
+        window_started_at = LEAST(window_started_at, ${s.since}), updated_at = now()
+      WHERE kind = ${s.kind} AND connection_id = ${s.connectionId}`;
+  }
 
   /** True when this alert opens a new window and must be sent now. */
   async admit(alert: A): Promise<boolean> {

@@ -9,7 +9,11 @@ import { parseReconcileSettings } from '../../src/connections/reconcileSettings'
 import { unknownSettingsKeys } from '../../src/connections/settingsKeys';
 import { getConnector } from '../../src/connectors/connectorRegistry';
 
-const FILES = { github: 'connections.github.example.json', shopify: 'connections.shopify.example.json' };
+const FILES = {
+  github: 'connections.github.example.json',
+  shopify: 'connections.shopify.example.json',
+  stripe: 'connections.stripe.example.json',
+};
 
 describe.each(Object.entries(FILES))('config/%s example', (connector, file) => {
   const seed = seedFileSchema.parse(JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../config', file), 'utf8')));

@@ -4,6 +4,7 @@
 #   chromium        the Web UI test drives it through playwright-core, which
 #                   cannot download a browser here (CHROMIUM_PATH overrides)
 #   docker-compose  validates docker-compose.yml (`config` needs no engine)
+# and promtool, built with Go (scripts/ensure-promtool.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -31,3 +32,6 @@ elif [[ ! -x "$chromium" ]]; then
 fi
 
 command -v docker-compose >/dev/null 2>&1 || apt_install docker-compose "the compose validation test"
+
+# promtool checks and unit-tests the Prometheus alert rules in deploy/prometheus.
+bash scripts/ensure-promtool.sh

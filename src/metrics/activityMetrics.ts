@@ -11,10 +11,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Context } from '@temporalio/activity';
 import type { Db } from '../db/prisma';
-import type { EventOutcome, Metrics } from './metricsRegistry';
+import type { EventOutcome, Metrics, ReconcileRunOutcome } from './metricsRegistry';
 import { connectorOf } from '../store/connectionRows';
 import { checkpointAgesByConnector } from '../store/reconcileState';
-import { connectionIdOfEvent } from '../store/webhookEvents';
+import { connectionIdOfEvent, parkedCountsByConnector } from '../store/webhookEvents';
 
 const UNKNOWN = 'unknown';
 const running = new AsyncLocalStorage<{ connector: string }>();
@@ -73,10 +73,23 @@ export function instrumentActivities<T extends object>(activities: T, metrics: M
       const result = await running.run({ connector: connector ?? UNKNOWN }, () => fn(...args));
       const outcome = OUTCOME_OF[name]?.(first);
       if (outcome) metrics.events.inc({ connector: connector ?? UNKNOWN, outcome });
+      if (name === 'finishReconcileRun') await countRun(result, metrics, connectorOf);
       return result;
     };
   }
   return wrapped as T;
+}
+
+const RUN_OUTCOMES: readonly string[] = ['succeeded', 'failed', 'blocked', 'cancelled'];
+
+/** A finished reconciliation run: one run and its pages, by the connector of its connection. */
+async function countRun(result: unknown, metrics: Metrics, connectorOf: (a: Args) => Promise<string | undefined>) {
+  const run = result as { connectionId?: unknown; status?: unknown; pages?: unknown } | undefined;
+  const connector = (await connectorOf({ connectionId: run?.connectionId })) ?? UNKNOWN;
+  const status = String(run?.status);
+  const outcome = (RUN_OUTCOMES.includes(status) ? status : 'other') as ReconcileRunOutcome;
+  metrics.reconcileRuns.inc({ connector, outcome });
+  if (typeof run?.pages === 'number' && run.pages > 0) metrics.reconcilePages.inc({ connector }, run.pages);
 }
 
 /** A fetch that counts partner errors by the connector of the activity it runs in. 404 is an answer (a tombstone), not an error. */
@@ -99,6 +112,10 @@ export function instrumentFetch(http: typeof fetch, metrics: Metrics): typeof fe
 }
 
 /** Reconciliation checkpoint ages per connector (the oldest checkpoint of each), for the scrape-time gauge. */
+export function parkedCounts(db: Db) {
+  return (): Promise<Array<{ connector: string; parked: number }>> => parkedCountsByConnector(db);
+}
+
 export function checkpointAges(db: Db) {
   return (): Promise<Array<{ connector: string; ageSec: number }>> => checkpointAgesByConnector(db);
 }

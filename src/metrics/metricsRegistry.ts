@@ -14,10 +14,14 @@ export type AckClass = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unav
 
 /** Per-connector ages of reconciliation checkpoints, read at scrape time. */
 export type CheckpointAgeSource = () => Promise<Array<{ connector: string; ageSec: number }>>;
+/** Per-connector counts of events parked now, read at scrape time. */
+export type ParkedCountSource = () => Promise<Array<{ connector: string; parked: number }>>;
+export type ReconcileRunOutcome = 'succeeded' | 'failed' | 'blocked' | 'cancelled' | 'other';
 
 export function createMetrics() {
   const registry = new Registry();
   let checkpointAges: CheckpointAgeSource | undefined;
+  let parkedCounts: ParkedCountSource | undefined;
   let processMetrics = false;
   const on = { registers: [registry] };
 
@@ -83,6 +87,36 @@ export function createMetrics() {
     }),
     setCheckpointAgeSource(source: CheckpointAgeSource): void {
       checkpointAges = source;
+    },
+    /** For reconciliation: once per finished run, with its pages (counted at the end of the run). */
+    reconcileRuns: new Counter({
+      ...on,
+      name: 'syncline_reconcile_runs_total',
+      help: 'Finished reconciliation runs, by connector and outcome (succeeded, failed, blocked, cancelled).',
+      labelNames: ['connector', 'outcome'] as const,
+    }),
+    reconcilePages: new Counter({
+      ...on,
+      name: 'syncline_reconcile_pages_total',
+      help: 'Partner pages read by finished reconciliation runs, by connector.',
+      labelNames: ['connector'] as const,
+    }),
+    eventsParked: new Gauge({
+      ...on,
+      name: 'syncline_events_parked',
+      help: 'Events parked now (waiting for an operator), by connector (read from the database at scrape time).',
+      labelNames: ['connector'] as const,
+      async collect() {
+        if (!parkedCounts) return;
+        // A scrape during a database outage keeps the last values rather than failing the scrape.
+        const rows = await parkedCounts().catch(() => undefined);
+        if (!rows) return;
+        this.reset();
+        for (const r of rows) this.set({ connector: r.connector }, r.parked);
+      },
+    }),
+    setParkedCountSource(source: ParkedCountSource): void {
+      parkedCounts = source;
     },
     /** Node process metrics (CPU, memory, event loop, GC); only for processes that serve /metrics. */
     collectProcessMetrics(): void {

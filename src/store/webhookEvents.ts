@@ -439,3 +439,13 @@ export async function connectionIdOfEvent(x: Executor, eventRowId: string): Prom
   const row = await x.webhookEvent.findUnique({ where: { id: BigInt(eventRowId) }, select: { connectionId: true } });
   return row?.connectionId;
 }
+
+/** How many events are parked now, per connector (the parked-events gauge). Uses the (connection, status) index. */
+export async function parkedCountsByConnector(x: Executor): Promise<Array<{ connector: string; parked: number }>> {
+  const rows = await x.$queryRaw<Array<{ connector: string; parked: bigint }>>`
+    SELECT c.connector, count(*) AS parked
+    FROM webhook_events e JOIN connections c ON c.id = e.connection_id
+    WHERE e.status = 'parked'
+    GROUP BY c.connector`;
+  return rows.map((r) => ({ connector: r.connector, parked: Number(r.parked) }));
+}

@@ -6,7 +6,7 @@ import { systemPartnerClock } from '../connectors/observedVersion';
 import { Client, Connection } from '@temporalio/client';
 import type { Alert } from '../alerts/types';
 import { WebhookAlerter } from '../alerts/webhookAlerter';
-import { checkpointAges } from '../metrics/activityMetrics';
+import { checkpointAges, parkedCounts } from '../metrics/activityMetrics';
 import { ScheduleManager } from '../reconcile/schedules';
 import { AlertGroups } from '../store/alertGroups';
 import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
@@ -95,6 +95,7 @@ export async function runWorker(
   if (opts.maintenanceSchedules)
     await ensureMaintenanceSchedules(temporal, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE);
   rt.metrics.setCheckpointAgeSource(checkpointAges(rt.db));
+  rt.metrics.setParkedCountSource(parkedCounts(rt.db));
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
   const ops =
     opts.opsPort === null

@@ -3,6 +3,8 @@
 // connection), the ack-latency histogram, events processed and parked, a
 // partner 403 and 429, retries, and the Temporal SDK's own worker metrics.
 // And the label set stays bounded: no connection id or event id in any label.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PartnerEvent } from '../../dev/simulator';
 import { WebhookSender } from '../../dev/simulator';
@@ -126,5 +128,55 @@ describe('metrics', () => {
     expect(given.headers.get('x-request-id')).toBe('req-abc.123');
     const made = await fetch(`${sys.api.url}/healthz`, { headers: { 'X-Request-Id': 'bad id with spaces' } });
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('the metric catalog of the dashboard and the alert rules', () => {
+  /** Metric names a PromQL expression reads (syncline's and the SDK's), without histogram/summary suffixes. */
+  function queried(expr: string): string[] {
+    return [...expr.matchAll(/\b((?:syncline|temporal)_[a-z0-9_]+)/g)].map((m) => m[1]!);
+  }
+  const base = (name: string) => name.replace(/_(bucket|count|sum)$/, '');
+
+  it('finds every metric a dashboard panel or an alert rule queries on the API or worker /metrics', async () => {
+    const root = path.resolve(__dirname, '../..');
+    const dashboard = JSON.parse(
+      fs.readFileSync(path.join(root, 'deploy/grafana/syncline-dashboard.json'), 'utf8'),
+    ) as {
+      panels: Array<{ targets?: Array<{ expr: string }> }>;
+    };
+    const rules = fs.readFileSync(path.join(root, 'deploy/prometheus/syncline-rules.yml'), 'utf8');
+    const exprs = [
+      ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+      ...[...rules.matchAll(/expr: (?:\|\n)?([\s\S]*?)\n\s+(?:for|labels):/g)].map((m) => m[1]!),
+    ];
+    const wanted = new Set(exprs.flatMap(queried).map(base));
+    expect(wanted.size).toBeGreaterThanOrEqual(14);
+
+    const exposedNames = async () => {
+      const texts = [(await scrape(sys.api.opsUrl)).text, (await scrape(sys.worker!.opsUrl!)).text];
+      return new Set(
+        texts.flatMap((t) =>
+          t.split('\n').flatMap((line) => {
+            const typed = /^# TYPE (\S+) /.exec(line);
+            if (typed) return [typed[1]!];
+            const sample = /^([a-zA-Z_:][\w:]*)/.exec(line);
+            return sample ? [base(sample[1]!)] : [];
+          }),
+        ),
+      );
+    };
+    // The SDK's histograms and gauges appear once its worker ran tasks (the first test processed events here).
+    let missing: string[] = [];
+    await waitFor(
+      'every queried metric on /metrics',
+      async () => {
+        const names = await exposedNames();
+        missing = [...wanted].filter((n) => !names.has(n)).sort();
+        return missing.length === 0;
+      },
+      20_000,
+    ).catch(() => undefined);
+    expect(missing).toEqual([]);
   });
 });

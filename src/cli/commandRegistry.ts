@@ -4,6 +4,7 @@ import type { Command } from './command';
 import { connectionCommands } from './connectionCommands';
 import { eventActionCommands } from './eventActionCommands';
 import { eventCommands } from './eventCommands';
+import { keyCommands } from './keyCommands';
 import { migrateCommands } from './migrateCommands';
 import { reconcileCommands } from './reconcileCommands';
 import { recordCommands } from './recordCommands';
@@ -14,6 +15,7 @@ import { UnknownCommandError } from '../errors/cliErrors';
 const GROUPS: Command[][] = [
   connectionCommands,
   secretCommands,
+  keyCommands,
   seedCommands,
   eventCommands,
   eventActionCommands,

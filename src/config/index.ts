@@ -98,6 +98,11 @@ export function parseEnv(env: NodeJS.ProcessEnv = process.env): Env {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
+  // Production never falls back to a local or embedded PostgreSQL: the data would live somewhere nobody backs up.
+  if (result.data.NODE_ENV === 'production' && !result.data.DATABASE_URL)
+    throw new ConfigError(
+      'invalid configuration:\n  DATABASE_URL: required when NODE_ENV=production (no embedded PostgreSQL)',
+    );
   return result.data;
 }
 

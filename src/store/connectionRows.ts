@@ -39,3 +39,9 @@ export async function connectorOf(x: Executor, id: string): Promise<string | und
   const row = await x.connection.findUnique({ where: { id }, select: { connector: true } });
   return row?.connector;
 }
+
+/** Replaces a row's sealed secrets only if they are still `from` (a concurrent change wins); true when replaced. */
+export async function resealConnectionRow(x: Executor, id: string, from: string, to: string): Promise<boolean> {
+  const { count } = await x.connection.updateMany({ where: { id, secretsEnc: from }, data: { secretsEnc: to } });
+  return count === 1;
+}

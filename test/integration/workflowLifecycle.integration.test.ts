@@ -194,13 +194,14 @@ describe('an engineer acting on a workflow from outside (issue 16)', () => {
     await sys.client.workflow.getHandle(wf!.workflowId).terminate('engineer, before any worker picked it up');
     await startWorker();
 
-    const swept = await waitFor('visibility to list it as terminated', async () => {
-      const r = await sweep([conn]);
-      return r.rowsCreated === 1 ? r : undefined;
+    // Visibility lists the closed run a moment later; a scheduled sweep (another test's `reconcile sync`) may win.
+    const row = await waitFor('the sweep to create its row', async () => {
+      await sweep([conn]);
+      return eventRow(sys.rt.db, conn, event.id);
     });
-    expect(swept.rowsCreated).toBe(1);
-    const row = await eventRow(sys.rt.db, conn, event.id);
     expect(row).toMatchObject({ status: 'terminated', workflowId: wf!.workflowId });
+    const audit = await sys.rt.db.operatorAction.findMany({ where: { eventRowId: row.id } });
+    expect(audit).toMatchObject([{ action: 'sweep', actor: 'syncline:sweep', result: 'terminated' }]);
     expect((await sweep([conn])).rowsCreated).toBe(0);
     await ops.replay(conn, event.id, { by: 'dave' });
     await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');

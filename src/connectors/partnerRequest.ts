@@ -33,11 +33,15 @@ export async function partnerRequest(
   throw new PartnerPermanentError(res.status, `partner answered ${res.status}`);
 }
 
-/** Retry-After is either delta-seconds or an HTTP date. Returns undefined for junk or past dates. */
+/**
+ * Retry-After is either delta-seconds or an HTTP date. Partners also send
+ * fractional seconds ("1.5", Shopify's "2.0"), which Date.parse would read as a
+ * date in 2001, i.e. "retry now". Returns undefined for junk or past dates.
+ */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);

@@ -24,12 +24,6 @@ export interface ShopifyApiOptions {
   http: typeof fetch;
 }
 
-/** Shopify sends Retry-After as seconds, sometimes fractional ("2.0"). */
-export function shopifyRetryAfterMs(value: string | null, nowMs: number): number | undefined {
-  if (value && /^\d+(\.\d+)?$/.test(value.trim())) return Math.ceil(Number(value.trim()) * 1000);
-  return parseRetryAfter(value, nowMs);
-}
-
 export function shopifyFailure(res: Response, detail: string, nowMs: number): Error {
   const status = res.status;
   const what = `Shopify Admin API answered ${status}${detail ? `: ${detail}` : ''}`;
@@ -40,7 +34,7 @@ export function shopifyFailure(res: Response, detail: string, nowMs: number): Er
     );
   }
   if (status === 429 || status === 408 || status >= 500)
-    return new PartnerTransientError(status, what, shopifyRetryAfterMs(res.headers.get('retry-after'), nowMs));
+    return new PartnerTransientError(status, what, parseRetryAfter(res.headers.get('retry-after'), nowMs));
   const hint = status === 403 ? ' (the access token lacks an access scope, e.g. read_orders)' : '';
   return new PartnerPermanentError(status, `${what}${hint}`);
 }

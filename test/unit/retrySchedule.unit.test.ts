@@ -85,6 +85,8 @@ describe('the partner retry schedule', () => {
 
   it('waits exactly what a partner’s Retry-After says instead', async () => {
     expect((await failureAt(4, partnerAnswering(429, { 'retry-after': '7' }))).nextRetryDelay).toBe(7_000);
+    // Fractional seconds are seconds, not an HTTP date (Date.parse('1.5') is a day in 2001: "retry now").
+    expect((await failureAt(4, partnerAnswering(429, { 'retry-after': '1.5' }))).nextRetryDelay).toBe(1_500);
   });
 
   it('does not retry a permanent 4xx', async () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SHOPIFY_API_VERSION, shopifyConnector, type ShopifySettings } from '../../src/connectors/shopifyConnector';
-import { shopifyRetryAfterMs } from '../../src/connectors/shopifyApi';
+import { parseRetryAfter } from '../../src/connectors/partnerRequest';
 import { nextPageInfo } from '../../src/connectors/shopifyChanges';
 import type { DeliveryInfo, IgnoredDelivery, Json, JsonObject, ResolvedConnection } from '../../src/connectors/types';
 import { verifySignature } from '../../src/signatures';
@@ -184,8 +184,8 @@ describe('shopify connector: the Admin API through @shopify/admin-api-client', (
       .fetchObject('order', '1')
       .catch((e) => e);
     expect(down).toBeInstanceOf(PartnerTransientError);
-    expect(shopifyRetryAfterMs('0.5', 0)).toBe(500);
-    expect(shopifyRetryAfterMs(null, 0)).toBeUndefined();
+    expect(parseRetryAfter('0.5', 0)).toBe(500);
+    expect(parseRetryAfter(null, 0)).toBeUndefined();
   });
 });
 

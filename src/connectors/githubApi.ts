@@ -14,6 +14,7 @@ import type { Octokit } from '@octokit/rest' with { 'resolution-mode': 'import' 
 import { parseRetryAfter } from './partnerRequest';
 import { toVersion } from './jsonPath';
 import { kindOfType, parseObjectId } from './githubEvents';
+import type { PartnerClock } from './observedVersion';
 import type { JsonObject, ObjectState } from './types';
 import { PartnerPermanentError, PartnerTransientError } from '../errors/partnerErrors';
 import { MalformedDeliveryError } from '../errors/ingestErrors';
@@ -28,6 +29,7 @@ export interface GithubApiOptions {
   apiVersion: string;
   timeoutMs: number;
   http: typeof fetch;
+  clock: PartnerClock;
   nowMs?: () => number;
 }
 
@@ -102,15 +104,22 @@ export function createGithubApi(o: GithubApiOptions) {
 
   const isGone = (err: unknown) => err instanceof PartnerPermanentError && (err.status === 404 || err.status === 410);
 
-  /** One object as GitHub answers it now; 404 / 410 is a tombstone. */
+  /**
+   * One object as GitHub answers it now; 404 / 410 is a tombstone. A versionless kind (releases) is
+   * versioned by the clock read before the request is sent (observedVersion.ts).
+   */
   async function fetchObject(objectType: string, objectId: string): Promise<ObjectState> {
     const kind = kindOfType(objectType);
     const { owner, repo, key } = parseObjectId(objectId);
+    const startedUs = kind.versionless ? o.clock.nowUs() : null;
     try {
       const { data } = await get(kind.route, { owner, repo, key });
-      return stateOf(data, `${objectType}/${objectId}`);
+      if (startedUs === null) return stateOf(data, `${objectType}/${objectId}`);
+      if (!data || typeof data !== 'object' || Array.isArray(data))
+        throw new MalformedDeliveryError(`GitHub answer for ${objectType}/${objectId} is not an object`);
+      return { found: true, version: startedUs, data: data as JsonObject };
     } catch (err) {
-      if (isGone(err)) return { found: false, version: null };
+      if (isGone(err)) return { found: false, version: startedUs, missing: 'not_found' };
       throw err;
     }
   }

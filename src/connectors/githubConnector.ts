@@ -7,9 +7,10 @@ import { z } from 'zod';
 import { DEFAULT_PARTNER_RETRY } from '../contracts/processEventContract';
 import { createGithubApi, GITHUB_API_URL } from './githubApi';
 import { createGithubLister } from './githubChanges';
-import { githubStateFromPayload, readGithubDelivery } from './githubEvents';
+import { githubStateFromPayload, isVersionlessEvent, readGithubDelivery } from './githubEvents';
+import { systemPartnerClock } from './observedVersion';
 import { DEFAULT_HTTP_TIMEOUT_MS, retryOverridesSchema } from './connectorSettings';
-import type { Connector, PartnerClient } from './types';
+import type { Connector, DeliveryInfo, PartnerClient } from './types';
 import { InvalidConnectionError } from '../errors/connectionErrors';
 
 /** The REST API version every request pins (X-GitHub-Api-Version). */
@@ -35,11 +36,12 @@ export const githubConnector: Connector<GithubSettings> = {
   readDelivery: (d, s) => readGithubDelivery(d, s),
   // `issues.deleted`, `release.deleted`, ...: a 404 then tombstones at once (else it is retried as read lag).
   isDeleteEvent: (eventType) => eventType.endsWith('.deleted'),
-  trustsPayload: (s) => s.trustPayload,
+  // A release has no version of its own: its payload is never trusted as a state, it is always fetched.
+  trustsPayload: (s, info?: DeliveryInfo) => s.trustPayload && !(info && isVersionlessEvent(info.eventType)),
   stateFromPayload: (d) => githubStateFromPayload(d),
   retrySettings: (s) => ({ ...DEFAULT_PARTNER_RETRY, ...s.retry }),
   httpTimeoutMs: (s) => s.timeoutMs,
-  createClient(conn, http): PartnerClient {
+  createClient(conn, http, clock = systemPartnerClock): PartnerClient {
     const token = conn.credentials.token;
     if (!token) throw new InvalidConnectionError(`connection ${conn.id} has no credentials.token for the GitHub API`);
     const api = createGithubApi({
@@ -48,6 +50,7 @@ export const githubConnector: Connector<GithubSettings> = {
       apiVersion: conn.settings.apiVersion,
       timeoutMs: conn.settings.timeoutMs,
       http,
+      clock,
     });
     const repositories = conn.settings.repositories;
     return {

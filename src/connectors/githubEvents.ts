@@ -23,6 +23,8 @@ export interface GithubKind {
   keyField: 'number' | 'id';
   /** The REST route that answers one object (octokit route syntax); `{key}` is the keyField value. */
   route: string;
+  /** No `updated_at` (releases): versioned by when the fetch started (observedVersion.ts), never trusted from a payload. */
+  versionless?: boolean;
 }
 
 export const GITHUB_KINDS: readonly GithubKind[] = [
@@ -60,6 +62,14 @@ export const GITHUB_KINDS: readonly GithubKind[] = [
     objectType: 'milestone',
     keyField: 'number',
     route: '/repos/{owner}/{repo}/milestones/{key}',
+  },
+  {
+    event: 'release',
+    key: 'release',
+    objectType: 'release',
+    keyField: 'id',
+    route: '/repos/{owner}/{repo}/releases/{key}',
+    versionless: true,
   },
 ];
 
@@ -140,9 +150,13 @@ export function readGithubDelivery(d: RawDelivery, who: GithubIdentity): Deliver
     eventType: action ? `${event}.${action}` : event,
     objectType: kind.objectType,
     objectId: formatObjectId(fullName, key),
-    objectVersion: toVersion(object.updated_at),
+    objectVersion: kind.versionless ? null : toVersion(object.updated_at),
   };
 }
+
+/** Events whose object has no version of its own: their payload cannot be trusted as a state. */
+export const isVersionlessEvent = (eventType: string): boolean =>
+  BY_EVENT.get(eventType.split('.')[0]!)?.versionless === true;
 
 /**
  * The object a delivery carries, for trustPayload connections. The activity that calls this has

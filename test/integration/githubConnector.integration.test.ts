@@ -200,6 +200,33 @@ describe('github connector end to end', () => {
     expect(String(alert.fields.lastError)).toMatch(/credentials\.token/);
   });
 
+  it('syncs a release (no updated_at) at the time its fetch started, and its deletion above that', async () => {
+    const conn = await connection('release');
+    const body = (action: string): Obj => {
+      const b = template('release', action);
+      b.release = { ...(b.release as Obj), id: 17372790 };
+      b.repository = { ...(b.repository as Obj), full_name: REPO };
+      b.installation = { id: INSTALLATION };
+      return b;
+    };
+    gh.setRelease(REPO, 17372790, { tag_name: 'v1.0.0', name: 'first' });
+    const before = Date.now() * 1000;
+    const published = await deliver(conn, 'release', body('published'));
+    expect(published.status).toBe(202);
+    await waitForEventStatus(sys.rt.db, conn, published.deliveryId, 'processed');
+    const rec = await record(sys.rt.db, conn, 'release', `${REPO}#17372790`);
+    expect(rec).toMatchObject({ deleted: false, data: { tag_name: 'v1.0.0', name: 'first' } });
+    // Microseconds since the epoch, read when the fetch started (after the delivery was sent).
+    expect(Number(rec!.version)).toBeGreaterThan(before);
+
+    gh.setRelease(REPO, 17372790, null);
+    const deleted = await deliver(conn, 'release', body('deleted'));
+    await waitForEventStatus(sys.rt.db, conn, deleted.deliveryId, 'processed');
+    const gone = await record(sys.rt.db, conn, 'release', `${REPO}#17372790`);
+    expect(gone).toMatchObject({ deleted: true });
+    expect(gone!.version > rec!.version).toBe(true);
+  });
+
   it('reconciles issues and pull requests no webhook announced, from the issue listing', async () => {
     const repo = 'octo-org/reconciled';
     const conn = await connection('reconcile', { settings: { repositories: [repo], reconcile: { pageSize: 2 } } });

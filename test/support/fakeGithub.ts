@@ -31,6 +31,8 @@ export interface FakeGithub {
   /** Creates or updates an issue (or a pull request); returns its state. Each call moves updated_at on by one second. */
   upsertIssue(repo: string, number: number, fields?: Obj, opts?: { pull?: boolean }): Obj;
   deleteIssue(repo: string, number: number): void;
+  /** Creates or replaces a release (GitHub's releases have no updated_at); `null` deletes it. */
+  setRelease(repo: string, id: number, fields: Obj | null): void;
   failNext(path: string, count: number, fault: Fault): void;
   close(): Promise<void>;
 }
@@ -45,6 +47,7 @@ interface Stored {
 
 export async function startFakeGithub(opts: { token: string; startMs?: number }): Promise<FakeGithub> {
   const items = new Map<string, Stored>();
+  const releases = new Map<string, Obj>();
   const faults = new Map<string, Fault[]>();
   const seen: SeenRequest[] = [];
   let clockMs = opts.startMs ?? Date.parse('2026-01-01T00:00:00Z');
@@ -79,6 +82,11 @@ export async function startFakeGithub(opts: { token: string; startMs?: number })
       if (!s || (m[2] === 'pulls' && !s.pull)) return send(res, 404, { message: 'Not Found' });
       if (s.deleted) return send(res, 410, { message: 'This issue was deleted' });
       return send(res, 200, m[2] === 'pulls' ? asPull(s) : asIssue(s));
+    }
+    m = /^\/repos\/([^/]+\/[^/]+)\/releases\/(\d+)$/.exec(url.pathname);
+    if (m) {
+      const r = releases.get(`${m[1]}#${m[2]}`);
+      return r ? send(res, 200, { ...r, url: `${base}${url.pathname}` }) : send(res, 404, { message: 'Not Found' });
     }
     m = /^\/repos\/([^/]+\/[^/]+)\/issues$/.exec(url.pathname);
     if (m) {
@@ -121,6 +129,10 @@ export async function startFakeGithub(opts: { token: string; startMs?: number })
     deleteIssue(repo, number) {
       const s = items.get(`${repo}#${number}`);
       if (s) s.deleted = true;
+    },
+    setRelease(repo, id, fields) {
+      if (fields === null) releases.delete(`${repo}#${id}`);
+      else releases.set(`${repo}#${id}`, { id, ...fields });
     },
     failNext(path, count, fault) {
       faults.set(path, [...(faults.get(path) ?? []), ...Array.from({ length: count }, () => fault)]);

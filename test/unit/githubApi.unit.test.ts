@@ -31,6 +31,7 @@ const createdIssue = fixture('add-labels-to-issue').find((r) => r.method === 'po
 const notFound = fixture('branch-protection').find((r) => r.status === 404)!;
 const invalid = fixture('errors')[0]!;
 const issuePages = fixture('paginate-issues');
+const recordedRelease = fixture('release-assets').find((r) => r.method === 'get' && /releases\/tags/.test(r.path))!;
 
 type Seen = { url: URL; headers: Headers };
 function replay(answer: (url: URL) => { status: number; body: unknown; headers?: Record<string, string> }) {
@@ -89,8 +90,33 @@ describe('github connector: fetching through @octokit/rest', () => {
       'https://ghe.example.com/api/v3/repos/o/r/pulls/comments/284312630',
       'https://ghe.example.com/api/v3/repos/o/r/milestones/1',
     ]);
-    await expect(client.fetchObject('release', 'o/r#1')).rejects.toThrow(MalformedDeliveryError);
+    await expect(client.fetchObject('discussion', 'o/r#1')).rejects.toThrow(MalformedDeliveryError);
     await expect(client.fetchObject('issue', 'not-an-id')).rejects.toThrow(MalformedDeliveryError);
+  });
+
+  it('versions a release (no updated_at) by the clock read before the request, a 404 too', async () => {
+    let now = 1_000_000;
+    const reads: string[] = [];
+    const clock = { nowUs: () => (reads.push('clock'), (now += 10)) };
+    const { http, seen } = replay(() => {
+      reads.push('request');
+      return { status: 200, body: recordedRelease.response, headers: recordedRelease.headers };
+    });
+    const client = githubConnector.createClient(conn(), http, clock);
+    const release = recordedRelease.response as JsonObject;
+    expect(await client.fetchObject('release', `octokit-fixture-org/release-assets#${release.id as number}`)).toEqual({
+      found: true,
+      version: 1_000_010,
+      data: release,
+    });
+    expect(reads).toEqual(['clock', 'request']);
+    expect(seen[0]!.url.pathname).toBe(`/repos/octokit-fixture-org/release-assets/releases/${release.id as number}`);
+    const gone = replay(() => ({ status: 404, body: notFound.response })).http;
+    expect(await githubConnector.createClient(conn(), gone, clock).fetchObject('release', 'o/r#1')).toEqual({
+      found: false,
+      version: 1_000_020,
+      missing: 'not_found',
+    });
   });
 
   it('turns a recorded 404, and a 410 (deleted issue), into a tombstone', async () => {
@@ -100,6 +126,7 @@ describe('github connector: fetching through @octokit/rest', () => {
       expect(await githubConnector.createClient(conn(), gone(status)).fetchObject('issue', 'o/r#9')).toEqual({
         found: false,
         version: null,
+        missing: 'not_found',
       });
     }
   });

@@ -28,7 +28,10 @@ const CLAIMED: Record<string, [string, string, 'number' | 'id']> = {
   issue_comment: ['comment', 'issue_comment', 'id'],
   pull_request_review_comment: ['comment', 'pull_request_review_comment', 'id'],
   milestone: ['milestone', 'milestone', 'number'],
+  release: ['release', 'release', 'id'],
 };
+/** Objects without updated_at: the event announces no version (the fetch's start versions them). */
+const VERSIONLESS = new Set(['release']);
 
 type Example = JsonObject;
 const all: Array<{ event: string; example: Example; n: number }> = (
@@ -72,7 +75,7 @@ describe('github connector: every @octokit/webhooks-examples payload', () => {
           eventType: `${event}.${example.action as string}`,
           objectType,
           objectId: `${repo}#${object[idField] as number}`,
-          objectVersion: new Date(object.updated_at as string).getTime(),
+          objectVersion: VERSIONLESS.has(event) ? null : new Date(object.updated_at as string).getTime(),
         });
       }
     });
@@ -115,7 +118,7 @@ describe('github connector: every @octokit/webhooks-examples payload', () => {
   });
 
   it('reads a trusted payload: the event object with its version, a deleted action as a tombstone', () => {
-    for (const { event, example } of all.filter((e) => e.event in CLAIMED)) {
+    for (const { event, example } of all.filter((e) => e.event in CLAIMED && !VERSIONLESS.has(e.event))) {
       const [key] = CLAIMED[event]!;
       const object = example[key] as JsonObject;
       const state = githubConnector.stateFromPayload({ headers: {}, body: example }, settings());
@@ -123,5 +126,17 @@ describe('github connector: every @octokit/webhooks-examples payload', () => {
       if (example.action === 'deleted') expect(state).toEqual({ found: false, version });
       else expect(state).toEqual({ found: true, version, data: object });
     }
+  });
+
+  it('never trusts a release payload (it has no version): a release event is always fetched', async () => {
+    const trusting = settings({ trustPayload: true });
+    const release = all.find((e) => e.event === 'release')!;
+    const issue = all.find((e) => e.event === 'issues')!;
+    expect(
+      githubConnector.trustsPayload(trusting, (await read('release', release.example, trusting)) as DeliveryInfo),
+    ).toBe(false);
+    expect(
+      githubConnector.trustsPayload(trusting, (await read('issues', issue.example, trusting)) as DeliveryInfo),
+    ).toBe(true);
   });
 });

@@ -54,6 +54,9 @@ export function answerFor(err: unknown): Answer {
 export function sendError(res: Response, err: unknown, retryAfterSec: number): void {
   const a = answerFor(err);
   if (a.retryAfter) res.setHeader('Retry-After', String(retryAfterSec));
+  // An error that knows when to come back (RateLimitedError) says so itself.
+  const own = (err as { retryAfterSec?: unknown })?.retryAfterSec;
+  if (typeof own === 'number' && own > 0) res.setHeader('Retry-After', String(Math.ceil(own)));
   if (a.status === 401 && a.code === 'unauthorized') res.setHeader('WWW-Authenticate', 'Bearer');
   res.status(a.status).json(a.expose ? { error: a.code, message: (err as Error).message } : { error: a.code });
 }

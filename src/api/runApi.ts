@@ -11,6 +11,7 @@ import { migrationNames } from '../db/migrate';
 import { DeliveryRecorder } from '../ingest/deliveryRecorder';
 import { sealInput } from '../crypto/inputSeal';
 import { EventStarter } from '../ingest/starter';
+import { ConnectionRateLimiter } from '../ingest/rateLimit';
 import { OperatorService } from '../operator/operatorService';
 import { reconcileServiceFor } from '../reconcile';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
@@ -76,6 +77,10 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     bodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
     retryAfterSec: env.RETRY_AFTER_SEC,
     metrics,
+    rateLimiter: new ConnectionRateLimiter({
+      ratePerSec: env.WEBHOOK_RATE_LIMIT_PER_SEC,
+      burst: env.WEBHOOK_RATE_LIMIT_BURST,
+    }),
   });
   const opsApp = createOpsApp({
     log: rt.log,

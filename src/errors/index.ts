@@ -8,6 +8,7 @@ import {
   MalformedDeliveryError,
   PayloadNotTrustedError,
   PayloadTooLargeError,
+  RateLimitedError,
   SignatureError,
   TemporalUnavailableError,
   UnsupportedMediaTypeError,
@@ -81,6 +82,7 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   RefusedError,
   UnavailableError,
   EventRefusedError,
+  RateLimitedError,
 ];
 
 const BY_TYPE: ReadonlyMap<string, ErrorMeaning> = new Map(ERROR_CLASSES.map((c) => [c.meaning.type, c.meaning]));

@@ -76,6 +76,16 @@ export class EventRefusedError extends SynclineError {
   });
 }
 
+/** The connection sent more than WEBHOOK_RATE_LIMIT_PER_SEC deliveries a second to this process: retry later. */
+export class RateLimitedError extends SynclineError {
+  static override readonly meaning = meaning('RateLimitedError', {
+    http: { status: 429, code: 'rate_limited' },
+  });
+  constructor(readonly retryAfterSec: number) {
+    super(`over the connection's webhook rate limit; retry in ${retryAfterSec} s`);
+  }
+}
+
 /** Temporal did not take the event in time: the partner keeps it and retries. */
 export class TemporalUnavailableError extends SynclineError {
   static override readonly meaning = meaning('TemporalUnavailableError', {

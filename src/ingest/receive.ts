@@ -20,7 +20,8 @@ import type { EventStarter } from './starter';
 import { eventWorkflowId } from './workflowId';
 import { boundIdentity } from './eventIdentity';
 import type { SealedFields } from '../crypto/inputSeal';
-import { MalformedDeliveryError } from '../errors/ingestErrors';
+import { MalformedDeliveryError, RateLimitedError } from '../errors/ingestErrors';
+import type { ConnectionRateLimiter } from './rateLimit';
 import { UnsupportedMediaTypeError, WebhooksNotSupportedError } from '../errors/ingestErrors';
 
 export interface ReceiveDeps {
@@ -28,6 +29,11 @@ export interface ReceiveDeps {
   starter: EventStarter;
   nowMs: () => number;
   inlinePayloadMaxBytes: number;
+  /**
+   * Per-connection rate limit, taken only by a delivery that passed every check and would start a run:
+   * unsigned or malformed floods cannot use up a connection's budget. Absent = none.
+   */
+  rateLimiter?: ConnectionRateLimiter;
   /** Vouches for the workflow input (src/crypto/inputSeal.ts): the worker trusts only sealed input. */
   seal: (fields: SealedFields) => string;
 }
@@ -73,6 +79,8 @@ export async function receiveWebhook(
   const read = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
   if ('ignored' in read) return { status: 'ignored', eventId: read.eventId, reason: read.ignored };
   const info = boundIdentity(read);
+  const waitSec = deps.rateLimiter?.take(conn.id) ?? 0;
+  if (waitSec > 0) throw new RateLimitedError(waitSec);
 
   const workflowId = eventWorkflowId(conn.id, info.eventId);
   const trustPayload = connector.trustsPayload(conn.settings, info);

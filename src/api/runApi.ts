@@ -10,6 +10,7 @@ import { Client, Connection } from '@temporalio/client';
 import { migrationNames } from '../db/migrate';
 import { DeliveryRecorder } from '../ingest/deliveryRecorder';
 import { sealInput } from '../crypto/inputSeal';
+import { ReplayGuard } from '../ingest/replayGuard';
 import { EventStarter } from '../ingest/starter';
 import { ConnectionRateLimiter } from '../ingest/rateLimit';
 import { OperatorService } from '../operator/operatorService';
@@ -77,6 +78,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     bodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
     retryAfterSec: env.RETRY_AFTER_SEC,
     metrics,
+    replayGuard: new ReplayGuard({ windowMs: env.WEBHOOK_REPLAY_WINDOW_SEC * 1000 }),
     rateLimiter: new ConnectionRateLimiter({
       ratePerSec: env.WEBHOOK_RATE_LIMIT_PER_SEC,
       burst: env.WEBHOOK_RATE_LIMIT_BURST,

@@ -50,6 +50,8 @@ const schema = z.object({
   WEBHOOK_RATE_LIMIT_PER_SEC: int(500),
   /** How many deliveries above the rate a connection may send at once. */
   WEBHOOK_RATE_LIMIT_BURST: int(1_000),
+  /** GitHub/Shopify/HMAC (body-only signatures): the same body under a new event id within this window is a duplicate; 0 = off. */
+  WEBHOOK_REPLAY_WINDOW_SEC: int(600),
 
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: z.string().default(''),

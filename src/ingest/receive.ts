@@ -22,6 +22,7 @@ import { boundIdentity } from './eventIdentity';
 import type { SealedFields } from '../crypto/inputSeal';
 import { MalformedDeliveryError, RateLimitedError } from '../errors/ingestErrors';
 import type { ConnectionRateLimiter } from './rateLimit';
+import type { ReplayGuard } from './replayGuard';
 import { UnsupportedMediaTypeError, WebhooksNotSupportedError } from '../errors/ingestErrors';
 
 export interface ReceiveDeps {
@@ -34,6 +35,8 @@ export interface ReceiveDeps {
    * unsigned or malformed floods cannot use up a connection's budget. Absent = none.
    */
   rateLimiter?: ConnectionRateLimiter;
+  /** Same body under a new event id, for schemes that do not sign a timestamp (src/ingest/replayGuard.ts). */
+  replayGuard?: ReplayGuard;
   /** Vouches for the workflow input (src/crypto/inputSeal.ts): the worker trusts only sealed input. */
   seal: (fields: SealedFields) => string;
 }
@@ -79,6 +82,16 @@ export async function receiveWebhook(
   const read = connector.readDelivery({ headers, body, headerEventId: verified.headerEventId }, conn.settings);
   if ('ignored' in read) return { status: 'ignored', eventId: read.eventId, reason: read.ignored };
   const info = boundIdentity(read);
+  if (verified.timestampSec === undefined && deps.replayGuard) {
+    const seen = deps.replayGuard.check(conn.id, rawBody, info.eventId);
+    // A replayed body under a new id: a duplicate of the delivery that brought it first.
+    if (seen.replay)
+      return {
+        status: 'duplicate',
+        eventId: seen.firstEventId,
+        workflowId: eventWorkflowId(conn.id, seen.firstEventId),
+      };
+  }
   const waitSec = deps.rateLimiter?.take(conn.id) ?? 0;
   if (waitSec > 0) throw new RateLimitedError(waitSec);
 

@@ -29,13 +29,17 @@ export class ConnectionRepository {
   /** Resolved connection or null when it does not exist. Disabled connections are returned (callers decide). */
   async find(id: string): Promise<ResolvedConnection | null> {
     if (!isConnectionId(id)) return null;
-    const hit = this.cache.get(id, this.now());
+    const readAt = this.now();
+    const hit = this.cache.get(id, readAt);
     if (hit) return hit.value;
     const row = await findConnectionRow(this.db, id).catch((err: Error) => {
       throw new ConnectionStoreUnavailableError(`could not read connection "${id}": ${err.message}`, { cause: err });
     });
     const value = row ? this.resolve(row) : null;
-    this.cache.set(id, { value, expiresAt: this.now() + this.ttlMs });
+    // The TTL counts from when the read began, not when it answered: a slow read that began before a
+    // change (a secret rotation) must not keep serving the old row for a whole TTL after it finally answers.
+    // So a value served at time t always comes from a read begun after t - TTL.
+    this.cache.set(id, { value, expiresAt: readAt + this.ttlMs });
     return value;
   }
 

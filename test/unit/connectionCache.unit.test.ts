@@ -1,5 +1,9 @@
 // The connection cache is bounded by bytes and entries, evicting the least recently used first.
+import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { ConnectionRepository } from '../../src/connections/repository';
+import { SecretBox } from '../../src/crypto/secretBox';
+import type { Db } from '../../src/db/prisma';
 import { ConnectionCache, entryBytes } from '../../src/connections/connectionCache';
 import { isConnectionId } from '../../src/connections/input';
 
@@ -42,5 +46,37 @@ describe('connection cache', () => {
     expect(['', '-a', '_a', 'a.b', '..', 'a/b', '\u0000', 'x'.repeat(65), 'é'].map(isConnectionId)).toEqual(
       Array(9).fill(false),
     );
+  });
+});
+
+describe('connection repository cache', () => {
+  it('counts the TTL from when a read began: a slow read does not serve its (possibly stale) row for a whole TTL after', async () => {
+    let clock = 0;
+    let reads = 0;
+    const box = new SecretBox(crypto.randomBytes(32));
+    const row = {
+      id: 'acme',
+      connector: 'rest',
+      enabled: true,
+      apiBaseUrl: null,
+      settings: {},
+      secretsEnc: box.seal(JSON.stringify({ signingSecrets: ['old'], credentials: {} })),
+    };
+    // A database read that takes 2 s of the repository's clock (a loaded machine).
+    const db = {
+      connection: {
+        findUnique: async () => {
+          reads += 1;
+          clock += 2_000;
+          return row;
+        },
+      },
+    } as unknown as Db;
+    const repo = new ConnectionRepository(db, box, 500, () => clock);
+    expect((await repo.find('acme'))?.signingSecrets).toEqual(['old']);
+    row.secretsEnc = box.seal(JSON.stringify({ signingSecrets: ['old', 'new'], credentials: {} }));
+    // 2 s after the first read began: its row is past its TTL, so the next lookup reads again.
+    expect((await repo.find('acme'))?.signingSecrets).toEqual(['old', 'new']);
+    expect(reads).toBe(2);
   });
 });

@@ -15,7 +15,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { ProcessEventInput } from '../contracts/processEventContract';
+import { deliveryFactsOf, type ProcessEventInput } from '../contracts/processEventContract';
 import type { ClosedFromOutside } from '../store/eventTransitions';
 import {
   findEventRow,
@@ -155,14 +155,7 @@ export function createSweepActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
       const created = await deps.db
         .$transaction((tx) =>
           insertClosedEventRow(tx, {
-            connectionId: input.connectionId,
-            eventId: input.eventId,
-            eventType: input.eventType,
-            objectType: input.objectType,
-            objectId: input.objectId,
-            objectVersion: input.objectVersion,
-            payloadBytes: input.payloadBytes ?? 0,
-            receivedAtMs: input.receivedAtMs ?? wf.startTime.getTime(),
+            ...deliveryFactsOf(input, wf.startTime.getTime()),
             workflowId: wf.workflowId,
             runId: wf.runId,
             status: v.status,

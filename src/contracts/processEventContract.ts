@@ -78,6 +78,20 @@ export interface DeliveryFacts {
   receivedAtMs: number;
 }
 
+/** The delivery facts a processEvent input carries; `receivedAtMs` when the input has none (older histories). */
+export function deliveryFactsOf(input: ProcessEventInput, fallbackReceivedAtMs: number): DeliveryFacts {
+  return {
+    connectionId: input.connectionId,
+    eventId: input.eventId,
+    eventType: input.eventType,
+    objectType: input.objectType,
+    objectId: input.objectId,
+    objectVersion: input.objectVersion,
+    payloadBytes: input.payloadBytes ?? 0,
+    receivedAtMs: input.receivedAtMs ?? fallbackReceivedAtMs,
+  };
+}
+
 /** What the workflow's registration step records; the workflow id and run come from the activity's context. */
 export type RegisterEventArgs = DeliveryFacts;
 

@@ -39,6 +39,7 @@ import {
 import type { createActivities } from '../activities';
 import {
   type ActionResult,
+  deliveryFactsOf,
   DEFAULT_FETCH_TIMEOUT_MS,
   type EventState,
   type EventStatus,
@@ -107,16 +108,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   // Set by the signal and update handlers; taken (and cleared) by the loop once it waits for an operator.
   let pending = null as Pending | null;
   const who = `${input.eventType} ${input.objectType}/${input.objectId}`;
-  const registration = () => ({
-    connectionId: input.connectionId,
-    eventId: input.eventId,
-    eventType: input.eventType,
-    objectType: input.objectType,
-    objectId: input.objectId,
-    objectVersion: input.objectVersion,
-    payloadBytes: input.payloadBytes ?? 0,
-    receivedAtMs: input.receivedAtMs ?? Date.now(),
-  });
+  const registration = () => deliveryFactsOf(input, Date.now());
   const setStatus = (status: EventStatus, details: string) => {
     state.status = status;
     upsertSearchAttributes([{ key: SA_STATUS, value: status }]);

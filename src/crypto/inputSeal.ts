@@ -6,21 +6,23 @@
 // announced, whether the payload is trusted, and the inline payload itself.
 // An activity that finds no valid seal takes the connection's own path and
 // trusts nothing the input claims (see src/activities/partner.ts).
+import type { ProcessEventInput } from '../contracts/processEventContract';
 import type { SecretBox } from './secretBox';
 
 const PURPOSE = 'processEvent input';
 
-export interface SealedFields {
-  connectionId: string;
-  eventId: string;
-  eventType: string;
-  objectType: string;
-  objectId: string;
-  objectVersion: number | null;
-  trustPayload: boolean;
-  /** The parsed body carried in the input, or null when it is not carried. */
-  inlinePayload: unknown;
-}
+/** The input fields that decide what is written (the inline payload is null when it is not carried). */
+export type SealedFields = Pick<
+  ProcessEventInput,
+  | 'connectionId'
+  | 'eventId'
+  | 'eventType'
+  | 'objectType'
+  | 'objectId'
+  | 'objectVersion'
+  | 'trustPayload'
+  | 'inlinePayload'
+>;
 
 /** One canonical text per field set: a JSON array in a fixed order (JSON.stringify keeps the payload's key order). */
 function sealedText(f: SealedFields): string {

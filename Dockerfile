@@ -41,6 +41,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist/compiled/src ./src
 COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+COPY --from=build /app/dist/workflow-bundle.traced.js ./dist/workflow-bundle.traced.js
 COPY prisma ./prisma
 COPY config ./config
 RUN mkdir -p /app/.data && chown -R node:node /app/.data

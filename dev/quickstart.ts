@@ -19,6 +19,7 @@ import { runWorker } from '../src/worker/runWorker';
 import { openRuntime } from '../src/system/runtime';
 import { onShutdown } from '../src/system/shutdown';
 import { listConnectionIds } from '../src/store/connectionRows';
+import { tracingFromEnv, tracingTarget } from '../src/tracing/tracing';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEV_SEED = path.join(ROOT, 'config/connections.dev.json');
@@ -31,7 +32,10 @@ async function main(): Promise<void> {
   const log = createLogger(env.LOG_LEVEL, 'syncline', consoleDestination({ format: env.LOG_FORMAT, bufferBytes: 0 }));
   onShutdown(log, stoppers);
 
-  const rt = await openRuntime(env, log);
+  const tracing = tracingFromEnv(env, 'syncline');
+  if (tracing) stoppers.unshift(() => tracing.shutdown());
+  log.info({ event: 'tracing.config', tracing: tracingTarget(env, 'syncline') }, 'tracing');
+  const rt = await openRuntime(env, log, { tracing });
   stoppers.unshift(rt.close);
   const seedFile = env.SEED_FILE ?? (fs.existsSync(DEV_SEED) ? DEV_SEED : undefined);
   if (seedFile) await seedConnections(seedFile, rt.connections, log);

@@ -9,6 +9,7 @@ import { openRuntime } from '../system/runtime';
 import { startWhenReachable } from '../system/startup';
 import { onShutdown } from '../system/shutdown';
 import { targetFromEnv } from '../temporal/connection';
+import { tracingFromEnv, tracingTarget } from '../tracing/tracing';
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -17,11 +18,13 @@ async function main(): Promise<void> {
     'syncline-api',
     consoleDestination({ format: env.LOG_FORMAT, bufferBytes: env.LOG_BUFFER_BYTES }),
   );
+  const tracing = tracingFromEnv(env, 'syncline-api');
+  log.info({ event: 'tracing.config', tracing: tracingTarget(env, 'syncline-api') }, 'tracing');
   const { rt, api } = await startWhenReachable(
     log,
     'api',
     async () => {
-      const rt = await openRuntime(env, log);
+      const rt = await openRuntime(env, log, { tracing });
       const api = await runApi(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`)).catch(
         async (err: unknown) => {
           await rt.close();
@@ -32,7 +35,7 @@ async function main(): Promise<void> {
     },
     { waitMs: env.STARTUP_WAIT_MS },
   );
-  onShutdown(log, [api.stop, rt.close]);
+  onShutdown(log, [api.stop, rt.close, async () => tracing?.shutdown()]);
 }
 
 main().catch((err: unknown) => {

@@ -19,6 +19,7 @@ import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalPro
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import type { TemporalTarget } from '../temporal/connection';
 import { adminReconcileRouter } from './adminReconcile';
+import { clientTracingInterceptors } from '../tracing/temporalTracing';
 import { createApp, createOpsApp } from './app';
 
 export interface RunningApi extends Running {
@@ -57,7 +58,11 @@ async function close(server: http.Server): Promise<void> {
 export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptions = {}): Promise<RunningApi> {
   // Lazy: the API starts (and answers 503) even while Temporal is down, and reconnects by itself.
   const connection = Connection.lazy({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
-  const client = new Client({ connection, namespace: target.namespace });
+  const client = new Client({
+    connection,
+    namespace: target.namespace,
+    interceptors: clientTracingInterceptors(rt.tracing),
+  });
   const env = rt.env;
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
   const events = new DeliveryRecorder(rt.db, (err, what, count) =>
@@ -69,6 +74,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
   const metrics = processMetrics(rt);
   const app = createApp({
     log: rt.log,
+    traced: rt.tracing !== undefined,
     connections: rt.connections,
     events,
     starter: new EventStarter(client, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE, env.ACK_TIMEOUT_MS),

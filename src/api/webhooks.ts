@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics/metricsRegistry';
 import { addLogFields, requestLog } from './requestContext';
 import { isConnectionId } from '../connections/input';
 import { ConnectionDisabledError, PayloadTooLargeError } from '../errors/ingestErrors';
+import { beginWebhookSpan, inWebhookSpan, noteWebhookResult } from '../tracing/httpSpans';
 
 export interface WebhookRouteDeps extends ReceiveDeps {
   connections: ConnectionRepository;
@@ -17,6 +18,8 @@ export interface WebhookRouteDeps extends ReceiveDeps {
   log: Logger;
   /** Counts deliveries by connector and outcome. */
   metrics: Metrics;
+  /** Tracing is on: each delivery gets a receipt span, the root of its trace (src/tracing/httpSpans.ts). */
+  traced?: boolean;
 }
 
 export function webhookRouter(deps: WebhookRouteDeps): Router {
@@ -51,22 +54,32 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   };
   const raw = express.raw({ type: () => true, limit: deps.bodyLimitBytes });
 
-  router.post('/webhooks/:connectionId', observe, resolve, refuseDeclaredOversize, raw, (req, res, next) => {
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const started = process.hrtime.bigint();
-    receiveWebhook(deps, res.locals.connection, req.headers, rawBody)
-      .then((result) => {
-        const ackMs = Number(process.hrtime.bigint() - started) / 1e6;
-        res.locals.webhookOutcome = result.status;
-        // Answer first: the sender is waiting, the log line is not.
-        res.status(result.status === 'accepted' ? 202 : 200).json(result);
-        const reason = result.status === 'ignored' ? result.reason : undefined;
-        requestLog(res, deps.log).info(
-          { event: `webhook.${result.status}`, eventId: result.eventId, ackMs, reason },
-          'webhook acknowledged',
-        );
-      })
-      .catch(next);
-  });
+  const tracing: RequestHandler[] = deps.traced ? [beginWebhookSpan] : [];
+  router.post(
+    '/webhooks/:connectionId',
+    ...tracing,
+    observe,
+    resolve,
+    refuseDeclaredOversize,
+    raw,
+    (req, res, next) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const started = process.hrtime.bigint();
+      inWebhookSpan(res, () => receiveWebhook(deps, res.locals.connection, req.headers, rawBody))
+        .then((result) => {
+          const ackMs = Number(process.hrtime.bigint() - started) / 1e6;
+          res.locals.webhookOutcome = result.status;
+          noteWebhookResult(res, result.eventId, result.status);
+          // Answer first: the sender is waiting, the log line is not.
+          res.status(result.status === 'accepted' ? 202 : 200).json(result);
+          const reason = result.status === 'ignored' ? result.reason : undefined;
+          requestLog(res, deps.log).info(
+            { event: `webhook.${result.status}`, eventId: result.eventId, ackMs, reason },
+            'webhook acknowledged',
+          );
+        })
+        .catch(next);
+    },
+  );
   return router;
 }

@@ -5,6 +5,10 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1');
+const httpUrl = z
+  .string()
+  .url()
+  .regex(/^https?:\/\//i, 'must be an http:// or https:// URL');
 const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
 
 const schema = z.object({
@@ -83,6 +87,19 @@ const schema = z.object({
   READINESS_CACHE_MS: int(1_000),
   /** Finished event rows (processed, skipped, superseded) are deleted this many days after they finished, daily; 0 = kept forever. Keep it above the Temporal namespace's retention. */
   EVENT_RETENTION_DAYS: int(30),
+  /**
+   * Tracing (OpenTelemetry, standard variable names; src/tracing/settings.ts decides). Off unless
+   * OTEL_TRACES_EXPORTER is `otlp` or `console`, or an OTLP endpoint is set with the exporter unset.
+   */
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'none']).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl.optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl.optional(),
+  /** `grpc` is not shipped: Jaeger and the Collector take OTLP over HTTP on 4318. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  /** Unset: syncline-api, syncline-worker or syncline (the quickstart), by process. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_SDK_DISABLED: bool.default(false),
   /** How long an API or worker keeps trying to reach PostgreSQL and Temporal at start-up (0 = exit at the first failure). */
   STARTUP_WAIT_MS: int(300_000),
 });

@@ -11,6 +11,8 @@ import { migrate } from '../db/migrate';
 import { type Db, createDb } from '../db/prisma';
 import type { Logger } from '../infra/log';
 import { createMetrics, type Metrics } from '../metrics/metricsRegistry';
+import { tracedDb } from '../tracing/dbSpans';
+import type { Tracing } from '../tracing/tracing';
 
 export interface Runtime {
   env: Env;
@@ -21,10 +23,16 @@ export interface Runtime {
   connections: ConnectionRepository;
   /** This process's metrics registry, shared by its API and worker (one registry per process). */
   metrics: Metrics;
+  /** This process's tracing (src/tracing); undefined = off, and then nothing is traced. Not closed by close(): its owner shuts it down last. */
+  tracing: Tracing | undefined;
   close(): Promise<void>;
 }
 
-export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+export async function openRuntime(
+  env: Env,
+  log: Logger,
+  opts: { migrate?: boolean; tracing?: Tracing } = {},
+): Promise<Runtime> {
   const database = await openDatabase({
     url: env.DATABASE_URL,
     dataDir: dataDir(env),
@@ -38,11 +46,12 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
     });
     if (applied.length > 0) log.info({ event: 'db.migrated', applied }, 'migrations applied');
   }
-  const db = createDb({
+  const plainDb = createDb({
     url: database.url,
     poolSize: env.DATABASE_POOL_SIZE,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
   });
+  const db = opts.tracing ? tracedDb(plainDb) : plainDb;
   const box = secretBoxFromEnv(env, dataDir(env));
   const connections = new ConnectionRepository(db, box, env.CONNECTION_CACHE_TTL_MS);
   return {
@@ -53,6 +62,7 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
     box,
     connections,
     metrics: createMetrics(),
+    tracing: opts.tracing,
     async close() {
       await db.$disconnect();
       await database.stop();

@@ -1,9 +1,14 @@
 // Builds the Temporal worker that runs processEvent (and later workflows) with
 // activities wired to real dependencies. A prebuilt workflow bundle is used
-// when given; otherwise the workflows are bundled at start.
+// when given; otherwise the workflows are bundled at start. With tracing, the
+// workflow code carries the OpenTelemetry interceptors (src/worker/workflowBundle.ts)
+// and activities run inside spans (src/tracing/temporalTracing.ts).
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
+import { workerTracingOptions } from '../tracing/temporalTracing';
+import type { Tracing } from '../tracing/tracing';
+import { bundleToLoad, WORKFLOWS_PATH, workflowInterceptorModules } from './workflowBundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -13,17 +18,26 @@ export interface WorkerOptions {
   workflowBundlePath?: string;
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
+  tracing?: Tracing;
 }
 
 export function createWorker(opts: WorkerOptions): Promise<Worker> {
+  const traced = opts.tracing !== undefined;
+  const tracing = workerTracingOptions(opts.tracing);
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
     ...(opts.workflowBundlePath
-      ? { workflowBundle: { codePath: opts.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+      ? { workflowBundle: { codePath: bundleToLoad(opts.workflowBundlePath, traced) } }
+      : { workflowsPath: WORKFLOWS_PATH }),
+    interceptors: {
+      ...tracing.interceptors,
+      // Read only when bundling at start; a prebuilt bundle already carries them (or not).
+      workflowModules: opts.workflowBundlePath ? [] : workflowInterceptorModules(traced),
+    },
+    sinks: tracing.sinks,
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTaskExecutions ?? 100,
   });

@@ -9,6 +9,7 @@ import { openRuntime } from '../system/runtime';
 import { startWhenReachable } from '../system/startup';
 import { onShutdown } from '../system/shutdown';
 import { targetFromEnv } from '../temporal/connection';
+import { tracingFromEnv, tracingTarget } from '../tracing/tracing';
 
 async function main(): Promise<void> {
   const env = parseEnv();
@@ -17,11 +18,13 @@ async function main(): Promise<void> {
     'syncline-worker',
     consoleDestination({ format: env.LOG_FORMAT, bufferBytes: env.LOG_BUFFER_BYTES }),
   );
+  const tracing = tracingFromEnv(env, 'syncline-worker');
+  log.info({ event: 'tracing.config', tracing: tracingTarget(env, 'syncline-worker') }, 'tracing');
   const { rt, worker } = await startWhenReachable(
     log,
     'worker',
     async () => {
-      const rt = await openRuntime(env, log);
+      const rt = await openRuntime(env, log, { tracing });
       const worker = await runWorker(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`), {
         workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
         maintenanceSchedules: env.WORKER_MAINTENANCE_SCHEDULES,
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
     },
     { waitMs: env.STARTUP_WAIT_MS },
   );
-  onShutdown(log, [worker.stop, rt.close]);
+  onShutdown(log, [worker.stop, rt.close, async () => tracing?.shutdown()]);
 }
 
 main().catch((err: unknown) => {

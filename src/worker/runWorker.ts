@@ -14,6 +14,8 @@ import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import { connectWorker, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
 import { installTemporalLogging } from '../temporal/runtimeLogging';
+import { clientTracingInterceptors } from '../tracing/temporalTracing';
+import { tracedFetch } from '../tracing/httpSpans';
 import { createWorker } from './createWorker';
 import { startOpsServer } from './opsServer';
 
@@ -60,7 +62,11 @@ export async function runWorker(
   });
   let alerter: WebhookAlerter;
   let worker: Awaited<ReturnType<typeof createWorker>>;
-  const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: target.namespace,
+    interceptors: clientTracingInterceptors(rt.tracing),
+  });
   try {
     // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
     await ensureSearchAttributes(temporal, target.namespace, rt.log);
@@ -77,7 +83,7 @@ export async function runWorker(
         db: rt.db,
         connections: rt.connections,
         box: rt.box,
-        http: fetch,
+        http: rt.tracing ? tracedFetch(fetch) : fetch,
         partnerClock: systemPartnerClock,
         alerter,
         temporal,
@@ -86,6 +92,7 @@ export async function runWorker(
         eventRetentionDays: env.EVENT_RETENTION_DAYS,
       },
       workflowBundlePath: opts.workflowBundlePath,
+      tracing: rt.tracing,
     });
   } catch (err) {
     await Promise.allSettled([connection.close(), clientConnection.close()]);

@@ -13,6 +13,7 @@ import { runApi, type RunningApi } from '../../src/api/runApi';
 import { runWorker, type RunningWorker } from '../../src/worker/runWorker';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
 import { targetFromEnv } from '../../src/temporal/connection';
+import type { Tracing } from '../../src/tracing/tracing';
 
 export const PARTNER_API_KEY = 'sim_test_key';
 /** Links in alerts point here; the test dev server itself runs headless. */
@@ -47,7 +48,14 @@ export function uniqueName(label: string): string {
 export async function startTestSystem(
   label: string,
   overrides: Record<string, string> = {},
-  opts: { inProcessWorker?: boolean; log?: Logger } = {},
+  opts: {
+    inProcessWorker?: boolean;
+    log?: Logger;
+    /** The process's tracing (off when absent); the caller shuts it down. */
+    tracing?: Tracing;
+    /** A prebuilt bundle other than the run's (with tracing: its `.traced.js` sibling is loaded). */
+    workflowBundlePath?: string;
+  } = {},
 ): Promise<TestSystem> {
   const prefix = uniqueName(label);
   const env = parseEnv({
@@ -62,13 +70,13 @@ export async function startTestSystem(
     ...overrides,
   });
   const log = opts.log ?? createLogger(env.LOG_LEVEL, prefix);
-  const rt = await openRuntime(env, log);
+  const rt = await openRuntime(env, log, { tracing: opts.tracing });
   const target = targetFromEnv(env);
   const worker =
     opts.inProcessWorker === false
       ? undefined
       : await runWorker(rt, target, {
-          workflowBundlePath: inject('workflowBundlePath'),
+          workflowBundlePath: opts.workflowBundlePath ?? inject('workflowBundlePath'),
           uiUrl: TEST_UI_URL,
           opsPort: 0,
         });

@@ -1,0 +1,28 @@
+// What goes into the workflow bundle, for the worker that bundles at start and
+// for `npm run build:workflows` alike. With tracing on, the bundle also carries
+// Temporal's OpenTelemetry workflow interceptors; without it, it does not, so
+// an untraced worker runs no span code in its workflows and writes no trace
+// headers into histories. A prebuilt bundle therefore comes in two files:
+// `<name>.js` and `<name>.traced.js` beside it; the worker picks by its tracing.
+import fs from 'node:fs';
+import { WORKFLOW_TRACING_MODULE } from '../tracing/temporalTracing';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export function workflowInterceptorModules(traced: boolean): string[] {
+  return traced ? [WORKFLOW_TRACING_MODULE] : [];
+}
+
+/** The traced sibling of a prebuilt bundle: dist/workflow-bundle.js -> dist/workflow-bundle.traced.js. */
+export function tracedBundlePath(bundlePath: string): string {
+  return `${bundlePath.replace(/\.js$/, '')}.traced.js`;
+}
+
+/** The prebuilt bundle this worker loads; a traced worker refuses a bundle without the tracing interceptors. */
+export function bundleToLoad(bundlePath: string, traced: boolean): string {
+  if (!traced) return bundlePath;
+  const p = tracedBundlePath(bundlePath);
+  if (!fs.existsSync(p))
+    throw new Error(`tracing is on but ${p} is missing: npm run build:workflows writes it beside ${bundlePath}`);
+  return p;
+}

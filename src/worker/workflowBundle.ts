@@ -5,9 +5,11 @@
 // headers into histories. A prebuilt bundle therefore comes in two files:
 // `<name>.js` and `<name>.traced.js` beside it; the worker picks by its tracing.
 import fs from 'node:fs';
+import path from 'node:path';
 import { WORKFLOW_TRACING_MODULE } from '../tracing/temporalTracing';
 
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+/** The workflows folder (webpack picks its index.ts, or index.js when compiled). */
+export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows');
 
 export function workflowInterceptorModules(traced: boolean): string[] {
   return traced ? [WORKFLOW_TRACING_MODULE] : [];

@@ -120,7 +120,7 @@ describe('tracing', () => {
       'http.response.status_code': 202,
     });
     const start = childNamed(spans, http!, 'StartWorkflow:processEvent');
-    expect(start.attributes.workflowId).toBe(run.attributes.workflowId);
+    expect(start.attributes.temporalWorkflowId).toBe(run.attributes.workflowId);
     expect(run.parentSpanId).toBe(idOf(start));
 
     // Activities: the local registration, the partner fetch, the writes.

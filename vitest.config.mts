@@ -1,7 +1,5 @@
-// Three layers: `unit` (pure code, no services), `integration` (a real Temporal
-// dev server and a real PostgreSQL, started once by test/support/globalSetup.ts)
-// and `cluster` (a few end-to-end paths again on a production-shaped Temporal
-// cluster over mutual TLS, started once by test/support/clusterSetup.ts).
+// Two layers: `unit` (pure code, no services) and `integration` (a real Temporal
+// dev server and a real PostgreSQL, started once by test/support/globalSetup.ts).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -28,20 +26,6 @@ export default defineConfig({
           fileParallelism: true,
           // Units run first; integration files form their own group (they have their own worker limit).
           sequence: { groupOrder: 1 },
-        },
-      },
-      {
-        test: {
-          name: 'cluster',
-          include: ['test/cluster/**/*.cluster.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/support/clusterSetup.ts'],
-          testTimeout: 120_000,
-          hookTimeout: 180_000,
-          // After the integration group, so the cluster's four servers never compete with it for the CPU.
-          maxWorkers: 1,
-          fileParallelism: false,
-          sequence: { groupOrder: 2 },
         },
       },
     ],

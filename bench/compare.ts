@@ -106,11 +106,13 @@ async function startSide(name: Side['name'], root: string, env: BenchEnv, label:
     DATA_DIR: runDir,
     TEMPORAL_TASK_QUEUE: `bench-compare-${name}`,
     WORKER_MAINTENANCE_SCHEDULES: 'false',
-    WORKFLOW_BUNDLE_PATH: await bundleWorkflows(
+  };
+  // Our bundler for a side with other packages could mix versions: such a side's worker bundles for itself.
+  if (prebundle)
+    childEnv.WORKFLOW_BUNDLE_PATH = await bundleWorkflows(
       path.join(root, 'src/workflows/index.ts'),
       path.join(runDir, 'workflow-bundle.js'),
-    ),
-  };
+    );
   seed(root, childEnv, runDir, env.partner.url);
   const api = await startApiProcess(childEnv, await freePort(), runDir, [], root);
   const worker = await startWorkerProcess(childEnv, runDir, 'src/worker/main.ts', [], root);
@@ -180,14 +182,14 @@ runBench(async () => {
   const ref = flags.ref || defaultBaseRef();
   const checkout = prepareCheckout(ref);
   console.log(`old: ${ref} = ${checkout.sha.slice(0, 12)} (node_modules: ${checkout.modules}); new: ${ROOT}`);
-  const env = await startBenchEnv('compare');
+  const env = await startBenchEnv('compare', { bundle: false });
   const label = `compare_${Date.now()}`;
   const sides: Side[] = [];
   const children: Child[] = [];
   let connection: Connection | undefined;
   try {
-    sides.push(await startSide('old', checkout.root, env, label));
-    sides.push(await startSide('new', ROOT, env, label));
+    sides.push(await startSide('old', checkout.root, env, label, checkout.sameLock));
+    sides.push(await startSide('new', ROOT, env, label, true));
     const trivialBundle = await bundleWorkflows(
       path.join(__dirname, 'support/trivialWorkflows.ts'),
       path.join(env.runDir, 'trivial-bundle.js'),

@@ -17,6 +17,8 @@ export interface Checkout {
   root: string;
   /** How its node_modules was provided. */
   modules: 'symlink' | 'npm ci' | 'existing';
+  /** Its package-lock.json is ours: the same packages (and the same workflow bundler) run on both sides. */
+  sameLock: boolean;
 }
 
 const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -40,8 +42,9 @@ export function prepareCheckout(ref: string, log: (line: string) => void = conso
   }
   const modulesDir = path.join(root, 'node_modules');
   let modules: Checkout['modules'] = 'existing';
+  const sameLock = same(path.join(ROOT, 'package-lock.json'), path.join(root, 'package-lock.json'));
   if (!fs.existsSync(modulesDir)) {
-    if (same(path.join(ROOT, 'package-lock.json'), path.join(root, 'package-lock.json'))) {
+    if (sameLock) {
       fs.symlinkSync(path.join(ROOT, 'node_modules'), modulesDir, 'dir');
       modules = 'symlink';
     } else {
@@ -63,5 +66,5 @@ export function prepareCheckout(ref: string, log: (line: string) => void = conso
         stdio: 'ignore',
       });
   }
-  return { ref, sha, root, modules };
+  return { ref, sha, root, modules, sameLock };
 }

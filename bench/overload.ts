@@ -98,7 +98,9 @@ runBench(async () => {
     const baselineRun = await postAll(qfUrl, makeDeliveries(env, qfUrl, flags.baselineEvents, 'qf'), 32);
     await qf.stop();
     const baseline = { perSec: round(baselineRun.perSec), ...latency(baselineRun.latenciesMs) };
-    console.log(`queue-first baseline: ${baseline.perSec} durable acks/s (p50 ${baseline.p50} ms, p99 ${baseline.p99} ms)`);
+    console.log(
+      `queue-first baseline: ${baseline.perSec} durable acks/s (p50 ${baseline.p50} ms, p99 ${baseline.p99} ms)`,
+    );
 
     // 2. Capacity, end to end.
     const worker = await startWorkerProcess(env.childEnv, env.runDir);
@@ -123,14 +125,22 @@ runBench(async () => {
           const conn = await addConnection(env, `ov-${mode}-${model.name}-${level}x`);
           const url = `${api.url}/webhooks/${conn}`;
           const rate = capacity * level;
-          const deliveries = makeDeliveries(env, url, Math.round(rate * flags.durationSec), `${mode}${model.name}${level}`);
+          const deliveries = makeDeliveries(
+            env,
+            url,
+            Math.round(rate * flags.durationSec),
+            `${mode}${model.name}${level}`,
+          );
           const peak = { apiMb: 0, workerMb: 0, inboxDepth: 0, inboxAgeSec: 0 };
           let sampling = true;
           const sampler = (async () => {
             while (sampling) {
               peak.apiMb = Math.max(peak.apiMb, rssMb(api.pid));
               peak.workerMb = Math.max(peak.workerMb, rssMb(worker.pid));
-              const text = await fetch(`${api.opsUrl}/metrics`).then((r) => r.text(), () => '');
+              const text = await fetch(`${api.opsUrl}/metrics`).then(
+                (r) => r.text(),
+                () => '',
+              );
               peak.inboxDepth = Math.max(peak.inboxDepth, gauge(text, 'syncline_inbox_depth'));
               peak.inboxAgeSec = Math.max(peak.inboxAgeSec, gauge(text, 'syncline_inbox_oldest_age_seconds'));
               await sleep(1_000);

@@ -47,7 +47,9 @@ export const replayCommand = (
   >,
 ): string =>
   `npm run chaos -- --seed ${o.seed} --changes ${o.changes} --rate ${o.ratePerSec} --apis ${o.apis} --workers ${o.workers}` +
-  (o.retryModel ? ` --retry-model ${o.retryModel} --retry-time-scale ${o.retryTimeScale ?? DEFAULT_RETRY_TIME_SCALE}` : '') +
+  (o.retryModel
+    ? ` --retry-model ${o.retryModel} --retry-time-scale ${o.retryTimeScale ?? DEFAULT_RETRY_TIME_SCALE}`
+    : '') +
   (o.overloadMode ? ` --overload-mode ${o.overloadMode}` : '');
 
 /** A partner's real schedule, 1000x faster: Svix's 27.5 h play in about 100 s, Stripe's 3 days in about 4 min. */

@@ -99,7 +99,8 @@ const svix: RetryModel = {
   timeoutMs: 15 * SEC,
   maxAttempts: SVIX_DELAYS_MS.length + 1,
   delayMs: (attempt) => SVIX_DELAYS_MS[attempt - 2] ?? 0,
-  costOf503: 'delayed (5 s, then 5 min, 30 min, ...); lost after 8 attempts (about 27.5 h), then healed by reconciliation',
+  costOf503:
+    'delayed (5 s, then 5 min, 30 min, ...); lost after 8 attempts (about 27.5 h), then healed by reconciliation',
 };
 
 export const RETRY_MODELS: Readonly<Record<RetryModelName, RetryModel>> = { stripe, shopify, github, svix };
@@ -122,6 +123,7 @@ export function nextAttemptDelayMs(
   const next = failedAttempt + 1;
   if (next > model.maxAttempts) return null;
   const scheduled = model.delayMs(next);
-  const wanted = model.honoursRetryAfter && retryAfterSec !== null ? Math.max(scheduled, retryAfterSec * SEC) : scheduled;
+  const wanted =
+    model.honoursRetryAfter && retryAfterSec !== null ? Math.max(scheduled, retryAfterSec * SEC) : scheduled;
   return wanted * timeScale;
 }

@@ -73,7 +73,8 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     ),
   );
   const metrics = processMetrics(rt);
-  const starter = new EventStarter(client, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE, env.ACK_TIMEOUT_MS);
+  const taskQueue = opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE;
+  const starter = new EventStarter(client, taskQueue, env.ACK_TIMEOUT_MS);
   // One limiter per process, shared by the direct path and the inbox relay (issue 20).
   const limiter = new AdmissionLimiter(
     {
@@ -91,6 +92,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     starter,
     limiter,
     enqueue: (entry) => insertInboxEntry(rt.db, entry),
+    taskQueue,
     counters: {
       shed: () => metrics.admissionShed.inc(),
       overflowed: (reason) => metrics.inboxOverflowed.inc({ reason }),
@@ -102,6 +104,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     db: rt.db,
     starter,
     limiter,
+    taskQueue,
     log: rt.log,
     markAccepted: (rowId) => events.markAccepted(rowId),
     relayed: () => metrics.inboxRelayed.inc(),

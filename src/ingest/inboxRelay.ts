@@ -32,6 +32,8 @@ export interface InboxRelayDeps {
   db: Db;
   starter: Starter;
   limiter: AdmissionLimiter;
+  /** The starter's task queue: the relay claims only rows meant for it. */
+  taskQueue: string;
   log: Logger;
   /** After a start that created the run of a registered (large-payload) row: mark it accepted. */
   markAccepted?: (eventRowId: string) => void;
@@ -69,7 +71,7 @@ export class InboxRelay {
   async drainOnce(): Promise<number> {
     const room = Math.min(this.deps.opts.batchMax, this.deps.limiter.available);
     if (room <= 0) return 0;
-    const rows = await claimInboxRows(this.deps.db, room, this.deps.opts.leaseMs);
+    const rows = await claimInboxRows(this.deps.db, this.deps.taskQueue, room, this.deps.opts.leaseMs);
     const done = await Promise.all(rows.map((r) => this.relay(r)));
     return done.filter(Boolean).length;
   }

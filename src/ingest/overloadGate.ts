@@ -44,6 +44,8 @@ export interface OverloadGateDeps {
   limiter: AdmissionLimiter;
   /** Writes the inbox row; true when this call wrote it. Needed in overflow mode. */
   enqueue?: (entry: InboxEntry) => Promise<boolean>;
+  /** The starter's task queue, recorded on the row for the relay of the same queue. */
+  taskQueue: string;
   counters?: OverloadCounters;
   /** The longest Retry-After a shed delivery is given (RETRY_AFTER_SEC). */
   maxRetryAfterSec: number;
@@ -105,6 +107,7 @@ export class OverloadGate implements EventAdmitter {
         connectionId: input.connectionId,
         eventId: input.eventId,
         workflowId,
+        taskQueue: this.deps.taskQueue,
         input: JSON.stringify(input),
         receivedAtMs: this.deps.nowMs(),
       });

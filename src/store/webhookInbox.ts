@@ -12,6 +12,8 @@ export interface InboxEntry {
   connectionId: string;
   eventId: string;
   workflowId: string;
+  /** The task queue the start is for: each relay drains its own queue's rows (deployments or test systems sharing a database stay apart). */
+  taskQueue: string;
   /** The processEvent input, JSON text (kept byte for byte: the input carries a seal over its payload). */
   input: string;
   receivedAtMs: number;
@@ -30,20 +32,26 @@ export interface InboxStats {
 /** True when this call wrote the row; false when the event was already waiting. */
 export async function insertInboxEntry(x: Executor, e: InboxEntry): Promise<boolean> {
   const rows = await x.$queryRaw<{ id: bigint }[]>`
-    INSERT INTO webhook_inbox (connection_id, event_id, workflow_id, input, received_at)
-    VALUES (${e.connectionId}, ${e.eventId}, ${e.workflowId}, ${e.input}, ${new Date(e.receivedAtMs)})
+    INSERT INTO webhook_inbox (connection_id, event_id, workflow_id, task_queue, input, received_at)
+    VALUES (${e.connectionId}, ${e.eventId}, ${e.workflowId}, ${e.taskQueue}, ${e.input}, ${new Date(e.receivedAtMs)})
     ON CONFLICT (connection_id, event_id) DO NOTHING
     RETURNING id`;
   return rows.length > 0;
 }
 
-export async function claimInboxRows(x: Executor, limit: number, leaseMs: number): Promise<ClaimedInboxRow[]> {
+export async function claimInboxRows(
+  x: Executor,
+  taskQueue: string,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedInboxRow[]> {
   const rows = await x.$queryRaw<
     {
       id: bigint;
       connection_id: string;
       event_id: string;
       workflow_id: string;
+      task_queue: string;
       input: string;
       received_at: Date;
       attempts: number;
@@ -51,15 +59,16 @@ export async function claimInboxRows(x: Executor, limit: number, leaseMs: number
   >`
     UPDATE webhook_inbox SET lease_until = clock_timestamp() + ${leaseMs}::float8 * interval '1 millisecond', attempts = attempts + 1
     WHERE id IN (
-      SELECT id FROM webhook_inbox WHERE lease_until <= clock_timestamp()
+      SELECT id FROM webhook_inbox WHERE task_queue = ${taskQueue} AND lease_until <= clock_timestamp()
       ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING id, connection_id, event_id, workflow_id, input, received_at, attempts`;
+    RETURNING id, connection_id, event_id, workflow_id, task_queue, input, received_at, attempts`;
   return rows
     .map((r) => ({
       id: r.id,
       connectionId: r.connection_id,
       eventId: r.event_id,
       workflowId: r.workflow_id,
+      taskQueue: r.task_queue,
       input: r.input,
       receivedAtMs: r.received_at.getTime(),
       attempts: r.attempts,

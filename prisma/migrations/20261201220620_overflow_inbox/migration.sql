@@ -4,6 +4,7 @@ CREATE TABLE "webhook_inbox" (
     "connection_id" TEXT NOT NULL,
     "event_id" TEXT NOT NULL,
     "workflow_id" TEXT NOT NULL,
+    "task_queue" TEXT NOT NULL,
     "input" TEXT NOT NULL,
     "received_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "lease_until" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -14,7 +15,7 @@ CREATE TABLE "webhook_inbox" (
 );
 
 -- CreateIndex
-CREATE INDEX "webhook_inbox_lease_until_id_idx" ON "webhook_inbox"("lease_until", "id");
+CREATE INDEX "webhook_inbox_task_queue_lease_until_id_idx" ON "webhook_inbox"("task_queue", "lease_until", "id");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "webhook_inbox_connection_id_event_id_key" ON "webhook_inbox"("connection_id", "event_id");

@@ -18,6 +18,7 @@ const MODELS = [
   'reconcileSeenId',
   'alertGroup',
   'webhookInbox',
+  'recordChange',
 ];
 const TABLES = [
   'connections',
@@ -29,6 +30,7 @@ const TABLES = [
   'reconcile_seen_ids',
   'alert_groups',
   'webhook_inbox',
+  'record_changes',
 ];
 const DELEGATE_METHODS =
   'findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|findMany|create|createMany|createManyAndReturn|update|updateMany|upsert|delete|deleteMany|count|groupBy|aggregate';

@@ -89,7 +89,13 @@ main().then(() => process.exit(0), (err: unknown) => { console.error(err); proce
   if (r.status !== 0) throw new Error(`seeding ${root} failed: ${r.stderr}`);
 }
 
-async function startSide(name: Side['name'], root: string, env: BenchEnv, label: string): Promise<Side> {
+async function startSide(
+  name: Side['name'],
+  root: string,
+  env: BenchEnv,
+  label: string,
+  prebundle: boolean,
+): Promise<Side> {
   const runDir = path.join(env.runDir, name);
   fs.mkdirSync(runDir, { recursive: true });
   const db = await openRunDatabase({

@@ -17,6 +17,7 @@ const MODELS = [
   'reconcileRun',
   'reconcileSeenId',
   'alertGroup',
+  'recordChange',
 ];
 const TABLES = [
   'connections',
@@ -27,6 +28,7 @@ const TABLES = [
   'reconcile_runs',
   'reconcile_seen_ids',
   'alert_groups',
+  'record_changes',
 ];
 const DELEGATE_METHODS =
   'findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|findMany|create|createMany|createManyAndReturn|update|updateMany|upsert|delete|deleteMany|count|groupBy|aggregate';

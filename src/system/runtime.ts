@@ -53,7 +53,13 @@ export async function openRuntime(
   });
   const db = opts.tracing ? tracedDb(plainDb) : plainDb;
   const box = secretBoxFromEnv(env, dataDir(env));
-  const connections = new ConnectionRepository(db, box, env.CONNECTION_CACHE_TTL_MS);
+  const connections = new ConnectionRepository(
+    db,
+    box,
+    env.CONNECTION_CACHE_TTL_MS,
+    Date.now,
+    env.CONNECTION_CACHE_MAX_ENTRIES,
+  );
   return {
     env,
     log,

@@ -22,6 +22,7 @@ import { reconcileServiceFor } from '../reconcile';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import type { TemporalTarget } from '../temporal/connection';
+import { adminNotificationsRouter } from './adminNotifications';
 import { adminReconcileRouter } from './adminReconcile';
 import { createApp, createOpsApp } from './app';
 
@@ -137,7 +138,16 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
         uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl,
         namespace: target.namespace,
       }),
-      extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
+      extra: [
+        adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE)),
+        adminNotificationsRouter({
+          env,
+          db: rt.db,
+          connections: rt.connections,
+          temporal: client,
+          taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
+        }),
+      ],
     },
     ready: cachedReadiness(
       readiness([databaseProbe(rt.db), migrationsProbe(rt.db, migrationNames()), probe], env.READINESS_TIMEOUT_MS),

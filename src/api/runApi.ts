@@ -15,6 +15,7 @@ import { EventStarter } from '../ingest/starter';
 import { ConnectionRateLimiter } from '../ingest/rateLimit';
 import { OperatorService } from '../operator/operatorService';
 import { reconcileServiceFor } from '../reconcile';
+import { RecordsFeed } from '../records/recordsFeed';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import type { TemporalTarget } from '../temporal/connection';
@@ -96,6 +97,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
       }),
       extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
     },
+    records: { keys: env.PRODUCT_API_KEYS, feed: new RecordsFeed(rt.db) },
     ready: cachedReadiness(
       readiness([databaseProbe(rt.db), migrationsProbe(rt.db, migrationNames()), probe], env.READINESS_TIMEOUT_MS),
       env.READINESS_CACHE_MS,

@@ -41,6 +41,13 @@ import {
   OperatorActionRejectedError,
   ReconcileNotSupportedError,
 } from './operatorErrors';
+import {
+  InvalidCursorError,
+  InvalidRecordsQueryError,
+  ProductUnauthorizedError,
+  RecordNotFoundError,
+  RecordsApiDisabledError,
+} from './recordsErrors';
 import { PartnerPermanentError, PartnerTransientError, StalePartnerReadError } from './partnerErrors';
 import { ConnectionStoreUnavailableError, EventTransitionRefusedError, StoreUnavailableError } from './storeErrors';
 
@@ -83,6 +90,11 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   UnavailableError,
   EventRefusedError,
   RateLimitedError,
+  ProductUnauthorizedError,
+  RecordsApiDisabledError,
+  InvalidCursorError,
+  InvalidRecordsQueryError,
+  RecordNotFoundError,
 ];
 
 const BY_TYPE: ReadonlyMap<string, ErrorMeaning> = new Map(ERROR_CLASSES.map((c) => [c.meaning.type, c.meaning]));

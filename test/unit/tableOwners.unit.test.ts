@@ -17,6 +17,7 @@ const MODELS = [
   'reconcileRun',
   'reconcileSeenId',
   'alertGroup',
+  'webhookInbox',
   'recordChange',
 ];
 const TABLES = [
@@ -28,6 +29,7 @@ const TABLES = [
   'reconcile_runs',
   'reconcile_seen_ids',
   'alert_groups',
+  'webhook_inbox',
   'record_changes',
 ];
 const DELEGATE_METHODS =

@@ -28,6 +28,7 @@ const schema = z.object({
   TEMPORAL_TLS_CERT_PATH: z.string().optional(),
   TEMPORAL_TLS_KEY_PATH: z.string().optional(),
   TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_UI_URL: z.string().url().optional(),
   TEMPORAL_CLI_PATH: z.string().optional(),
@@ -97,6 +98,20 @@ const schema = z.object({
   NOTIFY_SWEEP_INTERVAL_MS: int(5 * 60_000),
   /** Bearer token for the admin API; unset = admin API off (answers 404). */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  /**
+   * Keys of the product's records API (comma-separated, so a key can be rotated: add the new one,
+   * move the product, drop the old); separate from ADMIN_TOKEN. Unset = records API off (404).
+   */
+  PRODUCT_API_KEYS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0),
+    )
+    .refine((keys) => keys.every((k) => k.length >= 16), 'each PRODUCT_API_KEYS key must be at least 16 characters'),
   /** Prebuilt workflow bundle (npm run build:workflows); unset = bundle at worker start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** Worker processes create or update the reconciliation health-check and event-retention schedules at start. */

@@ -13,7 +13,7 @@ import { ScheduleManager } from '../reconcile/schedules';
 import { AlertGroups } from '../store/alertGroups';
 import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
-import { connectWorker, type TemporalTarget } from '../temporal/connection';
+import { connectWorker, connectionOptions, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
 import { installTemporalLogging } from '../temporal/runtimeLogging';
 import { createWorker } from './createWorker';
@@ -58,11 +58,7 @@ export async function runWorker(
   });
   // Start-up may be tried again (startWhenReachable), so a failed attempt closes what it opened.
   const connection = await connectWorker(target);
-  const clientConnection = await Connection.connect({
-    address: target.address,
-    tls: target.tls || undefined,
-    apiKey: target.apiKey,
-  }).catch(async (err: unknown) => {
+  const clientConnection = await Connection.connect(connectionOptions(target)).catch(async (err: unknown) => {
     await connection.close();
     throw err;
   });

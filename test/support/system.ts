@@ -59,6 +59,8 @@ export async function startTestSystem(
     ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
     DATA_DIR: inject('runDir'),
     CONNECTION_CACHE_TTL_MS: '0',
+    // The cluster project's frontend takes mutual TLS only (test/support/clusterSetup.ts).
+    ...inject('temporalEnv'),
     ...overrides,
   });
   const log = opts.log ?? createLogger(env.LOG_LEVEL, prefix);

@@ -51,6 +51,7 @@ export async function startTestSystem(
   opts: {
     inProcessWorker?: boolean;
     log?: Logger;
+    notifyDispatcher?: boolean;
     /** The process's tracing (off when absent); the caller shuts it down. */
     tracing?: Tracing;
     /** A prebuilt bundle other than the run's (with tracing: its `.traced.js` sibling is loaded). */
@@ -81,6 +82,7 @@ export async function startTestSystem(
           workflowBundlePath: opts.workflowBundlePath ?? inject('workflowBundlePath'),
           uiUrl: TEST_UI_URL,
           opsPort: 0,
+          notifyDispatcher: opts.notifyDispatcher,
         });
   const api = await runApi(rt, target, { port: 0, host: '127.0.0.1', uiUrl: TEST_UI_URL });
   const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: prefix });

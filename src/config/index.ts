@@ -53,6 +53,19 @@ const schema = z.object({
   /** GitHub/Shopify/HMAC (body-only signatures): the same body under a new event id within this window is a duplicate; 0 = off. */
   WEBHOOK_REPLAY_WINDOW_SEC: int(600),
 
+  /** Past the admission limit: `overflow` (inbox row, 202), `shed` (503 + Retry-After) or `none` (no limit). docs/operations.md says when each fits. */
+  OVERLOAD_MODE: z.enum(['none', 'shed', 'overflow']).default('overflow'),
+  /** Workflow starts one API process lets be in flight at first; adaptive between the min and max below. */
+  ADMISSION_INITIAL_LIMIT: int(16),
+  ADMISSION_MIN_LIMIT: z.coerce.number().int().positive().default(2),
+  ADMISSION_MAX_LIMIT: z.coerce.number().int().positive().default(256),
+  /** A relay keeps the inbox rows it claimed this long; one that dies lets them go after it. */
+  INBOX_RELAY_LEASE_MS: int(30_000),
+  /** How often an idle relay looks for inbox rows. */
+  INBOX_RELAY_IDLE_MS: int(1_000),
+  /** Inbox rows a relay claims at once, at most. */
+  INBOX_RELAY_BATCH: z.coerce.number().int().positive().default(32),
+
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: z.string().default(''),
   SEED_FILE: z.string().optional(),

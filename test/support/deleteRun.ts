@@ -18,10 +18,13 @@ export async function deleteClosedRun(client: Client, workflowId: string, timeou
     `run ${workflowId} to be deleted`,
     async () => {
       if (++polls % 50 === 0) await request();
-      return client.workflow.getHandle(workflowId).describe().then(
-        () => undefined,
-        (err: Error) => err instanceof WorkflowNotFoundError,
-      );
+      return client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .then(
+          () => undefined,
+          (err: Error) => err instanceof WorkflowNotFoundError,
+        );
     },
     timeoutMs,
   );

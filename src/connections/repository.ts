@@ -6,6 +6,12 @@
 // the connection-id format is unknown without a lookup (and is not cached).
 import { getConnector } from '../connectors/connectorRegistry';
 import { parseReconcileSettings } from './reconcileSettings';
+import {
+  endpointProblem,
+  NOTIFICATION_SECRET_CREDENTIAL,
+  notificationSettingsSchema,
+  secretProblem,
+} from './notificationSettings';
 import type { ResolvedConnection } from '../connectors/types';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
@@ -24,6 +30,8 @@ export class ConnectionRepository {
     private readonly box: SecretBox,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    /** Production refuses plain-http product endpoints. */
+    private readonly production = false,
   ) {}
 
   /** Resolved connection or null when it does not exist. Disabled connections are returned (callers decide). */
@@ -128,6 +136,24 @@ export class ConnectionRepository {
     } catch (err) {
       throw new InvalidConnectionError(`connection ${input.id}: ${(err as Error).message}`);
     }
+    this.validateNotifications(input);
+  }
+
+  /** A connection's own product endpoint and secret are checked when saved (the global ones at delivery). */
+  private validateNotifications(input: ConnectionInput): void {
+    const parsed = notificationSettingsSchema.safeParse(input.settings.notifications);
+    if (!parsed.success)
+      throw new InvalidConnectionError(
+        `connection ${input.id}: invalid settings.notifications: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    const url = parsed.data.url;
+    const problem = url === undefined ? undefined : endpointProblem(url, this.production);
+    const secret = input.credentials[NOTIFICATION_SECRET_CREDENTIAL];
+    const secretIssue = secret === undefined ? undefined : secretProblem(secret);
+    if (problem ?? secretIssue)
+      throw new InvalidConnectionError(
+        `connection ${input.id}: ${problem ? `settings.notifications.url ${problem}` : `credentials.${NOTIFICATION_SECRET_CREDENTIAL} ${secretIssue}`}`,
+      );
   }
 
   private resolve(row: {

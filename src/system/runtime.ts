@@ -44,7 +44,13 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
   });
   const box = secretBoxFromEnv(env, dataDir(env));
-  const connections = new ConnectionRepository(db, box, env.CONNECTION_CACHE_TTL_MS);
+  const connections = new ConnectionRepository(
+    db,
+    box,
+    env.CONNECTION_CACHE_TTL_MS,
+    Date.now,
+    env.NODE_ENV === 'production',
+  );
   return {
     env,
     log,

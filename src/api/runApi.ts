@@ -18,6 +18,7 @@ import { reconcileServiceFor } from '../reconcile';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import type { TemporalTarget } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { adminReconcileRouter } from './adminReconcile';
 import { createApp, createOpsApp } from './app';
 
@@ -57,7 +58,11 @@ async function close(server: http.Server): Promise<void> {
 export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptions = {}): Promise<RunningApi> {
   // Lazy: the API starts (and answers 503) even while Temporal is down, and reconnects by itself.
   const connection = Connection.lazy({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
-  const client = new Client({ connection, namespace: target.namespace });
+  const client = new Client({
+    connection,
+    namespace: target.namespace,
+    dataConverter: temporalDataConverter(rt.codec),
+  });
   const env = rt.env;
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
   const events = new DeliveryRecorder(rt.db, (err, what, count) =>

@@ -9,6 +9,7 @@ import type { LinkConfig } from '../alerts/links';
 import type { Env } from '../config';
 import { OperatorService } from '../operator/operatorService';
 import { targetFromEnv } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import type { Context } from './command';
 import { EventNotFoundError, InvalidFilterError, OperatorActionRejectedError } from '../errors/operatorErrors';
 import { NotFoundError, RefusedError, UnavailableError, UsageError } from '../errors/cliErrors';
@@ -66,7 +67,11 @@ export async function withOperator<T>(
     },
   );
   try {
-    const client = new Client({ connection, namespace: target.namespace });
+    const client = new Client({
+      connection,
+      namespace: target.namespace,
+      dataConverter: temporalDataConverter(rt.codec),
+    });
     return await fn({
       ops: new OperatorService(rt.db, client, linkConfig(ctx.env)),
       client,

@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { type ReconcileService, reconcileServiceFor } from '../reconcile';
 import type { ReconcileMode } from '../contracts/reconcileContract';
 import { targetFromEnv } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { intOption, requiredOption, stringOption } from './args';
 import type { Command, Context, Output } from './command';
 import { keyValues, table } from './format';
@@ -30,7 +31,11 @@ async function withService<T>(ctx: Context, fn: (s: ReconcileService) => Promise
     apiKey: target.apiKey,
   });
   try {
-    const client = new Client({ connection, namespace: target.namespace });
+    const client = new Client({
+      connection,
+      namespace: target.namespace,
+      dataConverter: temporalDataConverter(rt.codec),
+    });
     return await fn(reconcileServiceFor(client, { ...rt, log: ctx.log }));
   } catch (err) {
     if (err instanceof NoReconcileScheduleError || err instanceof NoBlockedRunError)

@@ -12,6 +12,7 @@ import { AlertGroups } from '../store/alertGroups';
 import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import { connectWorker, type TemporalTarget } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
 import { installTemporalLogging } from '../temporal/runtimeLogging';
 import { createWorker } from './createWorker';
@@ -60,7 +61,8 @@ export async function runWorker(
   });
   let alerter: WebhookAlerter;
   let worker: Awaited<ReturnType<typeof createWorker>>;
-  const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
+  const dataConverter = temporalDataConverter(rt.codec);
+  const temporal = new Client({ connection: clientConnection, namespace: target.namespace, dataConverter });
   try {
     // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
     await ensureSearchAttributes(temporal, target.namespace, rt.log);
@@ -86,6 +88,7 @@ export async function runWorker(
         eventRetentionDays: env.EVENT_RETENTION_DAYS,
       },
       workflowBundlePath: opts.workflowBundlePath,
+      dataConverter,
     });
   } catch (err) {
     await Promise.allSettled([connection.close(), clientConnection.close()]);

@@ -14,6 +14,7 @@ import type { ReconcileResult } from '../../src/contracts/reconcileContract';
 import { reconcileHealth } from '../../src/workflows/reconcileHealth';
 import { type PartnerSimulator, startPartnerSimulator } from '../../dev/simulator';
 import { connectWorker, targetFromEnv } from '../../src/temporal/connection';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
 import { createMetrics } from '../../src/metrics/metricsRegistry';
 import { createWorker } from '../../src/worker/createWorker';
 import { changesSettings, differences } from '../support/reconcileFixtures';
@@ -62,6 +63,7 @@ beforeAll(async () => {
       eventRetentionDays: 0,
     },
     workflowBundlePath: inject('workflowBundlePath'),
+    dataConverter: temporalDataConverter(sys.rt.codec),
   });
   running = worker.run();
   schedules = new ScheduleManager(sys.client, sys.rt.db, sys.rt.connections, queue, sys.rt.log);

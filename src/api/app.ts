@@ -1,6 +1,6 @@
 // The HTTP surfaces, each built from its dependencies so tests run them in-process:
 // - the webhook app (the public port): /webhooks/* (authenticated by signature only) and /healthz;
-// - the ops app (a port of its own, loopback by default): /healthz, /readyz, /metrics and /admin.
+// - the ops app (a port of its own, loopback by default): /healthz, /readyz, /metrics, /admin and /codec.
 // /readyz touches the database and /metrics and /admin are for operators, so none of them is
 // reachable from where partners (or anyone on the internet) send webhooks.
 import express, { type Express } from 'express';
@@ -10,6 +10,7 @@ import type { OperatorService } from '../operator/operatorService';
 import { metricsHandler } from '../metrics/httpMetrics';
 import { requestContext } from './requestContext';
 import { adminRouter } from './admin';
+import { codecRouter, type CodecServerOptions } from './codecServer';
 import { errorHandler } from './errorAnswers';
 import { healthRouter, livenessRouter } from './health';
 import { webhookRouter, type WebhookRouteDeps } from './webhooks';
@@ -26,6 +27,8 @@ export interface OpsAppDeps {
   /** Resolves when Temporal and the database are reachable and migrations applied; rejects with the reason. */
   ready: () => Promise<void>;
   admin: { token?: string; operator: OperatorService; extra?: Router[] };
+  /** The codec server (/codec/encode, /codec/decode) for the Temporal Web UI. */
+  codec: CodecServerOptions;
 }
 
 function finish(app: Express, log: Logger, retryAfterSec: number): Express {
@@ -52,11 +55,12 @@ export function createApp(deps: AppDeps): Express {
   return finish(app, deps.log, deps.retryAfterSec);
 }
 
-/** The ops port: liveness, readiness, metrics and the admin API. */
+/** The ops port: liveness, readiness, metrics, the admin API and the codec server. */
 export function createOpsApp(deps: OpsAppDeps): Express {
   const app = base();
   app.use(healthRouter(deps.ready));
   app.get('/metrics', metricsHandler(deps.metrics.registry));
   app.use(adminRouter(deps.admin));
+  app.use(codecRouter(deps.codec));
   return finish(app, deps.log, deps.retryAfterSec);
 }

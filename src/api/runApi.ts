@@ -20,12 +20,13 @@ import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import type { TemporalTarget } from '../temporal/connection';
 import { temporalDataConverter } from '../temporal/dataConverter';
 import { adminReconcileRouter } from './adminReconcile';
+import { codecOrigins } from './codecServer';
 import { createApp, createOpsApp } from './app';
 
 export interface RunningApi extends Running {
   /** The webhook port. */
   url: string;
-  /** The ops port: /readyz, /metrics, /admin. */
+  /** The ops port: /readyz, /metrics, /admin, /codec. */
   opsUrl: string;
   client: Client;
 }
@@ -100,6 +101,11 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
         namespace: target.namespace,
       }),
       extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
+    },
+    codec: {
+      codec: rt.codec,
+      token: env.CODEC_TOKEN ?? env.ADMIN_TOKEN,
+      origins: codecOrigins(env.CODEC_CORS_ORIGINS, env.TEMPORAL_UI_URL ?? opts.uiUrl),
     },
     ready: cachedReadiness(
       readiness([databaseProbe(rt.db), migrationsProbe(rt.db, migrationNames()), probe], env.READINESS_TIMEOUT_MS),

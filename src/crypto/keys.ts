@@ -35,6 +35,12 @@ export function keyringFromEnv(env: Env, dataDir: string): Keyring {
   return { current: parseKey(fs.readFileSync(file, 'utf8')), previous };
 }
 
+/**
+ * Encrypting by default wherever ENCRYPTION_KEY is set (production requires
+ * it); the quickstart, on a generated key, keeps plain payloads so its Web UI
+ * reads them without a codec server. Decoding works either way.
+ */
 export function payloadCodecFromKeyring(k: Keyring, env: Env): EncryptionCodec {
-  return new EncryptionCodec(k.current, k.previous, { encrypt: env.TEMPORAL_PAYLOAD_ENCRYPTION });
+  const encrypt = env.TEMPORAL_PAYLOAD_ENCRYPTION ?? Boolean(env.ENCRYPTION_KEY);
+  return new EncryptionCodec(k.current, k.previous, { encrypt });
 }

@@ -39,8 +39,10 @@ let server: DevServer;
 let sys: TestSystem;
 let browser: Browser;
 let outDir: string;
+/** A run of a connection that fetches the object state (the marker is in the fetched state). */
 let workflowId: string;
-let conn: string;
+/** A run of a connection that trusts the webhook payload (the marker is in the run's input, shown first in the UI). */
+let uiWorkflowId: string;
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM))
@@ -88,14 +90,14 @@ async function runPage(): Promise<Page> {
   return context.newPage();
 }
 
+/** The UI run's page text, once `until` holds (the UI renders payloads after it loads the history). */
 async function pageText(page: Page, until: (text: string) => boolean, what: string): Promise<string> {
-  const url = `${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`;
+  const url = `${server.uiUrl}/namespaces/default/workflows/${encodeURIComponent(uiWorkflowId)}`;
   return waitFor(
     what,
     async () => {
       await page.goto(url);
-      await page.getByText('Input', { exact: true }).first().waitFor({ timeout: UI_WAIT_MS });
-      const text = await waitFor(
+      return waitFor(
         'the input to render',
         async () => {
           const t = await page.locator('body').innerText();
@@ -103,7 +105,6 @@ async function pageText(page: Page, until: (text: string) => boolean, what: stri
         },
         UI_WAIT_MS,
       ).catch(() => undefined);
-      return text;
     },
     UI_WAIT_MS * 3,
   );
@@ -111,15 +112,24 @@ async function pageText(page: Page, until: (text: string) => boolean, what: stri
 
 describe('partner data in Temporal', () => {
   it('is processed end to end, and the run input in its history is encrypted', async () => {
-    conn = await sys.addConnection({ name: 'enc', signature: SIG, secrets: [SECRET] });
-    const snap = sys.partner.store.upsert('customer', 'c-1', { email: MARKER });
-    const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
-    expect(JSON.stringify(event)).toContain(MARKER);
-    expect((await sys.sender(conn, SIG, SECRET).deliver(event)).status).toBe(202);
-    workflowId = (await waitForEventStatus(sys.rt.db, conn, event.id, 'processed')).workflowId;
-
-    const row = await record(sys.rt.db, conn, 'customer', 'c-1');
-    expect(JSON.stringify(row?.data)).toContain(MARKER);
+    const fetching = await sys.addConnection({ name: 'enc', signature: SIG, secrets: [SECRET] });
+    const trusting = await sys.addConnection({
+      name: 'enc-trust',
+      signature: SIG,
+      secrets: [SECRET],
+      settings: { trustPayload: true },
+    });
+    const deliver = async (conn: string, objectId: string) => {
+      const snap = sys.partner.store.upsert('customer', objectId, { email: MARKER });
+      const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+      expect(JSON.stringify(event)).toContain(MARKER);
+      expect((await sys.sender(conn, SIG, SECRET).deliver(event)).status).toBe(202);
+      const { workflowId: id } = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+      expect(JSON.stringify((await record(sys.rt.db, conn, 'customer', objectId))?.data)).toContain(MARKER);
+      return id;
+    };
+    workflowId = await deliver(fetching, 'c-1');
+    uiWorkflowId = await deliver(trusting, 'c-2');
     const history = await sys.client.workflow.getHandle(workflowId).fetchHistory();
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
@@ -217,7 +227,7 @@ describe('partner data in Temporal', () => {
     }
     await server.stop(); // the files are complete once the server has closed them
     const stored = temporalStorage();
-    expect(stored.includes(workflowId), 'the search reads the right files').toBe(true);
+    expect(stored.includes(workflowId) && stored.includes(uiWorkflowId), 'the search reads the right files').toBe(true);
     expect(stored.includes(CONTROL_MARKER), 'a plain payload is found where it is').toBe(true);
     expect(stored.includes(MARKER), 'no partner data in plain text').toBe(false);
     expect(stored.includes(Buffer.from(MARKER).toString('base64'))).toBe(false);

@@ -3,6 +3,9 @@
 //  - every genuine copy is retried like a real partner retries: any non-2xx or
 //    no answer is tried again with capped exponential backoff (Retry-After
 //    honoured, capped), up to retry.maxAttempts, then abandoned and counted;
+//    or, given a partner's retry model (dev/simulator/retryModels.ts), on that
+//    partner's documented schedule compressed by retry.timeScale, honouring
+//    Retry-After only where the partner does, with the partner's own timeout;
 //  - each attempt is signed afresh with the partner's current secret, as Stripe
 //    does, so a retry after a secret rotation carries the new secret;
 //  - attempts rotate over the receiver URLs, so a dead API process is routed round;
@@ -22,12 +25,17 @@ import { PartnerStore } from '../simulator/partnerStore';
 import type { ChaosFaults } from './chaosFaults';
 import { ChaosFaultPlan } from './apiFaults';
 import type { ChangePlan } from './planner';
+import { nextAttemptDelayMs, type RetryModel } from '../simulator/retryModels';
 
 export interface PartnerRetry {
   maxAttempts: number;
   initialMs: number;
   maxMs: number;
   timeoutMs: number;
+  /** A real partner's schedule instead of the backoff above (maxAttempts, initialMs, maxMs then unused). */
+  model?: RetryModel;
+  /** The model's delays are multiplied by this (1 = real time; 1/1000 plays 3 days in about 4 minutes). */
+  timeScale?: number;
 }
 
 // About three minutes of retrying: longer than any outage a run injects, still bounded.
@@ -214,7 +222,7 @@ export class ChaosPartner {
       method: 'POST',
       headers: delivery.headers,
       body: new Uint8Array(delivery.rawBody),
-      signal: AbortSignal.timeout(this.retry.timeoutMs),
+      signal: AbortSignal.timeout(this.retry.model?.timeoutMs ?? this.retry.timeoutMs),
     });
     await res.arrayBuffer();
     const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
@@ -231,10 +239,19 @@ export class ChaosPartner {
     this.stats.statuses[status] = (this.stats.statuses[status] ?? 0) + 1;
   }
 
+  /** The wait before the attempt after `attempt`, or null when the partner gives up. */
+  private nextWaitMs(attempt: number, retryAfterSec: number | null): number | null {
+    const { model } = this.retry;
+    if (model) return nextAttemptDelayMs(model, attempt, retryAfterSec, this.retry.timeScale ?? 1);
+    if (attempt >= this.retry.maxAttempts) return null;
+    const backoff = Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** (attempt - 1));
+    return retryAfterSec === null ? backoff : Math.min(this.retry.maxMs, retryAfterSec * 1000);
+  }
+
   private async deliverGenuine(event: PartnerEvent): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       this.stats.attempts += 1;
-      let waitMs = Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** (attempt - 1));
+      let retryAfterSec: number | null = null;
       try {
         const answer = await this.post(this.pickTarget(), this.sender(this.secret).build(event));
         this.count(String(answer.status));
@@ -245,12 +262,13 @@ export class ChaosPartner {
           return;
         }
         if (answer.status === 401) this.stats.genuineRejected += 1;
-        if (answer.retryAfterSec !== null) waitMs = Math.min(this.retry.maxMs, answer.retryAfterSec * 1000);
+        retryAfterSec = answer.retryAfterSec;
       } catch {
         this.stats.noAnswer += 1;
         this.count('no answer');
       }
-      if (attempt >= this.retry.maxAttempts) {
+      const waitMs = this.nextWaitMs(attempt, retryAfterSec);
+      if (waitMs === null) {
         this.stats.abandoned += 1;
         this.abandonedIds.add(event.id);
         return;

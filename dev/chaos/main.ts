@@ -1,4 +1,5 @@
 // npm run chaos -- [--changes 2000] [--seed N] [--rate 40] [--apis 2] [--workers 2] [--no-kills] [--no-naive] [--keep-db]
+//                   [--retry-model stripe|shopify|github|svix] [--retry-time-scale 0.001] [--overload-mode none|shed|overflow]
 // Runs one chaos convergence run and prints its table; exits 1 (with the seed
 // and the replay command) when syncline did not converge.
 import path from 'node:path';
@@ -7,6 +8,8 @@ import { LOCAL_PG_URL } from '../../src/db/bootstrap';
 import { findTemporalBinary } from '../../src/temporal/devServer';
 import { defaultOptions, randomSeed } from './options';
 import { ChaosMismatchError, runChaos } from './runner';
+import { isRetryModelName, RETRY_MODELS } from '../simulator/retryModels';
+import { OVERLOAD_MODES, type OverloadMode } from '../../src/ingest/overloadGate';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -22,8 +25,17 @@ async function main(): Promise<void> {
       'no-naive': { type: 'boolean' },
       'keep-db': { type: 'boolean' },
       'database-url': { type: 'string' },
+      'retry-model': { type: 'string' },
+      'retry-time-scale': { type: 'string' },
+      'overload-mode': { type: 'string' },
     },
   });
+  const retryModel = values['retry-model'];
+  if (retryModel !== undefined && !isRetryModelName(retryModel))
+    throw new Error(`--retry-model: one of ${Object.keys(RETRY_MODELS).join(', ')}`);
+  const overloadMode = values['overload-mode'];
+  if (overloadMode !== undefined && !(OVERLOAD_MODES as readonly string[]).includes(overloadMode))
+    throw new Error(`--overload-mode: one of ${OVERLOAD_MODES.join(', ')}`);
   const num = (v: string | undefined, def: number) => (v === undefined ? def : Number(v));
   const opts = defaultOptions({
     // A server URL; the run creates its own database on it (the dev default: local PostgreSQL).
@@ -38,6 +50,9 @@ async function main(): Promise<void> {
     kills: !values['no-kills'],
     naive: !values['no-naive'],
     dropDatabase: !values['keep-db'],
+    retryModel,
+    retryTimeScale: values['retry-time-scale'] === undefined ? undefined : Number(values['retry-time-scale']),
+    overloadMode: overloadMode as OverloadMode | undefined,
   });
   const run = await runChaos(opts, {
     progress: (p) =>

@@ -1,6 +1,7 @@
 // Options of a chaos run, and the command that replays one from its seed.
 import type { ChaosFaults } from './';
 import { DEFAULT_CHAOS_FAULTS } from './';
+import type { RetryModelName } from '../simulator/retryModels';
 
 export interface ChaosOptions {
   seed: number;
@@ -24,6 +25,12 @@ export interface ChaosOptions {
   workflowBundlePath?: string;
   /** Drop the run's database when it converged. */
   dropDatabase: boolean;
+  /** How the partner retries: the chaos default backoff, or a real partner's schedule (dev/simulator/retryModels.ts). */
+  retryModel?: RetryModelName;
+  /** The retry model's delays are multiplied by this. */
+  retryTimeScale?: number;
+  /** The receivers' OVERLOAD_MODE; unset = the default. */
+  overloadMode?: 'none' | 'shed' | 'overflow';
 }
 
 export const DEFAULT_CHANGES = 2_000;
@@ -33,8 +40,20 @@ export function randomSeed(): number {
   return Math.floor(Math.random() * 2 ** 31);
 }
 
-export const replayCommand = (o: Pick<ChaosOptions, 'seed' | 'changes' | 'ratePerSec' | 'apis' | 'workers'>): string =>
-  `npm run chaos -- --seed ${o.seed} --changes ${o.changes} --rate ${o.ratePerSec} --apis ${o.apis} --workers ${o.workers}`;
+export const replayCommand = (
+  o: Pick<
+    ChaosOptions,
+    'seed' | 'changes' | 'ratePerSec' | 'apis' | 'workers' | 'retryModel' | 'retryTimeScale' | 'overloadMode'
+  >,
+): string =>
+  `npm run chaos -- --seed ${o.seed} --changes ${o.changes} --rate ${o.ratePerSec} --apis ${o.apis} --workers ${o.workers}` +
+  (o.retryModel
+    ? ` --retry-model ${o.retryModel} --retry-time-scale ${o.retryTimeScale ?? DEFAULT_RETRY_TIME_SCALE}`
+    : '') +
+  (o.overloadMode ? ` --overload-mode ${o.overloadMode}` : '');
+
+/** A partner's real schedule, 1000x faster: Svix's 27.5 h play in about 100 s, Stripe's 3 days in about 4 min. */
+export const DEFAULT_RETRY_TIME_SCALE = 1 / 1000;
 
 export function defaultOptions(
   partial: Partial<ChaosOptions> & Pick<ChaosOptions, 'databaseUrl' | 'temporalBinary' | 'runDir'>,

@@ -18,13 +18,14 @@ import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
 import { OperatorService } from '../../src/operator/operatorService';
 import { reconcileServiceFor } from '../../src/reconcile';
-import { ChaosPartner, DeliveryPlanner } from './';
+import { ChaosPartner, DEFAULT_PARTNER_RETRY, DeliveryPlanner } from './';
+import { RETRY_MODELS } from '../simulator/retryModels';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
 import { freePort } from '../support/ports';
 import { viaProxy } from '../support/tcpProxy';
 import { startTcpProxyProcess } from '../support/tcpProxyProcess';
 import { NaiveReceiver } from './naive';
-import { type ChaosOptions, replayCommand } from './options';
+import { type ChaosOptions, DEFAULT_RETRY_TIME_SCALE, replayCommand } from './options';
 import { SynclineProcess, TemporalServer } from './chaosProcesses';
 import { type ChaosSummary, renderSummary } from './summary';
 import { failures, statusCounts, verify } from './verify';
@@ -180,6 +181,13 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       secret: oldSecret,
       targets: apiPorts.map((p) => `http://127.0.0.1:${p}/webhooks/${connId}`),
       naiveUrl: naive?.url,
+      retry: o.retryModel
+        ? {
+            ...DEFAULT_PARTNER_RETRY,
+            model: RETRY_MODELS[o.retryModel],
+            timeScale: o.retryTimeScale ?? DEFAULT_RETRY_TIME_SCALE,
+          }
+        : undefined,
     });
     await partner.start();
     stops.push(() => partner.close());
@@ -212,6 +220,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       CONNECTION_CACHE_TTL_MS: String(CACHE_TTL_MS),
       RETRY_AFTER_SEC: '1',
       ACK_TIMEOUT_MS: '3000',
+      ...(o.overloadMode ? { OVERLOAD_MODE: o.overloadMode } : {}),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
       WORKFLOW_BUNDLE_PATH: bundle,

@@ -51,9 +51,42 @@ export interface SupersedeArgs {
   exceptEventRowId?: string;
 }
 
+/**
+ * Tells each superseded event (found by findSupersededParkedEvents) that a newer
+ * version of its object was applied: a parked event whose run is open gets the
+ * supersede signal; one whose run closed from outside (terminated, cancelled;
+ * the row may still say parked) is settled in the store, since no run will
+ * settle it. A closed workflow is an answer, not an error to retry (issue 16).
+ */
+export async function tellSuperseded(
+  deps: Pick<ActivityDeps, 'db' | 'temporal'>,
+  rows: Array<{ eventRowId: string; workflowId: string; status: string; version: number }>,
+  source: string,
+): Promise<void> {
+  for (const row of rows) {
+    const notice: SupersedeNotice = { version: row.version, source };
+    if (row.status === 'parked') {
+      try {
+        await deps.temporal.workflow.getHandle(row.workflowId).signal(supersedeSignal, notice);
+        continue;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    await deps.db.$transaction((tx) =>
+      settleEventRow(tx, {
+        eventRowId: row.eventRowId,
+        to: 'superseded',
+        from: SUPERSEDABLE_STATUSES,
+        action: 'superseded',
+        by: 'syncline',
+        reason: `object reached version ${notice.version} via ${notice.source} (its workflow had closed)`,
+      }),
+    );
+  }
+}
+
 export function createEventActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'>) {
-  const signal = (workflowId: string, notice: SupersedeNotice) =>
-    deps.temporal.workflow.getHandle(workflowId).signal(supersedeSignal, notice);
   return {
     /**
      * The workflow's first step on the thin ack path: records the delivery on
@@ -138,37 +171,14 @@ export function createEventActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
     },
 
     /**
-     * The supersede rule (see findSupersededParkedEvents): sends each parked
-     * event whose object our copy has since brought up to date the supersede
-     * signal, and settles in the store each one no run will settle: its
-     * workflow closed from outside (terminated, cancelled; the row may still
-     * say parked) or already settled as such. A closed workflow is an answer,
-     * not an error to retry (issue 16). Returns how many were superseded or signalled.
+     * The supersede rule (see findSupersededParkedEvents and tellSuperseded).
+     * Returns how many were superseded or signalled. Runs in histories from
+     * before finishEvent (src/activities/finishEvent.ts) and for reconciliation.
      */
     async supersedeParkedEvents(args: SupersedeArgs): Promise<number> {
       if (args.objects.length === 0) return 0;
       const rows = await findSupersededParkedEvents(deps.db, args);
-      for (const row of rows) {
-        const notice = { version: row.version, source: args.source };
-        if (row.status === 'parked') {
-          try {
-            await signal(row.workflowId, notice);
-            continue;
-          } catch (err) {
-            if (!(err instanceof WorkflowNotFoundError)) throw err;
-          }
-        }
-        await deps.db.$transaction((tx) =>
-          settleEventRow(tx, {
-            eventRowId: row.eventRowId,
-            to: 'superseded',
-            from: SUPERSEDABLE_STATUSES,
-            action: 'superseded',
-            by: 'syncline',
-            reason: `object reached version ${notice.version} via ${notice.source} (its workflow had closed)`,
-          }),
-        );
-      }
+      await tellSuperseded(deps, rows, args.source);
       return rows.length;
     },
   };

@@ -4,6 +4,7 @@ import { instrumentActivities, instrumentFetch } from '../metrics/activityMetric
 import { createAlertActivities } from './alerts';
 import type { ActivityDeps } from './deps';
 import { createEventActivities } from './events';
+import { createFinishActivities } from './finishEvent';
 import { createSweepActivities } from './lifecycleSweep';
 import { createPartnerActivities } from './partner';
 import { createReconcilePageActivities } from './reconcilePages';
@@ -14,8 +15,10 @@ import { createRetentionActivities } from './retention';
 export function createActivities(given: ActivityDeps) {
   // Every connector's partner calls (octokit's and Shopify's clients included) follow redirects only within an origin.
   const deps = { ...given, http: instrumentFetch(sameOriginRedirects(given.http), given.metrics) };
+  const partner = createPartnerActivities(deps);
   const activities = {
-    ...createPartnerActivities(deps),
+    ...partner,
+    ...createFinishActivities(deps, partner),
     ...createRecordActivities(deps),
     ...createEventActivities(deps),
     ...createAlertActivities(deps),

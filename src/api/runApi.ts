@@ -13,6 +13,10 @@ import { sealInput } from '../crypto/inputSeal';
 import { ReplayGuard } from '../ingest/replayGuard';
 import { EventStarter } from '../ingest/starter';
 import { ConnectionRateLimiter } from '../ingest/rateLimit';
+import { AdmissionLimiter } from '../ingest/admission';
+import { InboxRelay } from '../ingest/inboxRelay';
+import { OverloadGate } from '../ingest/overloadGate';
+import { inboxStats, insertInboxEntry } from '../store/webhookInbox';
 import { OperatorService } from '../operator/operatorService';
 import { reconcileServiceFor } from '../reconcile';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
@@ -29,6 +33,8 @@ export interface RunningApi extends Running {
   /** The ops port: /readyz, /metrics, /admin, /codec. */
   opsUrl: string;
   client: Client;
+  /** This process's admission limiter (ops and tests read it; tests hold its permits to force overload). */
+  admission: AdmissionLimiter;
 }
 
 export interface ApiOptions {
@@ -73,11 +79,48 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     ),
   );
   const metrics = processMetrics(rt);
+  const taskQueue = opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE;
+  const starter = new EventStarter(client, taskQueue, env.ACK_TIMEOUT_MS);
+  // One limiter per process, shared by the direct path and the inbox relay (issue 20).
+  const limiter = new AdmissionLimiter(
+    {
+      initialLimit: env.ADMISSION_INITIAL_LIMIT,
+      minLimit: env.ADMISSION_MIN_LIMIT,
+      maxLimit: Math.max(env.ADMISSION_MIN_LIMIT, env.ADMISSION_MAX_LIMIT),
+      ackDeadlineMs: env.ACK_TIMEOUT_MS,
+    },
+    Date.now,
+  );
+  metrics.setAdmissionSource(() => ({ limit: limiter.limit, inFlight: limiter.inFlight }));
+  metrics.setInboxStatsSource(() => inboxStats(rt.db));
+  const gate = new OverloadGate({
+    mode: env.OVERLOAD_MODE,
+    starter,
+    limiter,
+    enqueue: (entry) => insertInboxEntry(rt.db, entry),
+    taskQueue,
+    counters: {
+      shed: () => metrics.admissionShed.inc(),
+      overflowed: (reason) => metrics.inboxOverflowed.inc({ reason }),
+    },
+    maxRetryAfterSec: env.RETRY_AFTER_SEC,
+    nowMs: Date.now,
+  });
+  const relay = new InboxRelay({
+    db: rt.db,
+    starter,
+    limiter,
+    taskQueue,
+    log: rt.log,
+    markAccepted: (rowId) => events.markAccepted(rowId),
+    relayed: () => metrics.inboxRelayed.inc(),
+    opts: { leaseMs: env.INBOX_RELAY_LEASE_MS, idleMs: env.INBOX_RELAY_IDLE_MS, batchMax: env.INBOX_RELAY_BATCH },
+  });
   const app = createApp({
     log: rt.log,
     connections: rt.connections,
     events,
-    starter: new EventStarter(client, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE, env.ACK_TIMEOUT_MS),
+    starter: gate,
     nowMs: Date.now,
     seal: (fields) => sealInput(rt.box, fields),
     inlinePayloadMaxBytes: env.PAYLOAD_INLINE_MAX_BYTES,
@@ -126,13 +169,16 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     await close(server);
     throw err;
   });
-  rt.log.info({ event: 'api.started', url, opsUrl }, 'API listening');
+  relay.start();
+  rt.log.info({ event: 'api.started', url, opsUrl, overloadMode: env.OVERLOAD_MODE }, 'API listening');
   return {
     url,
     opsUrl,
     client,
+    admission: limiter,
     async stop() {
       await Promise.all([close(server), close(opsServer)]);
+      await relay.stop();
       await events.flush();
       await connection.close();
       await probe.close();

@@ -46,12 +46,27 @@ const schema = z.object({
   ACK_TIMEOUT_MS: int(4_000),
   RETRY_AFTER_SEC: int(30),
   CONNECTION_CACHE_TTL_MS: int(30_000),
+  /** Connections a process keeps resolved at most, least recently used out first (also bounded by bytes: connectionCache.ts); 0 = none. */
+  CONNECTION_CACHE_MAX_ENTRIES: int(50_000),
   /** Deliveries a second one connection may send to one API process (429 + Retry-After beyond); 0 = no limit. */
   WEBHOOK_RATE_LIMIT_PER_SEC: int(500),
   /** How many deliveries above the rate a connection may send at once. */
   WEBHOOK_RATE_LIMIT_BURST: int(1_000),
   /** GitHub/Shopify/HMAC (body-only signatures): the same body under a new event id within this window is a duplicate; 0 = off. */
   WEBHOOK_REPLAY_WINDOW_SEC: int(600),
+
+  /** Past the admission limit: `overflow` (inbox row, 202), `shed` (503 + Retry-After) or `none` (no limit). docs/operations.md says when each fits. */
+  OVERLOAD_MODE: z.enum(['none', 'shed', 'overflow']).default('overflow'),
+  /** Workflow starts one API process lets be in flight at first; adaptive between the min and max below. */
+  ADMISSION_INITIAL_LIMIT: int(16),
+  ADMISSION_MIN_LIMIT: z.coerce.number().int().positive().default(2),
+  ADMISSION_MAX_LIMIT: z.coerce.number().int().positive().default(256),
+  /** A relay keeps the inbox rows it claimed this long; one that dies lets them go after it. */
+  INBOX_RELAY_LEASE_MS: int(30_000),
+  /** How often an idle relay looks for inbox rows. */
+  INBOX_RELAY_IDLE_MS: int(1_000),
+  /** Inbox rows a relay claims at once, at most. */
+  INBOX_RELAY_BATCH: z.coerce.number().int().positive().default(32),
 
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: z.string().default(''),

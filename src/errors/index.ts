@@ -6,6 +6,7 @@ import {
   EventRefusedError,
   ForeignDeliveryError,
   MalformedDeliveryError,
+  OverloadedError,
   PayloadNotTrustedError,
   PayloadTooLargeError,
   RateLimitedError,
@@ -83,6 +84,7 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   UnavailableError,
   EventRefusedError,
   RateLimitedError,
+  OverloadedError,
 ];
 
 const BY_TYPE: ReadonlyMap<string, ErrorMeaning> = new Map(ERROR_CLASSES.map((c) => [c.meaning.type, c.meaning]));

@@ -113,3 +113,17 @@ export class ForeignDeliveryError extends SynclineError {
     return this.code;
   }
 }
+
+/**
+ * Shed by admission control (OVERLOAD_MODE=shed): more starts are in flight than Temporal sustains now,
+ * so this delivery is refused before any Temporal call. Retry-After says when the current drain rate
+ * will have worked through what was turned away.
+ */
+export class OverloadedError extends SynclineError {
+  static override readonly meaning = meaning('OverloadedError', {
+    http: { status: 503, code: 'overloaded' },
+  });
+  constructor(readonly retryAfterSec: number) {
+    super(`over the admission limit; retry in ${retryAfterSec} s`);
+  }
+}

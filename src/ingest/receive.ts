@@ -1,7 +1,8 @@
 // The receiver's contract, independent of HTTP. In this order: verify the
 // signature over the raw bytes; require JSON; parse; read the event's identity;
-// hand it to Temporal. It reports "accepted" only once Temporal holds the event,
-// and never waits for processing. Every rejection is a named error that
+// hand it to Temporal. It reports "accepted" only once Temporal holds the event
+// (or, past the admission limit in overflow mode, once the overflow inbox row
+// has committed: src/ingest/overloadGate.ts), and never waits for processing. Every rejection is a named error that
 // src/api/errors.ts maps to a status.
 //
 // The ack is thin: no database write stands between the signature check and
@@ -16,7 +17,7 @@ import type { ProcessEventInput } from '../contracts/processEventContract';
 import { isFinal } from '../store/eventTransitions';
 import { verifySignature, type IncomingHeaders } from '../signatures';
 import type { DeliveryRecorder } from './deliveryRecorder';
-import type { EventStarter } from './starter';
+import type { AdmitOutcome, EventAdmitter } from './overloadGate';
 import { eventWorkflowId } from './workflowId';
 import { boundIdentity } from './eventIdentity';
 import type { SealedFields } from '../crypto/inputSeal';
@@ -27,7 +28,8 @@ import { UnsupportedMediaTypeError, WebhooksNotSupportedError } from '../errors/
 
 export interface ReceiveDeps {
   events: DeliveryRecorder;
-  starter: EventStarter;
+  /** The EventStarter, or the overload gate in front of it (src/ingest/overloadGate.ts). */
+  starter: EventAdmitter;
   nowMs: () => number;
   inlinePayloadMaxBytes: number;
   /**
@@ -118,7 +120,7 @@ export async function receiveWebhook(
   if (inline) {
     // Thin ack: Temporal holding the event is all a 202 needs. The workflow records the row.
     // Exactly one delivery creates the run: that one is "accepted", every other one attached to it.
-    if ((await deps.starter.start(workflowId, input)) === 'created')
+    if (isNew(await deps.starter.start(workflowId, input)))
       return { status: 'accepted', eventId: info.eventId, workflowId };
     deps.events.countRedelivery(row);
     return { status: 'duplicate', eventId: info.eventId, workflowId };
@@ -127,10 +129,16 @@ export async function receiveWebhook(
   // Too large to travel in the input: the body goes to the row first, and the run reads it from there.
   const registered = await deps.events.register({ ...row, payload: rawBody });
   if (isFinal(registered.status)) return { status: 'duplicate', eventId: info.eventId, workflowId };
-  if ((await deps.starter.start(workflowId, { ...input, eventRowId: registered.eventRowId })) !== 'created')
-    return { status: 'duplicate', eventId: info.eventId, workflowId };
-  deps.events.markAccepted(registered.eventRowId);
+  const outcome = await deps.starter.start(workflowId, { ...input, eventRowId: registered.eventRowId });
+  if (!isNew(outcome)) return { status: 'duplicate', eventId: info.eventId, workflowId };
+  // A queued event is marked accepted by the relay, once Temporal holds it.
+  if (outcome === 'created') deps.events.markAccepted(registered.eventRowId);
   return { status: 'accepted', eventId: info.eventId, workflowId };
+}
+
+/** This delivery is the one that handed the event over: Temporal created the run, or the inbox row is this delivery's. */
+function isNew(outcome: AdmitOutcome): boolean {
+  return outcome === 'created' || outcome === 'queued';
 }
 
 /** One fetch attempt may take the partner's HTTP timeout plus a margin; a worker that dies mid-fetch is noticed after that. */

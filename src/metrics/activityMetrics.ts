@@ -22,9 +22,12 @@ const running = new AsyncLocalStorage<{ connector: string }>();
 type Args = { connectionId?: unknown; eventRowId?: unknown; status?: unknown } | undefined;
 type AnyActivity = (...args: unknown[]) => Promise<unknown>;
 
-/** Which activity records which life-cycle step, given its argument. */
-const OUTCOME_OF: Record<string, (a: Args) => EventOutcome | undefined> = {
+/** Which activity records which life-cycle step, given its argument and result. */
+const OUTCOME_OF: Record<string, (a: Args, result: unknown) => EventOutcome | undefined> = {
   recordEventOutcome: (a) => (a?.status === 'processed' || a?.status === 'failed' ? a.status : undefined),
+  finishEvent: () => 'processed',
+  fetchAndFinish: (_a, result) =>
+    (result as { applied?: unknown } | undefined)?.applied === true ? 'processed' : undefined,
   parkEvent: () => 'parked',
   recordOperatorAction: () => 'replayed',
   resolveParkedEvent: (a) => (a?.status === 'skipped' || a?.status === 'superseded' ? a.status : undefined),
@@ -71,7 +74,7 @@ export function instrumentActivities<T extends object>(activities: T, metrics: M
       const connector = await connectorOf(first);
       if (connector && attempt() > 1) metrics.eventRetries.inc({ connector });
       const result = await running.run({ connector: connector ?? UNKNOWN }, () => fn(...args));
-      const outcome = OUTCOME_OF[name]?.(first);
+      const outcome = OUTCOME_OF[name]?.(first, result);
       if (outcome) metrics.events.inc({ connector: connector ?? UNKNOWN, outcome });
       if (name === 'finishReconcileRun') await countRun(result, metrics, connectorOf);
       return result;

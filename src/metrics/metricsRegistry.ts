@@ -16,12 +16,18 @@ export type AckClass = 'accepted' | 'duplicate' | 'ignored' | 'rejected' | 'unav
 export type CheckpointAgeSource = () => Promise<Array<{ connector: string; ageSec: number }>>;
 /** Per-connector counts of events parked now, read at scrape time. */
 export type ParkedCountSource = () => Promise<Array<{ connector: string; parked: number }>>;
+/** The admission limiter's state, read at scrape time (src/ingest/admission.ts). */
+export type AdmissionSource = () => { limit: number; inFlight: number };
+/** The overflow inbox's depth and oldest age, read from the database at scrape time. */
+export type InboxStatsSource = () => Promise<{ depth: number; oldestAgeSec: number }>;
 export type ReconcileRunOutcome = 'succeeded' | 'failed' | 'blocked' | 'cancelled' | 'other';
 
 export function createMetrics() {
   const registry = new Registry();
   let checkpointAges: CheckpointAgeSource | undefined;
   let parkedCounts: ParkedCountSource | undefined;
+  let admission: AdmissionSource | undefined;
+  let inboxStats: InboxStatsSource | undefined;
   let processMetrics = false;
   const on = { registers: [registry] };
 
@@ -117,6 +123,62 @@ export function createMetrics() {
     }),
     setParkedCountSource(source: ParkedCountSource): void {
       parkedCounts = source;
+    },
+    admissionLimit: new Gauge({
+      ...on,
+      name: 'syncline_admission_limit',
+      help: 'Workflow starts this API process lets be in flight at once now (the adaptive admission limit).',
+      collect() {
+        if (admission) this.set(admission().limit);
+      },
+    }),
+    admissionInFlight: new Gauge({
+      ...on,
+      name: 'syncline_admission_in_flight',
+      help: 'Workflow starts in flight in this API process (direct deliveries and the inbox relay).',
+      collect() {
+        if (admission) this.set(admission().inFlight);
+      },
+    }),
+    setAdmissionSource(source: AdmissionSource): void {
+      admission = source;
+    },
+    admissionShed: new Counter({
+      ...on,
+      name: 'syncline_admission_shed_total',
+      help: 'Deliveries answered 503 overloaded by admission control (OVERLOAD_MODE=shed), without a Temporal call.',
+    }),
+    inboxOverflowed: new Counter({
+      ...on,
+      name: 'syncline_inbox_overflowed_total',
+      help: 'Deliveries written to the overflow inbox and answered 202, by reason (limit, deadline, unavailable).',
+      labelNames: ['reason'] as const,
+    }),
+    inboxRelayed: new Counter({
+      ...on,
+      name: 'syncline_inbox_relayed_total',
+      help: 'Inbox rows the relay started in Temporal and removed.',
+    }),
+    inboxDepth: new Gauge({
+      ...on,
+      name: 'syncline_inbox_depth',
+      help: 'Deliveries waiting in the overflow inbox (read from the database at scrape time; the same value on every API).',
+      async collect() {
+        const s = inboxStats ? await inboxStats().catch(() => undefined) : undefined;
+        if (s) this.set(s.depth);
+      },
+    }),
+    inboxOldestAge: new Gauge({
+      ...on,
+      name: 'syncline_inbox_oldest_age_seconds',
+      help: 'Age of the oldest delivery waiting in the overflow inbox, 0 when empty (read at scrape time).',
+      async collect() {
+        const s = inboxStats ? await inboxStats().catch(() => undefined) : undefined;
+        if (s) this.set(s.oldestAgeSec);
+      },
+    }),
+    setInboxStatsSource(source: InboxStatsSource): void {
+      inboxStats = source;
     },
     /** Node process metrics (CPU, memory, event loop, GC); only for processes that serve /metrics. */
     collectProcessMetrics(): void {

@@ -2,7 +2,7 @@
 // attributes processEvent keeps (see src/temporal/searchAttributes.ts). Values
 // are checked against a conservative alphabet rather than escaped, so a filter
 // can never change the query's shape.
-import { SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, SA_STATUS } from '../temporal/searchAttributes';
+import { SA_CONNECTION, SA_CONNECTOR, SA_EVENT_TYPE, statusQuery } from '../temporal/searchAttributes';
 import { InvalidFilterError } from '../errors/operatorErrors';
 
 export interface EventFilter {
@@ -25,7 +25,9 @@ function value(name: string, v: string): string {
 }
 
 export function visibilityQuery(f: EventFilter): string {
-  const parts = [`WorkflowType = "processEvent"`, `${SA_STATUS.name} = ${value('status', f.status ?? 'parked')}`];
+  const status = f.status ?? 'parked';
+  value('status', status);
+  const parts = [`WorkflowType = "processEvent"`, statusQuery(status)];
   if (f.connectionId) parts.push(`${SA_CONNECTION.name} = ${value('connection', f.connectionId)}`);
   if (f.connector) parts.push(`${SA_CONNECTOR.name} = ${value('connector', f.connector)}`);
   if (f.eventType) parts.push(`${SA_EVENT_TYPE.name} = ${value('event type', f.eventType)}`);

@@ -163,6 +163,25 @@ export async function recordProcessed(
   );
 }
 
+/**
+ * The outcome a run already recorded on this row, or null while the row is not
+ * `processed`. Locks the row for the caller's transaction, so a retried finish
+ * (its first attempt committed, then its answer was lost) returns what was
+ * recorded instead of applying and recording a second time.
+ */
+export async function lockProcessedOutcome(
+  x: Executor,
+  eventRowId: string,
+): Promise<{ outcome: ApplyOutcomeName | null; appliedVersion: number | null } | null> {
+  const [row] = await x.$queryRaw<{ status: string; outcome: string | null; applied_version: bigint | null }[]>`
+    SELECT status, outcome, applied_version FROM webhook_events WHERE id = ${BigInt(eventRowId)} FOR UPDATE`;
+  if (row?.status !== 'processed') return null;
+  return {
+    outcome: row.outcome as ApplyOutcomeName | null,
+    appliedVersion: row.applied_version === null ? null : Number(row.applied_version),
+  };
+}
+
 /** The run gave up on the partner (schedule spent, or a permanent error) and waits for an operator. A missing row is left alone. */
 export async function parkEventRow(x: Executor, a: { eventRowId: string; error: string }): Promise<void> {
   await transition(

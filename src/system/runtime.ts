@@ -49,7 +49,13 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
   const keys = keyringFromEnv(env, dataDir(env));
   const box = new SecretBox(keys.current, keys.previous);
   const codec = payloadCodecFromKeyring(keys, env);
-  const connections = new ConnectionRepository(db, box, env.CONNECTION_CACHE_TTL_MS);
+  const connections = new ConnectionRepository(
+    db,
+    box,
+    env.CONNECTION_CACHE_TTL_MS,
+    Date.now,
+    env.CONNECTION_CACHE_MAX_ENTRIES,
+  );
   return {
     env,
     log,

@@ -12,6 +12,12 @@
 //      alerted on, and the workflow waits for an operator to replay or skip it,
 //      or for a newer version of its object to supersede it.
 // Database activities retry without limit: an outage delays an event, never loses it.
+// Cost (issue 17, BENCHMARKS.md "Cost"): runs started since FEWER_ACTIONS_PATCH take
+// the start, one activity (fetch, apply, record and supersede in one transaction)
+// and one batch of local activities: at most 3 Temporal Cloud Actions per event,
+// 2 for a trusted payload. SynclineStatus is set to `processing` by the start and
+// upserted (1 Action each) only where it must change for the Web UI: a run that
+// completes while still `processing` was processed (docs/web-ui.md).
 // Acted on from outside (issue 16, docs/web-ui.md):
 //  - a cancellation request ends the run cleanly: in a non-cancellable scope the
 //    row is recorded as `cancelled` (and the SynclineStatus), then the run ends
@@ -29,6 +35,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -61,6 +68,13 @@ import {
 } from '../contracts/processEventMessages';
 
 type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Runs recorded without this marker (before issue 17) take the old path: an upsert to
+ * `processing`, fetchObjectState, then applyObjectState, recordEventOutcome and
+ * supersedeParkedEvents as three activities, and an upsert to `processed`.
+ */
+export const FEWER_ACTIONS_PATCH = 'one-activity-one-local-batch';
 type Pending =
   | { kind: 'replay'; req: OperatorRequest }
   | { kind: 'skip'; req: OperatorRequest }
@@ -98,6 +112,17 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
       nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
     },
   });
+  // The finish (apply, outcome, supersede in one transaction) when the fetch activity could not do it,
+  // and the trusted payload: local activities, retried without limit like every database step.
+  const local = proxyLocalActivities<Activities>({
+    startToCloseTimeout: '30s',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '1m',
+      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+    },
+  });
   // An alert that cannot be delivered must not hold the event hostage: bounded retries, then logged.
   const alerts = proxyActivities<Activities>({
     startToCloseTimeout: '30s',
@@ -109,11 +134,24 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   let pending = null as Pending | null;
   const who = `${input.eventType} ${input.objectType}/${input.objectId}`;
   const registration = () => deliveryFactsOf(input, Date.now());
+  // Before any command: the marker decides the path for the whole run, in replay too.
+  const lean = patched(FEWER_ACTIONS_PATCH);
+  // The SynclineStatus this run has set (the start sets `processing`); only the old path upserts an unchanged value.
+  let shownStatus: EventStatus | null = lean ? 'processing' : null;
   const setStatus = (status: EventStatus, details: string) => {
     state.status = status;
-    upsertSearchAttributes([{ key: SA_STATUS, value: status }]);
+    if (!lean || status !== shownStatus) upsertSearchAttributes([{ key: SA_STATUS, value: status }]);
+    shownStatus = status;
     setCurrentDetails(
       `**${status}**: ${details}\n\nEvent \`${input.eventId}\` on connection \`${input.connectionId}\` (connector ${input.connector}).`,
+    );
+  };
+  // Processed at the first try: a Completed run still showing `processing` says so, without an upsert.
+  const setProcessed = (details: string) => {
+    if (!lean || shownStatus !== 'processing') return setStatus('processed', details);
+    state.status = 'processed';
+    setCurrentDetails(
+      `**processed**: ${details}\n\nEvent \`${input.eventId}\` on connection \`${input.connectionId}\` (connector ${input.connector}).`,
     );
   };
   // True from the moment the workflow decides to park until its status says so. The row turns
@@ -200,10 +238,10 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     const event = { ...input, eventRowId };
     for (;;) {
       state.runs += 1;
-      const attempt = await processOnce(event, partner, db);
+      const attempt = lean ? await processOnceLean(event, partner, local) : await processOnce(event, partner, db);
       if (attempt.ok) {
         state.lastError = null;
-        setStatus('processed', `${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
+        setProcessed(`${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
         await condition(allHandlersFinished);
         return { status: 'processed', outcome: attempt.outcome, version: attempt.version, runs: state.runs };
       }
@@ -271,6 +309,61 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
       log.warn('event.cancelled', { eventId: input.eventId, connectionId: input.connectionId, rowStatus });
     });
     throw err;
+  }
+}
+
+/**
+ * One try since FEWER_ACTIONS_PATCH. A trusted payload: its state and the finish as local
+ * activities (one marker batch with the registration). Otherwise fetchAndFinish: one
+ * activity; only when its finish failed on the database does a local finish follow.
+ */
+async function processOnceLean(
+  input: ProcessEventInput & { eventRowId: string },
+  partner: Activities,
+  local: Activities,
+): Promise<Attempt> {
+  const ref = { connectionId: input.connectionId, objectType: input.objectType, objectId: input.objectId };
+  const sealed = { eventId: input.eventId, eventType: input.eventType, seal: input.seal };
+  const source = `webhook:${input.eventId}`;
+  const finishArgs = { ...ref, eventRowId: input.eventRowId, source };
+  try {
+    if (input.trustPayload) {
+      const trusted = await local
+        .stateFromPayload({
+          ...ref,
+          ...sealed,
+          eventRowId: input.eventRowId,
+          inlinePayload: input.inlinePayload,
+          objectVersion: input.objectVersion,
+        })
+        .catch((err: unknown) => {
+          // The payload may not be written (connection changed its mind, or the input is not the receiver's): ask the partner.
+          if (
+            err instanceof ActivityFailure &&
+            (err.cause as ApplicationFailure | undefined)?.type === 'PayloadNotTrustedError'
+          )
+            return null;
+          throw err;
+        });
+      if (trusted !== null) {
+        const finished = await local.finishEvent({ ...finishArgs, state: trusted });
+        return { ok: true, outcome: finished.outcome, version: finished.version };
+      }
+    }
+    const fetched = await partner.fetchAndFinish({
+      ...finishArgs,
+      ...sealed,
+      expectedVersion: input.objectVersion,
+      retryScheduleMs: input.retry.scheduleMs,
+      maximumAttempts: input.retry.maximumAttempts,
+    });
+    const finished = fetched.applied ? fetched : await local.finishEvent({ ...finishArgs, state: fetched.state });
+    return { ok: true, outcome: finished.outcome, version: finished.version };
+  } catch (err) {
+    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
+    const cause = err.cause;
+    const type = cause instanceof ApplicationFailure && cause.type ? `${cause.type}: ` : '';
+    return { ok: false, error: `${type}${cause?.message ?? err.message}` };
   }
 }
 

@@ -140,7 +140,7 @@ describe('admin API actions', () => {
     expect(shown.body.link).toBe(`${TEST_UI_URL}/namespaces/default/workflows/${encodeURIComponent(row!.workflowId)}`);
     expect(shown.body.workflow).toMatchObject({ status: 'RUNNING', state: { status: 'parked', runs: 1, actions: [] } });
     expect(shown.body.workflow.state.lastError).toContain('403');
-    expect(shown.body.workflow.history).toMatchObject({ activities: { fetchObjectState: 1 }, lastActivityAttempt: 1 });
+    expect(shown.body.workflow.history).toMatchObject({ activities: { fetchAndFinish: 1 }, lastActivityAttempt: 1 });
     expect(shown.body.workflow.history.lastFailure).toContain('403');
     expect(shown.body.actions).toEqual([]);
   });

@@ -96,7 +96,7 @@ describe('syncline events: operator actions', () => {
     expect(text).toContain(`${TEST_UI_URL}/namespaces/default/workflows/${encodeURIComponent(first.workflowId)}`);
     expect(text).toMatch(/^workflow\s+RUNNING$/m);
     expect(text).toMatch(/^state\s+parked, run 1$/m);
-    expect(text).toMatch(/^activities\s+.*fetchObjectState 1/m);
+    expect(text).toMatch(/^activities\s+.*fetchAndFinish 1/m);
     expect(text).toMatch(/^actions:\n\(none\)$/m);
   });
 

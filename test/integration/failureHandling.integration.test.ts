@@ -175,7 +175,7 @@ describe('failure handling', () => {
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     const history = await sys.client.workflow.getHandle(row.workflowId).fetchHistory();
     const scheduled = history.events!.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchObjectState',
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchAndFinish',
     )!;
     const started = history.events!.find(
       (e) =>
@@ -237,7 +237,7 @@ describe('failure handling', () => {
     expect(state.lastError).toContain('403');
     const shown = await ops.showEvent(conn, event.id);
     expect(shown.workflow).toMatchObject({ status: 'RUNNING', state: { status: 'parked' } });
-    expect(shown.workflow?.history?.activities.fetchObjectState).toBe(1);
+    expect(shown.workflow?.history?.activities.fetchAndFinish).toBe(1);
     expect(shown.link).toContain(encodeURIComponent(row.workflowId));
   });
 });

@@ -14,6 +14,7 @@ import type { ResolvedConnection } from '../../src/connectors/types';
 import { SecretBox } from '../../src/crypto/secretBox';
 import type { Db } from '../../src/db/prisma';
 import { processEvent } from '../../src/workflows/processEvent';
+import { countActions, historyJson, totalActions } from '../../dev/support/actionCount';
 import { gate, type MockWorker, startMockWorker } from '../support/mockWorker';
 import { waitFor } from '../support/wait';
 
@@ -26,9 +27,22 @@ interface Script {
   parkStarted: ReturnType<typeof gate>;
   parkRelease: ReturnType<typeof gate>;
   resolved?: unknown;
+  /** The fetch activity's finish fails on the database; the local finishEvent then fails this many times more. */
+  finishFails?: number;
 }
 
 const scripts = new Map<string, Script>();
+
+async function fetched(s: Script, a: FetchObjectArgs & { eventRowId: string }): Promise<WireObjectState> {
+  if (s.realFetch) return realPartner(s.realFetch).fetchObjectState(a);
+  const next = s.fetches.shift();
+  if (next instanceof Error) throw next;
+  if (next && 'opened' in next) {
+    await next.opened;
+    return { found: true, version: 1, data: {} };
+  }
+  return next ?? { found: true, version: 1, data: {} };
+}
 const scriptOf = (eventRowId: string) => scripts.get(eventRowId)!;
 let w: MockWorker;
 
@@ -37,26 +51,25 @@ const activities = {
     scriptOf(a.eventId).calls.push('registerEvent');
     return { eventRowId: a.eventId, status: 'accepted', alreadyFinal: false };
   },
-  async fetchObjectState(a: FetchObjectArgs & { eventRowId: string }): Promise<WireObjectState> {
+  async fetchAndFinish(a: FetchObjectArgs & { eventRowId: string }) {
     const s = scriptOf(a.eventRowId);
-    s.calls.push('fetchObjectState');
-    if (s.realFetch) return realPartner(s.realFetch).fetchObjectState(a);
-    const next = s.fetches.shift();
-    if (next instanceof Error) throw next;
-    if (next && 'opened' in next) {
-      await next.opened;
-      return { found: true, version: 1, data: {} };
-    }
-    return next ?? { found: true, version: 1, data: {} };
+    s.calls.push('fetchAndFinish');
+    const state = await fetched(s, a);
+    if (s.finishFails !== undefined) return { applied: false, state };
+    s.calls.push('finished');
+    return { applied: true, outcome: 'applied', version: state.version };
   },
-  async applyObjectState() {
-    return { outcome: 'applied', version: 2 };
+  async stateFromPayload(a: { eventRowId: string; inlinePayload: unknown }): Promise<WireObjectState> {
+    scriptOf(a.eventRowId).calls.push('stateFromPayload');
+    return { found: true, version: 2, data: a.inlinePayload as Record<string, unknown> };
   },
-  async recordEventOutcome(a: { eventRowId: string }) {
-    scriptOf(a.eventRowId).calls.push('recordEventOutcome');
-  },
-  async supersedeParkedEvents() {
-    return 0;
+  // A local activity: its failures are retried by the worker, without limit.
+  async finishEvent(a: { eventRowId: string; state: WireObjectState }) {
+    const s = scriptOf(a.eventRowId);
+    s.calls.push('finishEvent');
+    if (s.finishFails !== undefined && s.finishFails-- > 0) throw new Error('database unavailable');
+    s.calls.push('finished');
+    return { outcome: 'applied', version: a.state.version };
   },
   async parkEvent(a: { eventRowId: string }) {
     const s = scriptOf(a.eventRowId);
@@ -126,9 +139,17 @@ function begin(
   fetches: Script['fetches'],
   retry?: ProcessEventInput['retry'],
   realFetch?: Script['realFetch'],
+  opts: { finishFails?: number; input?: Partial<ProcessEventInput> } = {},
 ) {
   const eventId = `${name}-${Date.now().toString(36)}`;
-  const script: Script = { calls: [], fetches, parkStarted: gate(), parkRelease: gate(), realFetch };
+  const script: Script = {
+    calls: [],
+    fetches,
+    parkStarted: gate(),
+    parkRelease: gate(),
+    realFetch,
+    finishFails: opts.finishFails,
+  };
   scripts.set(eventId, script);
   const input: ProcessEventInput = {
     eventRowId: null,
@@ -144,6 +165,7 @@ function begin(
     trustPayload: false,
     inlinePayload: null,
     retry: retry ?? { initialIntervalMs: 10, backoffCoefficient: 1, maximumIntervalMs: 10, maximumAttempts: 1 },
+    ...opts.input,
   };
   const started = w.client.workflow.start(processEvent, {
     args: [input],
@@ -168,12 +190,12 @@ describe('processEvent around the parking flag', () => {
     expect(await handle.result()).toMatchObject({ status: 'processed', runs: 2 });
     expect(script.calls).toEqual([
       'registerEvent',
-      'fetchObjectState',
+      'fetchAndFinish',
       'parkEvent',
       'alertParked',
       'recordOperatorAction',
-      'fetchObjectState',
-      'recordEventOutcome',
+      'fetchAndFinish',
+      'finished',
     ]);
   });
 
@@ -189,7 +211,7 @@ describe('processEvent around the parking flag', () => {
     expect(await update.result()).toMatchObject({ action: 'skip', status: 'skipped' });
     expect(await handle.result()).toMatchObject({ status: 'skipped' });
     expect(script.resolved).toEqual({ status: 'skipped', action: 'skip', reason: 'test object' });
-    expect(script.calls).not.toContain('recordEventOutcome');
+    expect(script.calls).not.toContain('finished');
   });
 
   it('takes a supersede notice that arrives while the row is being parked', async () => {
@@ -216,7 +238,7 @@ describe('processEvent around the parking flag', () => {
     const fetching = gate();
     const { script, started } = begin('early', [fetching]);
     const handle = await started;
-    await waitFor('the fetch to be in flight', async () => script.calls.includes('fetchObjectState'));
+    await waitFor('the fetch to be in flight', async () => script.calls.includes('fetchAndFinish'));
     const refused = await handle.executeUpdate(replayUpdate, { args: [{ by: 'ops' }] }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('event is processing, not parked');
@@ -263,9 +285,7 @@ describe('processEvent on the partner retry schedule', () => {
     ]);
     expect((await handle.query(stateQuery)).lastError).toMatch(/PartnerTransientError: partner answered 503/);
     const history = (await handle.fetchHistory()).events ?? [];
-    const fetch = history.find(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchObjectState',
-    )!;
+    const fetch = history.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchAndFinish')!;
     expect(fetch.activityTaskScheduledEventAttributes!.retryPolicy!.maximumAttempts).toBe(SCHEDULE.length + 1);
     const lastAttempt = history.find(
       (e) =>
@@ -274,5 +294,51 @@ describe('processEvent on the partner retry schedule', () => {
     );
     expect(lastAttempt!.activityTaskStartedEventAttributes!.attempt).toBe(SCHEDULE.length + 1);
     await handle.terminate('test done');
+  });
+});
+
+describe('processEvent within its Actions budget (issue 17)', () => {
+  it('takes the start, one activity and one marker batch for a fetched event', async () => {
+    const { script, started } = begin('budget', [{ found: true, version: 2, data: {} }]);
+    const handle = await started;
+    expect(await handle.result()).toMatchObject({ status: 'processed', runs: 1 });
+    expect(script.calls).toEqual(['registerEvent', 'fetchAndFinish', 'finished']);
+    expect(countActions(historyJson(await handle.fetchHistory()))).toMatchObject({
+      grpc_StartWorkflowExecution: 1,
+      command_ScheduleActivityTask: 1,
+      command_BatchMarkers: 1,
+    });
+  });
+
+  it('takes the start and one marker batch for a trusted payload', async () => {
+    const { script, started } = begin('trusted', [], undefined, undefined, {
+      input: { trustPayload: true, inlinePayload: { ok: true } },
+    });
+    const handle = await started;
+    expect(await handle.result()).toMatchObject({ status: 'processed', runs: 1 });
+    expect(script.calls).toEqual(['registerEvent', 'stateFromPayload', 'finishEvent', 'finished']);
+    const counts = countActions(historyJson(await handle.fetchHistory()));
+    expect(counts).toMatchObject({ grpc_StartWorkflowExecution: 1, command_BatchMarkers: 1 });
+    expect(counts.command_ScheduleActivityTask).toBeUndefined();
+  });
+
+  it('finishes as a local activity, retried until the database answers, what the fetch activity could not finish', async () => {
+    const { script, started } = begin('db-down', [{ found: true, version: 2, data: {} }], undefined, undefined, {
+      finishFails: 2,
+    });
+    const handle = await started;
+    expect(await handle.result()).toMatchObject({ status: 'processed', runs: 1 });
+    expect(script.calls).toEqual([
+      'registerEvent',
+      'fetchAndFinish',
+      'finishEvent',
+      'finishEvent',
+      'finishEvent',
+      'finished',
+    ]);
+    // The database failure costs one more marker batch: its local retries stay in the worker.
+    const counts = countActions(historyJson(await handle.fetchHistory()));
+    expect(counts).toMatchObject({ command_ScheduleActivityTask: 1, command_BatchMarkers: 2 });
+    expect(totalActions(counts)).toBeGreaterThanOrEqual(4);
   });
 });

@@ -18,8 +18,13 @@ let sys: TestSystem;
 
 beforeAll(async () => {
   temporal = await startOwnTemporal('temporal-outage');
-  // A short ack deadline keeps the outage answer quick.
-  sys = await startTestSystem('temporal-outage', { TEMPORAL_ADDRESS: temporal.address, ACK_TIMEOUT_MS: '2000' });
+  // A short ack deadline keeps the outage answer quick. Shed mode: without the overflow inbox (the
+  // default, whose outage answer is overflowOutage.integration.test.ts) the partner keeps the event.
+  sys = await startTestSystem('temporal-outage', {
+    TEMPORAL_ADDRESS: temporal.address,
+    ACK_TIMEOUT_MS: '2000',
+    OVERLOAD_MODE: 'shed',
+  });
 });
 afterAll(async () => {
   await sys?.stop();

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PartnerEvent } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { statusQuery } from '../../src/temporal/searchAttributes';
 import { waitForEventStatus } from '../support/events';
 import { freePort } from '../../dev/support/ports';
 import { startTestSystem, type TestSystem } from '../support/system';
@@ -100,6 +101,8 @@ describe('Temporal Web UI', () => {
     onTestFailed,
   }) => {
     expect(fs.readFileSync(DOC, 'utf8')).toContain(parkedOfConnection('<connection-id>'));
+    // The processed query the page documents is the one tested below (src/temporal/searchAttributes.ts).
+    expect(fs.readFileSync(DOC, 'utf8')).toContain(`SynclineConnection = "acme" AND ${statusQuery('processed')}`);
 
     const conn = await sys.addConnection({
       name: 'ui',
@@ -117,7 +120,7 @@ describe('Temporal Web UI', () => {
       'visibility to know one parked and one processed event',
       async () =>
         (await visibleCount(parkedOfConnection(conn))) === 1 &&
-        (await visibleCount(`SynclineConnection = "${conn}" AND SynclineStatus = "processed"`)) === 1,
+        (await visibleCount(`SynclineConnection = "${conn}" AND ${statusQuery('processed')}`)) === 1,
     );
 
     const page = await browser.newPage({ viewport: { width: 1680, height: 900 } });

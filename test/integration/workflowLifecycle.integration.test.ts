@@ -10,6 +10,7 @@ import { stateQuery } from '../../src/contracts/processEventMessages';
 import { OperatorService } from '../../src/operator/operatorService';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { targetFromEnv } from '../../src/temporal/connection';
+import { statusQuery } from '../../src/temporal/searchAttributes';
 import { runWorker, type RunningWorker } from '../../src/worker/runWorker';
 import { sweepClosedWorkflows } from '../../src/workflows/sweepClosedWorkflows';
 import { eventRow, record, waitForEventStatus } from '../support/events';
@@ -116,7 +117,14 @@ describe('an engineer acting on a workflow from outside (issue 16)', () => {
       const d = await sys.client.workflow.getHandle(processed.workflowId).describe();
       return d.status.name === 'COMPLETED' ? d : undefined;
     });
-    expect(done.searchAttributes.SynclineStatus).toEqual(['processed']);
+    // Processed at its first try: it keeps the `processing` its start set, and the documented query finds it.
+    expect(done.searchAttributes.SynclineStatus).toEqual(['processing']);
+    await waitFor(
+      'visibility to list it as processed',
+      async () =>
+        (await sys.client.workflow.count(`WorkflowId = "${processed.workflowId}" AND ${statusQuery('processed')}`))
+          .count === 1,
+    );
     const settled = await waitFor('the old row to be settled', async () => {
       const row = await eventRow(sys.rt.db, conn, old.id);
       return row?.status !== 'parked' ? row : undefined;
@@ -270,7 +278,7 @@ async function hold(state: State, label: string): Promise<Held> {
   const fetching = (minAttempt: number, started: boolean) =>
     waitFor(`${label}: ${state}`, async () =>
       (await pendingActivities(row.workflowId)).some(
-        (a) => a.type === 'fetchObjectState' && a.attempt >= minAttempt && (a.state === 2) === started,
+        (a) => a.type === 'fetchAndFinish' && a.attempt >= minAttempt && (a.state === 2) === started,
       ),
     );
   if (state === 'processing') await fetching(1, true);

@@ -28,7 +28,7 @@ function run(args: string[]) {
 describe('Prometheus alert rules', { timeout: 60_000 }, () => {
   it('pass promtool check rules', () => {
     const r = run(['check', 'rules', 'syncline-rules.yml']);
-    expect(r.out).toContain('SUCCESS: 6 rules found');
+    expect(r.out).toContain('SUCCESS: 7 rules found');
     expect(r.code).toBe(0);
   });
 

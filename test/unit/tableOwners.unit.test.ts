@@ -17,6 +17,8 @@ const MODELS = [
   'reconcileRun',
   'reconcileSeenId',
   'alertGroup',
+  'webhookInbox',
+  'recordChange',
 ];
 const TABLES = [
   'connections',
@@ -27,6 +29,8 @@ const TABLES = [
   'reconcile_runs',
   'reconcile_seen_ids',
   'alert_groups',
+  'webhook_inbox',
+  'record_changes',
 ];
 const DELEGATE_METHODS =
   'findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|findMany|create|createMany|createManyAndReturn|update|updateMany|upsert|delete|deleteMany|count|groupBy|aggregate';

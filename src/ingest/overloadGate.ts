@@ -1,0 +1,125 @@
+// What the receiver does with a start past the admission limit (issue 20 §2),
+// by OVERLOAD_MODE:
+// - none: every delivery goes straight to Temporal (no bound; the behaviour
+//   before issue 20).
+// - shed: a start refused by the limiter (src/ingest/admission.ts) is answered
+//   503 `overloaded` at once with Retry-After from the drain rate; Temporal is
+//   not called. The partner keeps the event and retries.
+// - overflow: a refused start, or an admitted one that Temporal did not take
+//   (unreachable, past the ack deadline), is written to the overflow inbox
+//   (webhook_inbox) and answered 202 once the row commits: the 2xx still means
+//   durable. A second delivery of a waiting event is a 200 duplicate. The inbox
+//   relay (src/ingest/inboxRelay.ts) starts it later, through the same
+//   EventStarter. Should PostgreSQL fail too, the delivery gets the 503 it
+//   would have had without the inbox.
+import type { ProcessEventInput } from '../contracts/processEventContract';
+import { OverloadedError, TemporalUnavailableError } from '../errors/ingestErrors';
+import type { InboxEntry } from '../store/webhookInbox';
+import { type AdmissionLimiter, isRefusal, type Permit } from './admission';
+import type { StartOutcome } from './starter';
+
+export const OVERLOAD_MODES = ['none', 'shed', 'overflow'] as const;
+export type OverloadMode = (typeof OVERLOAD_MODES)[number];
+
+/** `queued`: this delivery wrote the inbox row; `queued-duplicate`: the event was already waiting there. */
+export type AdmitOutcome = StartOutcome | 'queued' | 'queued-duplicate';
+
+/** What the receiver hands an event to: the EventStarter itself, or the gate in front of it. */
+export interface EventAdmitter {
+  start(workflowId: string, input: ProcessEventInput): Promise<AdmitOutcome>;
+}
+
+export interface Starter {
+  start(workflowId: string, input: ProcessEventInput): Promise<StartOutcome>;
+}
+
+export interface OverloadCounters {
+  shed(): void;
+  overflowed(reason: 'limit' | 'deadline' | 'unavailable'): void;
+}
+
+export interface OverloadGateDeps {
+  mode: OverloadMode;
+  starter: Starter;
+  limiter: AdmissionLimiter;
+  /** Writes the inbox row; true when this call wrote it. Needed in overflow mode. */
+  enqueue?: (entry: InboxEntry) => Promise<boolean>;
+  /** The starter's task queue, recorded on the row for the relay of the same queue. */
+  taskQueue: string;
+  counters?: OverloadCounters;
+  /** The longest Retry-After a shed delivery is given (RETRY_AFTER_SEC). */
+  maxRetryAfterSec: number;
+  nowMs: () => number;
+}
+
+/** A start under a permit: the permit goes back with what the start says of Temporal's capacity. */
+export async function admittedStart(
+  limiter: AdmissionLimiter,
+  permit: Permit,
+  starter: Starter,
+  workflowId: string,
+  input: ProcessEventInput,
+): Promise<StartOutcome> {
+  try {
+    const outcome = await starter.start(workflowId, input);
+    limiter.release(permit, 'ok');
+    return outcome;
+  } catch (err) {
+    limiter.release(permit, err instanceof TemporalUnavailableError ? 'dropped' : 'neutral');
+    throw err;
+  }
+}
+
+export class OverloadGate implements EventAdmitter {
+  constructor(private readonly deps: OverloadGateDeps) {
+    if (deps.mode === 'overflow' && !deps.enqueue) throw new Error('overflow mode needs the inbox');
+  }
+
+  async start(workflowId: string, input: ProcessEventInput): Promise<AdmitOutcome> {
+    const { mode, limiter, starter } = this.deps;
+    if (mode === 'none') return starter.start(workflowId, input);
+    const permit = limiter.tryAcquire();
+    if (isRefusal(permit)) {
+      if (mode === 'shed') {
+        this.deps.counters?.shed();
+        throw new OverloadedError(limiter.retryAfterSec(this.deps.maxRetryAfterSec));
+      }
+      return this.overflow(workflowId, input, permit.refused);
+    }
+    try {
+      return await admittedStart(limiter, permit, starter, workflowId, input);
+    } catch (err) {
+      if (mode === 'overflow' && err instanceof TemporalUnavailableError)
+        return this.overflow(workflowId, input, 'unavailable', err);
+      throw err;
+    }
+  }
+
+  private async overflow(
+    workflowId: string,
+    input: ProcessEventInput,
+    reason: 'limit' | 'deadline' | 'unavailable',
+    cause?: TemporalUnavailableError,
+  ): Promise<AdmitOutcome> {
+    let wrote: boolean;
+    try {
+      wrote = await this.deps.enqueue!({
+        connectionId: input.connectionId,
+        eventId: input.eventId,
+        workflowId,
+        taskQueue: this.deps.taskQueue,
+        input: JSON.stringify(input),
+        receivedAtMs: this.deps.nowMs(),
+      });
+    } catch (err) {
+      // Neither Temporal nor the inbox holds the event: the partner must keep it.
+      throw (
+        cause ??
+        new TemporalUnavailableError(`neither Temporal nor the inbox took the event: ${(err as Error).message}`)
+      );
+    }
+    if (!wrote) return 'queued-duplicate';
+    this.deps.counters?.overflowed(reason);
+    return 'queued';
+  }
+}

@@ -1,0 +1,127 @@
+// Runs in flight at a deploy (issue 17): processEvent workflows started by the
+// code before FEWER_ACTIONS_PATCH (src/workflows/processEvent.ts) take their
+// first steps on a worker running that commit's workflow bundle (built here from
+// `git archive` of the commit), which then stops; today's worker picks their
+// histories up, replays them and finishes them on the old path. One was parked
+// (an operator replays it), one was between fetch attempts. A run started after
+// the deploy takes the new path. Real dev server, PostgreSQL and partner simulator.
+import { execSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { OperatorService } from '../../src/operator/operatorService';
+import type { SignatureConfig } from '../../src/signatures/types';
+import { targetFromEnv } from '../../src/temporal/connection';
+import { runWorker, type RunningWorker } from '../../src/worker/runWorker';
+import { eventRow, waitForEventStatus } from '../support/events';
+import { startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';
+import { waitFor } from '../support/wait';
+
+/** main just before issue 17 changed processEvent. */
+const BEFORE = '6d922dc';
+const ROOT = path.resolve(__dirname, '../..');
+const SIG: SignatureConfig = { scheme: 'github' };
+const SECRET = 'upgrade-secret';
+
+let sys: TestSystem;
+let oldBundle: string;
+const workers: RunningWorker[] = [];
+
+/** The workflow bundle of `commit`: its src tree from git, bundled against today's node_modules. */
+async function bundleAt(commit: string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'old-workflows-'));
+  execSync(`git -C ${JSON.stringify(ROOT)} archive ${commit} src | tar -x -C ${JSON.stringify(dir)}`);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(dir, 'src/workflows/index.ts') });
+  const file = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(file, code);
+  return file;
+}
+
+const worker = async (bundle: string) => {
+  const w = await runWorker(sys.rt, targetFromEnv(sys.rt.env), {
+    workflowBundlePath: bundle,
+    uiUrl: TEST_UI_URL,
+    opsPort: 0,
+  });
+  workers.push(w);
+  return w;
+};
+
+beforeAll(async () => {
+  sys = await startTestSystem('upgrade', {}, { inProcessWorker: false });
+  oldBundle = await bundleAt(BEFORE);
+}, 180_000);
+afterAll(async () => {
+  for (const w of workers) await w.stop().catch(() => undefined);
+  await sys?.stop();
+});
+
+const activityNames = async (workflowId: string) =>
+  ((await sys.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [])
+    .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+    .filter((n): n is string => !!n);
+
+describe('processEvent runs started before issue 17', () => {
+  it('finish on the new worker along the path they started on', async () => {
+    // A retry schedule slow enough for the old worker to stop between two fetch attempts.
+    const conn = await sys.addConnection({
+      name: 'u',
+      signature: SIG,
+      secrets: [SECRET],
+      settings: {
+        retry: { initialIntervalMs: 3_000, maximumIntervalMs: 3_000, maximumAttempts: 3, scheduleMs: [3_000, 3_000] },
+      },
+    });
+    const deliver = async (id: string) => {
+      const snap = sys.partner.store.upsert('order', id, { n: 1 });
+      const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
+      expect((await sys.sender(conn, SIG, SECRET).deliver(event)).status).toBe(202);
+      return event;
+    };
+
+    const old = await worker(oldBundle);
+    sys.partner.faults.failAlways({ type: 'order', id: 'u-parked' }, { status: 403 });
+    const parkedEvent = await deliver('u-parked');
+    const parked = await waitForEventStatus(sys.rt.db, conn, parkedEvent.id, 'parked');
+
+    sys.partner.faults.failNext({ type: 'order', id: 'u-fetching' }, 1, { status: 503 });
+    const fetchingEvent = await deliver('u-fetching');
+    await waitFor('the first fetch attempt to fail on the old worker', async () => {
+      const row = await eventRow(sys.rt.db, conn, fetchingEvent.id);
+      return (row?.attempts ?? 0) >= 1 && row?.lastError !== null;
+    });
+    await old.stop();
+
+    sys.partner.faults.clear({ type: 'order', id: 'u-parked' });
+    await worker(inject('workflowBundlePath'));
+    const fetched = await waitForEventStatus(sys.rt.db, conn, fetchingEvent.id, 'processed', 60_000);
+    expect(fetched.outcome).toBe('applied');
+    // The old path, replayed and continued by today's code: the apply is its own activity.
+    expect(await activityNames(fetched.workflowId)).toEqual([
+      'fetchObjectState',
+      'applyObjectState',
+      'recordEventOutcome',
+      'supersedeParkedEvents',
+    ]);
+    expect(
+      (await sys.client.workflow.getHandle(fetched.workflowId).describe()).searchAttributes.SynclineStatus,
+    ).toEqual(['processed']);
+
+    const ops = new OperatorService(sys.rt.db, sys.client, { uiUrl: TEST_UI_URL, namespace: 'default' });
+    await ops.replay(conn, parkedEvent.id, { by: 'upgrade', reason: 'deployed' });
+    const replayed = await waitForEventStatus(sys.rt.db, conn, parkedEvent.id, 'processed', 60_000);
+    expect(replayed.workflowId).toBe(parked.workflowId);
+    expect(await sys.client.workflow.getHandle(parked.workflowId).result()).toMatchObject({
+      status: 'processed',
+      runs: 2,
+    });
+
+    // Started after the deploy: the new path, one activity.
+    const fresh = await deliver('u-fresh');
+    const done = await waitForEventStatus(sys.rt.db, conn, fresh.id, 'processed', 60_000);
+    expect(await activityNames(done.workflowId)).toEqual(['fetchAndFinish']);
+  });
+});

@@ -7,6 +7,7 @@
 set -euo pipefail
 VERSION="v0.316.0"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/scripts/lib/go-tool.sh"
 if [[ -n "${PROMTOOL_PATH:-}" && -x "${PROMTOOL_PATH}" ]]; then exit 0; fi
 if [[ -x "$ROOT/.tools/bin/promtool" ]]; then exit 0; fi
 if command -v promtool >/dev/null 2>&1; then exit 0; fi
@@ -14,9 +15,6 @@ if ! command -v go >/dev/null 2>&1; then
   echo "syncline: warning: no promtool and no Go to build it; the Prometheus rule tests will fail" >&2
   exit 0
 fi
-echo "syncline: building promtool $VERSION with Go (first time only, a few minutes)..." >&2
-mkdir -p "$ROOT/.tools/bin" "$ROOT/.data"
-if ! GOBIN="$ROOT/.tools/bin" GOFLAGS=-mod=mod go install "github.com/prometheus/prometheus/cmd/promtool@$VERSION" \
-  >"$ROOT/.data/promtool-build.log" 2>&1; then
+if ! go_tool_build promtool "github.com/prometheus/prometheus/cmd/promtool@$VERSION" "$ROOT/.data/promtool-build.log"; then
   echo "syncline: warning: promtool did not build (see .data/promtool-build.log); the Prometheus rule tests will fail" >&2
 fi

@@ -6,12 +6,11 @@
 set -euo pipefail
 VERSION="v0.203.0"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/scripts/lib/go-tool.sh"
 if [[ -n "${STRIPE_MOCK_PATH:-}" && -x "${STRIPE_MOCK_PATH}" ]]; then exit 0; fi
 if [[ -x "$ROOT/.tools/bin/stripe-mock" ]]; then exit 0; fi
 if ! command -v go >/dev/null 2>&1; then
   echo "syncline: no stripe-mock and no Go toolchain to build it (the stripe connector's tests and demo need it)" >&2
   exit 1
 fi
-echo "syncline: building stripe-mock $VERSION with Go (first time only, seconds)..." >&2
-mkdir -p "$ROOT/.tools/bin"
-GOBIN="$ROOT/.tools/bin" GOFLAGS=-mod=mod go install "github.com/stripe/stripe-mock@$VERSION"
+go_tool_build stripe-mock "github.com/stripe/stripe-mock@$VERSION"

@@ -6,6 +6,7 @@
 set -euo pipefail
 VERSION="v1.5.1" # newest tag `go install pkg@version` accepts (later ones carry a replace directive)
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/scripts/lib/go-tool.sh"
 if [[ -n "${TEMPORAL_CLI_PATH:-}" && -x "${TEMPORAL_CLI_PATH}" ]]; then exit 0; fi
 if [[ -x "$ROOT/.tools/bin/temporal" ]]; then exit 0; fi
 if command -v temporal >/dev/null 2>&1; then exit 0; fi
@@ -13,7 +14,5 @@ if ! command -v go >/dev/null 2>&1; then
   echo "syncline: no temporal CLI and no Go toolchain to build one; install Go >= 1.23 or set TEMPORAL_ADDRESS" >&2
   exit 1
 fi
-echo "syncline: building the Temporal CLI $VERSION with Go (first time only, a few minutes)..." >&2
-mkdir -p "$ROOT/.tools/bin"
-GOBIN="$ROOT/.tools/bin" GOFLAGS=-mod=mod go install "github.com/temporalio/cli/cmd/temporal@$VERSION"
+go_tool_build temporal "github.com/temporalio/cli/cmd/temporal@$VERSION"
 "$ROOT/.tools/bin/temporal" --version >&2

@@ -19,10 +19,12 @@ import { OverloadGate } from '../ingest/overloadGate';
 import { inboxStats, insertInboxEntry } from '../store/webhookInbox';
 import { OperatorService } from '../operator/operatorService';
 import { reconcileServiceFor } from '../reconcile';
+import { RecordsFeed } from '../records/recordsFeed';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
-import type { TemporalTarget } from '../temporal/connection';
+import { connectionOptions, type TemporalTarget } from '../temporal/connection';
 import { temporalDataConverter } from '../temporal/dataConverter';
+import { adminNotificationsRouter } from './adminNotifications';
 import { adminReconcileRouter } from './adminReconcile';
 import { codecOrigins } from './codecServer';
 import { createApp, createOpsApp } from './app';
@@ -64,7 +66,7 @@ async function close(server: http.Server): Promise<void> {
 
 export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptions = {}): Promise<RunningApi> {
   // Lazy: the API starts (and answers 503) even while Temporal is down, and reconnects by itself.
-  const connection = Connection.lazy({ address: target.address, tls: target.tls || undefined, apiKey: target.apiKey });
+  const connection = Connection.lazy(connectionOptions(target));
   const client = new Client({
     connection,
     namespace: target.namespace,
@@ -143,13 +145,23 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
         uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl,
         namespace: target.namespace,
       }),
-      extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
+      extra: [
+        adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE)),
+        adminNotificationsRouter({
+          env,
+          db: rt.db,
+          connections: rt.connections,
+          temporal: client,
+          taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
+        }),
+      ],
     },
     codec: {
       codec: rt.codec,
       token: env.CODEC_TOKEN ?? env.ADMIN_TOKEN,
       origins: codecOrigins(env.CODEC_CORS_ORIGINS, env.TEMPORAL_UI_URL ?? opts.uiUrl),
     },
+    records: { keys: env.PRODUCT_API_KEYS, feed: new RecordsFeed(rt.db) },
     ready: cachedReadiness(
       readiness([databaseProbe(rt.db), migrationsProbe(rt.db, migrationNames()), probe], env.READINESS_TIMEOUT_MS),
       env.READINESS_CACHE_MS,

@@ -8,8 +8,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { LinkConfig } from '../alerts/links';
 import type { Env } from '../config';
 import { OperatorService } from '../operator/operatorService';
-import { targetFromEnv } from '../temporal/connection';
 import { temporalDataConverter } from '../temporal/dataConverter';
+import { connectionOptions, targetFromEnv } from '../temporal/connection';
 import type { Context } from './command';
 import { EventNotFoundError, InvalidFilterError, OperatorActionRejectedError } from '../errors/operatorErrors';
 import { NotFoundError, RefusedError, UnavailableError, UsageError } from '../errors/cliErrors';
@@ -56,7 +56,7 @@ export async function withOperator<T>(
 ): Promise<T> {
   const rt = await ctx.runtime();
   const target = targetFromEnv(ctx.env, `127.0.0.1:${ctx.env.TEMPORAL_DEV_PORT}`);
-  const options = { address: target.address, tls: target.tls || undefined, apiKey: target.apiKey };
+  const options = connectionOptions(target);
   let unreachable: string | undefined;
   const connection = await Connection.connect({ ...options, connectTimeout: CONNECT_TIMEOUT_MS }).catch(
     (err: Error) => {

@@ -4,8 +4,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { type ReconcileService, reconcileServiceFor } from '../reconcile';
 import type { ReconcileMode } from '../contracts/reconcileContract';
-import { targetFromEnv } from '../temporal/connection';
 import { temporalDataConverter } from '../temporal/dataConverter';
+import { connectionOptions, targetFromEnv } from '../temporal/connection';
 import { intOption, requiredOption, stringOption } from './args';
 import type { Command, Context, Output } from './command';
 import { keyValues, table } from './format';
@@ -25,11 +25,7 @@ function modeOf(command: Command, values: Record<string, unknown>): ReconcileMod
 async function withService<T>(ctx: Context, fn: (s: ReconcileService) => Promise<T>): Promise<T> {
   const rt = await ctx.runtime();
   const target = targetFromEnv(ctx.env, `127.0.0.1:${ctx.env.TEMPORAL_DEV_PORT}`);
-  const connection = await Connection.connect({
-    address: target.address,
-    tls: target.tls || undefined,
-    apiKey: target.apiKey,
-  });
+  const connection = await Connection.connect(connectionOptions(target));
   try {
     const client = new Client({
       connection,

@@ -46,13 +46,14 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
     expect(res.status).toBe(0);
   });
 
-  it('runs postgres, Temporal, its Web UI, search-attribute setup, the API and the worker', () => {
+  it('runs postgres, the schema job, Temporal, the namespace job, its Web UI, the API and the worker', () => {
     const res = compose(['config', '--services'], KEY);
     expect(res.stdout.trim().split('\n').sort()).toEqual([
       'api',
       'postgres',
       'temporal',
-      'temporal-setup',
+      'temporal-namespace',
+      'temporal-schema',
       'temporal-ui',
       'worker',
     ]);
@@ -62,12 +63,14 @@ describe('docker-compose.yml', { timeout: 30_000 }, () => {
     const config = compose(['config'], KEY).stdout;
     for (const service of ['postgres', 'temporal', 'api', 'worker'])
       expect(serviceBlock(config, service)).toContain('healthcheck:');
-    expect(serviceBlock(config, 'temporal')).toMatch(/postgres:\n\s+condition: service_healthy/);
+    expect(serviceBlock(config, 'temporal-schema')).toMatch(/postgres:\n\s+condition: service_healthy/);
+    expect(serviceBlock(config, 'temporal')).toMatch(/temporal-schema:\n\s+condition: service_completed_successfully/);
+    expect(serviceBlock(config, 'temporal-namespace')).toMatch(/temporal:\n\s+condition: service_healthy/);
     for (const service of ['api', 'worker']) {
       const block = serviceBlock(config, service);
       expect(block).toMatch(/postgres:\n\s+condition: service_healthy/);
       expect(block).toMatch(/temporal:\n\s+condition: service_healthy/);
-      expect(block).toMatch(/temporal-setup:\n\s+condition: service_completed_successfully/);
+      expect(block).toMatch(/temporal-namespace:\n\s+condition: service_completed_successfully/);
       expect(block).toContain('/readyz');
     }
     // The API's readiness is probed on its ops port, which is not published to the host.

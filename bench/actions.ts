@@ -41,6 +41,8 @@ function histories(commit: string): Record<string, HistoryJson> {
   git('worktree', 'add', '-f', '--detach', tree, commit);
   try {
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(tree, 'node_modules'));
+    // Borrowed node_modules come with their lock, or the worktree's ensure-deps would reinstall them from its own.
+    fs.copyFileSync(path.join(ROOT, 'package-lock.json'), path.join(tree, 'package-lock.json'));
     if (fs.existsSync(path.join(ROOT, '.tools'))) fs.symlinkSync(path.join(ROOT, '.tools'), path.join(tree, '.tools'));
     fs.copyFileSync(path.join(ROOT, PROBE), path.join(tree, 'test/integration/action-paths.integration.test.ts'));
     execFileSync('bash', ['scripts/ensure-deps.sh'], { cwd: tree, stdio: ['ignore', 'ignore', 'inherit'] });

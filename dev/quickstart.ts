@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     stoppers.unshift(partner.close);
   }
   // One process: the API's /metrics already serves this process's registry, worker metrics included.
-  const worker = await runWorker(rt, target, { uiUrl: dev?.uiUrl, opsPort: null });
+  const worker = await runWorker(rt, target, { uiUrl: dev?.uiUrl, opsPort: null, notifyDispatcher: true });
   stoppers.unshift(worker.stop);
   const api = await runApi(rt, target, { uiUrl: dev?.uiUrl });
   stoppers.unshift(api.stop);

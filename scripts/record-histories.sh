@@ -18,6 +18,8 @@ tree=$(mktemp -d)/tree
 git -C "$root" worktree add -f --detach "$tree" "$commit" >/dev/null
 trap 'git -C "$root" worktree remove --force "$tree"; git -C "$root" worktree prune' EXIT
 ln -s "$root/node_modules" "$tree/node_modules"
+# Borrowed node_modules come with their lock, or the worktree's ensure-deps would reinstall them from its own.
+[[ -n "${SHARE_NODE_MODULES:-}" ]] && cp "$root/package-lock.json" "$tree/package-lock.json"
 [ -d "$root/.tools" ] && ln -s "$root/.tools" "$tree/.tools"
 cp "$root/test/recorder/record-histories.integration.test.ts" "$tree/test/integration/"
 mkdir -p "$out"

@@ -29,6 +29,8 @@ import { SynclineProcess, TemporalServer } from './chaosProcesses';
 import { type ChaosSummary, renderSummary } from './summary';
 import { failures, statusCounts, verify } from './verify';
 import { performOperatorAction, planOperatorActions } from './operatorFault';
+import { productCaughtUp, productFailures, verifyProduct } from './productCheck';
+import { startProductEndpoint } from '../support/productEndpoint';
 import { sweepClosedWorkflows } from '../../src/workflows/sweepClosedWorkflows';
 import { CLOSED_FROM_OUTSIDE } from '../../src/store/eventTransitions';
 
@@ -190,6 +192,10 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     });
     await partner.start();
     stops.push(() => partner.close());
+    // The product that uses the synced data: told of every change by signed notifications, down for a while mid-run.
+    const productSecret = `whsec_${crypto.randomBytes(32).toString('base64')}`;
+    const product = await startProductEndpoint({ secret: productSecret });
+    stops.push(() => product.close());
     await rt.connections.upsert({
       id: connId,
       connector: 'rest',
@@ -228,6 +234,15 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       ALERT_WEBHOOK_URL: alertSink.alertsUrl,
       ALERT_FLUSH_INTERVAL_MS: '2000',
       ALERT_GROUP_WINDOW_MS: '10000',
+      PRODUCT_WEBHOOK_URL: product.url,
+      PRODUCT_WEBHOOK_SECRET: productSecret,
+      NOTIFY_BATCH_WINDOW_MS: '300',
+      NOTIFY_RETRY_INITIAL_MS: '200',
+      NOTIFY_RETRY_MAX_INTERVAL_MS: '1000',
+      // About 6 s of retries: an outage longer than that parks the notifier, and its probe resumes it.
+      NOTIFY_RETRY_MAX_ATTEMPTS: '8',
+      NOTIFY_PARK_PROBE_MS: '2000',
+      NOTIFY_SWEEP_INTERVAL_MS: '10000',
       ...(temporal.uiUrl ? { TEMPORAL_UI_URL: temporal.uiUrl } : {}),
     };
     const apis = apiPorts.map(
@@ -315,10 +330,16 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
           ],
           [
             0.66,
-            at('partner API down (503) for 6 s', async () => {
-              partner.apiFaults.outage(6_000);
-              await sleep(6_000);
-            }),
+            at(
+              'partner API down (503) and the product endpoint down (503) for 6 s, product flaky for 4 s more',
+              async () => {
+                partner.apiFaults.outage(6_000);
+                product.failNext(Infinity);
+                await sleep(6_000);
+                product.failNext(3);
+                await sleep(4_000);
+              },
+            ),
           ],
           [
             0.8,
@@ -466,8 +487,14 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     // A last incremental run: anything a late write changed is caught, and it must find nothing stale.
     await retrying(async () => (await reconcile.runNow(connId, 'incremental')).result(), 5);
 
+    phase = 'waiting for the product to catch up';
+    await waitUntil('the product to be notified of every change', settleMs, () =>
+      productCaughtUp(rt.db, connId, product),
+    ).catch(() => undefined);
+
     phase = 'verifying';
     const verdict = await retrying(() => verify(rt.db, connId, partner));
+    const productVerdict = await retrying(() => verifyProduct(rt.db, connId, product));
     const summary: ChaosSummary = {
       seed: o.seed,
       changes: o.changes,
@@ -483,11 +510,12 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       backfilled: await retrying(backfilled),
       alerts: alertSink.alerts,
       verdict,
+      product: productVerdict,
       naive: naive ? await retrying(() => naive.compare(partner.store.all())) : null,
     };
     clearInterval(ticker);
     const table = renderSummary(summary);
-    const problems = failures(verdict);
+    const problems = [...failures(verdict), ...productFailures(productVerdict)];
     if (problems.length > 0) {
       say(
         `${table}\n\nCHAOS RUN FAILED (seed ${o.seed}): ${problems.join('; ')}\n  ${verdict.samples.join('\n  ')}\n  replay: ${replayCommand(o)}\n  kept for inspection: database ${dbUrl.pathname.slice(1)}, ${dir}`,

@@ -2,6 +2,7 @@
 // syncline absorbed, and the final comparison against the naive receiver.
 import type { ApiFaultCounts, PartnerStats } from './';
 import type { NaiveOutcome } from './naive';
+import type { ProductVerdict } from './productCheck';
 import type { Verdict } from './verify';
 
 export interface ChaosSummary {
@@ -21,6 +22,8 @@ export interface ChaosSummary {
   backfilled: number;
   alerts: number;
   verdict: Verdict;
+  /** The product endpoint's side: notifications received and the changes it saw. */
+  product: ProductVerdict;
   naive: NaiveOutcome | null;
 }
 
@@ -87,6 +90,14 @@ export function renderSummary(s: ChaosSummary): string {
       d.missing + d.stale + d.resurrected + d.extra,
       n ? String(n.missing + n.stale + n.resurrected + n.duplicated) : '',
     ),
+    '',
+    `  ${'the product (notified, endpoint down mid-run)'.padEnd(44)} ${'syncline'.padStart(9)}`,
+    row('notifications accepted / refused', `${s.product.accepted}/${s.product.refused}`),
+    row('re-deliveries the product ignored', s.product.redeliveries),
+    row('changes in the feed', s.product.feedChanges),
+    row('changes the product missed', s.product.missed),
+    row('changes the product saw twice / out of order', `${s.product.repeated}/${s.product.outOfOrder}`),
+    row('notifications failing standardwebhooks', s.product.unverified),
     '',
     `  chaos: ${s.chaos.join('; ') || 'none'}`,
   ];

@@ -9,6 +9,7 @@ import type { PartnerClock } from '../connectors/observedVersion';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
 import type { Metrics } from '../metrics/metricsRegistry';
+import type { NotifyDeps } from '../notifications/notifyConfig';
 
 export interface ActivityDeps {
   db: Db;
@@ -28,4 +29,6 @@ export interface ActivityDeps {
   metrics: Metrics;
   /** Finished event rows older than this are deleted by the retention run; 0 = kept forever. */
   eventRetentionDays: number;
+  /** Product notifications: the global endpoint and secret, batch size and answer timeout. */
+  notify: NotifyDeps;
 }

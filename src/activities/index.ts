@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { createEventActivities } from './events';
 import { createFinishActivities } from './finishEvent';
 import { createSweepActivities } from './lifecycleSweep';
+import { createNotificationActivities } from './notificationDelivery';
 import { createPartnerActivities } from './partner';
 import { createReconcilePageActivities } from './reconcilePages';
 import { createReconcileRunActivities } from './reconcileRuns';
@@ -26,6 +27,7 @@ export function createActivities(given: ActivityDeps) {
     ...createReconcileRunActivities(deps),
     ...createRetentionActivities(deps),
     ...createSweepActivities(deps),
+    ...createNotificationActivities(deps),
   };
   return instrumentActivities(activities, deps.metrics, deps.db);
 }

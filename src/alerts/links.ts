@@ -16,3 +16,7 @@ const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replac
 export function replayCommand(connectionId: string, eventId: string): string {
   return `npx syncline events replay ${shellQuote(connectionId)} ${shellQuote(eventId)}`;
 }
+
+export function resumeNotificationsCommand(connectionId: string): string {
+  return `npx syncline notifications resume ${shellQuote(connectionId)}`;
+}

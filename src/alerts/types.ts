@@ -1,6 +1,7 @@
-// The alerting contract shared by dead-lettering (parked events) and
+// The alerting contract shared by dead-lettering (parked events),
 // reconciliation (failing runs, stale checkpoints, mass-deletion guard, a full
-// diff's restore step skipping a malformed object or reaching its cap).
+// diff's restore step skipping a malformed object or reaching its cap) and
+// product notifications (an endpoint that kept failing: parked).
 // Implementations group alerts per (kind, connection) so a storm of failures
 // becomes a few messages, and always write a structured log line as well.
 
@@ -10,7 +11,8 @@ export type AlertKind =
   | 'reconcile.checkpoint_stale'
   | 'reconcile.mass_delete_blocked'
   | 'reconcile.restore_skipped'
-  | 'reconcile.restore_capped';
+  | 'reconcile.restore_capped'
+  | 'notifications.parked';
 
 export interface Alert {
   kind: AlertKind;

@@ -19,9 +19,11 @@ import { OverloadGate } from '../ingest/overloadGate';
 import { inboxStats, insertInboxEntry } from '../store/webhookInbox';
 import { OperatorService } from '../operator/operatorService';
 import { reconcileServiceFor } from '../reconcile';
+import { RecordsFeed } from '../records/recordsFeed';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import { connectionOptions, type TemporalTarget } from '../temporal/connection';
+import { adminNotificationsRouter } from './adminNotifications';
 import { adminReconcileRouter } from './adminReconcile';
 import { createApp, createOpsApp } from './app';
 
@@ -137,8 +139,18 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
         uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl,
         namespace: target.namespace,
       }),
-      extra: [adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE))],
+      extra: [
+        adminReconcileRouter(reconcileServiceFor(client, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE)),
+        adminNotificationsRouter({
+          env,
+          db: rt.db,
+          connections: rt.connections,
+          temporal: client,
+          taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
+        }),
+      ],
     },
+    records: { keys: env.PRODUCT_API_KEYS, feed: new RecordsFeed(rt.db) },
     ready: cachedReadiness(
       readiness([databaseProbe(rt.db), migrationsProbe(rt.db, migrationNames()), probe], env.READINESS_TIMEOUT_MS),
       env.READINESS_CACHE_MS,

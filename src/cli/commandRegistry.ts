@@ -6,6 +6,7 @@ import { eventActionCommands } from './eventActionCommands';
 import { eventCommands } from './eventCommands';
 import { keyCommands } from './keyCommands';
 import { migrateCommands } from './migrateCommands';
+import { notificationCommands } from './notificationCommands';
 import { reconcileCommands } from './reconcileCommands';
 import { recordCommands } from './recordCommands';
 import { secretCommands } from './secretCommands';
@@ -22,6 +23,7 @@ const GROUPS: Command[][] = [
   recordCommands,
   migrateCommands,
   reconcileCommands,
+  notificationCommands,
 ];
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(GROUPS.flat().map((c) => [c.name, c]));

@@ -5,6 +5,8 @@ import type { Command } from './command';
 import { indentJson, keyValues, table } from './format';
 import { NotFoundError } from '../errors/cliErrors';
 import { findRecord, listRecords } from '../store/syncRecords';
+import { RecordsFeed } from '../records/recordsFeed';
+import { type ChangeSource, RECORDS_MAX_LIMIT } from '../contracts/recordsApi';
 
 const LIST_LIMIT_DEFAULT = 50;
 const LIST_LIMIT_MAX = 10_000;
@@ -59,4 +61,37 @@ const show: Command = {
   },
 };
 
-export const recordCommands: Command[] = [list, show];
+const changes: Command = {
+  name: 'records changes',
+  args: '<connectionId> [--since <cursor>] [--type <t>] [--limit <n>]',
+  summary: 'the change feed after a cursor, oldest first, and the cursor to go on from',
+  positionals: ['connectionId'],
+  options: {
+    since: { type: 'string', short: 's' },
+    type: { type: 'string', short: 't' },
+    limit: { type: 'string', short: 'n' },
+  },
+  async run(ctx, args) {
+    const connectionId = args.positionals[0] ?? '';
+    const limit = intOption(changes, args, 'limit', { fallback: 100, min: 1, max: RECORDS_MAX_LIMIT });
+    const rt = await ctx.runtime();
+    const page = await new RecordsFeed(rt.db).changes(connectionId, {
+      cursor: stringOption(changes, args, 'since'),
+      type: stringOption(changes, args, 'type'),
+      limit,
+    });
+    const text = [
+      table(
+        ['TYPE', 'ID', 'VERSION', 'DELETED', 'SOURCE', 'CHANGED', 'CURSOR'],
+        page.changes.map((c) => [c.type, c.id, c.version, c.deleted, sourceText(c.source), c.changedAt, c.cursor]),
+      ),
+      `next cursor: ${page.nextCursor}${page.hasMore ? ' (more to read)' : ' (caught up)'}`,
+    ].join('\n');
+    return { data: page, text };
+  },
+};
+
+const sourceText = (s: ChangeSource) =>
+  s.kind === 'webhook' ? `webhook:${s.eventId}` : s.kind === 'reconcile' ? `reconcile:${s.runId}` : s.raw;
+
+export const recordCommands: Command[] = [list, show, changes];

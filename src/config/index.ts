@@ -47,8 +47,6 @@ const schema = z.object({
   ACK_TIMEOUT_MS: int(4_000),
   RETRY_AFTER_SEC: int(30),
   CONNECTION_CACHE_TTL_MS: int(30_000),
-  /** Connections a process keeps resolved at most, least recently used out first (also bounded by bytes: connectionCache.ts); 0 = none. */
-  CONNECTION_CACHE_MAX_ENTRIES: int(50_000),
   /** Deliveries a second one connection may send to one API process (429 + Retry-After beyond); 0 = no limit. */
   WEBHOOK_RATE_LIMIT_PER_SEC: int(500),
   /** How many deliveries above the rate a connection may send at once. */
@@ -80,8 +78,40 @@ const schema = z.object({
   ALERT_WEBHOOK_URL: z.string().url().optional(),
   ALERT_GROUP_WINDOW_MS: int(5 * 60_000),
   ALERT_FLUSH_INTERVAL_MS: int(30_000),
+  /** The product's notification endpoint (docs/notifications.md); a connection's `settings.notifications.url` overrides it. Unset and no override: no notifications. */
+  PRODUCT_WEBHOOK_URL: z.string().url().optional(),
+  /** Standard Webhooks secret (`whsec_<base64>`) that signs notifications; a connection's `credentials.notificationSecret` overrides it. */
+  PRODUCT_WEBHOOK_SECRET: z.string().optional(),
+  /** Changes of one connection within this window go out as one notification. */
+  NOTIFY_BATCH_WINDOW_MS: int(1_000),
+  /** At most this many changes per notification; a larger backlog is sent as several, back to back. */
+  NOTIFY_BATCH_MAX_CHANGES: int(100),
+  /** The product must answer a notification within this. */
+  NOTIFY_TIMEOUT_MS: int(10_000),
+  /** Delivery retry schedule of one batch (Temporal activity retry): first delay, cap, attempts; then the notifier parks and alerts. */
+  NOTIFY_RETRY_INITIAL_MS: int(1_000),
+  NOTIFY_RETRY_MAX_INTERVAL_MS: int(5 * 60_000),
+  NOTIFY_RETRY_MAX_ATTEMPTS: int(10),
+  /** A parked notifier tries the endpoint once this often (recovery without an operator). */
+  NOTIFY_PARK_PROBE_MS: int(10 * 60_000),
+  /** The dispatcher also looks for connections with undelivered changes this often (a missed NOTIFY is caught here); 0 = never. */
+  NOTIFY_SWEEP_INTERVAL_MS: int(5 * 60_000),
   /** Bearer token for the admin API; unset = admin API off (answers 404). */
   ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
+  /**
+   * Keys of the product's records API (comma-separated, so a key can be rotated: add the new one,
+   * move the product, drop the old); separate from ADMIN_TOKEN. Unset = records API off (404).
+   */
+  PRODUCT_API_KEYS: z
+    .string()
+    .optional()
+    .transform((s) =>
+      (s ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter((k) => k.length > 0),
+    )
+    .refine((keys) => keys.every((k) => k.length >= 16), 'each PRODUCT_API_KEYS key must be at least 16 characters'),
   /** Prebuilt workflow bundle (npm run build:workflows); unset = bundle at worker start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** Worker processes create or update the reconciliation health-check and event-retention schedules at start. */

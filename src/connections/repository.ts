@@ -6,10 +6,16 @@
 // the connection-id format is unknown without a lookup (and is not cached).
 import { getConnector } from '../connectors/connectorRegistry';
 import { parseReconcileSettings } from './reconcileSettings';
+import {
+  endpointProblem,
+  NOTIFICATION_SECRET_CREDENTIAL,
+  notificationSettingsSchema,
+  secretProblem,
+} from './notificationSettings';
 import type { ResolvedConnection } from '../connectors/types';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
-import { CONNECTION_CACHE_MAX_BYTES, CONNECTION_CACHE_MAX_ENTRIES, ConnectionCache } from './connectionCache';
+import { ConnectionCache } from './connectionCache';
 import { type ConnectionInput, type StoredSecrets, connectionInputSchema, isConnectionId } from './input';
 import { describeUnknownKeys, unknownSettingsKeys } from './settingsKeys';
 import { ConnectionStoreUnavailableError } from '../errors/storeErrors';
@@ -17,17 +23,16 @@ import { InvalidConnectionError, UnknownConnectionError } from '../errors/connec
 import { createConnectionRow, findConnectionRow, updateConnectionRow } from '../store/connectionRows';
 
 export class ConnectionRepository {
-  private readonly cache: ConnectionCache;
+  private readonly cache = new ConnectionCache();
 
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
-    maxEntries = CONNECTION_CACHE_MAX_ENTRIES,
-  ) {
-    this.cache = new ConnectionCache(CONNECTION_CACHE_MAX_BYTES, maxEntries);
-  }
+    /** Production refuses plain-http product endpoints. */
+    private readonly production = false,
+  ) {}
 
   /** Resolved connection or null when it does not exist. Disabled connections are returned (callers decide). */
   async find(id: string): Promise<ResolvedConnection | null> {
@@ -101,11 +106,6 @@ export class ConnectionRepository {
     return secrets.signingSecrets;
   }
 
-  /** How many connections (and misses) the cache holds now. */
-  get cachedEntries(): number {
-    return this.cache.size;
-  }
-
   /** What the cache holds, estimated in bytes (bounded: connectionCache.ts). */
   get cachedBytes(): number {
     return this.cache.bytes;
@@ -136,6 +136,24 @@ export class ConnectionRepository {
     } catch (err) {
       throw new InvalidConnectionError(`connection ${input.id}: ${(err as Error).message}`);
     }
+    this.validateNotifications(input);
+  }
+
+  /** A connection's own product endpoint and secret are checked when saved (the global ones at delivery). */
+  private validateNotifications(input: ConnectionInput): void {
+    const parsed = notificationSettingsSchema.safeParse(input.settings.notifications);
+    if (!parsed.success)
+      throw new InvalidConnectionError(
+        `connection ${input.id}: invalid settings.notifications: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    const url = parsed.data.url;
+    const problem = url === undefined ? undefined : endpointProblem(url, this.production);
+    const secret = input.credentials[NOTIFICATION_SECRET_CREDENTIAL];
+    const secretIssue = secret === undefined ? undefined : secretProblem(secret);
+    if (problem ?? secretIssue)
+      throw new InvalidConnectionError(
+        `connection ${input.id}: ${problem ? `settings.notifications.url ${problem}` : `credentials.${NOTIFICATION_SECRET_CREDENTIAL} ${secretIssue}`}`,
+      );
   }
 
   private resolve(row: {

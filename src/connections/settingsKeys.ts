@@ -6,6 +6,7 @@
 // declared one nearest in spelling. Reading a stored row does not check them,
 // so a row written by an older version that allowed them keeps working.
 import type { z } from 'zod';
+import { notificationSettingsSchema } from './notificationSettings';
 import { reconcileSettingsSchema } from './reconcileSettings';
 
 /** The parts of a zod 4 schema definition this walk follows. */
@@ -46,11 +47,15 @@ export function unknownKeys(schema: z.ZodType, value: unknown, path: string[] = 
   });
 }
 
-/** A connection's settings: the connector's own keys, plus the `reconcile` section every connector shares. */
+/** A connection's settings: the connector's own keys, plus the `reconcile` and `notifications` sections every connector shares. */
 export function unknownSettingsKeys(connectorSchema: z.ZodType, settings: unknown): UnknownKey[] {
   if (!isObject(settings)) return [];
-  const { reconcile, ...own } = settings;
-  return [...unknownKeys(connectorSchema, own), ...unknownKeys(reconcileSettingsSchema, reconcile, ['reconcile'])];
+  const { reconcile, notifications, ...own } = settings;
+  return [
+    ...unknownKeys(connectorSchema, own),
+    ...unknownKeys(reconcileSettingsSchema, reconcile, ['reconcile']),
+    ...unknownKeys(notificationSettingsSchema, notifications, ['notifications']),
+  ];
 }
 
 export function describeUnknownKeys(keys: UnknownKey[]): string {

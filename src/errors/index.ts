@@ -30,6 +30,7 @@ import {
   UsageError,
 } from './cliErrors';
 import type { ErrorMeaning, SynclineErrorClass } from './meaning';
+import { ProductEndpointError } from './notifyErrors';
 import {
   AdminDisabledError,
   AdminUnauthorizedError,
@@ -42,12 +43,20 @@ import {
   OperatorActionRejectedError,
   ReconcileNotSupportedError,
 } from './operatorErrors';
+import {
+  InvalidCursorError,
+  InvalidRecordsQueryError,
+  ProductUnauthorizedError,
+  RecordNotFoundError,
+  RecordsApiDisabledError,
+} from './recordsErrors';
 import { PartnerPermanentError, PartnerTransientError, StalePartnerReadError } from './partnerErrors';
 import { ConnectionStoreUnavailableError, EventTransitionRefusedError, StoreUnavailableError } from './storeErrors';
 
 export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   // Order matters only for how the derived lists read in workflow histories: partner failures first.
   PartnerPermanentError,
+  ProductEndpointError,
   MalformedDeliveryError,
   UnknownConnectionError,
   InvalidConnectionError,
@@ -85,6 +94,11 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   EventRefusedError,
   RateLimitedError,
   OverloadedError,
+  ProductUnauthorizedError,
+  RecordsApiDisabledError,
+  InvalidCursorError,
+  InvalidRecordsQueryError,
+  RecordNotFoundError,
 ];
 
 const BY_TYPE: ReadonlyMap<string, ErrorMeaning> = new Map(ERROR_CLASSES.map((c) => [c.meaning.type, c.meaning]));

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       const worker = await runWorker(rt, targetFromEnv(env, `127.0.0.1:${env.TEMPORAL_DEV_PORT}`), {
         workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
         maintenanceSchedules: env.WORKER_MAINTENANCE_SCHEDULES,
+        notifyDispatcher: true,
       }).catch(async (err: unknown) => {
         await rt.close();
         throw err;

@@ -7,6 +7,8 @@ import { Client, Connection } from '@temporalio/client';
 import type { Alert } from '../alerts/types';
 import { WebhookAlerter } from '../alerts/webhookAlerter';
 import { checkpointAges, parkedCounts } from '../metrics/activityMetrics';
+import { notifyDepsFromEnv } from '../notifications/notifyConfig';
+import { startDispatcher } from '../notifications/dispatcher';
 import { ScheduleManager } from '../reconcile/schedules';
 import { AlertGroups } from '../store/alertGroups';
 import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
@@ -30,6 +32,12 @@ export interface WorkerRunOptions {
    * `syncline reconcile sync`; tests sharing one Temporal server do not.
    */
   maintenanceSchedules?: boolean;
+  /**
+   * Run the notification dispatcher (src/notifications/dispatcher.ts) for this task queue: PostgreSQL
+   * NOTIFYs become wake signals of the connections' notifier workflows. One process per task queue
+   * is active at a time. Worker processes do; tests sharing one database opt in.
+   */
+  notifyDispatcher?: boolean;
 }
 
 export interface RunningWorker extends Running {
@@ -80,6 +88,7 @@ export async function runWorker(
         links: { uiUrl: env.TEMPORAL_UI_URL ?? opts.uiUrl, namespace: target.namespace },
         metrics: rt.metrics,
         eventRetentionDays: env.EVENT_RETENTION_DAYS,
+        notify: notifyDepsFromEnv(env),
       },
       workflowBundlePath: opts.workflowBundlePath,
     });
@@ -90,6 +99,17 @@ export async function runWorker(
   const running = worker.run();
   if (opts.maintenanceSchedules)
     await ensureMaintenanceSchedules(temporal, rt, opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE);
+  const dispatcher = opts.notifyDispatcher
+    ? startDispatcher({
+        env,
+        databaseUrl: rt.database.url,
+        db: rt.db,
+        connections: rt.connections,
+        temporal,
+        taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
+        log: rt.log,
+      })
+    : undefined;
   rt.metrics.setCheckpointAgeSource(checkpointAges(rt.db));
   rt.metrics.setParkedCountSource(parkedCounts(rt.db));
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
@@ -134,6 +154,7 @@ export async function runWorker(
     opsUrl: ops?.url,
     async stop() {
       clearInterval(flusher);
+      await dispatcher?.stop();
       await ops?.close();
       await probe.close();
       if (worker.getState() === 'RUNNING') worker.shutdown();

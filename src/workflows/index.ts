@@ -4,3 +4,4 @@ export { reconcileConnection } from './reconcileConnection';
 export { reconcileHealth } from './reconcileHealth';
 export { pruneEventRows } from './pruneEventRows';
 export { sweepClosedWorkflows } from './sweepClosedWorkflows';
+export { notifyProduct } from './notifyProduct';

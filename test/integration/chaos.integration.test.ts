@@ -8,6 +8,8 @@
 // After reconciliation and an operator's bulk replay, syncline's copy must
 // equal the partner's exactly, nothing applied twice, every event final, no
 // hostile delivery stored; the naive receiver on the same stream must not.
+// The product's notification endpoint, down and then flaky mid-run, must have
+// been told of every change of the feed exactly once past its cursor.
 // CHAOS_SEED replays a failing run; CHAOS_CHANGES scales it.
 import { describe, expect, inject, it } from 'vitest';
 import { defaultOptions, randomSeed, replayCommand } from '../../dev/chaos/options';
@@ -61,6 +63,11 @@ describe('chaos convergence', () => {
         expect(s.backfilled).toBeGreaterThan(0);
         expect(s.chaos.filter((c) => c.startsWith('SIGKILL') || c.startsWith('PostgreSQL'))).toHaveLength(5);
         expect(Object.values(s.operatorActions).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+        // The product (a notification endpoint that was down and flaky mid-run) saw every change of the
+        // feed exactly once, in order, past its cursor, every notification verified with `standardwebhooks`.
+        expect(s.product).toMatchObject({ missed: 0, repeated: 0, outOfOrder: 0, gaps: 0, unverified: 0 });
+        expect(s.product.feedChanges).toBeGreaterThan(0);
+        expect(s.product.refused).toBeGreaterThan(0);
         const n = s.naive!;
         expect(n.missing + n.stale + n.resurrected + n.duplicated).toBeGreaterThan(0);
       } finally {

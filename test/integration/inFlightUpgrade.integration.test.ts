@@ -99,6 +99,7 @@ describe('processEvent runs started before issue 17', () => {
     await worker(inject('workflowBundlePath'));
     const fetched = await waitForEventStatus(sys.rt.db, conn, fetchingEvent.id, 'processed', 60_000);
     expect(fetched.outcome).toBe('applied');
+    expect(await sys.client.workflow.getHandle(fetched.workflowId).result()).toMatchObject({ status: 'processed' });
     // The old path, replayed and continued by today's code: the apply is its own activity.
     expect(await activityNames(fetched.workflowId)).toEqual([
       'fetchObjectState',
@@ -122,6 +123,7 @@ describe('processEvent runs started before issue 17', () => {
     // Started after the deploy: the new path, one activity.
     const fresh = await deliver('u-fresh');
     const done = await waitForEventStatus(sys.rt.db, conn, fresh.id, 'processed', 60_000);
+    expect(await sys.client.workflow.getHandle(done.workflowId).result()).toMatchObject({ status: 'processed' });
     expect(await activityNames(done.workflowId)).toEqual(['fetchAndFinish']);
   });
 });

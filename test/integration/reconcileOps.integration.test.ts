@@ -3,6 +3,7 @@
 // connector kept in sync by its schedule, the mass-deletion guard with an
 // operator's answer, and the health alerts. A worker with a recording alerter
 // runs this file's workflows.
+import { notifyDepsFromEnv } from '../../src/notifications/notifyConfig';
 import { systemPartnerClock } from '../../src/connectors/observedVersion';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
@@ -60,6 +61,7 @@ beforeAll(async () => {
       links: { namespace: target.namespace },
       metrics: createMetrics(),
       eventRetentionDays: 0,
+      notify: notifyDepsFromEnv(sys.rt.env),
     },
     workflowBundlePath: inject('workflowBundlePath'),
   });

@@ -47,7 +47,7 @@ export function uniqueName(label: string): string {
 export async function startTestSystem(
   label: string,
   overrides: Record<string, string> = {},
-  opts: { inProcessWorker?: boolean; log?: Logger } = {},
+  opts: { inProcessWorker?: boolean; log?: Logger; notifyDispatcher?: boolean } = {},
 ): Promise<TestSystem> {
   const prefix = uniqueName(label);
   const env = parseEnv({
@@ -73,6 +73,7 @@ export async function startTestSystem(
           workflowBundlePath: inject('workflowBundlePath'),
           uiUrl: TEST_UI_URL,
           opsPort: 0,
+          notifyDispatcher: opts.notifyDispatcher,
         });
   const api = await runApi(rt, target, { port: 0, host: '127.0.0.1', uiUrl: TEST_UI_URL });
   const partner = await startPartnerSimulator({ apiKey: PARTNER_API_KEY, eventIdPrefix: prefix });

@@ -31,6 +31,20 @@ describe('counting Temporal Cloud Actions from a history', () => {
     expect(dollarsPerMillionEvents(totalActions(counts))).toBe(400);
   });
 
+  it('prices a processed event of the code since issue 17 at 3 billed Actions, 4 by the server metric', () => {
+    // v6: the start, the patch marker with the registration's local-activity marker (one batch), fetchAndFinish,
+    // and the TemporalChangeVersion upsert the SDK adds to patched(): Cloud does not bill it, the server counts it.
+    const counts = countActions(recorded('v6-0cba11d.event-processed.json'));
+    expect(counts).toEqual({
+      grpc_StartWorkflowExecution: 1,
+      command_BatchMarkers: 1,
+      command_ScheduleActivityTask: 1,
+      'command_UpsertWorkflowSearchAttributes:TemporalChangeVersion': 1,
+    });
+    expect(billedActions(counts)).toBe(3);
+    expect(totalActions(counts)).toBe(4);
+  });
+
   it('counts an activity retry and the update that replayed a parked event', () => {
     const retried = countActions(recorded('v4-8552554.event-retried.json'));
     expect(retried.activity_retry).toBe(1);

@@ -99,7 +99,15 @@ describe('derived from the meanings', () => {
       ERROR_CLASSES.filter((c) => c.meaning.exitCode === 2)
         .map((c) => c.name)
         .sort(),
-    ).toEqual(['InputError', 'InvalidConnectionError', 'UnknownCommandError', 'UnknownConnectorError', 'UsageError']);
+    ).toEqual([
+      'InputError',
+      'InvalidConnectionError',
+      'InvalidCursorError',
+      'InvalidRecordsQueryError',
+      'UnknownCommandError',
+      'UnknownConnectorError',
+      'UsageError',
+    ]);
   });
 
   it('an error is known by its name, as Temporal carries it across processes', () => {

@@ -19,6 +19,7 @@ const MODELS = [
   'alertGroup',
   'webhookInbox',
   'recordChange',
+  'productNotification',
 ];
 const TABLES = [
   'connections',
@@ -31,6 +32,7 @@ const TABLES = [
   'alert_groups',
   'webhook_inbox',
   'record_changes',
+  'product_notifications',
 ];
 const DELEGATE_METHODS =
   'findUnique|findUniqueOrThrow|findFirst|findFirstOrThrow|findMany|create|createMany|createManyAndReturn|update|updateMany|upsert|delete|deleteMany|count|groupBy|aggregate';

@@ -1,0 +1,90 @@
+// Activities of the notifyProduct workflow (src/workflows/notifyProduct.ts).
+// deliverNotificationBatch: reads the feed page after the product's delivered
+// cursor (the records API's own page), POSTs at most NOTIFY_BATCH_MAX_CHANGES changes as one signed
+// notification, and moves the cursor only after the product's 2xx. A failed
+// POST is recorded (attempts, last error) and thrown, so Temporal retries it;
+// each retry reads the feed again from the same cursor, so nothing is skipped
+// and a batch may grow between attempts, never lose a change.
+import { resumeNotificationsCommand, workflowLink } from '../alerts/links';
+import type { BatchResult } from '../contracts/notifyContract';
+import { postNotification } from '../notifications/delivery';
+import { resolveEndpoint } from '../notifications/endpoint';
+import { buildBody } from '../notifications/message';
+import { findConnectionRow } from '../store/connectionRows';
+import {
+  findNotificationState,
+  recordDelivered,
+  recordFailedAttempt,
+  recordHealthy,
+  recordParked,
+} from '../store/productNotifications';
+import { RecordsFeed } from '../records/recordsFeed';
+import type { ActivityDeps } from './deps';
+
+interface NotifyArgs {
+  connectionId: string;
+  workflowId: string;
+}
+
+export function createNotificationActivities(deps: ActivityDeps) {
+  const { notify } = deps;
+  return {
+    async deliverNotificationBatch(a: NotifyArgs): Promise<BatchResult> {
+      const conn = await deps.connections.find(a.connectionId);
+      const row = await findConnectionRow(deps.db, a.connectionId);
+      const state = await findNotificationState(deps.db, a.connectionId);
+      const cursor = state?.cursor ?? null;
+      const idle = { delivered: 0, cursor, more: false };
+      if (!conn || !row || !conn.enabled) return idle;
+      const endpoint = resolveEndpoint({ ...conn, rawSettings: row.settings }, notify.globals);
+      if (endpoint === null) return idle;
+      const page = await new RecordsFeed(deps.db).changes(a.connectionId, {
+        cursor: cursor ?? undefined,
+        limit: notify.batchMaxChanges,
+      });
+      if (page.changes.length === 0) {
+        await recordHealthy(deps.db, a.connectionId);
+        return idle;
+      }
+      const body = buildBody(a.connectionId, cursor, page);
+      try {
+        await postNotification(deps.http, endpoint, body, {
+          timeoutMs: notify.timeoutMs,
+          nowSec: Math.floor(Date.now() / 1000),
+        });
+      } catch (err) {
+        await recordFailedAttempt(deps.db, a.connectionId, (err as Error).message);
+        throw err;
+      }
+      await recordDelivered(deps.db, {
+        connectionId: a.connectionId,
+        from: cursor,
+        to: body.nextCursor,
+        changes: body.changes.length,
+      });
+      return { delivered: body.changes.length, cursor: body.nextCursor, more: body.hasMore };
+    },
+
+    /** The retry schedule is spent: the row says parked, and on-call is told how to resume. */
+    async parkNotifications(a: NotifyArgs & { error: string }): Promise<void> {
+      const row = await recordParked(deps.db, a.connectionId, a.error);
+      const connector = (await findConnectionRow(deps.db, a.connectionId))?.connector ?? 'unknown';
+      await deps.alerter.send({
+        kind: 'notifications.parked',
+        connectionId: a.connectionId,
+        connector,
+        title: `Notifications to the product parked for connection ${a.connectionId}: its endpoint keeps failing`,
+        fields: {
+          connection: a.connectionId,
+          lastError: row.lastError,
+          failedAttempts: row.failedAttempts,
+          deliveredCursor: row.cursor,
+          lastDeliveredAt: row.lastDeliveredAt?.toISOString() ?? null,
+          workflowId: a.workflowId,
+        },
+        link: workflowLink(deps.links, a.workflowId),
+        command: resumeNotificationsCommand(a.connectionId),
+      });
+    },
+  };
+}

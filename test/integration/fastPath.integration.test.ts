@@ -1,12 +1,12 @@
 // The webhook fast path end to end: signed delivery -> 202 -> processEvent on
 // the real Temporal dev server -> the partner's current state in PostgreSQL.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerEventRow } from '../../src/store/webhookEvents';
 import { UnknownConnectionError } from '../../src/errors/connectionErrors';
 import { NON_RETRYABLE_ERROR_TYPES } from '../../src/errors';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { record, waitForEventStatus, eventRow } from '../support/events';
+import { deleteClosedRun } from '../support/deleteRun';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 
@@ -85,16 +85,7 @@ describe('webhook fast path', () => {
     const handle = sys.client.workflow.getHandle(first.workflowId);
 
     // What retention does to a closed run: delete it, so its workflow id is free again.
-    await sys.client.workflowService.deleteWorkflowExecution({
-      namespace: sys.client.options.namespace,
-      workflowExecution: { workflowId: first.workflowId },
-    });
-    await waitFor('the closed run to be deleted', async () =>
-      handle.describe().then(
-        () => undefined,
-        (err: Error) => err instanceof WorkflowNotFoundError,
-      ),
-    );
+    await deleteClosedRun(sys.client, first.workflowId);
 
     const again = await sender.send(delivery);
     expect(again.status).toBe(202);

@@ -2,12 +2,12 @@
 // run deletes finished rows older than EVENT_RETENTION_DAYS and nothing else,
 // its schedule starts it, and a partner re-delivering an event whose row and
 // run are both gone gets it processed again as a no-op for our copy.
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetentionActivities } from '../../src/activities/retention';
 import { ScheduleManager } from '../../src/reconcile/schedules';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { eventRow, record, waitForEventStatus } from '../support/events';
+import { deleteClosedRun } from '../support/deleteRun';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
 
@@ -109,23 +109,7 @@ describe('event-row retention', () => {
       where: { id: first.id },
       data: { receivedAt: daysAgo(45), finishedAt: daysAgo(45) },
     });
-    await sys.client.workflowService.deleteWorkflowExecution({
-      namespace: sys.client.options.namespace,
-      workflowExecution: { workflowId: first.workflowId },
-    });
-    // Temporal deletes a closed run in the background; on a loaded machine that took 20-40 s.
-    await waitFor(
-      'the closed run to be deleted',
-      async () =>
-        sys.client.workflow
-          .getHandle(first.workflowId)
-          .describe()
-          .then(
-            () => undefined,
-            (err: Error) => err instanceof WorkflowNotFoundError,
-          ),
-      110_000,
-    );
+    await deleteClosedRun(sys.client, first.workflowId);
     expect((await prune()).deleted).toBeGreaterThanOrEqual(1);
     expect(await eventRow(sys.rt.db, conn, delivery.eventId)).toBeNull();
 

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { parseEnv } from '../../src/config';
@@ -163,7 +164,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     stops.push(() => rt.close());
     const connection = await Connection.connect({ address: temporal.address });
     stops.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: temporalDataConverter(rt.codec) });
 
     const naive = o.naive ? new NaiveReceiver(dbUrl.toString(), runId) : undefined;
     const alertSink = naive ?? new NaiveReceiver(dbUrl.toString(), `${runId}_alerts`);

@@ -23,15 +23,17 @@ import { RecordsFeed } from '../records/recordsFeed';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import { connectionOptions, type TemporalTarget } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { adminNotificationsRouter } from './adminNotifications';
 import { adminReconcileRouter } from './adminReconcile';
 import { clientTracingInterceptors } from '../tracing/temporalTracing';
+import { codecOrigins } from './codecServer';
 import { createApp, createOpsApp } from './app';
 
 export interface RunningApi extends Running {
   /** The webhook port. */
   url: string;
-  /** The ops port: /readyz, /metrics, /admin. */
+  /** The ops port: /readyz, /metrics, /admin, /codec. */
   opsUrl: string;
   client: Client;
   /** This process's admission limiter (ops and tests read it; tests hold its permits to force overload). */
@@ -70,6 +72,7 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     connection,
     namespace: target.namespace,
     interceptors: clientTracingInterceptors(rt.tracing),
+    dataConverter: temporalDataConverter(rt.codec),
   });
   const env = rt.env;
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
@@ -155,6 +158,11 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
           taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
         }),
       ],
+    },
+    codec: {
+      codec: rt.codec,
+      token: env.CODEC_TOKEN ?? env.ADMIN_TOKEN,
+      origins: codecOrigins(env.CODEC_CORS_ORIGINS, env.TEMPORAL_UI_URL ?? opts.uiUrl),
     },
     records: { keys: env.PRODUCT_API_KEYS, feed: new RecordsFeed(rt.db) },
     ready: cachedReadiness(

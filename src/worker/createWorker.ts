@@ -3,6 +3,7 @@
 // when given; otherwise the workflows are bundled at start. With tracing, the
 // workflow code carries the OpenTelemetry interceptors (src/worker/workflowBundle.ts)
 // and activities run inside spans (src/tracing/temporalTracing.ts).
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   workflowBundlePath?: string;
+  /** The payload codec every syncline client shares (src/temporal/dataConverter.ts). */
+  dataConverter: DataConverter;
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   tracing?: Tracing;
@@ -29,6 +32,7 @@ export function createWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
+    dataConverter: opts.dataConverter,
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: bundleToLoad(opts.workflowBundlePath, traced) } }
       : { workflowsPath: WORKFLOWS_PATH }),

@@ -13,6 +13,7 @@ import { ScheduleManager } from '../reconcile/schedules';
 import { AlertGroups } from '../store/alertGroups';
 import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { connectWorker, connectionOptions, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
 import { installTemporalLogging } from '../temporal/runtimeLogging';
@@ -66,9 +67,11 @@ export async function runWorker(
   });
   let alerter: WebhookAlerter;
   let worker: Awaited<ReturnType<typeof createWorker>>;
+  const dataConverter = temporalDataConverter(rt.codec);
   const temporal = new Client({
     connection: clientConnection,
     namespace: target.namespace,
+    dataConverter,
     interceptors: clientTracingInterceptors(rt.tracing),
   });
   try {
@@ -98,6 +101,7 @@ export async function runWorker(
       },
       workflowBundlePath: opts.workflowBundlePath,
       tracing: rt.tracing,
+      dataConverter,
     });
   } catch (err) {
     await Promise.allSettled([connection.close(), clientConnection.close()]);

@@ -123,17 +123,16 @@ describe('tracing', () => {
     expect(start.attributes.temporalWorkflowId).toBe(run.attributes.workflowId);
     expect(run.parentSpanId).toBe(idOf(start));
 
-    // Activities: the local registration, the partner fetch, the writes.
+    // Activities: the local registration, then the partner fetch and the writes.
     const register = activity(spans, run, 'registerEvent');
     expect(subtree(spans, register).some(isDb), 'registerEvent writes the row').toBe(true);
-    const fetch = activity(spans, run, 'fetchObjectState');
+    // One regular activity fetches from the partner and writes the outcome in one transaction.
+    const fetch = activity(spans, run, 'fetchAndFinish');
     const partnerCall = childNamed(spans, fetch, 'GET');
     expect(partnerCall.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
     expect(new URL(sys.partner.url).port).toBe(String(partnerCall.attributes['server.port']));
-    const apply = activity(spans, run, 'applyObjectState');
-    const writes = subtree(spans, apply).filter(isDb);
+    const writes = subtree(spans, fetch).filter(isDb);
     expect(writes.map((s) => s.name).join(', ')).toMatch(/sync_records/);
-    activity(spans, run, 'recordEventOutcome');
 
     // Nothing in the trace hangs loose: every span but the receipt has its parent in it.
     const ids = new Set(spans.map(idOf));

@@ -49,6 +49,7 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
     box,
     env.CONNECTION_CACHE_TTL_MS,
     Date.now,
+    env.CONNECTION_CACHE_MAX_ENTRIES,
     env.NODE_ENV === 'production',
   );
   return {

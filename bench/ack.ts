@@ -16,6 +16,7 @@
 //   npm run bench:ack -- [--levels 1,8,32,64] [--events 600] [--events-at-one 150] [--rounds 4] [--with-worker]
 import path from 'node:path';
 import { Connection, Client } from '@temporalio/client';
+import { temporalDataConverter } from '../src/temporal/dataConverter';
 import { EventStarter } from '../src/ingest/starter';
 import { eventWorkflowId } from '../src/ingest/workflowId';
 import { startBenchEnv } from './support/env';
@@ -71,7 +72,7 @@ runBench(async () => {
     );
 
     const connection = await Connection.connect({ address: env.temporal.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: temporalDataConverter(env.rt.codec) });
     const starter = new EventStarter(client, env.childEnv.TEMPORAL_TASK_QUEUE ?? 'bench-ack', 4_000);
 
     // Warm-up: JIT, connection pools, the connection cache, Temporal's task queue.

@@ -2,10 +2,13 @@
 // the receiver's exact options) on fresh dev servers that differ only in their
 // SQLite settings, measured one after another in the same run.
 //   npm run bench:devserver -- [--starts 600] [--concurrency 32] [--rounds 1]
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { EncryptionCodec } from '../src/crypto/payloadCodec';
 import { EventStarter } from '../src/ingest/starter';
+import { temporalDataConverter } from '../src/temporal/dataConverter';
 import { eventWorkflowId } from '../src/ingest/workflowId';
 import { findTemporalBinary, startDevServer } from '../src/temporal/devServer';
 import { ROOT } from './support/env';
@@ -41,7 +44,9 @@ runBench(async () => {
           extraArgs: extra,
         });
         const connection = await Connection.connect({ address: server.address });
-        const starter = new EventStarter(new Client({ connection }), 'bench-devserver', 10_000);
+        // Encrypted like the receiver's starts (a key of this run's own).
+        const dataConverter = temporalDataConverter(new EncryptionCodec(crypto.randomBytes(32)));
+        const starter = new EventStarter(new Client({ connection, dataConverter }), 'bench-devserver', 10_000);
         const go = (n: number, tag: string) =>
           callAll(
             Array.from({ length: n }, (_, i) => i),

@@ -6,6 +6,7 @@
 //   npm run bench:e2e -- [--events 400] [--concurrency 32]
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { temporalDataConverter } from '../src/temporal/dataConverter';
 import { bundleWorkflows, startBenchEnv, type BenchEnv } from './support/env';
 import { addConnection, makeDeliveries } from './support/fixtures';
 import { callAll, postAll } from './support/load';
@@ -129,7 +130,7 @@ export async function startE2eSystem(env: BenchEnv) {
     'bench/support/trivialWorker.ts',
   );
   const connection = await Connection.connect({ address: env.temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: temporalDataConverter(env.rt.codec) });
   return {
     connectionId,
     api,

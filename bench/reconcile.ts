@@ -15,6 +15,7 @@ import { ScheduleManager } from '../src/reconcile/schedules';
 import { ReconcileService } from '../src/reconcile/reconcileService';
 import type { ReconcileResult } from '../src/contracts/reconcileContract';
 import { Client, Connection } from '@temporalio/client';
+import { temporalDataConverter } from '../src/temporal/dataConverter';
 import { startBenchEnv, type BenchEnv } from './support/env';
 import { addConnection } from './support/fixtures';
 import { startWorkerProcess } from './support/processes';
@@ -78,7 +79,7 @@ runBench(async () => {
     flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(env.runDir, 'prof')}`] : [],
   );
   const connection = await Connection.connect({ address: env.temporal.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter: temporalDataConverter(env.rt.codec) });
   const queue = env.childEnv.TEMPORAL_TASK_QUEUE ?? 'bench-reconcile';
   const service = new ReconcileService(
     client,

@@ -9,7 +9,10 @@
 // No Express, no logging, no metrics, no database.
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
+import { EncryptionCodec } from '../../src/crypto/payloadCodec';
+import { parseKey } from '../../src/crypto/secretBox';
 import { EventStarter } from '../../src/ingest/starter';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
 import { eventWorkflowId } from '../../src/ingest/workflowId';
 import { verifySignature, type SignatureConfig } from '../../src/signatures';
 import { rawInput } from './fixtures';
@@ -21,7 +24,13 @@ const ACCEPTED = JSON.stringify({ status: 'accepted' });
 
 async function main(): Promise<void> {
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '' });
-  const starter = new EventStarter(new Client({ connection }), process.env.TEMPORAL_TASK_QUEUE ?? 'bench-ack', 4_000);
+  // Encrypts its starts like the receiver does (same key), so the ceiling pays the codec too.
+  const dataConverter = temporalDataConverter(new EncryptionCodec(parseKey(process.env.ENCRYPTION_KEY ?? '')));
+  const starter = new EventStarter(
+    new Client({ connection, dataConverter }),
+    process.env.TEMPORAL_TASK_QUEUE ?? 'bench-ack',
+    4_000,
+  );
   let started = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

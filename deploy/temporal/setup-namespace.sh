@@ -23,7 +23,7 @@ register() {
   existing="$("$cli" operator search-attribute list --address "$TEMPORAL_ADDRESS" -n "$ns")" || return 1
   for name in $(echo "$SYNCLINE_SEARCH_ATTRIBUTES" | tr ',' ' '); do
     echo "$existing" | grep -qw "$name" ||
-      "$cli" operator search-attribute create --address "$TEMPORAL_ADDRESS" -n "$ns" --name "$name" --type Keyword --yes ||
+      "$cli" operator search-attribute create --address "$TEMPORAL_ADDRESS" -n "$ns" --name "$name" --type Keyword ||
       return 1
   done
 }

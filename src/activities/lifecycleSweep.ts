@@ -16,6 +16,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { deliveryFactsOf, type ProcessEventInput } from '../contracts/processEventContract';
+import { decodeHistoryPayload } from '../temporal/dataConverter';
 import type { ClosedFromOutside } from '../store/eventTransitions';
 import {
   findEventRow,
@@ -145,7 +146,7 @@ export function createSweepActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
       const history = await handle.fetchHistory();
       const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
       if (!payload) continue;
-      const input = deps.temporal.options.loadedDataConverter.payloadConverter.fromPayload<ProcessEventInput>(payload);
+      const input = await decodeHistoryPayload<ProcessEventInput>(deps.temporal, payload);
       // A receiver-recorded row (large payload) always exists; a row of this event already accounts for it.
       if (input.eventRowId !== null || (await findEventRow(deps.db, input.connectionId, input.eventId))) continue;
       const latest = await describeLatest(deps.temporal, wf.workflowId);

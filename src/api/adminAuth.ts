@@ -7,14 +7,18 @@ import { AdminDisabledError, AdminUnauthorizedError } from '../errors/operatorEr
 
 const digest = (s: string) => crypto.createHash('sha256').update(s).digest();
 
-export function requireAdminToken(token: string | undefined): RequestHandler {
+/** `what` names the surface in the answers (the codec server shares this guard). */
+export function requireAdminToken(
+  token: string | undefined,
+  what = { disabled: 'admin API is disabled: set ADMIN_TOKEN', wrong: 'missing or wrong admin token' },
+): RequestHandler {
   const expected = token ? digest(token) : undefined;
   return (req, _res, next) => {
-    if (!expected) return next(new AdminDisabledError('admin API is disabled: set ADMIN_TOKEN'));
+    if (!expected) return next(new AdminDisabledError(what.disabled));
     const header = req.get('authorization') ?? '';
     const match = /^Bearer (.+)$/i.exec(header);
     if (!match || !crypto.timingSafeEqual(digest(match[1]!), expected))
-      return next(new AdminUnauthorizedError('missing or wrong admin token'));
+      return next(new AdminUnauthorizedError(what.wrong));
     next();
   };
 }

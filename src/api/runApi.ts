@@ -23,14 +23,16 @@ import { RecordsFeed } from '../records/recordsFeed';
 import { cachedReadiness, databaseProbe, migrationsProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
 import { connectionOptions, type TemporalTarget } from '../temporal/connection';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { adminNotificationsRouter } from './adminNotifications';
 import { adminReconcileRouter } from './adminReconcile';
+import { codecOrigins } from './codecServer';
 import { createApp, createOpsApp } from './app';
 
 export interface RunningApi extends Running {
   /** The webhook port. */
   url: string;
-  /** The ops port: /readyz, /metrics, /admin. */
+  /** The ops port: /readyz, /metrics, /admin, /codec. */
   opsUrl: string;
   client: Client;
   /** This process's admission limiter (ops and tests read it; tests hold its permits to force overload). */
@@ -65,7 +67,11 @@ async function close(server: http.Server): Promise<void> {
 export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptions = {}): Promise<RunningApi> {
   // Lazy: the API starts (and answers 503) even while Temporal is down, and reconnects by itself.
   const connection = Connection.lazy(connectionOptions(target));
-  const client = new Client({ connection, namespace: target.namespace });
+  const client = new Client({
+    connection,
+    namespace: target.namespace,
+    dataConverter: temporalDataConverter(rt.codec),
+  });
   const env = rt.env;
   const probe = temporalProbe(target, env.READINESS_TIMEOUT_MS);
   const events = new DeliveryRecorder(rt.db, (err, what, count) =>
@@ -149,6 +155,11 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
           taskQueue: opts.taskQueue ?? env.TEMPORAL_TASK_QUEUE,
         }),
       ],
+    },
+    codec: {
+      codec: rt.codec,
+      token: env.CODEC_TOKEN ?? env.ADMIN_TOKEN,
+      origins: codecOrigins(env.CODEC_CORS_ORIGINS, env.TEMPORAL_UI_URL ?? opts.uiUrl),
     },
     records: { keys: env.PRODUCT_API_KEYS, feed: new RecordsFeed(rt.db) },
     ready: cachedReadiness(

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { LinkConfig } from '../alerts/links';
 import type { Env } from '../config';
 import { OperatorService } from '../operator/operatorService';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { connectionOptions, targetFromEnv } from '../temporal/connection';
 import type { Context } from './command';
 import { EventNotFoundError, InvalidFilterError, OperatorActionRejectedError } from '../errors/operatorErrors';
@@ -66,7 +67,11 @@ export async function withOperator<T>(
     },
   );
   try {
-    const client = new Client({ connection, namespace: target.namespace });
+    const client = new Client({
+      connection,
+      namespace: target.namespace,
+      dataConverter: temporalDataConverter(rt.codec),
+    });
     return await fn({
       ops: new OperatorService(rt.db, client, linkConfig(ctx.env)),
       client,

@@ -4,6 +4,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { type ReconcileService, reconcileServiceFor } from '../reconcile';
 import type { ReconcileMode } from '../contracts/reconcileContract';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { connectionOptions, targetFromEnv } from '../temporal/connection';
 import { intOption, requiredOption, stringOption } from './args';
 import type { Command, Context, Output } from './command';
@@ -26,7 +27,11 @@ async function withService<T>(ctx: Context, fn: (s: ReconcileService) => Promise
   const target = targetFromEnv(ctx.env, `127.0.0.1:${ctx.env.TEMPORAL_DEV_PORT}`);
   const connection = await Connection.connect(connectionOptions(target));
   try {
-    const client = new Client({ connection, namespace: target.namespace });
+    const client = new Client({
+      connection,
+      namespace: target.namespace,
+      dataConverter: temporalDataConverter(rt.codec),
+    });
     return await fn(reconcileServiceFor(client, { ...rt, log: ctx.log }));
   } catch (err) {
     if (err instanceof NoReconcileScheduleError || err instanceof NoBlockedRunError)

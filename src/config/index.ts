@@ -71,6 +71,12 @@ const schema = z.object({
 
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: z.string().default(''),
+  /** Encrypt every Temporal payload (AES-256-GCM, a key derived from ENCRYPTION_KEY); unset = on when ENCRYPTION_KEY is set (always in production). false only stops encrypting: encrypted payloads still decode. */
+  TEMPORAL_PAYLOAD_ENCRYPTION: bool.optional(),
+  /** Bearer token of the codec server (/codec/encode, /codec/decode on the ops port); unset = ADMIN_TOKEN; neither = codec server off. */
+  CODEC_TOKEN: z.string().min(16, 'CODEC_TOKEN must be at least 16 characters').optional(),
+  /** Origins (comma-separated) whose pages may call the codec server: the Temporal Web UI's; unset = TEMPORAL_UI_URL's origin. */
+  CODEC_CORS_ORIGINS: z.string().optional(),
   SEED_FILE: z.string().optional(),
   /** Quickstart only: run the partner simulator the dev seed's connections point at. */
   START_SIMULATOR: bool.default(true),

@@ -16,7 +16,8 @@ export function parseKey(text: string): Buffer {
   return key;
 }
 
-function keyId(key: Buffer): string {
+/** A key's public name: the first 8 hex digits of its SHA-256. */
+export function keyId(key: Buffer): string {
   return crypto.createHash('sha256').update(key).digest('hex').slice(0, 8);
 }
 

@@ -18,6 +18,7 @@ import { CLOSED_FROM_OUTSIDE, SUPERSEDABLE_STATUSES } from '../store/eventTransi
 import { replaySignal, replayUpdate, skipSignal, skipUpdate, stateQuery } from '../contracts/processEventMessages';
 import { type EventFilter, visibilityQuery } from './filter';
 import { summarizeHistory, type HistorySummary } from './history';
+import { decodeHistoryPayload } from '../temporal/dataConverter';
 import { EventNotFoundError, OperatorActionRejectedError } from '../errors/operatorErrors';
 import {
   type EventListFilter,
@@ -167,7 +168,7 @@ export class OperatorService {
       const history = await handle.fetchHistory();
       const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
       if (!payload) throw new Error('the closed run has no input');
-      input = this.client.options.loadedDataConverter.payloadConverter.fromPayload<ProcessEventInput>(payload);
+      input = await decodeHistoryPayload<ProcessEventInput>(this.client, payload);
     } catch (err) {
       if (err instanceof OperatorActionRejectedError) throw err;
       throw new OperatorActionRejectedError(

@@ -4,8 +4,9 @@
 import type { Env } from '../config';
 import { dataDir } from '../config';
 import { ConnectionRepository } from '../connections/repository';
-import { secretBoxFromEnv } from '../crypto/keys';
-import type { SecretBox } from '../crypto/secretBox';
+import { keyringFromEnv, payloadCodecFromKeyring } from '../crypto/keys';
+import type { EncryptionCodec } from '../crypto/payloadCodec';
+import { SecretBox } from '../crypto/secretBox';
 import { type Database, openDatabase } from '../db/bootstrap';
 import { migrate } from '../db/migrate';
 import { type Db, createDb } from '../db/prisma';
@@ -18,6 +19,8 @@ export interface Runtime {
   database: Database;
   db: Db;
   box: SecretBox;
+  /** Encrypts Temporal payloads: every Temporal client and worker of the process uses it (see temporalDataConverter). */
+  codec: EncryptionCodec;
   connections: ConnectionRepository;
   /** This process's metrics registry, shared by its API and worker (one registry per process). */
   metrics: Metrics;
@@ -43,7 +46,9 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
     poolSize: env.DATABASE_POOL_SIZE,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
   });
-  const box = secretBoxFromEnv(env, dataDir(env));
+  const keys = keyringFromEnv(env, dataDir(env));
+  const box = new SecretBox(keys.current, keys.previous);
+  const codec = payloadCodecFromKeyring(keys, env);
   const connections = new ConnectionRepository(
     db,
     box,
@@ -58,6 +63,7 @@ export async function openRuntime(env: Env, log: Logger, opts: { migrate?: boole
     database,
     db,
     box,
+    codec,
     connections,
     metrics: createMetrics(),
     async close() {

@@ -1,6 +1,7 @@
 // Builds the Temporal worker that runs processEvent (and later workflows) with
 // activities wired to real dependencies. A prebuilt workflow bundle is used
 // when given; otherwise the workflows are bundled at start.
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
@@ -11,6 +12,8 @@ export interface WorkerOptions {
   taskQueue: string;
   deps: ActivityDeps;
   workflowBundlePath?: string;
+  /** The payload codec every syncline client shares (src/temporal/dataConverter.ts). */
+  dataConverter: DataConverter;
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
 }
@@ -21,6 +24,7 @@ export function createWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: createActivities(opts.deps),
+    dataConverter: opts.dataConverter,
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: opts.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),

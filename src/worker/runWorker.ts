@@ -13,6 +13,7 @@ import { ScheduleManager } from '../reconcile/schedules';
 import { AlertGroups } from '../store/alertGroups';
 import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
 import { processMetrics, type Running, type Runtime } from '../system/runtime';
+import { temporalDataConverter } from '../temporal/dataConverter';
 import { connectWorker, connectionOptions, type TemporalTarget } from '../temporal/connection';
 import { ensureSearchAttributes } from '../temporal/registerSearchAttributes';
 import { installTemporalLogging } from '../temporal/runtimeLogging';
@@ -64,7 +65,8 @@ export async function runWorker(
   });
   let alerter: WebhookAlerter;
   let worker: Awaited<ReturnType<typeof createWorker>>;
-  const temporal = new Client({ connection: clientConnection, namespace: target.namespace });
+  const dataConverter = temporalDataConverter(rt.codec);
+  const temporal = new Client({ connection: clientConnection, namespace: target.namespace, dataConverter });
   try {
     // Self-hosted clusters need syncline's search attributes before the first event workflow starts.
     await ensureSearchAttributes(temporal, target.namespace, rt.log);
@@ -91,6 +93,7 @@ export async function runWorker(
         notify: notifyDepsFromEnv(env),
       },
       workflowBundlePath: opts.workflowBundlePath,
+      dataConverter,
     });
   } catch (err) {
     await Promise.allSettled([connection.close(), clientConnection.close()]);

@@ -6,6 +6,7 @@
 // syncline fetch the partner's own current state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProcessEventInput } from '../../src/contracts/processEventContract';
+import { decodeHistoryPayload } from '../../src/temporal/dataConverter';
 import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEventContract';
 import { eventWorkflowId } from '../../src/ingest/workflowId';
 import type { SignatureConfig } from '../../src/signatures/types';
@@ -110,8 +111,8 @@ describe('forged processEvent input', () => {
     const row = await waitForEventStatus(sys.rt.db, trusting, genuine.id, 'processed');
     expect(await record(sys.rt.db, trusting, 'order', 'f-seal')).toMatchObject({ version: 3n, data: { total: 3 } });
     const history = await sys.client.workflow.getHandle(row.workflowId).fetchHistory();
-    const startedInput = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
-    const sealed = JSON.parse(Buffer.from(startedInput!).toString('utf8')) as ProcessEventInput;
+    const startedInput = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const sealed = await decodeHistoryPayload<ProcessEventInput>(sys.client, startedInput!);
     expect(sealed.seal).toMatch(/^v1\./);
 
     // The same seal on input announcing a far newer version with a forged payload: neither is believed.

@@ -15,6 +15,7 @@ import type { ReconcileResult } from '../../src/contracts/reconcileContract';
 import { reconcileHealth } from '../../src/workflows/reconcileHealth';
 import { type PartnerSimulator, startPartnerSimulator } from '../../dev/simulator';
 import { connectWorker, targetFromEnv } from '../../src/temporal/connection';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
 import { createMetrics } from '../../src/metrics/metricsRegistry';
 import { createWorker } from '../../src/worker/createWorker';
 import { changesSettings, differences } from '../support/reconcileFixtures';
@@ -64,6 +65,7 @@ beforeAll(async () => {
       notify: notifyDepsFromEnv(sys.rt.env),
     },
     workflowBundlePath: inject('workflowBundlePath'),
+    dataConverter: temporalDataConverter(sys.rt.codec),
   });
   running = worker.run();
   schedules = new ScheduleManager(sys.client, sys.rt.db, sys.rt.connections, queue, sys.rt.log);

@@ -4,12 +4,19 @@
 // bundle without a non-determinism error. A workflow change that would break
 // runs in flight at a deploy fails here, and needs a patch (see
 // RESTORE_PATCH in src/workflows/reconcileConnection.ts) or a new workflow type.
+// The replaying worker has the payload codec, as every syncline worker does:
+// histories written before payloads were encrypted must still decode (the codec
+// passes through payloads it did not encrypt).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
+import { EncryptionCodec } from '../../src/crypto/payloadCodec';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
 
+const ENCRYPTING = temporalDataConverter(new EncryptionCodec(crypto.randomBytes(32)));
 const DIR = path.resolve(__dirname, '../fixtures/histories');
 const files = fs
   .readdirSync(DIR)
@@ -43,6 +50,10 @@ describe('replaying histories of earlier versions', () => {
     const history = temporal.api.history.v1.History.fromObject(
       JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Record<string, unknown>,
     );
-    await Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: ENCRYPTING },
+      history,
+      file,
+    );
   });
 });

@@ -46,7 +46,12 @@ beforeAll(async () => {
     logFile: path.join(dir, 'temporal.log'),
   });
   // WORKER_METRICS_PORT 0: the worker's ops server on any free port, so parallel test files do not collide.
-  sys = await startTestSystem('web-ui', { TEMPORAL_ADDRESS: server.address, WORKER_METRICS_PORT: '0' });
+  // Payload encryption off: this is about the documented queries and the summary (payloadEncryption.integration.test.ts reads encrypted runs through the codec server).
+  sys = await startTestSystem('web-ui', {
+    TEMPORAL_ADDRESS: server.address,
+    WORKER_METRICS_PORT: '0',
+    TEMPORAL_PAYLOAD_ENCRYPTION: 'false',
+  });
   // launch() gives every browser a fresh temporary user-data-dir, removed on close.
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -6,6 +6,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseEnv } from '../../src/config';
+import { EncryptionCodec } from '../../src/crypto/payloadCodec';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
 import { HEALTH_SCHEDULE_ID, RETENTION_SCHEDULE_ID, SWEEP_SCHEDULE_ID } from '../../src/reconcile/schedules';
 import { startOwnTemporal, type OwnTemporal } from '../support/ownTemporal';
 import { spawnWorker, type SynclineProcess } from '../support/synclineProcess';
@@ -38,7 +40,11 @@ describe('worker start-up', () => {
     });
     const on = { WORKER_MAINTENANCE_SCHEDULES: 'true', LOG_LEVEL: 'info' };
     workers.push(spawnWorker(env, on), spawnWorker(env, on));
-    const client = new Client({ connection: connection! });
+    // The workers encrypt the schedules' arguments and memos: the test reads them with the same key.
+    const client = new Client({
+      connection: connection!,
+      dataConverter: temporalDataConverter(new EncryptionCodec(Buffer.alloc(32, 7))),
+    });
 
     // Each worker logs the outcome of its ensure once it is up (created by one, found by the other).
     await waitFor(

@@ -6,6 +6,8 @@ import crypto from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import { EncryptionCodec } from '../../src/crypto/payloadCodec';
+import { temporalDataConverter } from '../../src/temporal/dataConverter';
 
 export interface MockWorker {
   client: Client;
@@ -20,15 +22,18 @@ export async function startMockWorker(
   const taskQueue = `${label}-${crypto.randomBytes(3).toString('hex')}`;
   const connection = await Connection.connect({ address: inject('temporalAddress') });
   const native = await NativeConnection.connect({ address: inject('temporalAddress') });
+  // Encrypted like syncline's own clients and workers (a key of this worker's own).
+  const dataConverter = temporalDataConverter(new EncryptionCodec(crypto.randomBytes(32)));
   const worker = await Worker.create({
     connection: native,
+    dataConverter,
     taskQueue,
     activities,
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();
   return {
-    client: new Client({ connection }),
+    client: new Client({ connection, dataConverter }),
     taskQueue,
     async stop() {
       worker.shutdown();

@@ -15,19 +15,22 @@ export interface LoadResult {
   latenciesMs: number[];
 }
 
-export async function postAll(url: string, deliveries: Delivery[], concurrency: number): Promise<LoadResult> {
+/** A delivery and, optionally, the path it goes to (default: the path of postAll's url), e.g. a random connection's. */
+export type Routed = Delivery & { path?: string };
+
+export async function postAll(url: string, deliveries: Routed[], concurrency: number): Promise<LoadResult> {
   const target = new URL(url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const statuses: Record<string, number> = {};
   const latenciesMs: number[] = [];
   let next = 0;
-  const post = (d: Delivery): Promise<number> =>
+  const post = (d: Routed): Promise<number> =>
     new Promise((resolve) => {
       const req = http.request(
         {
           host: target.hostname,
           port: target.port,
-          path: target.pathname,
+          path: d.path ?? target.pathname,
           method: 'POST',
           agent,
           headers: { ...d.headers, 'content-length': d.rawBody.length },

@@ -1,6 +1,7 @@
 // Syncline's API and worker as separate Node processes (node --import tsx), so
 // their CPU and resident memory are their own. Output goes to a log file in the
 // run folder; readiness is the API's /healthz or the worker's `worker.started`.
+// `root` is the checkout whose code runs (bench:compare runs an older one beside this).
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,10 +22,11 @@ export function spawnNode(
   env: Record<string, string>,
   logFile: string,
   nodeArgs: string[] = [],
+  root = ROOT,
 ): Child {
   const out = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.resolve(root, script)], {
+    cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', out, out],
   });
@@ -59,6 +61,7 @@ export async function startApiProcess(
   port: number,
   runDir: string,
   nodeArgs: string[] = [],
+  root = ROOT,
 ): Promise<Child & { url: string }> {
   const child = spawnNode(
     'api',
@@ -66,6 +69,7 @@ export async function startApiProcess(
     { ...env, API_PORT: String(port), API_HOST: '127.0.0.1', API_OPS_PORT: '0' },
     path.join(runDir, 'api.log'),
     nodeArgs,
+    root,
   );
   const url = `http://127.0.0.1:${port}`;
   await waitFor('api', child, async () => (await fetch(`${url}/healthz`)).ok);
@@ -77,9 +81,10 @@ export async function startWorkerProcess(
   runDir: string,
   script = 'src/worker/main.ts',
   nodeArgs: string[] = [],
+  root = ROOT,
 ): Promise<Child> {
   const logFile = path.join(runDir, `${path.basename(script, '.ts')}-${Date.now()}.log`);
-  const child = spawnNode('worker', script, env, logFile, nodeArgs);
+  const child = spawnNode('worker', script, env, logFile, nodeArgs, root);
   await waitFor('worker', child, async () => fs.readFileSync(logFile, 'utf8').includes('"worker.started"'));
   return child;
 }

@@ -16,3 +16,8 @@ export async function trivial(input: { id: string; activities: number }): Promis
   for (let i = 0; i < input.activities; i++) done += await noop(input.id);
   return done;
 }
+
+/** The zero-activity reference (start → complete): what Temporal alone costs per workflow (bench:compare). */
+export async function zeroActivity(): Promise<void> {
+  // Nothing: the workflow's only cost is its start, one workflow task and its completion.
+}

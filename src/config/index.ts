@@ -51,6 +51,8 @@ const schema = z.object({
   ACK_TIMEOUT_MS: int(4_000),
   RETRY_AFTER_SEC: int(30),
   CONNECTION_CACHE_TTL_MS: int(30_000),
+  /** Connections a process keeps resolved at most, least recently used out first (also bounded by bytes: connectionCache.ts); 0 = none. */
+  CONNECTION_CACHE_MAX_ENTRIES: int(50_000),
   /** Deliveries a second one connection may send to one API process (429 + Retry-After beyond); 0 = no limit. */
   WEBHOOK_RATE_LIMIT_PER_SEC: int(500),
   /** How many deliveries above the rate a connection may send at once. */

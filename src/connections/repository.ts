@@ -15,7 +15,7 @@ import {
 import type { ResolvedConnection } from '../connectors/types';
 import type { SecretBox } from '../crypto/secretBox';
 import type { Db } from '../db/prisma';
-import { ConnectionCache } from './connectionCache';
+import { CONNECTION_CACHE_MAX_BYTES, CONNECTION_CACHE_MAX_ENTRIES, ConnectionCache } from './connectionCache';
 import { type ConnectionInput, type StoredSecrets, connectionInputSchema, isConnectionId } from './input';
 import { describeUnknownKeys, unknownSettingsKeys } from './settingsKeys';
 import { ConnectionStoreUnavailableError } from '../errors/storeErrors';
@@ -23,16 +23,19 @@ import { InvalidConnectionError, UnknownConnectionError } from '../errors/connec
 import { createConnectionRow, findConnectionRow, updateConnectionRow } from '../store/connectionRows';
 
 export class ConnectionRepository {
-  private readonly cache = new ConnectionCache();
+  private readonly cache: ConnectionCache;
 
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    maxEntries = CONNECTION_CACHE_MAX_ENTRIES,
     /** Production refuses plain-http product endpoints. */
     private readonly production = false,
-  ) {}
+  ) {
+    this.cache = new ConnectionCache(CONNECTION_CACHE_MAX_BYTES, maxEntries);
+  }
 
   /** Resolved connection or null when it does not exist. Disabled connections are returned (callers decide). */
   async find(id: string): Promise<ResolvedConnection | null> {
@@ -104,6 +107,11 @@ export class ConnectionRepository {
     await updateConnectionRow(this.db, id, { secretsEnc: this.box.seal(JSON.stringify(secrets)) });
     this.cache.delete(id);
     return secrets.signingSecrets;
+  }
+
+  /** How many connections (and misses) the cache holds now. */
+  get cachedEntries(): number {
+    return this.cache.size;
   }
 
   /** What the cache holds, estimated in bytes (bounded: connectionCache.ts). */

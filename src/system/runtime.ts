@@ -63,6 +63,7 @@ export async function openRuntime(
     box,
     env.CONNECTION_CACHE_TTL_MS,
     Date.now,
+    env.CONNECTION_CACHE_MAX_ENTRIES,
     env.NODE_ENV === 'production',
   );
   return {

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { freePort } from '../support/ports';
-import { NAMESPACE_SCRIPT, ROOT, SCHEMA_SCRIPT, TEMPORAL_DEPLOY_DIR, sharedTemporalSettings } from './settings';
+import { NAMESPACE_SCRIPT, ROOT, SCHEMA_SCRIPT, TEMPORAL_DEPLOY_DIR, sharedTemporalSettings } from './clusterSettings';
 
 export const SERVICES = ['frontend', 'history', 'matching', 'worker'] as const;
 export type ServiceName = (typeof SERVICES)[number];

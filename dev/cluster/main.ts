@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { startCluster, type Cluster } from './cluster';
-import { ROOT } from './settings';
+import { ROOT } from './clusterSettings';
 
 const APP_DB = 'syncline_cluster';
 const APP_ROLE = 'syncline_app';

@@ -15,7 +15,7 @@ import {
   TEMPORAL_DEPLOY_DIR,
   sharedTemporalSettings,
   versionPins,
-} from '../../dev/cluster/settings';
+} from '../../dev/cluster/clusterSettings';
 import { SEARCH_ATTRIBUTE_NAMES } from '../../src/temporal/searchAttributes';
 
 /** docker-compose 1.x prints volumes and ports in their short form. */

@@ -338,11 +338,7 @@ async function processOnceLean(
         })
         .catch((err: unknown) => {
           // The payload may not be written (connection changed its mind, or the input is not the receiver's): ask the partner.
-          if (
-            err instanceof ActivityFailure &&
-            (err.cause as ApplicationFailure | undefined)?.type === 'PayloadNotTrustedError'
-          )
-            return null;
+          if (activityErrorOf(err)?.type === 'PayloadNotTrustedError') return null;
           throw err;
         });
       if (trusted !== null) {
@@ -360,11 +356,27 @@ async function processOnceLean(
     const finished = fetched.applied ? fetched : await local.finishEvent({ ...finishArgs, state: fetched.state });
     return { ok: true, outcome: finished.outcome, version: finished.version };
   } catch (err) {
-    if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
-    const cause = err.cause;
-    const type = cause instanceof ApplicationFailure && cause.type ? `${cause.type}: ` : '';
-    return { ok: false, error: `${type}${cause?.message ?? err.message}` };
+    const cause = activityErrorOf(err);
+    if (!cause || isCancellation(err)) throw err;
+    return { ok: false, error: `${cause.type ? `${cause.type}: ` : ''}${cause.message}` };
   }
+}
+
+/**
+ * The application error an activity failed with. A regular activity's failure arrives as an
+ * ActivityFailure around it; a local activity's arrives bare (seen with SDK 1.24: a
+ * PayloadNotTrustedError from stateFromPayload failed the whole run when only the wrapped shape
+ * was matched). Anything else (a cancellation, a workflow bug) is not an activity's error.
+ */
+function activityErrorOf(err: unknown): ApplicationFailure | undefined {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    return cause instanceof ApplicationFailure
+      ? cause
+      : ApplicationFailure.create({ message: cause?.message ?? err.message });
+  }
+  return undefined;
 }
 
 type Attempt =

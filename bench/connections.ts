@@ -18,21 +18,10 @@ import { makeDeliveries, SECRET, SIGNATURE } from './support/fixtures';
 import { callAll, postAll, type Routed } from './support/load';
 import { type Child, rssMb, startApiProcess, startWorkerProcess } from './support/processes';
 import { latency, parseFlags, round, runBench, table, writeResult } from './support/report';
+import { mulberry32 } from '../dev/chaos/prng';
 
 const MINUTE_MS = 60_000;
 const MODES = ['incremental', 'full'] as const;
-
-/** A small deterministic PRNG (mulberry32): the same connections get the same traffic on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seconds = (fromMs: number) => round((performance.now() - fromMs) / 1000, 2);
 
@@ -173,7 +162,7 @@ runBench(async () => {
       const now = rss();
       for (const k of Object.keys(peak) as Array<keyof typeof peak>) peak[k] = Math.max(peak[k], now[k]);
     }, 500);
-    const pick = random(17);
+    const pick = mulberry32(17);
     const tag = `many${Date.now().toString(36)}`;
     const t0 = performance.now();
     const rounds: Array<Record<string, string | number>> = [];

@@ -19,6 +19,7 @@ import { readChanges, type RecordChangeEntry } from '../../src/store/recordChang
 import { applyStates, type StateToApply } from '../../src/store/syncRecords';
 import { uniqueName } from '../support/system';
 import { waitFor } from '../support/wait';
+import { mulberry32 } from '../../dev/chaos/prng';
 
 let db: Db;
 const TX = { timeout: 120_000, maxWait: 60_000 };
@@ -36,18 +37,6 @@ async function newConnection(prefix: string): Promise<string> {
   const id = uniqueName(prefix);
   await db.connection.create({ data: { id, connector: 'rest', displayName: id, secretsEnc: 'unused' } });
   return id;
-}
-
-/** A small seeded generator (mulberry32): the same seed makes the same choices. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const later = (pos: FeedPosition, than: FeedPosition) =>
@@ -100,7 +89,7 @@ async function writeTx(
 describe('change feed cursor', () => {
   it('sees every committed change exactly once, in commit order per record, under concurrent writers, rollbacks and long transactions', async () => {
     const connectionId = await newConnection('feedprop');
-    const random = rng(21);
+    const random = mulberry32(21);
     const SHARED = ['a', 'b', 'c', 'd', 'e', 'f'];
     const LONG_ONLY = ['l1', 'l2', 'l3'];
     // Every record exists before the writers start, so locking them in id order cannot deadlock.

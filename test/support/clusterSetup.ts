@@ -80,7 +80,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('temporalBinary', findTemporalBinary(process.env.TEMPORAL_CLI_PATH, ROOT));
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('runDir', runDir);
-  project.provide('clusterEndpoints', cluster);
+  // Only the plain endpoints cross to the test workers (provide() takes serializable values, not the handle).
+  const { frontend, namespace, ui, metrics, logs } = cluster;
+  project.provide('clusterEndpoints', { frontend, namespace, ui, metrics, logs });
   project.provide('testPki', pki);
   project.provide('temporalEnv', {
     TEMPORAL_TLS_CA_PATH: pki.caFile,

@@ -6,28 +6,35 @@ import { notifierWorkflowId } from '../contracts/notifyContract';
 import type { Db } from '../db/prisma';
 import { UnknownConnectionError } from '../errors/connectionErrors';
 import { findConnectionRow } from '../store/connectionRows';
-import { findNotificationState, notificationBacklog } from '../store/productNotifications';
+import { findNotificationState, notificationBacklog, type NotificationRow } from '../store/productNotifications';
 import { type NotifyGlobals, resolveEndpoint } from './endpoint';
 
 /** The backlog is counted up to this many changes (`backlogCapped` beyond). */
 export const BACKLOG_COUNT_CAP = 10_000;
 
-export interface NotificationStatus {
-  connectionId: string;
+/** The stored notifier state (a never-notified connection's defaults when there is none), and what is derived. */
+export interface NotificationStatus extends NotificationRow {
   /** The URL, `none (not notified)`, or `invalid: <why>`. */
   endpoint: string;
-  status: 'active' | 'parked';
-  cursor: string | null;
   backlog: number;
   backlogCapped: boolean;
-  failedAttempts: number;
-  lastError: string | null;
-  lastErrorAt: Date | null;
-  parkedAt: Date | null;
-  lastDeliveredAt: Date | null;
-  deliveredBatches: number;
-  deliveredChanges: number;
   workflowId: string;
+}
+
+/** What a connection that was never notified reads as. */
+function neverNotified(connectionId: string): NotificationRow {
+  return {
+    connectionId,
+    cursor: null,
+    status: 'active',
+    failedAttempts: 0,
+    lastError: null,
+    lastErrorAt: null,
+    parkedAt: null,
+    lastDeliveredAt: null,
+    deliveredBatches: 0,
+    deliveredChanges: 0,
+  };
 }
 
 export async function notificationStatus(
@@ -48,19 +55,10 @@ export async function notificationStatus(
   const state = await findNotificationState(db, connectionId);
   const backlog = await notificationBacklog(db, connectionId, BACKLOG_COUNT_CAP);
   return {
-    connectionId,
+    ...(state ?? neverNotified(connectionId)),
     endpoint,
-    status: state?.status ?? 'active',
-    cursor: state?.cursor ?? null,
     backlog,
     backlogCapped: backlog >= BACKLOG_COUNT_CAP,
-    failedAttempts: state?.failedAttempts ?? 0,
-    lastError: state?.lastError ?? null,
-    lastErrorAt: state?.lastErrorAt ?? null,
-    parkedAt: state?.parkedAt ?? null,
-    lastDeliveredAt: state?.lastDeliveredAt ?? null,
-    deliveredBatches: state?.deliveredBatches ?? 0,
-    deliveredChanges: state?.deliveredChanges ?? 0,
     workflowId: notifierWorkflowId(connectionId),
   };
 }

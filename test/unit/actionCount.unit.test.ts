@@ -45,6 +45,18 @@ describe('counting Temporal Cloud Actions from a history', () => {
     expect(totalActions(counts)).toBe(4);
   });
 
+  it('prices a processed event of a generation-2 worker at 3 Actions by the server metric too: no patch marker', () => {
+    // v7: the first task's build id (syncline-workflows@2) decides the path; no marker, so no TemporalChangeVersion upsert.
+    const counts = countActions(recorded('v7-67afc07.event-processed.json'));
+    expect(counts).toEqual({
+      grpc_StartWorkflowExecution: 1,
+      command_BatchMarkers: 1,
+      command_ScheduleActivityTask: 1,
+    });
+    expect(totalActions(counts)).toBe(3);
+    expect(billedActions(counts)).toBe(3);
+  });
+
   it('counts an activity retry and the update that replayed a parked event', () => {
     const retried = countActions(recorded('v4-8552554.event-retried.json'));
     expect(retried.activity_retry).toBe(1);

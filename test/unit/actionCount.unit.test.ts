@@ -47,7 +47,7 @@ describe('counting Temporal Cloud Actions from a history', () => {
 
   it('prices a processed event of a generation-2 worker at 3 Actions by the server metric too: no patch marker', () => {
     // v7: the first task's build id (syncline-workflows@2) decides the path; no marker, so no TemporalChangeVersion upsert.
-    const counts = countActions(recorded('v7-67afc07.event-processed.json'));
+    const counts = countActions(recorded('v7-5af422e.event-processed.json'));
     expect(counts).toEqual({
       grpc_StartWorkflowExecution: 1,
       command_BatchMarkers: 1,

@@ -113,7 +113,9 @@ export function actionMetric(metricsText: string, namespace = 'default'): Action
     if (!m) continue;
     const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
     if (labels.namespace !== namespace || !labels.action_type) continue;
-    counts[labels.action_type] = (counts[labels.action_type] ?? 0) + Number(m[2]);
+    // Prometheus label values keep the server's names, except `:`, which its exporter may write as `_`.
+    const type = labels.action_type.replace(/^(message_\w+?)_(Acceptance|Rejection)$/, '$1:$2');
+    counts[type] = (counts[type] ?? 0) + Number(m[2]);
   }
   return counts;
 }

@@ -39,12 +39,33 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-/** The server's metrics text, when it serves them, saved as <name>.metrics-<phase>.txt. */
+/** The `action` lines of the server's metrics page. */
+async function actionLines(): Promise<string> {
+  const res = await fetch(METRICS_URL!);
+  if (!res.ok) throw new Error(`${METRICS_URL} answered ${res.status}`);
+  return (await res.text())
+    .split('\n')
+    .filter((l) => l.startsWith('action{'))
+    .sort()
+    .join('\n');
+}
+
+/**
+ * The server's `action` counters, when it serves them, saved as <name>.metrics-<phase>.txt once
+ * they hold still: the server reports its counters to the page on an interval, so a run that just
+ * closed (or the path before) may not be on it yet. Still = the same over METRICS_STILL_MS.
+ */
+const METRICS_STILL_MS = 3_000;
 async function metrics(name: string, phase: 'before' | 'after'): Promise<void> {
   if (!METRICS_URL) return;
-  const res = await fetch(METRICS_URL);
-  if (!res.ok) throw new Error(`${METRICS_URL} answered ${res.status}`);
-  fs.writeFileSync(path.join(OUT, `${name}.metrics-${phase}.txt`), await res.text());
+  let last = await actionLines();
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setTimeout(r, METRICS_STILL_MS));
+    const now = await actionLines();
+    if (now === last) break;
+    last = now;
+  }
+  fs.writeFileSync(path.join(OUT, `${name}.metrics-${phase}.txt`), `${last}\n`);
 }
 
 async function save(name: string, workflowId: string): Promise<void> {

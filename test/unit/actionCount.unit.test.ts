@@ -110,10 +110,15 @@ describe("reading the server's own action metric", () => {
       `action{action_type="command_BatchMarkers",namespace="default",operation="RespondWorkflowTaskCompleted",service_name="frontend"} ${2 * n}`,
       'action{action_type="grpc_StartWorkflowExecution",namespace="temporal_system",operation="StartWorkflowExecution",service_name="frontend"} 7',
       'action_other{action_type="x",namespace="default"} 1',
+      'action{action_type="message_UpdateWorkflowExecution_Acceptance",namespace="default"} 1',
     ].join('\n');
 
   it('sums one namespace by action_type, and what a later page gained', () => {
-    expect(actionMetric(page(1))).toEqual({ grpc_StartWorkflowExecution: 1, command_BatchMarkers: 2 });
+    expect(actionMetric(page(1))).toEqual({
+      grpc_StartWorkflowExecution: 1,
+      command_BatchMarkers: 2,
+      'message_UpdateWorkflowExecution:Acceptance': 1,
+    });
     expect(countsSince(actionMetric(page(4)), actionMetric(page(1)))).toEqual({
       grpc_StartWorkflowExecution: 3,
       command_BatchMarkers: 6,

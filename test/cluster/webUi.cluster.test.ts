@@ -18,6 +18,9 @@ const SECRET = 'gh-cluster-ui-secret';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UI_WAIT_MS = 15_000;
 const parkedOfConnection = (conn: string) => `SynclineConnection = "${conn}" AND SynclineStatus = "parked"`;
+// docs/web-ui.md's query: a first-try success keeps `processing` and its run is Completed.
+const processedOfConnection = (conn: string) =>
+  `SynclineConnection = "${conn}" AND (SynclineStatus = "processed" OR (SynclineStatus = "processing" AND ExecutionStatus = "Completed"))`;
 
 let sys: TestSystem;
 let browser: Browser;
@@ -68,7 +71,7 @@ describe('Temporal Web UI on the cluster', () => {
       'SQL visibility to know one parked and one processed event',
       async () =>
         (await visible(parkedOfConnection(conn))) === 1 &&
-        (await visible(`SynclineConnection = "${conn}" AND SynclineStatus = "processed"`)) === 1,
+        (await visible(processedOfConnection(conn))) === 1,
     );
 
     const page = await browser.newPage({ viewport: { width: 1680, height: 900 } });

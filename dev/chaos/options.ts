@@ -45,7 +45,15 @@ export function randomSeed(): number {
 export const replayCommand = (
   o: Pick<
     ChaosOptions,
-    'seed' | 'changes' | 'ratePerSec' | 'apis' | 'workers' | 'retryModel' | 'retryTimeScale' | 'overloadMode' | 'cluster'
+    | 'seed'
+    | 'changes'
+    | 'ratePerSec'
+    | 'apis'
+    | 'workers'
+    | 'retryModel'
+    | 'retryTimeScale'
+    | 'overloadMode'
+    | 'cluster'
   >,
 ): string =>
   `npm run chaos -- --seed ${o.seed} --changes ${o.changes} --rate ${o.ratePerSec} --apis ${o.apis} --workers ${o.workers}` +

@@ -520,8 +520,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       throw new ChaosMismatchError(summary, problems, replayCommand(o));
     }
     // unshift: after everything else has stopped (teardown runs the list backwards).
-    if (o.dropDatabase)
-      stops.unshift(async () => (o.cluster ? temporal.discard() : dropDatabase(dbUrl.toString())));
+    if (o.dropDatabase) stops.unshift(async () => (o.cluster ? temporal.discard() : dropDatabase(dbUrl.toString())));
     return { summary, table, uiUrl: temporal.uiUrl, connectionId: connId, teardown };
   } catch (err) {
     await teardown();

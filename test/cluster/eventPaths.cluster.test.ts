@@ -87,10 +87,7 @@ describe('on a Temporal cluster', () => {
       SynclineObjectId: ['c-park'],
       SynclineStatus: ['parked'],
     });
-    await waitFor(
-      'the processed event in SQL visibility',
-      async () => (await count(processedOf(conn))) === 1,
-    );
+    await waitFor('the processed event in SQL visibility', async () => (await count(processedOf(conn))) === 1);
 
     sys.partner.faults.clear({ type: 'order', id: 'c-park' });
     const result = await ops.replay(conn, event.id, { by: 'alice', reason: 'partner fixed permissions' });

@@ -69,9 +69,7 @@ describe('Temporal Web UI on the cluster', () => {
     const visible = async (q: string) => (await sys.client.workflow.count(q)).count;
     await waitFor(
       'SQL visibility to know one parked and one processed event',
-      async () =>
-        (await visible(parkedOfConnection(conn))) === 1 &&
-        (await visible(processedOfConnection(conn))) === 1,
+      async () => (await visible(parkedOfConnection(conn))) === 1 && (await visible(processedOfConnection(conn))) === 1,
     );
 
     const page = await browser.newPage({ viewport: { width: 1680, height: 900 } });

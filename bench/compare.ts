@@ -112,6 +112,8 @@ async function startSide(
     DATA_DIR: runDir,
     TEMPORAL_TASK_QUEUE: `bench-compare-${name}`,
     WORKER_MAINTENANCE_SCHEDULES: 'false',
+    // Two workers on one machine: the default ops port (9464) would let only the first one start.
+    WORKER_METRICS_PORT: String(await freePort()),
   };
   // Our bundler for a side with other packages could mix versions: such a side's worker bundles for itself.
   if (prebundle)

@@ -11,6 +11,7 @@ import type { ProcessEventInput, WireObjectState } from '../../src/contracts/pro
 import { replayUpdate, skipUpdate, stateQuery, supersedeSignal } from '../../src/contracts/processEventMessages';
 import { createPartnerActivities, type FetchObjectArgs } from '../../src/activities/partner';
 import type { ResolvedConnection } from '../../src/connectors/types';
+import { systemPartnerClock } from '../../src/connectors/observedVersion';
 import { SecretBox } from '../../src/crypto/secretBox';
 import type { Db } from '../../src/db/prisma';
 import { processEvent } from '../../src/workflows/processEvent';
@@ -123,6 +124,7 @@ function realPartner(r: NonNullable<Script['realFetch']>) {
     db: undefined as unknown as Db, // the mock's rows are not in PostgreSQL: the attempt note is best effort and skipped
     connections: { get: async () => CONNECTION },
     box: new SecretBox(crypto.randomBytes(32)), // the input below is not sealed: the activity believes no announced version
+    partnerClock: systemPartnerClock,
     http: async () => {
       const attempt = r.attempts[r.started++]!;
       attempt.open();

@@ -7,7 +7,7 @@ import type { Env } from '../config';
 import type { ConnectionRepository } from '../connections/repository';
 import type { Db } from '../db/prisma';
 import { notifierInput, notifyDepsFromEnv } from '../notifications/notifyConfig';
-import { resumeNotifier } from '../notifications/notifier';
+import { resumeNotifier } from '../notifier/signalNotifier';
 import { notificationStatus } from '../notifications/status';
 import { route } from './adminHttp';
 

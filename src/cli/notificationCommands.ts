@@ -8,7 +8,7 @@ import { NotFoundError } from '../errors/cliErrors';
 import { UnknownConnectionError } from '../errors/connectionErrors';
 import { notifierWorkflowId } from '../contracts/notifyContract';
 import { notifierInput, notifyDepsFromEnv } from '../notifications/notifyConfig';
-import { resumeNotifier } from '../notifications/notifier';
+import { resumeNotifier } from '../notifier/signalNotifier';
 import { notificationStatus } from '../notifications/status';
 import { findConnectionRow } from '../store/connectionRows';
 

@@ -3,7 +3,6 @@
 // workflows. One notifier workflow per connection, id `notify:<connectionId>`.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-export const NOTIFIER_WORKFLOW_TYPE = 'notifyProduct';
 export const notifierWorkflowId = (connectionId: string): string => `notify:${connectionId}`;
 
 /** "The feed of this connection may have moved": sent at most once per batch window per connection. */

@@ -8,7 +8,7 @@ import type { Alert } from '../alerts/types';
 import { WebhookAlerter } from '../alerts/webhookAlerter';
 import { checkpointAges, parkedCounts } from '../metrics/activityMetrics';
 import { notifyDepsFromEnv } from '../notifications/notifyConfig';
-import { startDispatcher } from '../notifications/dispatcher';
+import { startDispatcher } from '../notifier/dispatcher';
 import { ScheduleManager } from '../reconcile/schedules';
 import { AlertGroups } from '../store/alertGroups';
 import { cachedReadiness, databaseProbe, readiness, temporalProbe } from '../system/readiness';
@@ -36,7 +36,7 @@ export interface WorkerRunOptions {
    */
   maintenanceSchedules?: boolean;
   /**
-   * Run the notification dispatcher (src/notifications/dispatcher.ts) for this task queue: PostgreSQL
+   * Run the notification dispatcher (src/notifier/dispatcher.ts) for this task queue: PostgreSQL
    * NOTIFYs become wake signals of the connections' notifier workflows. One process per task queue
    * is active at a time. Worker processes do; tests sharing one database opt in.
    */

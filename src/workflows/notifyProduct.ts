@@ -30,7 +30,6 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import {
   BATCHES_PER_EXECUTION,
   type BatchResult,
@@ -40,21 +39,12 @@ import {
   wakeSignal,
 } from '../contracts/notifyContract';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
-
-type Activities = ReturnType<typeof createActivities>;
+import { type Activities, databaseSteps } from './activityProxies';
 
 /** The product's own answer is bounded by NOTIFY_TIMEOUT_MS inside the activity; this covers reading the feed too. */
 const DELIVERY_START_TO_CLOSE = '2m';
 
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '60s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
-});
+const db = databaseSteps('60s');
 
 export async function notifyProduct(input: NotifyInput): Promise<void> {
   const deliver = proxyActivities<Activities>({

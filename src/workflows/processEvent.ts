@@ -43,7 +43,6 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import {
   type ActionResult,
   deliveryFactsOf,
@@ -57,6 +56,8 @@ import {
 } from '../contracts/processEventContract';
 import { describePayload, parseOperatorRequest, parseSupersedeNotice } from '../contracts/messageValidation';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
+import { PayloadNotTrustedError } from '../errors/ingestErrors';
+import { type Activities, DATABASE_STEP_RETRY, databaseSteps } from './activityProxies';
 import { SA_STATUS } from '../temporal/searchAttributes';
 import {
   replaySignal,
@@ -66,8 +67,6 @@ import {
   stateQuery,
   supersedeSignal,
 } from '../contracts/processEventMessages';
-
-type Activities = ReturnType<typeof createActivities>;
 
 /**
  * Runs recorded without this marker (before issue 17) take the old path: an upsert to
@@ -92,37 +91,13 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     },
   });
   // Database steps: retried without limit (an outage delays the event, never loses it).
-  const db = proxyActivities<Activities>({
-    startToCloseTimeout: '30s',
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '1m',
-      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-    },
-  });
+  const db = databaseSteps('30s');
   // Recording the row is one short statement: a local activity (no task queue round trip),
   // retried without limit like every database step.
-  const registrar = proxyLocalActivities<Activities>({
-    startToCloseTimeout: '10s',
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '1m',
-      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-    },
-  });
+  const registrar = proxyLocalActivities<Activities>({ startToCloseTimeout: '10s', retry: DATABASE_STEP_RETRY });
   // The finish (apply, outcome, supersede in one transaction) when the fetch activity could not do it,
   // and the trusted payload: local activities, retried without limit like every database step.
-  const local = proxyLocalActivities<Activities>({
-    startToCloseTimeout: '30s',
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '1m',
-      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-    },
-  });
+  const localDb = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: DATABASE_STEP_RETRY });
   // An alert that cannot be delivered must not hold the event hostage: bounded retries, then logged.
   const alerts = proxyActivities<Activities>({
     startToCloseTimeout: '30s',
@@ -238,7 +213,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     const event = { ...input, eventRowId };
     for (;;) {
       state.runs += 1;
-      const attempt = lean ? await processOnceLean(event, partner, local) : await processOnce(event, partner, db);
+      const attempt = lean ? await processOnceLean(event, partner, localDb) : await processOnce(event, partner, db);
       if (attempt.ok) {
         state.lastError = null;
         setProcessed(`${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
@@ -320,7 +295,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
 async function processOnceLean(
   input: ProcessEventInput & { eventRowId: string },
   partner: Activities,
-  local: Activities,
+  localDb: Activities,
 ): Promise<Attempt> {
   const ref = { connectionId: input.connectionId, objectType: input.objectType, objectId: input.objectId };
   const sealed = { eventId: input.eventId, eventType: input.eventType, seal: input.seal };
@@ -328,7 +303,7 @@ async function processOnceLean(
   const finishArgs = { ...ref, eventRowId: input.eventRowId, source };
   try {
     if (input.trustPayload) {
-      const trusted = await local
+      const trusted = await localDb
         .stateFromPayload({
           ...ref,
           ...sealed,
@@ -338,11 +313,11 @@ async function processOnceLean(
         })
         .catch((err: unknown) => {
           // The payload may not be written (connection changed its mind, or the input is not the receiver's): ask the partner.
-          if (activityErrorOf(err)?.type === 'PayloadNotTrustedError') return null;
+          if (activityErrorOf(err)?.type === PayloadNotTrustedError.meaning.type) return null;
           throw err;
         });
       if (trusted !== null) {
-        const finished = await local.finishEvent({ ...finishArgs, state: trusted });
+        const finished = await localDb.finishEvent({ ...finishArgs, state: trusted });
         return { ok: true, outcome: finished.outcome, version: finished.version };
       }
     }
@@ -353,7 +328,7 @@ async function processOnceLean(
       retryScheduleMs: input.retry.scheduleMs,
       maximumAttempts: input.retry.maximumAttempts,
     });
-    const finished = fetched.applied ? fetched : await local.finishEvent({ ...finishArgs, state: fetched.state });
+    const finished = fetched.applied ? fetched : await localDb.finishEvent({ ...finishArgs, state: fetched.state });
     return { ok: true, outcome: finished.outcome, version: finished.version };
   } catch (err) {
     const cause = activityErrorOf(err);
@@ -414,7 +389,7 @@ async function processOnce(
             // The payload may not be written (connection changed its mind, or the input is not the receiver's): ask the partner.
             if (
               err instanceof ActivityFailure &&
-              (err.cause as ApplicationFailure | undefined)?.type === 'PayloadNotTrustedError'
+              (err.cause as ApplicationFailure | undefined)?.type === PayloadNotTrustedError.meaning.type
             )
               return fetch();
             throw err;

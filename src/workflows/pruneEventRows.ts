@@ -3,9 +3,7 @@
 // batches, heartbeating; a worker that dies mid-run is replaced after the
 // heartbeat timeout and the next attempt continues where the deletions stopped.
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
-
-type Activities = ReturnType<typeof createActivities>;
+import type { Activities } from './activityProxies';
 
 const { pruneEventRows: prune } = proxyActivities<Activities>({
   startToCloseTimeout: '1h',

@@ -35,8 +35,8 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
 import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
+import { type Activities, databaseSteps } from './activityProxies';
 import {
   CONFIRM_DELETES_SIGNAL,
   type DeletePlan,
@@ -47,8 +47,6 @@ import {
   type RestoreResult,
   type RunTotals,
 } from '../contracts/reconcileContract';
-
-type Activities = ReturnType<typeof createActivities>;
 
 export const confirmDeletesSignal = defineSignal<[boolean]>(CONFIRM_DELETES_SIGNAL);
 
@@ -71,15 +69,7 @@ export async function reconcileConnection(input: ReconcileInput): Promise<Reconc
 const RESTORE_PATCH = 'full-diff-restores-missing';
 
 /** Database steps: retried without limit (an outage delays a run). */
-const db = proxyActivities<Activities>({
-  startToCloseTimeout: '60s',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '1m',
-    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-  },
-});
+const db = databaseSteps('60s');
 
 function describe(input: ReconcileInput, t: RunTotals, note: string): string {
   return (

@@ -5,10 +5,8 @@
 // Bounded per run; a worker that dies mid-run is replaced after the heartbeat
 // timeout and the next attempt continues from the heartbeat's cursor.
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { Activities } from './activityProxies';
 import type { SweepArgs, SweepResult } from '../activities/lifecycleSweep';
-
-type Activities = ReturnType<typeof createActivities>;
 
 const { sweepClosedWorkflows: sweep } = proxyActivities<Activities>({
   startToCloseTimeout: '30m',

@@ -28,9 +28,9 @@ import type { Logger } from '../infra/log';
 import { findConnectionRow } from '../store/connectionRows';
 import { decodeCursor } from '../store/feedCursor';
 import { connectionsWithBacklog, isBelowHorizon, isParked, parkedConnections } from '../store/productNotifications';
-import { notifierInput, notifyDepsFromEnv } from './notifyConfig';
-import { resolveEndpoint } from './endpoint';
-import { wakeNotifier } from './notifier';
+import { notifierInput, notifyDepsFromEnv } from '../notifications/notifyConfig';
+import { resolveEndpoint } from '../notifications/endpoint';
+import { wakeNotifier } from './signalNotifier';
 
 export const CHANGES_CHANNEL = 'syncline_changes';
 /** How often a standby dispatcher tries to take the lock, and a failed listener to reconnect. */

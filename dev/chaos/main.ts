@@ -1,4 +1,4 @@
-// npm run chaos -- [--changes 2000] [--seed N] [--rate 40] [--apis 2] [--workers 2] [--no-kills] [--no-naive] [--keep-db]
+// npm run chaos -- [--changes 2000] [--seed N] [--rate 40] [--apis 2] [--workers 2] [--no-kills] [--no-naive] [--keep-db] [--cluster]
 //                   [--retry-model stripe|shopify|github|svix] [--retry-time-scale 0.001] [--overload-mode none|shed|overflow]
 // Runs one chaos convergence run and prints its table; exits 1 (with the seed
 // and the replay command) when syncline did not converge.
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
       apis: { type: 'string' },
       workers: { type: 'string' },
       'no-kills': { type: 'boolean' },
+      cluster: { type: 'boolean' },
       'no-naive': { type: 'boolean' },
       'keep-db': { type: 'boolean' },
       'database-url': { type: 'string' },
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     apis: num(values.apis, 2),
     workers: num(values.workers, 2),
     kills: !values['no-kills'],
+    cluster: values.cluster ?? false,
     naive: !values['no-naive'],
     dropDatabase: !values['keep-db'],
     retryModel,

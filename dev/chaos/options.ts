@@ -12,6 +12,8 @@ export interface ChaosOptions {
   workers: number;
   /** Kill/restart processes, Temporal and PostgreSQL during the stream. */
   kills: boolean;
+  /** Temporal as a cluster (frontend, history, matching, worker) on a PostgreSQL the run owns, each killed in turn. */
+  cluster: boolean;
   naive: boolean;
   faults: ChaosFaults;
   /** A PostgreSQL server URL; the run creates its own database on it. */
@@ -43,14 +45,23 @@ export function randomSeed(): number {
 export const replayCommand = (
   o: Pick<
     ChaosOptions,
-    'seed' | 'changes' | 'ratePerSec' | 'apis' | 'workers' | 'retryModel' | 'retryTimeScale' | 'overloadMode'
+    | 'seed'
+    | 'changes'
+    | 'ratePerSec'
+    | 'apis'
+    | 'workers'
+    | 'retryModel'
+    | 'retryTimeScale'
+    | 'overloadMode'
+    | 'cluster'
   >,
 ): string =>
   `npm run chaos -- --seed ${o.seed} --changes ${o.changes} --rate ${o.ratePerSec} --apis ${o.apis} --workers ${o.workers}` +
   (o.retryModel
     ? ` --retry-model ${o.retryModel} --retry-time-scale ${o.retryTimeScale ?? DEFAULT_RETRY_TIME_SCALE}`
     : '') +
-  (o.overloadMode ? ` --overload-mode ${o.overloadMode}` : '');
+  (o.overloadMode ? ` --overload-mode ${o.overloadMode}` : '') +
+  (o.cluster ? ' --cluster' : '');
 
 /** A partner's real schedule, 1000x faster: Svix's 27.5 h play in about 100 s, Stripe's 3 days in about 4 min. */
 export const DEFAULT_RETRY_TIME_SCALE = 1 / 1000;
@@ -65,6 +76,7 @@ export function defaultOptions(
     apis: 2,
     workers: 2,
     kills: true,
+    cluster: false,
     naive: true,
     faults: DEFAULT_CHAOS_FAULTS,
     uiPort: null,

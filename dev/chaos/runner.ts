@@ -1,6 +1,7 @@
 // One chaos convergence run, for the test, `npm run chaos` and the demo.
 // Sets up a fresh database behind a breakable TCP proxy, a file-backed Temporal
-// dev server, N API and M worker processes, the chaos partner and the naive
+// dev server or (o.cluster) a Temporal cluster on a PostgreSQL of its own
+// (./chaosTemporal.ts), N API and M worker processes, the chaos partner and the naive
 // receiver; streams the seeded changes while the schedule kills things; drains
 // the partner's retries; runs reconciliation; bulk-replays parked events as an
 // operator would; then checks convergence. A mismatch throws ChaosMismatchError
@@ -26,7 +27,8 @@ import { viaProxy } from '../support/tcpProxy';
 import { startTcpProxyProcess } from '../support/tcpProxyProcess';
 import { NaiveReceiver } from './naive';
 import { type ChaosOptions, DEFAULT_RETRY_TIME_SCALE, replayCommand } from './options';
-import { SynclineProcess, TemporalServer } from './chaosProcesses';
+import { SynclineProcess } from './chaosProcesses';
+import { startChaosTemporal } from './chaosTemporal';
 import { type ChaosSummary, renderSummary } from './summary';
 import { failures, statusCounts, verify } from './verify';
 import { performOperatorAction, planOperatorActions } from './operatorFault';
@@ -117,7 +119,10 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     `chaos: seed ${o.seed}, ${o.changes} changes at ${o.ratePerSec}/s, ${o.apis} APIs + ${o.workers} workers, kills ${o.kills ? 'on' : 'off'} (replay: ${replayCommand(o)})`,
   );
   try {
-    const dbUrl = new URL(o.databaseUrl);
+    // First: in cluster mode it brings the PostgreSQL server syncline's database goes on.
+    const temporal = await startChaosTemporal(o, dir);
+    stops.push(() => temporal.stop());
+    const dbUrl = new URL(temporal.databaseServerUrl);
     dbUrl.pathname = `/chaos_${runId.replace(/-/g, '_')}`;
     await ensureDatabase(dbUrl.toString());
     await migrate(dbUrl.toString());
@@ -125,17 +130,6 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     const proxy = await startTcpProxyProcess(dbUrl.hostname, Number(dbUrl.port || 5432));
     stops.push(() => proxy.close());
     const proxiedDb = viaProxy(dbUrl.toString(), proxy);
-
-    const temporal = new TemporalServer({
-      binary: o.temporalBinary,
-      port: await freePort(),
-      uiPort: o.uiPort ?? undefined,
-      headless: o.uiPort === null,
-      dbFile: path.join(dir, 'temporal.sqlite'),
-      logFile: path.join(dir, 'temporal.log'),
-    });
-    await temporal.start();
-    stops.push(() => temporal.stop());
     const bundle = o.workflowBundlePath ?? path.join(dir, 'workflow-bundle.js');
     if (!o.workflowBundlePath)
       fs.writeFileSync(
@@ -324,12 +318,11 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
               proxy.restore();
             }),
           ],
-          [
-            0.52,
-            at('SIGKILL Temporal dev server, restart on the same port and file after 3 s', () =>
-              temporal.crashAndRestart(3_000),
-            ),
-          ],
+          // The dev server's one kill at 0.52; the cluster's history, matching, frontend and PostgreSQL from 0.44.
+          ...temporal.faults.map((f, i, all): [number, () => Promise<void>] => [
+            all.length === 1 ? 0.52 : 0.44 + 0.06 * i,
+            at(f.what, f.run),
+          ]),
           [
             0.66,
             at(
@@ -526,7 +519,8 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
         if (p.output().trim()) say(`--- ${p.name} (last output) ---\n${p.output().slice(-1_500)}`);
       throw new ChaosMismatchError(summary, problems, replayCommand(o));
     }
-    if (o.dropDatabase) stops.unshift(() => dropDatabase(dbUrl.toString()));
+    // unshift: after everything else has stopped (teardown runs the list backwards).
+    if (o.dropDatabase) stops.unshift(async () => (o.cluster ? temporal.discard() : dropDatabase(dbUrl.toString())));
     return { summary, table, uiUrl: temporal.uiUrl, connectionId: connId, teardown };
   } catch (err) {
     await teardown();

@@ -6,7 +6,7 @@ import { replayCommand, workflowLink } from '../alerts/links';
 import { findEventForAlert } from '../store/webhookEvents';
 import type { ActivityDeps } from './deps';
 
-export function createAlertActivities(deps: ActivityDeps) {
+export function createAlertActivities(deps: Pick<ActivityDeps, 'db' | 'alerter' | 'links'>) {
   return {
     async alertParked(args: { eventRowId: string; workflowId: string }): Promise<void> {
       const e = await findEventForAlert(deps.db, args.eventRowId);

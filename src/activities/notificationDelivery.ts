@@ -26,7 +26,9 @@ interface NotifyArgs {
   workflowId: string;
 }
 
-export function createNotificationActivities(deps: ActivityDeps) {
+export function createNotificationActivities(
+  deps: Pick<ActivityDeps, 'db' | 'connections' | 'http' | 'alerter' | 'links' | 'notify'>,
+) {
   const { notify } = deps;
   return {
     async deliverNotificationBatch(a: NotifyArgs): Promise<BatchResult> {

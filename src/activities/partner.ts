@@ -12,7 +12,6 @@
 // from the payload path to the fetch).
 import { Context, log } from '@temporalio/activity';
 import { getConnector } from '../connectors/connectorRegistry';
-import { systemPartnerClock } from '../connectors/observedVersion';
 import type { Json, ObjectState, ResolvedConnection } from '../connectors/types';
 import type { WireObjectState } from '../contracts/processEventContract';
 import { inputSealValid } from '../crypto/inputSeal';
@@ -71,10 +70,11 @@ function scheduledDelay(scheduleMs: number[] | undefined, attempt: number): numb
 }
 
 export function createPartnerActivities(
-  deps: Pick<ActivityDeps, 'db' | 'http' | 'box'> &
-    Partial<Pick<ActivityDeps, 'partnerClock'>> & { connections: Pick<ActivityDeps['connections'], 'get'> },
+  deps: Pick<ActivityDeps, 'db' | 'http' | 'box' | 'partnerClock'> & {
+    connections: Pick<ActivityDeps['connections'], 'get'>;
+  },
 ) {
-  const clock = deps.partnerClock ?? systemPartnerClock;
+  const clock = deps.partnerClock;
   async function noteAttempt(eventRowId: string | undefined, error: string | null): Promise<void> {
     if (!eventRowId) return;
     const attempt = Context.current().info.attempt;

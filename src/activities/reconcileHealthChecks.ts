@@ -11,7 +11,10 @@ import { workflowLink } from '../alerts/links';
 import type { Alert } from '../alerts/types';
 import { loadTarget } from '../connections/reconcileTarget';
 
-async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number): Promise<Alert[]> {
+/** What the health check uses. */
+export type HealthCheckDeps = Pick<ActivityDeps, 'db' | 'connections' | 'http' | 'alerter' | 'links'>;
+
+async function alertsFor(deps: HealthCheckDeps, connectionId: string, nowMs: number): Promise<Alert[]> {
   const t = await loadTarget(deps.db, deps.connections, deps.http, connectionId);
   if (!t.conn.enabled || !t.settings.enabled || !t.canListChanges) return [];
   const alerts: Alert[] = [];
@@ -56,7 +59,7 @@ async function alertsFor(deps: ActivityDeps, connectionId: string, nowMs: number
 }
 
 export async function checkHealth(
-  deps: ActivityDeps,
+  deps: HealthCheckDeps,
   connectionId?: string,
   nowMs = Date.now(),
 ): Promise<{ kind: string; connectionId: string }[]> {

@@ -157,7 +157,9 @@ async function pageThrough<T>(
   }
 }
 
-export function createReconcilePageActivities(deps: ActivityDeps) {
+export function createReconcilePageActivities(
+  deps: Pick<ActivityDeps, 'db' | 'temporal' | 'connections' | 'http' | 'partnerClock' | 'alerter' | 'links'>,
+) {
   const events = createEventActivities(deps);
   /** Parked webhook events whose object this page brought up to date are resolved as superseded (best effort). */
   const supersede = async (

@@ -32,7 +32,9 @@ import {
 import { countDeleteCandidates, tombstoneUnlisted } from '../store/syncRecords';
 import type { ActivityDeps } from './deps';
 
-export function createReconcileRunActivities(deps: ActivityDeps) {
+export function createReconcileRunActivities(
+  deps: Pick<ActivityDeps, 'db' | 'connections' | 'http' | 'alerter' | 'links'>,
+) {
   return {
     async startReconcileRun(args: {
       connectionId: string;

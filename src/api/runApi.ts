@@ -112,7 +112,8 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
   });
   const relay = new InboxRelay({
     db: rt.db,
-    starter,
+    // Same workflow id, policies and input as the direct path; only the deadline differs (no partner waits).
+    starter: new EventStarter(client, taskQueue, env.INBOX_RELAY_START_TIMEOUT_MS),
     limiter,
     taskQueue,
     log: rt.log,

@@ -72,6 +72,8 @@ const schema = z.object({
   INBOX_RELAY_IDLE_MS: int(1_000),
   /** Inbox rows a relay claims at once, at most. */
   INBOX_RELAY_BATCH: z.coerce.number().int().positive().default(32),
+  /** A relayed start's deadline: no partner waits on it, so it may outlast ACK_TIMEOUT_MS; keep it under the lease. */
+  INBOX_RELAY_START_TIMEOUT_MS: int(10_000),
 
   ENCRYPTION_KEY: z.string().optional(),
   ENCRYPTION_KEYS_PREVIOUS: z.string().default(''),

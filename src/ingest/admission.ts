@@ -10,9 +10,14 @@
 //
 // Contract:
 // - tryAcquire() gives a permit or a refusal. It refuses when `limit` permits
-//   are out, or when the expected start latency (smoothed latency plus four mean
-//   deviations, as TCP computes its retransmission timeout) exceeds the ack
-//   deadline: a start that would likely be abandoned is not made at all.
+//   are out, or, for a start on the ack path, when the expected start latency
+//   (smoothed latency plus four mean deviations, as TCP computes its
+//   retransmission timeout) exceeds the ack deadline: a start that would likely
+//   be abandoned is not made at all. The inbox relay's starts ('relay') have no
+//   partner waiting on them and are bounded by the limit alone: were they held
+//   to the ack deadline too, a slow Temporal would let one start through at a
+//   time and the inbox would drain at 1/latency (the overflow chaos run that
+//   timed out: limit 2, 0 in flight, 300 rows waiting).
 // - release(permit, outcome) with 'ok' feeds the latency sample; 'dropped' (the
 //   deadline passed, Temporal unreachable) is congestion; 'neutral' (a refusal that
 //   says nothing of capacity) only frees the permit.
@@ -20,8 +25,11 @@
 //   permits were out together since the limit last moved (about +1 per round trip), x BACKOFF_RATIO on a drop or on a
 //   success slower than max(baseline x LATENCY_TOLERANCE, baseline + SLACK), at
 //   most once per round trip (only permits taken after the last decrease count).
-// - The baseline is the fastest recent start; it drifts up slowly so that a
-//   lasting change of the environment is not read as congestion forever.
+// - The baseline is the fastest start of the last BASELINE_WINDOW_MS (min RTT
+//   over a window, as TCP Vegas and BBR keep it): a lasting change of the
+//   environment (a loaded machine, a farther server) is adopted within the
+//   window instead of being read as congestion forever, which pinned the limit
+//   at its minimum for as long as the machine stayed loaded.
 // - drainRatePerSec(): starts finished in the last DRAIN_WINDOW_MS, per second;
 //   retryAfterSec() is how long that rate takes to work through the deliveries
 //   refused in the same window: the Retry-After of a shed delivery.
@@ -39,14 +47,17 @@ export interface Permit {
 }
 
 export type Refusal = { refused: 'limit' | 'deadline' };
+/** `ack`: a partner waits on the start (the deadline applies); `relay`: the inbox relay's (the limit alone applies). */
+export type StartPurpose = 'ack' | 'relay';
 export type ReleaseOutcome = 'ok' | 'dropped' | 'neutral';
 
 export const BACKOFF_RATIO = 0.9;
 export const LATENCY_TOLERANCE = 2;
 /** Below this much over the baseline, a start is never read as congested (jitter of a loaded 2-core machine). */
 export const LATENCY_SLACK_MS = 100;
-/** The baseline rises toward each sample by this share: a lasting shift is adopted after a few hundred starts. */
-const BASELINE_DRIFT = 0.002;
+/** The baseline is the fastest start within this window. */
+export const BASELINE_WINDOW_MS = 30_000;
+const BASELINE_BUCKET_MS = 1_000;
 const EWMA_GAIN = 0.125;
 const DEVIATION_GAIN = 0.25;
 const DEVIATIONS_IN_EXPECTED = 4;
@@ -58,7 +69,9 @@ export class AdmissionLimiter {
   private inFlightCount = 0;
   /** The most starts in flight since the limit last moved: growth only when the limit is used. */
   private peakInFlight = 0;
-  private baselineMs: number | undefined;
+  private readonly fastest = new WindowMin(BASELINE_WINDOW_MS, BASELINE_BUCKET_MS);
+  /** The last baseline seen: kept while no start finished within the window. */
+  private lastBaselineMs: number | undefined;
   private smoothedMs: number | undefined;
   private deviationMs = 0;
   private lastDecreaseAtMs = -Infinity;
@@ -91,10 +104,11 @@ export class AdmissionLimiter {
     return this.smoothedMs === undefined ? undefined : this.smoothedMs + DEVIATIONS_IN_EXPECTED * this.deviationMs;
   }
 
-  tryAcquire(): Permit | Refusal {
-    const refusal = this.refusal();
+  tryAcquire(purpose: StartPurpose = 'ack'): Permit | Refusal {
+    const refusal = this.refusal(purpose);
     if (refusal) {
-      this.refusedRecently.add(this.nowMs());
+      // Retry-After speaks of deliveries: the relay's refusals are not counted.
+      if (purpose === 'ack') this.refusedRecently.add(this.nowMs());
       return { refused: refusal };
     }
     this.inFlightCount++;
@@ -102,8 +116,9 @@ export class AdmissionLimiter {
     return { takenAtMs: this.nowMs() };
   }
 
-  private refusal(): Refusal['refused'] | undefined {
+  private refusal(purpose: StartPurpose): Refusal['refused'] | undefined {
     if (this.inFlightCount >= this.limit) return 'limit';
+    if (purpose === 'relay') return undefined;
     const expected = this.expectedLatencyMs;
     // With nothing in flight a start is always let through: it is the probe that finds out the server is fast again.
     if (expected !== undefined && expected > this.opts.ackDeadlineMs && this.inFlightCount > 0) return 'deadline';
@@ -118,12 +133,12 @@ export class AdmissionLimiter {
     const latency = Math.max(0, now - permit.takenAtMs);
     if (outcome === 'dropped') {
       // A dropped start took the whole deadline: that is what the next one should expect.
-      this.sample(Math.max(latency, this.opts.ackDeadlineMs));
+      this.sample(Math.max(latency, this.opts.ackDeadlineMs), now);
       this.decrease(permit, now);
       return;
     }
-    this.sample(latency);
-    const baseline = this.baselineMs!;
+    this.sample(latency, now);
+    const baseline = this.baseline(now);
     if (latency > Math.max(baseline * LATENCY_TOLERANCE, baseline + LATENCY_SLACK_MS)) this.decrease(permit, now);
     else if (this.peakInFlight >= this.limitValue / 2) {
       const before = this.limit;
@@ -142,7 +157,12 @@ export class AdmissionLimiter {
     return clamp(Math.ceil(refused / Math.max(1, this.drainRatePerSec())), 1, Math.max(1, maxSec));
   }
 
-  private sample(latencyMs: number): void {
+  private baseline(now: number): number {
+    this.lastBaselineMs = this.fastest.min(now) ?? this.lastBaselineMs;
+    return this.lastBaselineMs!;
+  }
+
+  private sample(latencyMs: number, now: number): void {
     if (this.smoothedMs === undefined) {
       this.smoothedMs = latencyMs;
       this.deviationMs = latencyMs / 2;
@@ -150,10 +170,7 @@ export class AdmissionLimiter {
       this.deviationMs += DEVIATION_GAIN * (Math.abs(latencyMs - this.smoothedMs) - this.deviationMs);
       this.smoothedMs += EWMA_GAIN * (latencyMs - this.smoothedMs);
     }
-    this.baselineMs =
-      this.baselineMs === undefined || latencyMs < this.baselineMs
-        ? latencyMs
-        : this.baselineMs + BASELINE_DRIFT * (latencyMs - this.baselineMs);
+    this.fastest.add(now, latencyMs);
   }
 
   private decrease(permit: Permit, now: number): void {
@@ -185,6 +202,34 @@ class WindowCount {
     let n = 0;
     for (const c of this.buckets.values()) n += c;
     return n;
+  }
+
+  private prune(now: number): void {
+    for (const bucket of this.buckets.keys()) if (bucket <= now - this.windowMs) this.buckets.delete(bucket);
+  }
+}
+
+/** The smallest value seen over a sliding window, kept per bucket: memory bounded by window / bucket. */
+class WindowMin {
+  private readonly buckets = new Map<number, number>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly bucketMs: number,
+  ) {}
+
+  add(now: number, value: number): void {
+    const bucket = now - (now % this.bucketMs);
+    this.buckets.set(bucket, Math.min(value, this.buckets.get(bucket) ?? Infinity));
+    this.prune(now);
+  }
+
+  /** undefined when nothing was added within the window. */
+  min(now: number): number | undefined {
+    this.prune(now);
+    let m: number | undefined;
+    for (const v of this.buckets.values()) m = m === undefined ? v : Math.min(m, v);
+    return m;
   }
 
   private prune(now: number): void {

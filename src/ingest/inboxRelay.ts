@@ -3,6 +3,9 @@
 // so rows left by an earlier mode still drain) and shares that process's
 // admission limiter: a row is claimed only when a permit is free, so the relay
 // and the direct path together never put more starts in flight than the limit.
+// The ack deadline does not bound the relay (no partner waits on its starts):
+// its starts have their own, longer deadline, and past the deadline refusal the
+// relay is what keeps Temporal busy at the limit while deliveries overflow.
 //
 // Each row is started through the same EventStarter as the direct path (same
 // workflow id, reuse and conflict policies, search attributes, sealed input),
@@ -98,9 +101,10 @@ export class InboxRelay {
 
   private async relay(row: ClaimedInboxRow): Promise<boolean> {
     const { db, limiter, starter, log } = this.deps;
-    const permit = limiter.tryAcquire();
+    const permit = limiter.tryAcquire('relay');
     if (isRefusal(permit)) {
-      await releaseInboxRow(db, row.id, 0, `admission: ${permit.refused}`);
+      // The direct path took the permit since the claim: not an attempt at the start, so not counted as one.
+      await releaseInboxRow(db, row.id, 0, `admission: ${permit.refused}`, { uncountAttempt: true });
       return false;
     }
     const input = JSON.parse(row.input) as ProcessEventInput;

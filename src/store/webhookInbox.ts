@@ -80,10 +80,21 @@ export async function removeInboxRow(x: Executor, id: bigint): Promise<void> {
   await x.$executeRaw`DELETE FROM webhook_inbox WHERE id = ${id}`;
 }
 
-/** Gives a claimed row back, to be claimed again after `delayMs`, with the reason it was not started. */
-export async function releaseInboxRow(x: Executor, id: bigint, delayMs: number, error: string): Promise<void> {
+/**
+ * Gives a claimed row back, to be claimed again after `delayMs`, with the reason it was not started.
+ * `uncountAttempt`: no start was tried (the claim's attempt is taken back, so the backoff stays short).
+ */
+export async function releaseInboxRow(
+  x: Executor,
+  id: bigint,
+  delayMs: number,
+  error: string,
+  opts: { uncountAttempt?: boolean } = {},
+): Promise<void> {
+  const taken = opts.uncountAttempt ? 1 : 0;
   await x.$executeRaw`
-    UPDATE webhook_inbox SET lease_until = clock_timestamp() + ${delayMs}::float8 * interval '1 millisecond', last_error = ${error}
+    UPDATE webhook_inbox SET lease_until = clock_timestamp() + ${delayMs}::float8 * interval '1 millisecond',
+      last_error = ${error}, attempts = greatest(0, attempts - ${taken}::int)
     WHERE id = ${id}`;
 }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AdmissionLimiter,
   BACKOFF_RATIO,
+  BASELINE_WINDOW_MS,
   DRAIN_WINDOW_MS,
   isRefusal,
   type AdmissionOptions,
@@ -94,6 +95,36 @@ describe('admission limiter', () => {
     expect(l.tryAcquire()).toEqual({ refused: 'deadline' });
     clock.now += 10;
     l.release(probe, 'ok');
+  });
+
+  it('lets the inbox relay start past the deadline refusal, bounded by the limit alone', () => {
+    const { l, clock } = limiter({ initialLimit: 3, ackDeadlineMs: 1_000 });
+    for (let i = 0; i < 5; i++) {
+      const p = take(l);
+      clock.now += 3_000;
+      l.release(p, 'ok');
+    }
+    const probe = take(l);
+    expect(l.tryAcquire()).toEqual({ refused: 'deadline' });
+    const relayed = [l.tryAcquire('relay'), l.tryAcquire('relay')];
+    expect(relayed.some(isRefusal)).toBe(false);
+    expect(l.tryAcquire('relay')).toEqual({ refused: 'limit' });
+    // Retry-After counts refused deliveries only: the relay's refusal is not one.
+    expect(l.retryAfterSec(60)).toBe(1);
+    for (const p of [probe, ...(relayed as Permit[])]) l.release(p, 'neutral');
+  });
+
+  it('adopts a lasting slowdown as its baseline within the window, so the limit grows again', () => {
+    const { l, clock } = limiter({ initialLimit: 10, ackDeadlineMs: 10_000 });
+    round(l, clock, 10, 20); // baseline 20 ms
+    // The machine turns slow for good: every start takes 1 s. At first that reads as congestion.
+    for (let i = 0; i < 10; i++) round(l, clock, l.limit, 1_000);
+    const cut = l.limit;
+    expect(cut).toBeLessThan(10);
+    // Once the fast start has left the window, 1 s is the baseline and full rounds grow the limit.
+    clock.now += BASELINE_WINDOW_MS;
+    for (let i = 0; i < 10; i++) round(l, clock, l.limit, 1_000);
+    expect(l.limit).toBeGreaterThan(cut + 3);
   });
 
   it('recovers from an outage: once starts are fast again the limit climbs back', () => {

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { createPartnerActivities } from '../../src/activities/partner';
 import { DEFAULT_PARTNER_RETRY } from '../../src/contracts/processEventContract';
 import type { ResolvedConnection } from '../../src/connectors/types';
+import { systemPartnerClock } from '../../src/connectors/observedVersion';
 import { SecretBox } from '../../src/crypto/secretBox';
 import type { Db } from '../../src/db/prisma';
 
@@ -41,6 +42,7 @@ function partnerAnswering(status: number, headers: Record<string, string> = {}) 
     db: undefined as unknown as Db, // no eventRowId below: the attempt is not written to a row
     connections: { get: async () => CONNECTION },
     box: new SecretBox(crypto.randomBytes(32)), // the input below is not sealed: the activity believes no announced version
+    partnerClock: systemPartnerClock,
     http: async () => new Response(null, { status, headers }),
   });
 }

@@ -267,6 +267,8 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
 
     let phase = 'streaming';
     const pg0 = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
+    // A PostgreSQL restart (cluster mode) ends idle sessions; unhandled, that error would end this process.
+    pg0.on('error', () => undefined);
     stops.push(() => pg0.end());
     const backfilled = async () =>
       Number(

@@ -1,5 +1,8 @@
-// Two layers: `unit` (pure code, no services) and `integration` (a real Temporal
-// dev server and a real PostgreSQL, started once by test/support/globalSetup.ts).
+// Three layers: `unit` (pure code, no services), `integration` (a real Temporal
+// dev server and a real PostgreSQL, started once by test/support/globalSetup.ts)
+// and `cluster` (the production-shaped Temporal cluster of `npm run cluster`:
+// frontend, history, matching and worker processes on PostgreSQL with mutual
+// TLS and the Web UI server, started once by test/support/clusterSetup.ts).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -26,6 +29,20 @@ export default defineConfig({
           fileParallelism: true,
           // Units run first; integration files form their own group (they have their own worker limit).
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.cluster.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/support/clusterSetup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // One cluster for the whole project; its files run one at a time, after the integration group.
+          maxWorkers: 1,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # README command 2: the whole test suite. Installs what it needs, then lint,
 # type check, unit tests and integration tests (which start their own Temporal
-# dev server and a fresh PostgreSQL database). Extra arguments go to vitest.
+# dev server and a fresh PostgreSQL database), then the cluster tests (a
+# production-shaped Temporal cluster, built with Go on first use). Extra
+# arguments go to one vitest run over every project instead.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
@@ -11,8 +13,24 @@ echo "== lint" && node_modules/.bin/eslint . && node_modules/.bin/prettier --che
 echo "== typecheck" && node_modules/.bin/tsc --noEmit -p .
 echo "== tests"
 mkdir -p .data
+rm -f .data/vitest-report.json .data/vitest-report-cluster.json
 status=0
-node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json "$@" || status=$?
+report() { echo --reporter=default --reporter=json "--outputFile.json=.data/$1"; }
+if [[ $# -eq 0 ]]; then
+  # unit + integration first; the cluster project after them, on its own, so its four
+  # Temporal services and the Web UI never run beside the integration files (2 cores).
+  node_modules/.bin/vitest run --project unit --project integration $(report vitest-report.json) || status=$?
+  echo "== cluster tests (Temporal cluster: frontend, history, matching, worker on PostgreSQL, mutual TLS, Web UI)"
+  # Built once per machine with Go (a warm Go cache makes it a link step); the cluster's own setup would build too.
+  if bash scripts/ensure-temporal-cluster.sh >/dev/null; then
+    node_modules/.bin/vitest run --project cluster $(report vitest-report-cluster.json) || status=$?
+  else
+    echo "the Temporal cluster could not be built (logs in .data/temporal-*-build.log): cluster tests FAILED"
+    status=1
+  fi
+else
+  node_modules/.bin/vitest run $(report vitest-report.json) "$@" || status=$?
+fi
 # The same code on the current Node.js LTS: the unit tests and the integration files that
 # exercise every runtime-sensitive part (HTTP, the Temporal worker and client, child
 # processes and signals, PostgreSQL, the workflow bundle). SYNCLINE_LTS_PASS=0 skips it.
@@ -34,10 +52,18 @@ if [[ "${SYNCLINE_LTS_PASS:-1}" != "0" && $# -eq 0 ]]; then
 fi
 # One plain closing line that any CI reader understands.
 node -e '
-  const r = JSON.parse(require("fs").readFileSync(".data/vitest-report.json", "utf8"));
-  // A file that fails before any of its tests runs counts as one failure too.
-  const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
-  console.log(`${r.numPassedTests} passed, ${r.numFailedTests + brokenFiles} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  const fs = require("fs");
+  const reports = [".data/vitest-report.json", ".data/vitest-report-cluster.json"].filter((f) => fs.existsSync(f));
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of reports) {
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    // A file that fails before any of its tests runs counts as one failure too.
+    const brokenFiles = r.testResults.filter((f) => f.status === "failed" && !f.assertionResults.some((a) => a.status === "failed")).length;
+    passed += r.numPassedTests;
+    failed += r.numFailedTests + brokenFiles;
+    skipped += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' || true
 [[ -z "$lts_summary" ]] || echo "$lts_summary"
 exit "$status"

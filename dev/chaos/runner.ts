@@ -1,6 +1,7 @@
 // One chaos convergence run, for the test, `npm run chaos` and the demo.
 // Sets up a fresh database behind a breakable TCP proxy, a file-backed Temporal
-// dev server, N API and M worker processes, the chaos partner and the naive
+// dev server or (o.cluster) a Temporal cluster on a PostgreSQL of its own
+// (./chaosTemporal.ts), N API and M worker processes, the chaos partner and the naive
 // receiver; streams the seeded changes while the schedule kills things; drains
 // the partner's retries; runs reconciliation; bulk-replays parked events as an
 // operator would; then checks convergence. A mismatch throws ChaosMismatchError
@@ -26,7 +27,8 @@ import { viaProxy } from '../support/tcpProxy';
 import { startTcpProxyProcess } from '../support/tcpProxyProcess';
 import { NaiveReceiver } from './naive';
 import { type ChaosOptions, DEFAULT_RETRY_TIME_SCALE, replayCommand } from './options';
-import { SynclineProcess, TemporalServer } from './chaosProcesses';
+import { SynclineProcess } from './chaosProcesses';
+import { startChaosTemporal } from './chaosTemporal';
 import { type ChaosSummary, renderSummary } from './summary';
 import { failures, statusCounts, verify } from './verify';
 import { performOperatorAction, planOperatorActions } from './operatorFault';
@@ -117,7 +119,10 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     `chaos: seed ${o.seed}, ${o.changes} changes at ${o.ratePerSec}/s, ${o.apis} APIs + ${o.workers} workers, kills ${o.kills ? 'on' : 'off'} (replay: ${replayCommand(o)})`,
   );
   try {
-    const dbUrl = new URL(o.databaseUrl);
+    // First: in cluster mode it brings the PostgreSQL server syncline's database goes on.
+    const temporal = await startChaosTemporal(o, dir);
+    stops.push(() => temporal.stop());
+    const dbUrl = new URL(temporal.databaseServerUrl);
     dbUrl.pathname = `/chaos_${runId.replace(/-/g, '_')}`;
     await ensureDatabase(dbUrl.toString());
     await migrate(dbUrl.toString());
@@ -125,17 +130,6 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     const proxy = await startTcpProxyProcess(dbUrl.hostname, Number(dbUrl.port || 5432));
     stops.push(() => proxy.close());
     const proxiedDb = viaProxy(dbUrl.toString(), proxy);
-
-    const temporal = new TemporalServer({
-      binary: o.temporalBinary,
-      port: await freePort(),
-      uiPort: o.uiPort ?? undefined,
-      headless: o.uiPort === null,
-      dbFile: path.join(dir, 'temporal.sqlite'),
-      logFile: path.join(dir, 'temporal.log'),
-    });
-    await temporal.start();
-    stops.push(() => temporal.stop());
     const bundle = o.workflowBundlePath ?? path.join(dir, 'workflow-bundle.js');
     if (!o.workflowBundlePath)
       fs.writeFileSync(
@@ -273,6 +267,8 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
 
     let phase = 'streaming';
     const pg0 = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
+    // A PostgreSQL restart (cluster mode) ends idle sessions; unhandled, that error would end this process.
+    pg0.on('error', () => undefined);
     stops.push(() => pg0.end());
     const backfilled = async () =>
       Number(
@@ -324,12 +320,11 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
               proxy.restore();
             }),
           ],
-          [
-            0.52,
-            at('SIGKILL Temporal dev server, restart on the same port and file after 3 s', () =>
-              temporal.crashAndRestart(3_000),
-            ),
-          ],
+          // The dev server's one kill at 0.52; the cluster's history, matching, frontend and PostgreSQL from 0.44.
+          ...temporal.faults.map((f, i, all): [number, () => Promise<void>] => [
+            all.length === 1 ? 0.52 : 0.44 + 0.06 * i,
+            at(f.what, f.run),
+          ]),
           [
             0.66,
             at(
@@ -385,9 +380,18 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     const rotateAt = Math.floor(o.changes * o.faults.delivery.rotateAt);
     const retireAt = Math.floor(o.changes * o.faults.delivery.retireOldSecretAt);
     const intervalMs = 1000 / o.ratePerSec;
+    // The overload burst (issue 20 §5): a stretch of the stream at burst.factor x the paced rate.
+    const burstFrom = o.burst ? Math.floor(o.changes * o.burst.at) : -1;
+    const burstTo = o.burst ? burstFrom + Math.max(1, Math.floor(o.changes * o.burst.share)) : -1;
     let nextAt = Date.now();
     for (let i = 0; i < o.changes; i++) {
       streamed = i;
+      if (o.burst && i === burstFrom) {
+        const t = Math.round((Date.now() - started) / 1000);
+        const what = `burst: changes ${burstFrom}-${burstTo - 1} at ${o.burst.factor}x the rate (${o.ratePerSec * o.burst.factor}/s)`;
+        say(`chaos: t+${t}s ${what}`);
+        chaosLog.push(what);
+      }
       if (i === rotateAt) {
         // The connection learns the new secret before the partner signs with it (CONNECTION_CACHE_TTL_MS later).
         await retrying(() => rt.connections.setSigningSecrets(connId, (s) => [...s, newSecret]));
@@ -402,7 +406,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       const plan = planner.next();
       partner.apply(plan);
       if (plan.paced) {
-        nextAt += intervalMs;
+        nextAt += i >= burstFrom && i < burstTo ? intervalMs / o.burst!.factor : intervalMs;
         if (nextAt > Date.now()) await sleep(nextAt - Date.now());
       }
       // Bounded memory at any scale: at most a few thousand deliveries in flight.
@@ -526,7 +530,8 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
         if (p.output().trim()) say(`--- ${p.name} (last output) ---\n${p.output().slice(-1_500)}`);
       throw new ChaosMismatchError(summary, problems, replayCommand(o));
     }
-    if (o.dropDatabase) stops.unshift(() => dropDatabase(dbUrl.toString()));
+    // unshift: after everything else has stopped (teardown runs the list backwards).
+    if (o.dropDatabase) stops.unshift(async () => (o.cluster ? temporal.discard() : dropDatabase(dbUrl.toString())));
     return { summary, table, uiUrl: temporal.uiUrl, connectionId: connId, teardown };
   } catch (err) {
     await teardown();

@@ -69,8 +69,10 @@ export interface Cluster extends ClusterEndpoints {
   databases: { temporal: string; visibility: string };
   /** Ends one service process (SIGKILL by default) and waits for it to exit. */
   kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
-  /** Starts a killed or stopped service again with the same ports; resolves when its process runs. */
+  /** Starts a killed or stopped service again with the same ports; resolves once the cluster is ready again (see ready). */
   restart(service: ServiceName): Promise<void>;
+  /** Resolves once the frontend serves the namespace and history and matching answer through it; rejects when a process exited. */
+  ready(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -227,6 +229,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       logs: opts.dir,
     };
     fs.writeFileSync(path.join(opts.dir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+    const ready = () => waitForCluster(connectOpts, shared.namespace, shared.searchAttributes, children, logOf);
     return {
       ...endpoints,
       databases,
@@ -239,7 +242,9 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         const child = children.get(service)!;
         if (child.exitCode === null && child.signalCode === null) throw new Error(`${service} is still running`);
         startService(service);
+        await ready();
       },
+      ready,
       async stop() {
         process.removeListener('exit', onExit);
         await stopAll();

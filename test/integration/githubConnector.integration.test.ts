@@ -15,6 +15,7 @@ import { eventRow, record, waitForEventStatus } from '../support/events';
 import { startFakeGithub, type FakeGithub } from '../support/fakeGithub';
 import { reconcileService } from '../support/reconcileFixtures';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { lastRetryDelayMs } from '../support/retryDelay';
 import { waitFor } from '../support/wait';
 
 interface OctokitMethods {
@@ -165,9 +166,10 @@ describe('github connector end to end', () => {
     const row = await waitForEventStatus(sys.rt.db, conn, first.deliveryId, 'processed');
     expect(row.attempts).toBe(2);
     let calls = gh.seen.filter((s) => s.path === `/repos/${REPO}/issues/4`);
+    // One request per attempt: @octokit/rest retries nothing itself.
     expect(calls).toHaveLength(2);
-    // Retry-After (1 s) replaced the connection's 50 ms schedule: a lower bound, which load can only lengthen.
-    expect(calls[1]!.atMs - calls[0]!.atMs).toBeGreaterThanOrEqual(900);
+    // Retry-After (1 s) replaced the connection's 50 ms schedule as the delay Temporal was asked for.
+    expect(await lastRetryDelayMs(sys.client, row.workflowId, 'fetchAndFinish')).toBe(1000);
 
     const b = gh.upsertIssue(REPO, 5);
     const resetSec = Math.ceil(Date.now() / 1000) + 2;
@@ -180,8 +182,40 @@ describe('github connector end to end', () => {
     expect((await waitForEventStatus(sys.rt.db, conn, second.deliveryId, 'processed')).attempts).toBe(2);
     calls = gh.seen.filter((s) => s.path === `/repos/${REPO}/issues/5`);
     expect(calls).toHaveLength(2);
+    // Not before the reset: a lower bound on when the retry ran, which load can only move later.
     expect(calls[1]!.atMs).toBeGreaterThanOrEqual(resetSec * 1000 - 1000);
     expect(await record(sys.rt.db, conn, 'issue', objectId(5))).toMatchObject({ deleted: false });
+  });
+
+  it('waits out a 429 without Retry-After until x-ratelimit-reset (GitHub’s primary limit answered 429)', async () => {
+    const conn = await connection('limited429');
+    const c = gh.upsertIssue(REPO, 7);
+    const resetSec = Math.ceil(Date.now() / 1000) + 2;
+    gh.failNext(`/repos/${REPO}/issues/7`, 1, {
+      status: 429,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(resetSec) },
+      body: { message: 'API rate limit exceeded for installation ID 424242.' },
+    });
+    const sent = await deliver(conn, 'issues', issueEvent('edited', c));
+    expect((await waitForEventStatus(sys.rt.db, conn, sent.deliveryId, 'processed')).attempts).toBe(2);
+    const calls = gh.seen.filter((s) => s.path === `/repos/${REPO}/issues/7`);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]!.atMs).toBeGreaterThanOrEqual(resetSec * 1000 - 1000);
+    expect(await record(sys.rt.db, conn, 'issue', objectId(7))).toMatchObject({ deleted: false });
+  });
+
+  it('retries a 404 on an issues.edited event as read lag, and tombstones at the event version once the schedule is spent', async () => {
+    const conn = await connection('lagging');
+    const ghost: Obj = { ...gh.upsertIssue(REPO, 8), number: 97 };
+    const sent = await deliver(conn, 'issues', issueEvent('edited', ghost));
+    const row = await waitForEventStatus(sys.rt.db, conn, sent.deliveryId, 'processed');
+    // FAST_RETRY allows 4 attempts: 3 retried as lag, the last one tombstones.
+    expect({ outcome: row.outcome, attempts: row.attempts }).toEqual({ outcome: 'tombstoned', attempts: 4 });
+    expect(gh.seen.filter((s) => s.path === `/repos/${REPO}/issues/97`)).toHaveLength(4);
+    expect(await record(sys.rt.db, conn, 'issue', objectId(97))).toMatchObject({
+      deleted: true,
+      version: BigInt(Date.parse(ghost.updated_at as string)),
+    });
   });
 
   it('parks and alerts on a 401 at once, naming the credential', async () => {
@@ -256,4 +290,81 @@ describe('github connector end to end', () => {
     const listed = gh.seen.slice(before).filter((s) => s.path === `/repos/${repo}/issues`);
     expect(listed[0]!.query.get('since')).not.toBeNull();
   });
+});
+
+describe('github connector: every @octokit/webhooks-examples delivery through the receiver', () => {
+  /** event -> [body key, object type, id field]: from GitHub's REST docs, not from the connector's table. */
+  const CLAIMED: Record<string, [string, string, 'number' | 'id']> = {
+    issues: ['issue', 'issue', 'number'],
+    pull_request: ['pull_request', 'pull_request', 'number'],
+    issue_comment: ['comment', 'issue_comment', 'id'],
+    pull_request_review_comment: ['comment', 'pull_request_review_comment', 'id'],
+    milestone: ['milestone', 'milestone', 'number'],
+    release: ['release', 'release', 'id'],
+  };
+
+  it('answers every claimed example 202 and records its object at its version; every other example 200 ignored', async () => {
+    // Any installation and repository (the examples come from many); payloads trusted, so the examples' own
+    // objects are what gets recorded. Releases have no version and are always fetched: the fake serves them.
+    const conn = await connection('examples', {
+      settings: { installationId: null, repositories: [], trustPayload: true },
+    });
+    const all = (examples as unknown as Array<{ name: string; examples: Obj[] }>).flatMap((e) =>
+      e.examples.map((body) => ({ event: e.name, body })),
+    );
+    for (const { body } of all.filter((e) => e.event === 'release' && e.body.action !== 'deleted')) {
+      const release = body.release as Obj;
+      gh.setRelease((body.repository as Obj).full_name as string, release.id as number, release);
+    }
+
+    const accepted: Array<{ deliveryId: string; eventType: string; objectType: string; objectId: string }> = [];
+    let ignored = 0;
+    for (const { event, body } of all) {
+      const sent = await deliver(conn, event, body);
+      const claim = CLAIMED[event];
+      if (!claim) {
+        expect({ event, status: sent.status, body: sent.body }).toMatchObject({
+          status: 200,
+          body: { status: 'ignored' },
+        });
+        ignored += 1;
+        continue;
+      }
+      expect({ event, action: body.action, status: sent.status }).toEqual({
+        event,
+        action: body.action,
+        status: 202,
+      });
+      const [key, objectType, idField] = claim;
+      const object = body[key] as Obj;
+      const repo = (body.repository as Obj).full_name as string;
+      accepted.push({
+        deliveryId: sent.deliveryId,
+        eventType: `${event}.${body.action as string}`,
+        objectType,
+        objectId: `${repo}#${object[idField] as number}`,
+      });
+    }
+    expect(accepted).toHaveLength(90);
+    expect(ignored).toBe(all.length - 90);
+
+    const newest = new Map<string, number>();
+    for (const { event, body } of all.filter((e) => e.event in CLAIMED && e.event !== 'release')) {
+      const [key, objectType, idField] = CLAIMED[event]!;
+      const object = body[key] as Obj;
+      const id = `${objectType} ${(body.repository as Obj).full_name as string}#${object[idField] as number}`;
+      newest.set(id, Math.max(newest.get(id) ?? 0, Date.parse(object.updated_at as string)));
+    }
+    for (const a of accepted) {
+      const row = await waitForEventStatus(sys.rt.db, conn, a.deliveryId, 'processed', 60_000);
+      expect(row).toMatchObject({ eventType: a.eventType, objectType: a.objectType, objectId: a.objectId });
+    }
+    for (const [key, version] of newest) {
+      const [objectType, objectId] = key.split(' ') as [string, string];
+      expect({ key, version: (await record(sys.rt.db, conn, objectType, objectId))?.version }).toEqual({
+        key,
+        version: BigInt(version),
+      });
+    }
+  }, 600_000);
 });

@@ -15,6 +15,7 @@ import { startFakeShopify, type FakeShopify } from '../support/fakeShopify';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { reconcileService } from '../support/reconcileFixtures';
 import type { ReconcileResult } from '../../src/contracts/reconcileContract';
+import { lastRetryDelayMs } from '../support/retryDelay';
 import { waitFor } from '../support/wait';
 
 const SHOP = 'syncline-e2e.myshopify.com';
@@ -143,17 +144,45 @@ describe('shopify connector end to end', () => {
       },
     });
     const first = await deliver(conn, 'orders/updated', order);
-    expect((await waitForEventStatus(sys.rt.db, conn, first.eventId, 'processed')).attempts).toBe(2);
-    const calls = shop.seen.filter((s) => s.path === orderPath);
-    expect(calls).toHaveLength(2);
-    // Retry-After (1 s) replaced the 50 ms schedule: a lower bound, which load can only lengthen.
-    expect(calls[1]!.atMs - calls[0]!.atMs).toBeGreaterThanOrEqual(900);
+    const row = await waitForEventStatus(sys.rt.db, conn, first.eventId, 'processed');
+    expect(row.attempts).toBe(2);
+    // One request per attempt: the admin API client's own retries are off.
+    expect(shop.seen.filter((s) => s.path === orderPath)).toHaveLength(2);
+    // Retry-After (1.0 s) replaced the connection's 50 ms schedule as the delay Temporal was asked for.
+    expect(await lastRetryDelayMs(sys.client, row.workflowId, 'fetchAndFinish')).toBe(1000);
 
     const again = shop.upsert('orders', 450789469, { total_price: '10.00' });
     shop.failNext(orderPath, 2, { status: 503 });
     const second = await deliver(conn, 'orders/updated', again);
     expect((await waitForEventStatus(sys.rt.db, conn, second.eventId, 'processed')).attempts).toBe(3);
     expect(await record(sys.rt.db, conn, 'order', '450789469')).toMatchObject({ data: { total_price: '10.00' } });
+  });
+
+  it('retries a 429 without Retry-After on the connection schedule', async () => {
+    const conn = await connection('limited-bare');
+    const order = shop.upsert('orders', 450789470, { name: '#1002' });
+    const orderPath = '/admin/api/2026-10/orders/450789470.json';
+    shop.failNext(orderPath, 2, { status: 429, body: { errors: 'Exceeded 2 calls per second for api client.' } });
+    const sent = await deliver(conn, 'orders/updated', order);
+    const row = await waitForEventStatus(sys.rt.db, conn, sent.eventId, 'processed');
+    expect({ outcome: row.outcome, attempts: row.attempts }).toEqual({ outcome: 'applied', attempts: 3 });
+    expect(shop.seen.filter((s) => s.path === orderPath)).toHaveLength(3);
+    // The schedule's second step (100 ms), not a Retry-After.
+    expect(await lastRetryDelayMs(sys.client, row.workflowId, 'fetchAndFinish')).toBe(100);
+  });
+
+  it('retries a 404 on orders/updated as read lag, and tombstones at the body’s updated_at once the schedule is spent', async () => {
+    const conn = await connection('lagging');
+    const ghost = { id: 450789471, name: '#1003', updated_at: '2026-05-01T10:00:00-04:00' };
+    const sent = await deliver(conn, 'orders/updated', ghost);
+    const row = await waitForEventStatus(sys.rt.db, conn, sent.eventId, 'processed');
+    // FAST_RETRY allows 4 attempts: 3 retried as lag, the last one tombstones.
+    expect({ outcome: row.outcome, attempts: row.attempts }).toEqual({ outcome: 'tombstoned', attempts: 4 });
+    expect(shop.seen.filter((s) => s.path === '/admin/api/2026-10/orders/450789471.json')).toHaveLength(4);
+    expect(await record(sys.rt.db, conn, 'order', '450789471')).toMatchObject({
+      deleted: true,
+      version: BigInt(Date.parse(ghost.updated_at)),
+    });
   });
 
   it('parks and alerts on a 401 at once, naming the credential', async () => {
@@ -168,10 +197,11 @@ describe('shopify connector end to end', () => {
     expect(parked.lastError).toMatch(/401.*credentials\.accessToken/);
     const alert = await waitFor('the parked alert', async () =>
       sink.received
-        .map((a) => a.syncline as { kind: string; connectionId: string; connector: string })
+        .map((a) => a.syncline as { kind: string; connectionId: string; connector: string; fields: Obj })
         .find((a) => a.kind === 'event.parked' && a.connectionId === conn),
     );
     expect(alert.connector).toBe('shopify');
+    expect(String(alert.fields.lastError)).toMatch(/credentials\.accessToken/);
   });
 
   it('reconciles orders and products no webhook announced, over updated_at_min and page_info pages', async () => {

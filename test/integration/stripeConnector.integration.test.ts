@@ -7,11 +7,13 @@
 // Which checks run against what:
 //  - stripe-mock (Stripe's official mock, .tools/bin/stripe-mock): the fetch of
 //    every type in the table, the fence on an unchanged object, the list
-//    endpoints of reconciliation, and the 401 for a key that is not a key.
+//    endpoints of reconciliation (incremental, and the full diff's id walk),
+//    and the 401 for a key that is not a key.
 //  - our stateful layer in front of it (test/support/stripeLayer.ts), for what a
 //    stateless mock cannot play: an object whose state changes, a deleted
-//    object, 404 resource_missing, 429 with and without Retry-After, and
-//    Stripe-Should-Retry: false.
+//    object, 404 resource_missing (on a delete, and on an update until the retry
+//    schedule is spent), 429 with and without Retry-After, Stripe-Should-Retry
+//    true and false, and a customer stripe-mock does not list (the full diff).
 import path from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -163,6 +165,29 @@ describe('stripe connector against stripe-mock', () => {
     expect(again.every((r) => r.writeCount === 1)).toBe(true);
   });
 
+  it('runs the full diff over the same list walk (ids only) and tombstones what Stripe no longer lists', async () => {
+    const diffed = await addStripeConnection('fulldiff');
+    const queue = `test-${sys.prefix}`;
+    const schedules = new ScheduleManager(sys.client, sys.rt.db, sys.rt.connections, queue, sys.rt.log);
+    const service = new ReconcileService(sys.client, sys.rt.db, schedules, queue);
+    const listed = (await (await service.runNow(diffed, 'incremental')).result()) as ReconcileResult;
+    expect(listed).toMatchObject({ status: 'succeeded', recordsChanged: table.length });
+    // A customer we hold (from a webhook) that stripe-mock's customer list does not carry: deleted at Stripe.
+    const event = stripeEvent('customer.updated', await fixture('customers', 'cus_unlisted'));
+    expect(await deliver(diffed, event)).toBe(202);
+    await waitForEventStatus(sys.rt.db, diffed, event.id, 'processed');
+    const listsBefore = layer.requests.length;
+
+    const full = (await (await service.runNow(diffed, 'full')).result()) as ReconcileResult;
+    expect(full).toMatchObject({ status: 'succeeded', recordsDeleted: 1 });
+    expect(await record(sys.rt.db, diffed, 'customer', 'cus_unlisted')).toMatchObject({ deleted: true, data: null });
+    const kept = await sys.rt.db.syncRecord.findMany({ where: { connectionId: diffed, deleted: false } });
+    expect(kept.map((r) => r.objectType).sort()).toEqual(table.map(([t]) => t).sort());
+    // The ids came from the list endpoint of every type.
+    const walked = layer.requests.slice(listsBefore).map((r) => r.path.split('?')[0]);
+    for (const [, collection] of table) expect(walked).toContain(`/v1/${collection}`);
+  });
+
   it('parks and alerts on a 401, naming the credential (stripe-mock refuses a key that is not a test key)', async () => {
     const bad = await addStripeConnection('badkey', { key: 'not_a_key' });
     const event = stripeEvent('customer.updated', await fixture('customers', 'cus_401'));
@@ -245,6 +270,8 @@ describe('stripe connector against the stateful layer', () => {
     expect(await deliver(slow, event)).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, slow, event.id, 'processed');
     expect({ outcome: row.outcome, attempts: row.attempts }).toEqual({ outcome: 'applied', attempts: 2 });
+    // One request per attempt: the stripe library's own retries are off (maxNetworkRetries: 0).
+    expect(layer.count('/v1/charges/ch_limited')).toBe(2);
   });
 
   it('retries a 429 without Retry-After on the connection schedule', async () => {
@@ -257,6 +284,39 @@ describe('stripe connector against the stateful layer', () => {
     expect(await deliver(conn, event)).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     expect({ outcome: row.outcome, attempts: row.attempts }).toEqual({ outcome: 'applied', attempts: 3 });
+    expect(layer.count('/v1/charges/ch_limited2')).toBe(3);
+  });
+
+  it('retries when Stripe says Stripe-Should-Retry: true, even on a status that is otherwise permanent', async () => {
+    layer.answer(
+      '/v1/invoices/in_retry',
+      {
+        status: 400,
+        body: stripeError('invalid_request_error', 'lock timeout', 'lock_timeout'),
+        headers: { 'stripe-should-retry': 'true' },
+      },
+      1,
+    );
+    const event = stripeEvent('invoice.updated', await fixture('invoices', 'in_retry'));
+    expect(await deliver(conn, event)).toBe(202);
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    expect({ outcome: row.outcome, attempts: row.attempts }).toEqual({ outcome: 'applied', attempts: 2 });
+  });
+
+  it('tombstones a 404 resource_missing on an update event once the retry schedule is spent, at its fetch start', async () => {
+    layer.answer('/v1/customers/cus_never', {
+      status: 404,
+      body: stripeError('invalid_request_error', 'No such customer', 'resource_missing'),
+    });
+    const event = stripeEvent('customer.updated', await fixture('customers', 'cus_never'));
+    expect(await deliver(conn, event)).toBe(202);
+    const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    // The connection allows 4 attempts: the first 3 are retried as read lag, the last one tombstones.
+    expect({ outcome: row.outcome, attempts: row.attempts }).toEqual({ outcome: 'tombstoned', attempts: 4 });
+    expect(layer.count('/v1/customers/cus_never')).toBe(4);
+    const rec = await record(sys.rt.db, conn, 'customer', 'cus_never');
+    expect(rec).toMatchObject({ deleted: true, data: null });
+    expect(rec!.version).toBe(row.appliedVersion);
   });
 
   it('parks at once when Stripe says Stripe-Should-Retry: false, even on a 5xx', async () => {

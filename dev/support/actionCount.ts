@@ -101,3 +101,31 @@ export function historyJson(history: object): HistoryJson {
   const History = history.constructor as unknown as { toObject(m: unknown, o: Record<string, unknown>): unknown };
   return History.toObject(history, { longs: String, bytes: String }) as HistoryJson;
 }
+
+/**
+ * The server's own `action` counter, by action_type, from a Prometheus text page
+ * (a frontend's /metrics, or the dev server's), for one namespace.
+ */
+export function actionMetric(metricsText: string, namespace = 'default'): ActionCounts {
+  const counts: ActionCounts = {};
+  for (const line of metricsText.split('\n')) {
+    const m = /^action(?:_total)?\{([^}]*)\}\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    if (labels.namespace !== namespace || !labels.action_type) continue;
+    // Prometheus label values keep the server's names, except `:`, which its exporter may write as `_`.
+    const type = labels.action_type.replace(/^(message_\w+?)_(Acceptance|Rejection)$/, '$1:$2');
+    counts[type] = (counts[type] ?? 0) + Number(m[2]);
+  }
+  return counts;
+}
+
+/** What a counter snapshot gained since an earlier one (types that did not move are left out). */
+export function countsSince(after: ActionCounts, before: ActionCounts): ActionCounts {
+  const out: ActionCounts = {};
+  for (const [type, n] of Object.entries(after)) {
+    const d = n - (before[type] ?? 0);
+    if (d !== 0) out[type] = d;
+  }
+  return out;
+}

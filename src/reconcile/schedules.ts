@@ -41,10 +41,18 @@ export const SYNC_CONCURRENCY = 16;
 export const scheduleId = (connectionId: string, mode: ReconcileMode): string =>
   reconcileWorkflowId(connectionId, mode);
 
-/** Deterministic offset in [0, intervalMs) from the connection id. */
+const SECOND_MS = 1_000;
+
+/**
+ * Deterministic offset in [0, intervalMs) from the connection id, in whole seconds when the
+ * interval is a whole number of seconds: the server keeps a spec's milliseconds but starts runs
+ * on whole seconds (seen on 1.29.1: offset 7,753,298 ms ran at :13.000), so an offset in seconds
+ * is exactly when the runs start.
+ */
 export function jitterOffsetMs(connectionId: string, intervalMs: number): number {
   const h = crypto.createHash('sha256').update(connectionId).digest();
-  return Number(h.readBigUInt64BE(0) % BigInt(intervalMs));
+  const unit = intervalMs % SECOND_MS === 0 ? SECOND_MS : 1;
+  return Number(h.readBigUInt64BE(0) % BigInt(intervalMs / unit)) * unit;
 }
 
 interface Wanted {

@@ -9,6 +9,7 @@ import { createActivities } from '../activities';
 import type { ActivityDeps } from '../activities/deps';
 import { workerTracingOptions } from '../tracing/temporalTracing';
 import type { Tracing } from '../tracing/tracing';
+import { workerBuildId } from '../contracts/workflowGeneration';
 import { bundleToLoad, WORKFLOWS_PATH, workflowInterceptorModules } from './workflowBundle';
 
 export interface WorkerOptions {
@@ -22,6 +23,12 @@ export interface WorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   maxConcurrentWorkflowTaskExecutions?: number;
   tracing?: Tracing;
+  /**
+   * The build id stamped on this worker's workflow tasks: by default this checkout's generation
+   * (src/contracts/workflowGeneration.ts), which processEvent branches on. null: the SDK's default,
+   * what every worker before generation 2 stamped; only for a bundle of older workflow code.
+   */
+  buildId?: string | null;
 }
 
 export function createWorker(opts: WorkerOptions): Promise<Worker> {
@@ -31,6 +38,8 @@ export function createWorker(opts: WorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
+    // Not Worker Versioning (no routing by build id): the id only records which code completed each task.
+    buildId: opts.buildId === null ? undefined : (opts.buildId ?? workerBuildId()),
     activities: createActivities(opts.deps),
     dataConverter: opts.dataConverter,
     ...(opts.workflowBundlePath

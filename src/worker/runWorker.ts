@@ -24,6 +24,8 @@ import { startOpsServer } from './opsServer';
 
 export interface WorkerRunOptions {
   workflowBundlePath?: string;
+  /** See WorkerOptions.buildId (src/worker/createWorker.ts): null only for a bundle of older workflow code. */
+  buildId?: string | null;
   taskQueue?: string;
   /** Temporal Web UI base for links in alerts (TEMPORAL_UI_URL wins). */
   uiUrl?: string;
@@ -100,6 +102,7 @@ export async function runWorker(
         notify: notifyDepsFromEnv(env),
       },
       workflowBundlePath: opts.workflowBundlePath,
+      buildId: opts.buildId,
       tracing: rt.tracing,
       dataConverter,
     });

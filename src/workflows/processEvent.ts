@@ -12,9 +12,10 @@
 //      alerted on, and the workflow waits for an operator to replay or skip it,
 //      or for a newer version of its object to supersede it.
 // Database activities retry without limit: an outage delays an event, never loses it.
-// Cost (issue 17, BENCHMARKS.md "Cost"): runs started since FEWER_ACTIONS_PATCH take
-// the start, one activity (fetch, apply, record and supersede in one transaction)
-// and one batch of local activities: at most 3 Temporal Cloud Actions per event,
+// Cost (issue 17, BENCHMARKS.md "Cost"): runs whose first task a generation-2
+// worker completed (src/contracts/workflowGeneration.ts) take the start, one
+// activity (fetch, apply, record and supersede in one transaction) and one batch
+// of local activities: at most 3 Actions per event by the server's own count,
 // 2 for a trusted payload. SynclineStatus is set to `processing` by the start and
 // upserted (1 Action each) only where it must change for the Web UI: a run that
 // completes while still `processing` was processed (docs/web-ui.md).
@@ -59,6 +60,7 @@ import { NON_RETRYABLE_ERROR_TYPES } from '../errors';
 import { PayloadNotTrustedError } from '../errors/ingestErrors';
 import { type Activities, DATABASE_STEP_RETRY, databaseSteps } from './activityProxies';
 import { SA_STATUS } from '../temporal/searchAttributes';
+import { generationOf } from '../contracts/workflowGeneration';
 import {
   replaySignal,
   replayUpdate,
@@ -69,9 +71,12 @@ import {
 } from '../contracts/processEventMessages';
 
 /**
- * Runs recorded without this marker (before issue 17) take the old path: an upsert to
- * `processing`, fetchObjectState, then applyObjectState, recordEventOutcome and
- * supersedeParkedEvents as three activities, and an upsert to `processed`.
+ * The path's first versioning, kept for the runs it decided. A run whose first task a
+ * generation-1 worker completed calls patched(): runs recorded without this marker (before
+ * issue 17) take the old path (an upsert to `processing`, fetchObjectState, then
+ * applyObjectState, recordEventOutcome and supersedeParkedEvents as three activities, and
+ * an upsert to `processed`); runs with it, and generation-1 runs a newer worker continues,
+ * the new one. Generation 2 takes the new path without the marker (and its upsert).
  */
 export const FEWER_ACTIONS_PATCH = 'one-activity-one-local-batch';
 type Pending =
@@ -109,8 +114,9 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   let pending = null as Pending | null;
   const who = `${input.eventType} ${input.objectType}/${input.objectId}`;
   const registration = () => deliveryFactsOf(input, Date.now());
-  // Before any command: the marker decides the path for the whole run, in replay too.
-  const lean = patched(FEWER_ACTIONS_PATCH);
+  // Before any command, in replay too: the generation of the worker that completed the first task
+  // decides the path for the whole run (generation 1: the patch marker does).
+  const lean = generationOf(workflowInfo().currentDeploymentVersion?.buildId) >= 2 || patched(FEWER_ACTIONS_PATCH);
   // The SynclineStatus this run has set (the start sets `processing`); only the old path upserts an unchanged value.
   let shownStatus: EventStatus | null = lean ? 'processing' : null;
   const setStatus = (status: EventStatus, details: string) => {
@@ -288,7 +294,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
 }
 
 /**
- * One try since FEWER_ACTIONS_PATCH. A trusted payload: its state and the finish as local
+ * One try on the issue 17 path. A trusted payload: its state and the finish as local
  * activities (one marker batch with the registration). Otherwise fetchAndFinish: one
  * activity; only when its finish failed on the database does a local finish follow.
  */

@@ -3,8 +3,11 @@
 // first steps on a worker running that commit's workflow bundle (built here from
 // `git archive` of the commit), which then stops; today's worker picks their
 // histories up, replays them and finishes them on the old path. One was parked
-// (an operator replays it), one was between fetch attempts. A run started after
-// the deploy takes the new path. Real dev server, PostgreSQL and partner simulator.
+// (an operator replays it), one was between fetch attempts. A run started by the
+// patched() code (generation 1 with the marker, before workflowGeneration.ts) and
+// left between fetch attempts finishes on the path its marker chose. A run started
+// after the deploy takes the new path without a marker. Both older workers stamp
+// the SDK's default build id, as they did. Real dev server, PostgreSQL and partner simulator.
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,12 +24,15 @@ import { waitFor } from '../support/wait';
 
 /** main just before issue 17 changed processEvent. */
 const BEFORE = '6d922dc';
+/** main just before processEvent's path was decided by the worker's generation instead of patched() alone. */
+const PATCHED = 'bb8e46a';
 const ROOT = path.resolve(__dirname, '../..');
 const SIG: SignatureConfig = { scheme: 'github' };
 const SECRET = 'upgrade-secret';
 
 let sys: TestSystem;
 let oldBundle: string;
+let patchedBundle: string;
 const workers: RunningWorker[] = [];
 
 /** The workflow bundle of `commit`: its src tree from git, bundled against today's node_modules. */
@@ -40,9 +46,10 @@ async function bundleAt(commit: string): Promise<string> {
   return file;
 }
 
-const worker = async (bundle: string) => {
+const worker = async (bundle: string, buildId?: null) => {
   const w = await runWorker(sys.rt, targetFromEnv(sys.rt.env), {
     workflowBundlePath: bundle,
+    buildId,
     uiUrl: TEST_UI_URL,
     opsPort: 0,
   });
@@ -53,7 +60,8 @@ const worker = async (bundle: string) => {
 beforeAll(async () => {
   sys = await startTestSystem('upgrade', {}, { inProcessWorker: false });
   oldBundle = await bundleAt(BEFORE);
-}, 180_000);
+  patchedBundle = await bundleAt(PATCHED);
+}, 240_000);
 afterAll(async () => {
   for (const w of workers) await w.stop().catch(() => undefined);
   await sys?.stop();
@@ -62,6 +70,11 @@ afterAll(async () => {
 const activityNames = async (workflowId: string) =>
   ((await sys.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [])
     .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+    .filter((n): n is string => !!n);
+
+const markerNames = async (workflowId: string) =>
+  ((await sys.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [])
+    .map((e) => e.markerRecordedEventAttributes?.markerName)
     .filter((n): n is string => !!n);
 
 describe('processEvent runs started before issue 17', () => {
@@ -82,7 +95,7 @@ describe('processEvent runs started before issue 17', () => {
       return event;
     };
 
-    const old = await worker(oldBundle);
+    const old = await worker(oldBundle, null);
     sys.partner.faults.failAlways({ type: 'order', id: 'u-parked' }, { status: 403 });
     const parkedEvent = await deliver('u-parked');
     const parked = await waitForEventStatus(sys.rt.db, conn, parkedEvent.id, 'parked');
@@ -94,6 +107,15 @@ describe('processEvent runs started before issue 17', () => {
       return (row?.attempts ?? 0) >= 1 && row?.lastError !== null;
     });
     await old.stop();
+
+    const patched = await worker(patchedBundle, null);
+    sys.partner.faults.failNext({ type: 'order', id: 'u-patched' }, 1, { status: 503 });
+    const patchedEvent = await deliver('u-patched');
+    await waitFor('the first fetch attempt to fail on the patched() worker', async () => {
+      const row = await eventRow(sys.rt.db, conn, patchedEvent.id);
+      return (row?.attempts ?? 0) >= 1 && row?.lastError !== null;
+    });
+    await patched.stop();
 
     sys.partner.faults.clear({ type: 'order', id: 'u-parked' });
     await worker(inject('workflowBundlePath'));
@@ -120,10 +142,19 @@ describe('processEvent runs started before issue 17', () => {
       runs: 2,
     });
 
-    // Started after the deploy: the new path, one activity.
+    // Started by the patched() code: its marker chose the one-activity path, which today's code continues.
+    const fromPatched = await waitForEventStatus(sys.rt.db, conn, patchedEvent.id, 'processed', 60_000);
+    expect(await sys.client.workflow.getHandle(fromPatched.workflowId).result()).toMatchObject({
+      status: 'processed',
+    });
+    expect(await activityNames(fromPatched.workflowId)).toEqual(['fetchAndFinish']);
+    expect(await markerNames(fromPatched.workflowId)).toContain('core_patch');
+
+    // Started after the deploy: the new path, one activity, no patch marker.
     const fresh = await deliver('u-fresh');
     const done = await waitForEventStatus(sys.rt.db, conn, fresh.id, 'processed', 60_000);
     expect(await sys.client.workflow.getHandle(done.workflowId).result()).toMatchObject({ status: 'processed' });
     expect(await activityNames(done.workflowId)).toEqual(['fetchAndFinish']);
+    expect(await markerNames(done.workflowId)).not.toContain('core_patch');
   });
 });

@@ -305,7 +305,8 @@ describe('processEvent within its Actions budget (issue 17)', () => {
     const handle = await started;
     expect(await handle.result()).toMatchObject({ status: 'processed', runs: 1 });
     expect(script.calls).toEqual(['registerEvent', 'fetchAndFinish', 'finished']);
-    expect(countActions(historyJson(await handle.fetchHistory()))).toMatchObject({
+    // Exactly these, by the server metric's rules: no patch marker's TemporalChangeVersion upsert (generation 2).
+    expect(countActions(historyJson(await handle.fetchHistory()))).toEqual({
       grpc_StartWorkflowExecution: 1,
       command_ScheduleActivityTask: 1,
       command_BatchMarkers: 1,
@@ -319,9 +320,10 @@ describe('processEvent within its Actions budget (issue 17)', () => {
     const handle = await started;
     expect(await handle.result()).toMatchObject({ status: 'processed', runs: 1 });
     expect(script.calls).toEqual(['registerEvent', 'stateFromPayload', 'finishEvent', 'finished']);
-    const counts = countActions(historyJson(await handle.fetchHistory()));
-    expect(counts).toMatchObject({ grpc_StartWorkflowExecution: 1, command_BatchMarkers: 1 });
-    expect(counts.command_ScheduleActivityTask).toBeUndefined();
+    expect(countActions(historyJson(await handle.fetchHistory()))).toEqual({
+      grpc_StartWorkflowExecution: 1,
+      command_BatchMarkers: 1,
+    });
   });
 
   it('finishes as a local activity, retried until the database answers, what the fetch activity could not finish', async () => {

@@ -8,6 +8,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { EncryptionCodec } from '../../src/crypto/payloadCodec';
 import { temporalDataConverter } from '../../src/temporal/dataConverter';
+import { workerBuildId } from '../../src/contracts/workflowGeneration';
 
 export interface MockWorker {
   client: Client;
@@ -29,6 +30,8 @@ export async function startMockWorker(
     dataConverter,
     taskQueue,
     activities,
+    // The build id of syncline's own workers: processEvent takes the path they take.
+    buildId: workerBuildId(),
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
   const running = worker.run();

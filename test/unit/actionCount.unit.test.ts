@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  actionMetric,
   billedActions,
   countActions,
+  countsSince,
   dollarsPerMillionEvents,
   totalActions,
   type HistoryJson,
@@ -43,6 +45,18 @@ describe('counting Temporal Cloud Actions from a history', () => {
     });
     expect(billedActions(counts)).toBe(3);
     expect(totalActions(counts)).toBe(4);
+  });
+
+  it('prices a processed event of a generation-2 worker at 3 Actions by the server metric too: no patch marker', () => {
+    // v7: the first task's build id (syncline-workflows@2) decides the path; no marker, so no TemporalChangeVersion upsert.
+    const counts = countActions(recorded('v7-5af422e.event-processed.json'));
+    expect(counts).toEqual({
+      grpc_StartWorkflowExecution: 1,
+      command_BatchMarkers: 1,
+      command_ScheduleActivityTask: 1,
+    });
+    expect(totalActions(counts)).toBe(3);
+    expect(billedActions(counts)).toBe(3);
   });
 
   it('counts an activity retry and the update that replayed a parked event', () => {
@@ -85,5 +99,30 @@ describe('counting Temporal Cloud Actions from a history', () => {
     });
     expect(totalActions(counts)).toBe(8);
     expect(billedActions(counts)).toBe(7);
+  });
+});
+
+describe("reading the server's own action metric", () => {
+  const page = (n: number) =>
+    [
+      '# TYPE action counter',
+      `action{action_type="grpc_StartWorkflowExecution",namespace="default",operation="StartWorkflowExecution",service_name="frontend"} ${n}`,
+      `action{action_type="command_BatchMarkers",namespace="default",operation="RespondWorkflowTaskCompleted",service_name="frontend"} ${2 * n}`,
+      'action{action_type="grpc_StartWorkflowExecution",namespace="temporal_system",operation="StartWorkflowExecution",service_name="frontend"} 7',
+      'action_other{action_type="x",namespace="default"} 1',
+      'action{action_type="message_UpdateWorkflowExecution_Acceptance",namespace="default"} 1',
+    ].join('\n');
+
+  it('sums one namespace by action_type, and what a later page gained', () => {
+    expect(actionMetric(page(1))).toEqual({
+      grpc_StartWorkflowExecution: 1,
+      command_BatchMarkers: 2,
+      'message_UpdateWorkflowExecution:Acceptance': 1,
+    });
+    expect(countsSince(actionMetric(page(4)), actionMetric(page(1)))).toEqual({
+      grpc_StartWorkflowExecution: 3,
+      command_BatchMarkers: 6,
+    });
+    expect(countsSince(actionMetric(page(1)), actionMetric(page(1)))).toEqual({});
   });
 });

@@ -117,6 +117,9 @@ describe('schedule jitter', () => {
   it('gives each connection a stable offset inside the interval', () => {
     expect(jitterOffsetMs('acme', 60_000)).toBe(jitterOffsetMs('acme', 60_000));
     expect(jitterOffsetMs('acme', 60_000)).toBeLessThan(60_000);
+    // Whole seconds, as the server starts runs (a spec's milliseconds would not be when the run starts).
+    expect(jitterOffsetMs('acme', 6 * 3_600_000) % 1_000).toBe(0);
+    expect(jitterOffsetMs('acme', 1_500)).toBeLessThan(1_500);
   });
 
   it('spreads thousands of connections evenly over the interval', () => {

@@ -122,14 +122,27 @@ export function startDispatcher(d: DispatcherDeps): Dispatcher {
     }
   }
 
+  async function restartParked(connectionId: string): Promise<void> {
+    if (await notifierRunning(connectionId)) return;
+    d.log.warn({ event: 'notify.parked_restarted', connectionId }, 'parked notifier had no workflow: restarted');
+    await wakeNotifier(d.temporal, d.taskQueue, { ...notifierInput(d.env, connectionId), parked: true });
+  }
+
+  /** One connection's failure (its secrets unreadable, a Temporal error) is logged and never stops the others'. */
+  async function eachConnection(ids: string[], f: (connectionId: string) => Promise<void>): Promise<void> {
+    for (const connectionId of ids) {
+      try {
+        await f(connectionId);
+      } catch (err) {
+        d.log.warn({ event: 'notify.sweep_failed', connectionId, err: (err as Error).message }, 'sweep step failed');
+      }
+    }
+  }
+
   async function sweep(): Promise<void> {
     try {
-      for (const connectionId of await connectionsWithBacklog(d.db)) await wake(connectionId);
-      for (const connectionId of await parkedConnections(d.db)) {
-        if (await notifierRunning(connectionId)) continue;
-        d.log.warn({ event: 'notify.parked_restarted', connectionId }, 'parked notifier had no workflow: restarted');
-        await wakeNotifier(d.temporal, d.taskQueue, { ...notifierInput(d.env, connectionId), parked: true });
-      }
+      await eachConnection(await connectionsWithBacklog(d.db), wake);
+      await eachConnection(await parkedConnections(d.db), restartParked);
     } catch (err) {
       d.log.warn({ event: 'notify.sweep_failed', err: (err as Error).message }, 'notification sweep failed');
     }

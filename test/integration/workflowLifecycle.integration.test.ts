@@ -24,6 +24,7 @@ import {
   workflowTaskFailures,
 } from '../../dev/support/workflowActions';
 import { PARTNER_API_KEY, startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';
+import { runCli } from '../support/cli';
 import { waitFor } from '../support/wait';
 import { changesSettings, reconcileService } from '../support/reconcileFixtures';
 import { RECONCILE_SIGNALS } from '../../dev/support/workflowActions';
@@ -185,7 +186,13 @@ describe('an engineer acting on a workflow from outside (issue 16)', () => {
 
     await expect(ops.skip(conn, event.id, { by: 'bob' })).rejects.toThrow(/reason is required/);
     sys.partner.faults.clear({ type: 'deal', id: 'd-1' });
-    await ops.replay(conn, event.id, { by: 'bob' });
+    // As an engineer does it: the ops CLI lists the row as terminated and replays it.
+    const cliEnv = { ENCRYPTION_KEY: sys.rt.env.ENCRYPTION_KEY!, TEMPORAL_TASK_QUEUE: sys.rt.env.TEMPORAL_TASK_QUEUE };
+    const listed = await runCli(['events', 'list', '--connection', conn, '--status', 'terminated', '--json'], cliEnv);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { eventId: string }[]).map((r) => r.eventId)).toEqual([event.id]);
+    const replayed = await runCli(['events', 'replay', conn, event.id, '--by', 'bob', '--json'], cliEnv);
+    expect(replayed.code, replayed.stderr).toBe(0);
     await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
   });
 

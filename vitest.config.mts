@@ -13,6 +13,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.unit.test.ts'],
           environment: 'node',
+          // Pure code, but a few files start a child process (tsx, promtool, docker-compose config):
+          // vitest's 5 s default fails them on a loaded machine without anything being wrong.
+          testTimeout: 60_000,
         },
       },
       {

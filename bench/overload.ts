@@ -103,7 +103,8 @@ runBench(async () => {
     );
 
     // 2. Capacity, end to end.
-    const worker = await startWorkerProcess(env.childEnv, env.runDir);
+    // At info: start-up is recognised by the worker's `worker.started` line (the APIs stay at warn).
+    const worker = await startWorkerProcess({ ...env.childEnv, LOG_LEVEL: 'info' }, env.runDir);
     children.push(worker);
     let api = await startApi(env, 'none');
     const capConn = await addConnection(env, 'ov-capacity');

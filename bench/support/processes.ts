@@ -53,6 +53,9 @@ export async function waitFor(what: string, child: Child, check: () => Promise<b
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 200));
   }
+  // Not yet handed to the caller, so nobody else would stop it: an orphaned worker kept port 9464 and the next
+  // bench's worker exited with code 1.
+  await child.stop();
   throw new Error(`${what} not ready after ${READY_TIMEOUT_MS} ms`);
 }
 

@@ -1,12 +1,13 @@
 // npm run chaos -- [--changes 2000] [--seed N] [--rate 40] [--apis 2] [--workers 2] [--no-kills] [--no-naive] [--keep-db] [--cluster]
 //                   [--retry-model stripe|shopify|github|svix] [--retry-time-scale 0.001] [--overload-mode none|shed|overflow]
+//                   [--burst]
 // Runs one chaos convergence run and prints its table; exits 1 (with the seed
 // and the replay command) when syncline did not converge.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_PG_URL } from '../../src/db/bootstrap';
 import { findTemporalBinary } from '../../src/temporal/devServer';
-import { defaultOptions, randomSeed } from './options';
+import { DEFAULT_BURST, defaultOptions, randomSeed } from './options';
 import { ChaosMismatchError, runChaos } from './runner';
 import { isRetryModelName, RETRY_MODELS } from '../simulator/retryModels';
 import { OVERLOAD_MODES, type OverloadMode } from '../../src/ingest/overloadGate';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       'retry-model': { type: 'string' },
       'retry-time-scale': { type: 'string' },
       'overload-mode': { type: 'string' },
+      burst: { type: 'boolean' },
     },
   });
   const retryModel = values['retry-model'];
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     retryModel,
     retryTimeScale: values['retry-time-scale'] === undefined ? undefined : Number(values['retry-time-scale']),
     overloadMode: overloadMode as OverloadMode | undefined,
+    ...(values.burst ? { burst: DEFAULT_BURST } : {}),
   });
   const run = await runChaos(opts, {
     progress: (p) =>

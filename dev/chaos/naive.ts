@@ -35,6 +35,8 @@ export class NaiveReceiver {
 
   constructor(databaseUrl: string, runId: string) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
+    // A PostgreSQL restart (cluster chaos) ends idle sessions; unhandled, that error would end the runner.
+    this.pool.on('error', () => undefined);
     this.table = `naive_records_${runId.replace(/[^a-z0-9]/gi, '_')}`;
   }
 

@@ -267,6 +267,8 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
 
     let phase = 'streaming';
     const pg0 = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
+    // A PostgreSQL restart (cluster mode) ends idle sessions; unhandled, that error would end this process.
+    pg0.on('error', () => undefined);
     stops.push(() => pg0.end());
     const backfilled = async () =>
       Number(
@@ -378,9 +380,18 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     const rotateAt = Math.floor(o.changes * o.faults.delivery.rotateAt);
     const retireAt = Math.floor(o.changes * o.faults.delivery.retireOldSecretAt);
     const intervalMs = 1000 / o.ratePerSec;
+    // The overload burst (issue 20 §5): a stretch of the stream at burst.factor x the paced rate.
+    const burstFrom = o.burst ? Math.floor(o.changes * o.burst.at) : -1;
+    const burstTo = o.burst ? burstFrom + Math.max(1, Math.floor(o.changes * o.burst.share)) : -1;
     let nextAt = Date.now();
     for (let i = 0; i < o.changes; i++) {
       streamed = i;
+      if (o.burst && i === burstFrom) {
+        const t = Math.round((Date.now() - started) / 1000);
+        const what = `burst: changes ${burstFrom}-${burstTo - 1} at ${o.burst.factor}x the rate (${o.ratePerSec * o.burst.factor}/s)`;
+        say(`chaos: t+${t}s ${what}`);
+        chaosLog.push(what);
+      }
       if (i === rotateAt) {
         // The connection learns the new secret before the partner signs with it (CONNECTION_CACHE_TTL_MS later).
         await retrying(() => rt.connections.setSigningSecrets(connId, (s) => [...s, newSecret]));
@@ -395,7 +406,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       const plan = planner.next();
       partner.apply(plan);
       if (plan.paced) {
-        nextAt += intervalMs;
+        nextAt += i >= burstFrom && i < burstTo ? intervalMs / o.burst!.factor : intervalMs;
         if (nextAt > Date.now()) await sleep(nextAt - Date.now());
       }
       // Bounded memory at any scale: at most a few thousand deliveries in flight.

@@ -27,6 +27,9 @@ export const JUNK_PAYLOADS: unknown[] = [
 export const PROCESS_EVENT_SIGNALS = ['replayEvent', 'skipEvent', 'supersede'];
 export const PROCESS_EVENT_UPDATES = ['replay', 'skip'];
 export const RECONCILE_SIGNALS = ['confirmDeletes'];
+export const NOTIFIER_SIGNALS = ['wake', 'resume'];
+/** The Web UI lets an engineer type any name: one no syncline workflow defines is sent too. */
+export const UNDEFINED_NAME = 'notASynclineHandler';
 
 /** Reset to the first or the last completed workflow task, as the Web UI's Reset offers. */
 export async function resetWorkflow(client: Client, workflowId: string, to: 'first' | 'last'): Promise<string> {
@@ -48,17 +51,18 @@ export async function resetWorkflow(client: Client, workflowId: string, to: 'fir
   return res.runId!;
 }
 
-/** Sends every junk payload to every named signal; each send must be accepted by the server. */
+/** Sends every junk payload to every named signal and to one no workflow defines; each send must be accepted by the server. */
 export async function sendJunkSignals(client: Client, workflowId: string, names: string[]): Promise<void> {
   const handle = client.workflow.getHandle(workflowId);
-  for (const name of names) for (const payload of JUNK_PAYLOADS) await handle.signal(name, payload);
+  for (const name of [...names, UNDEFINED_NAME])
+    for (const payload of JUNK_PAYLOADS) await handle.signal(name, payload);
 }
 
-/** Sends every junk payload to every named update; returns how many were not rejected. */
+/** Sends every junk payload to every named update and to one no workflow defines; returns how many were not rejected. */
 export async function sendJunkUpdates(client: Client, workflowId: string, names: string[]): Promise<number> {
   const handle = client.workflow.getHandle(workflowId);
   let accepted = 0;
-  for (const name of names)
+  for (const name of [...names, UNDEFINED_NAME])
     for (const payload of JUNK_PAYLOADS) {
       try {
         await handle.executeUpdate(name, { args: [payload] });

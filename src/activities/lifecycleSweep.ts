@@ -16,6 +16,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { deliveryFactsOf, type ProcessEventInput } from '../contracts/processEventContract';
+import type { ReconcileStatus } from '../contracts/reconcileContract';
 import { decodeHistoryPayload } from '../temporal/dataConverter';
 import type { ClosedFromOutside } from '../store/eventTransitions';
 import {
@@ -127,7 +128,9 @@ export function createSweepActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
     }
     if (verdict.open) return;
     const status = verdict.status === 'failed' ? 'failed' : verdict.status;
-    if (await settleOpenRun(deps.db, { runId: run.id, from: run.status, status, error: verdict.why }))
+    if (
+      await settleOpenRun(deps.db, { runId: run.id, from: run.status as ReconcileStatus, status, error: verdict.why })
+    )
       result.reconcileRunsSettled += 1;
   };
 

@@ -95,9 +95,14 @@ export function formatObjectId(fullName: string, key: string | number): string {
   return `${fullName}#${key}`;
 }
 
+/** `.` and `..` are path steps, not names: encoded they stay as they are and walk out of `/repos/{owner}/{repo}` (issue 16 §2.6). */
+const DOT_SEGMENT = /^\.{1,2}$/;
+
 export function parseObjectId(objectId: string): GithubObjectId {
   const m = /^([^/#\s]+)\/([^/#\s]+)#(\d+)$/.exec(objectId);
   if (!m) throw new MalformedDeliveryError(`github object id "${objectId}" is not <owner>/<repo>#<number or id>`);
+  if (DOT_SEGMENT.test(m[1]!) || DOT_SEGMENT.test(m[2]!))
+    throw new MalformedDeliveryError(`github object id "${objectId}" names a dot segment as owner or repository`);
   return { owner: m[1]!, repo: m[2]!, key: m[3]! };
 }
 

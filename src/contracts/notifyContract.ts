@@ -27,6 +27,11 @@ export interface NotifyInput {
   parkProbeIntervalMs: number;
   /** Set by continue-as-new: a wake arrived that the previous execution did not serve yet. */
   pending?: boolean;
+  /**
+   * Started for a connection whose row says `parked` while no notifier ran (its run was terminated or
+   * cancelled from outside): it begins parked, probing, instead of spending a retry schedule and alerting again.
+   */
+  parked?: boolean;
 }
 
 export interface NotifierState {

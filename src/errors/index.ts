@@ -51,7 +51,12 @@ import {
   RecordsApiDisabledError,
 } from './recordsErrors';
 import { PartnerPermanentError, PartnerTransientError, StalePartnerReadError } from './partnerErrors';
-import { ConnectionStoreUnavailableError, EventTransitionRefusedError, StoreUnavailableError } from './storeErrors';
+import {
+  ConnectionStoreUnavailableError,
+  EventTransitionRefusedError,
+  RunTransitionRefusedError,
+  StoreUnavailableError,
+} from './storeErrors';
 
 export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   // Order matters only for how the derived lists read in workflow histories: partner failures first.
@@ -63,6 +68,7 @@ export const ERROR_CLASSES: readonly SynclineErrorClass[] = [
   ReconcileNotSupportedError,
   InvalidReconcileSettingsError,
   EventTransitionRefusedError,
+  RunTransitionRefusedError,
   InvalidInvocationError,
   PayloadNotTrustedError,
   PartnerTransientError,

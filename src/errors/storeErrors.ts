@@ -22,3 +22,11 @@ export class ConnectionStoreUnavailableError extends SynclineError {
 export class EventTransitionRefusedError extends SynclineError {
   static override readonly meaning = meaning('EventTransitionRefusedError', { retryable: false });
 }
+
+/**
+ * A status change of a reconcile_runs row that src/store/runTransitions.ts
+ * does not allow. A bug, not a passing fault: retrying cannot change the row.
+ */
+export class RunTransitionRefusedError extends SynclineError {
+  static override readonly meaning = meaning('RunTransitionRefusedError', { retryable: false });
+}

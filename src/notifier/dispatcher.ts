@@ -10,18 +10,24 @@
 //     the sweep, at leadership start and every NOTIFY_SWEEP_INTERVAL_MS, which
 //     wakes every enabled, unparked connection with undelivered readable changes;
 //   - only connections with a product endpoint are woken; parked ones are not
-//     (their notifier probes on its own, or an operator resumes it).
+//     (their notifier probes on its own, or an operator resumes it);
+//   - a parked connection whose notifier is not running (terminated or cancelled
+//     from the Web UI or CLI while parked) gets one started by the same sweep,
+//     beginning parked: it probes on its interval, as the closed one did, and
+//     nothing stays parked with no workflow to recover it (issue 16).
 // A missed or extra wake never loses or repeats a change: the notifier reads
 // the feed from the delivered cursor each time.
 import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import pg from 'pg';
 import type { Env } from '../config';
 import type { ConnectionRepository } from '../connections/repository';
+import { notifierWorkflowId } from '../contracts/notifyContract';
 import type { Db } from '../db/prisma';
 import type { Logger } from '../infra/log';
 import { findConnectionRow } from '../store/connectionRows';
 import { decodeCursor } from '../store/feedCursor';
-import { connectionsWithBacklog, isBelowHorizon, isParked } from '../store/productNotifications';
+import { connectionsWithBacklog, isBelowHorizon, isParked, parkedConnections } from '../store/productNotifications';
 import { notifierInput, notifyDepsFromEnv } from '../notifications/notifyConfig';
 import { resolveEndpoint } from '../notifications/endpoint';
 import { wakeNotifier } from './signalNotifier';
@@ -105,9 +111,38 @@ export function startDispatcher(d: DispatcherDeps): Dispatcher {
     flushTimer ??= setTimeout(() => void flush(), windowMs);
   }
 
+  /** Whether the connection's notifier workflow is open (a describe: no Temporal Action). */
+  async function notifierRunning(connectionId: string): Promise<boolean> {
+    try {
+      const desc = await d.temporal.workflow.getHandle(notifierWorkflowId(connectionId)).describe();
+      return desc.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+
+  async function restartParked(connectionId: string): Promise<void> {
+    if (await notifierRunning(connectionId)) return;
+    d.log.warn({ event: 'notify.parked_restarted', connectionId }, 'parked notifier had no workflow: restarted');
+    await wakeNotifier(d.temporal, d.taskQueue, { ...notifierInput(d.env, connectionId), parked: true });
+  }
+
+  /** One connection's failure (its secrets unreadable, a Temporal error) is logged and never stops the others'. */
+  async function eachConnection(ids: string[], f: (connectionId: string) => Promise<void>): Promise<void> {
+    for (const connectionId of ids) {
+      try {
+        await f(connectionId);
+      } catch (err) {
+        d.log.warn({ event: 'notify.sweep_failed', connectionId, err: (err as Error).message }, 'sweep step failed');
+      }
+    }
+  }
+
   async function sweep(): Promise<void> {
     try {
-      for (const connectionId of await connectionsWithBacklog(d.db)) await wake(connectionId);
+      await eachConnection(await connectionsWithBacklog(d.db), wake);
+      await eachConnection(await parkedConnections(d.db), restartParked);
     } catch (err) {
       d.log.warn({ event: 'notify.sweep_failed', err: (err as Error).message }, 'notification sweep failed');
     }

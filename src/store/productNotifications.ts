@@ -136,6 +136,14 @@ export async function isBelowHorizon(x: Executor, xid: bigint): Promise<boolean>
   return row?.readable ?? false;
 }
 
+/** Enabled connections whose notifier row says parked (the dispatcher's sweep checks their workflow still runs). */
+export async function parkedConnections(x: Executor): Promise<string[]> {
+  const rows = await x.$queryRaw<{ id: string }[]>`
+    SELECT k.id FROM connections k JOIN product_notifications p ON p.connection_id = k.id
+    WHERE k.enabled AND p.status = 'parked'`;
+  return rows.map((r) => r.id);
+}
+
 /** Whether the connection's notifier is parked (the dispatcher does not wake parked ones). */
 export async function isParked(x: Executor, connectionId: string): Promise<boolean> {
   const row = await x.productNotification.findUnique({ where: { connectionId }, select: { status: true } });

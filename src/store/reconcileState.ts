@@ -9,6 +9,11 @@
 import { Prisma } from '../generated/prisma/client';
 import { countedUpsertCtes, type StateToApply } from './syncRecords';
 import { type Executor } from './executor';
+import { RunTransitionRefusedError } from '../errors/storeErrors';
+import type { ReconcileStatus } from '../contracts/reconcileContract';
+import { canTransitionRun, OPEN_RUN_STATUSES, runAllowedFrom } from './runTransitions';
+
+export { OPEN_RUN_STATUSES } from './runTransitions';
 
 export interface RunTotals {
   pages: number;
@@ -168,45 +173,53 @@ export async function addChangedToRun(x: Executor, runId: string, changed: numbe
   await x.$executeRaw`UPDATE reconcile_runs SET records_changed = records_changed + ${changed} WHERE id = ${runId}`;
 }
 
+/**
+ * After a status write that matched no row: a missing run is an error, a run
+ * whose status may not move to `to` (RUN_TRANSITIONS) is RunTransitionRefusedError.
+ */
+async function refused(x: Executor, runId: string, to: ReconcileStatus): Promise<never> {
+  const row = await x.reconcileRun.findUnique({ where: { id: runId }, select: { status: true } });
+  if (!row) throw new Error(`no reconcile_runs row ${runId}`);
+  throw new RunTransitionRefusedError(
+    `reconcile_runs row ${runId}: ${row.status} -> ${to} is not an allowed transition`,
+  );
+}
+
 /** The mass-deletion guard held the run: it waits for an operator. Returns the run's workflow id. */
 export async function blockRun(x: Executor, runId: string, error: string): Promise<string> {
-  const run = await x.reconcileRun.update({ where: { id: runId }, data: { status: 'blocked', error } });
-  return run.workflowId;
+  const [run] = await x.$queryRaw<{ workflow_id: string }[]>`
+    UPDATE reconcile_runs SET status = 'blocked', error = ${error}
+    WHERE id = ${runId} AND status = ANY(${runAllowedFrom('blocked')}::text[])
+    RETURNING workflow_id`;
+  return run?.workflow_id ?? refused(x, runId, 'blocked');
 }
 
 /** The full diff's deletions were applied: counted, and the run is running again. */
 export async function addDeletedToRun(x: Executor, runId: string, deleted: number): Promise<RunTotals> {
-  const run = await x.reconcileRun.update({
-    where: { id: runId },
-    data: { recordsDeleted: { increment: deleted }, status: 'running', error: null },
-  });
-  return {
-    pages: run.pages,
-    recordsSeen: run.recordsSeen,
-    recordsChanged: run.recordsChanged,
-    recordsDeleted: run.recordsDeleted,
-  };
+  const [run] = await x.$queryRaw<TotalsRow[]>`
+    UPDATE reconcile_runs SET records_deleted = records_deleted + ${deleted}, status = 'running', error = NULL
+    WHERE id = ${runId} AND status = ANY(${runAllowedFrom('running')}::text[])
+    RETURNING pages, records_seen, records_changed, records_deleted`;
+  return run ? totalsOf(run) : refused(x, runId, 'running');
 }
 
 /** Ends a run (idempotent: the first finish time and duration stay) and forgets its listed ids. Returns the run's row. */
-export async function finishRun(x: Executor, f: { runId: string; status: string; error?: string }) {
-  await x.$executeRaw`
+export async function finishRun(x: Executor, f: { runId: string; status: ReconcileStatus; error?: string }) {
+  const n = await x.$executeRaw`
     UPDATE reconcile_runs SET status = ${f.status}, error = COALESCE(${f.error ?? null}, error),
       finished_at = COALESCE(finished_at, now()),
       duration_ms = COALESCE(duration_ms, (EXTRACT(EPOCH FROM (now() - started_at)) * 1000)::int)
-    WHERE id = ${f.runId}`;
+    WHERE id = ${f.runId} AND status = ANY(${runAllowedFrom(f.status)}::text[])`;
+  if (n === 0) await refused(x, f.runId, f.status);
   await x.reconcileSeenId.deleteMany({ where: { runId: f.runId } });
   return x.reconcileRun.findUniqueOrThrow({ where: { id: f.runId } });
 }
-
-/** Run statuses that wait on a live workflow: the sweep settles them when it is gone. */
-export const OPEN_RUN_STATUSES = ['running', 'blocked'];
 
 /** Runs in OPEN_RUN_STATUSES started before `startedBefore`, oldest first, at most `limit`; of `connectionIds` only, when given. */
 export function listOpenRuns(x: Executor, a: { connectionIds?: string[]; startedBefore: Date; limit: number }) {
   return x.reconcileRun.findMany({
     where: {
-      status: { in: OPEN_RUN_STATUSES },
+      status: { in: [...OPEN_RUN_STATUSES] },
       startedAt: { lt: a.startedBefore },
       ...(a.connectionIds ? { connectionId: { in: a.connectionIds } } : {}),
     },
@@ -219,8 +232,12 @@ export function listOpenRuns(x: Executor, a: { connectionIds?: string[]; started
 /** Ends a run no workflow will end (closed from outside), only while it is still open; returns whether it moved. */
 export async function settleOpenRun(
   x: Executor,
-  a: { runId: string; from: string; status: string; error: string },
+  a: { runId: string; from: ReconcileStatus; status: ReconcileStatus; error: string },
 ): Promise<boolean> {
+  if (!canTransitionRun(a.from, a.status))
+    throw new RunTransitionRefusedError(
+      `reconcile_runs row ${a.runId}: ${a.from} -> ${a.status} is not an allowed transition`,
+    );
   const n = await x.$executeRaw`
     UPDATE reconcile_runs SET status = ${a.status}, error = ${a.error}, finished_at = COALESCE(finished_at, now()),
       duration_ms = COALESCE(duration_ms, (EXTRACT(EPOCH FROM (now() - started_at)) * 1000)::int)

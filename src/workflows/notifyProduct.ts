@@ -14,10 +14,17 @@
 // When the activity's retries are spent the notifier parks: recorded on the
 // connection's product_notifications row, alerted, and it waits for the resume
 // signal (`syncline notifications resume`) or the next recovery probe.
+// Acted on from outside (issue 16): terminated or cancelled, the next wake starts
+// a new run (signal-with-start), and the dispatcher's sweep starts one for a
+// connection with a backlog, or, for a row left `parked`, one that begins parked
+// (input.parked). Reset re-runs from the delivered cursor (a batch may reach the
+// product twice, never out of order: the cursor moves only from where it was).
+// Signals take no arguments; whatever JSON comes with one is ignored.
 import {
   ActivityFailure,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
@@ -70,6 +77,14 @@ export async function notifyProduct(input: NotifyInput): Promise<void> {
   setHandler(notifierStateQuery, () => ({ status, batchesThisExecution: batches }));
 
   const args = { connectionId: input.connectionId, workflowId: workflowInfo().workflowId };
+  if (input.parked) {
+    // Restarted by the dispatcher's sweep for a row left parked by a run closed from outside.
+    status = 'parked';
+    const result = await waitParked(args, input.parkProbeIntervalMs);
+    status = 'active';
+    resumeRequested = false;
+    if (result.more) pending = true;
+  }
   for (;;) {
     await condition(() => pending);
     pending = false;
@@ -77,7 +92,8 @@ export async function notifyProduct(input: NotifyInput): Promise<void> {
     try {
       result = await deliver(args);
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      // A cancellation from outside ends the run: the row keeps its state, the next wake or sweep starts a new run.
+      if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
       status = 'parked';
       await db.parkNotifications({ ...args, error: err.cause?.message ?? err.message });
       log.warn('notifications parked', { connectionId: input.connectionId });
@@ -88,7 +104,7 @@ export async function notifyProduct(input: NotifyInput): Promise<void> {
     batches++;
     if (result.more) pending = true;
     if (batches >= BATCHES_PER_EXECUTION) {
-      await continueAsNew<typeof notifyProduct>({ ...input, pending });
+      await continueAsNew<typeof notifyProduct>({ ...input, pending, parked: undefined });
     }
   }
 
@@ -100,7 +116,7 @@ export async function notifyProduct(input: NotifyInput): Promise<void> {
       try {
         return await probe(a);
       } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
+        if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
       }
     }
   }

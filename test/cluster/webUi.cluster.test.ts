@@ -5,17 +5,17 @@
 // one beside it, and opens it. Needs Debian's Chromium (CHROMIUM_PATH overrides).
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PartnerEvent } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { waitForEventStatus } from '../support/events';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { CHROMIUM, launchChromium } from '../support/browser';
 import { waitFor } from '../support/wait';
 
 const SIG: SignatureConfig = { scheme: 'github' };
 const SECRET = 'gh-cluster-ui-secret';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UI_WAIT_MS = 15_000;
 const parkedOfConnection = (conn: string) => `SynclineConnection = "${conn}" AND SynclineStatus = "parked"`;
 // docs/web-ui.md's query: a first-try success keeps `processing` and its run is Completed.
@@ -31,15 +31,7 @@ beforeAll(async () => {
   // Payload encryption off, as in webUi.integration.test.ts: the cluster's UI has no codec endpoint, and an
   // encrypted summary shows as "No summary available" (payloadEncryption.integration.test.ts covers the codec).
   sys = await startTestSystem('cluster-ui', { WORKER_METRICS_PORT: '0', TEMPORAL_PAYLOAD_ENCRYPTION: 'false' });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'].concat([
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ]),
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

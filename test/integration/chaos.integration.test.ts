@@ -10,7 +10,9 @@
 // hostile delivery stored; the naive receiver on the same stream must not.
 // The product's notification endpoint, down and then flaky mid-run, must have
 // been told of every change of the feed exactly once past its cursor.
-// CHAOS_SEED replays a failing run; CHAOS_CHANGES scales it.
+// CHAOS_SEED replays a failing run; CHAOS_CHANGES scales it; CHAOS_CLUSTER=1 runs it on a
+// Temporal cluster (dev/chaos/chaosTemporal.ts) whose history, matching, frontend and
+// PostgreSQL are broken in turn instead of the dev server.
 import { describe, expect, inject, it } from 'vitest';
 import { defaultOptions, randomSeed, replayCommand } from '../../dev/chaos/options';
 import { runChaos } from '../../dev/chaos/runner';
@@ -20,6 +22,9 @@ import { runChaos } from '../../dev/chaos/runner';
 const CI_SEED = 1855745516;
 const seed = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : process.env.CI ? CI_SEED : randomSeed();
 const changes = process.env.CHAOS_CHANGES ? Number(process.env.CHAOS_CHANGES) : 2_000;
+const cluster = process.env.CHAOS_CLUSTER === '1';
+// API, worker, PostgreSQL cut, then the dev server (1) or history, matching, frontend and a PostgreSQL restart (4), then API + worker.
+const KILLS = 4 + (cluster ? 4 : 1);
 
 describe('chaos convergence', () => {
   it(
@@ -28,6 +33,7 @@ describe('chaos convergence', () => {
       const opts = defaultOptions({
         seed,
         changes,
+        cluster,
         databaseUrl: inject('databaseUrl'),
         temporalBinary: inject('temporalBinary'),
         runDir: inject('runDir'),
@@ -61,7 +67,7 @@ describe('chaos convergence', () => {
         expect(s.partner.forgedRejected + s.partner.staleRejected).toBeGreaterThan(0);
         expect(s.parkedEver).toBeGreaterThan(0);
         expect(s.backfilled).toBeGreaterThan(0);
-        expect(s.chaos.filter((c) => c.startsWith('SIGKILL') || c.startsWith('PostgreSQL'))).toHaveLength(5);
+        expect(s.chaos.filter((c) => c.startsWith('SIGKILL') || c.startsWith('PostgreSQL'))).toHaveLength(KILLS);
         expect(Object.values(s.operatorActions).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
         // The product (a notification endpoint that was down and flaky mid-run) saw every change of the
         // feed exactly once, in order, past its cursor, every notification verified with `standardwebhooks`.

@@ -99,6 +99,30 @@ describe('syncline CLI', () => {
     expect(await json(['connections', 'add', '--file', single])).toEqual([{ id: id('one'), result: 'updated' }]);
   });
 
+  it.each(['stripe', 'github', 'shopify'])(
+    'adds a real %s account from the README’s connection file (config/connections.<partner>.example.json)',
+    async (partner) => {
+      const example = JSON.parse(
+        fs.readFileSync(path.resolve(__dirname, `../../config/connections.${partner}.example.json`), 'utf8'),
+      ) as { connections: Array<Record<string, unknown> & { id: string; credentials: Record<string, string> }> };
+      const file = writeJson(`${partner}.example.json`, {
+        connections: example.connections.map((c) => ({ ...c, id: id(c.id) })),
+      });
+      const added = await json<{ id: string; result: string }[]>(['connections', 'add', '--file', file]);
+      expect(added).toEqual(example.connections.map((c) => ({ id: id(c.id), result: 'created' })));
+      for (const c of example.connections) {
+        const shown = await json(['connections', 'show', id(c.id)]);
+        expect(shown).toMatchObject({
+          id: id(c.id),
+          connector: partner,
+          credentialNames: Object.keys(c.credentials),
+          unknownSettings: null,
+        });
+        expect(JSON.stringify(shown)).not.toContain(Object.values(c.credentials)[0]);
+      }
+    },
+  );
+
   it('lists connections with their number of signing secrets', async () => {
     const list = await json<{ id: string; enabled: boolean; signingSecrets: number | null }[]>(['connections', 'list']);
     expect(list.find((c) => c.id === id('one'))).toMatchObject({ enabled: true, signingSecrets: 1 });

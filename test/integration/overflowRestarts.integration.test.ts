@@ -1,6 +1,6 @@
 // Nothing in the overflow inbox is lost when the API (and the relay inside it)
 // or PostgreSQL restarts (issue 20 §2b). Everything runs on a PostgreSQL server
-// of this file's own (test/support/ownPostgres.ts), which the test crashes
+// of this file's own (te../support/crashablePostgres.ts), which the test crashes
 // (immediate shutdown: crash recovery from the WAL on restart) and starts again;
 // the machine's shared server is not touched. The API under test is its own OS
 // process, killed with SIGKILL, and reaches Temporal through a TCP proxy the test
@@ -17,7 +17,7 @@ import type { SignatureConfig } from '../../src/signatures/types';
 import { inboxEventIds } from '../../src/store/webhookInbox';
 import { waitForEventStatus } from '../support/events';
 import { postRaw } from '../support/http';
-import { startOwnPostgres, type OwnPostgres } from '../support/ownPostgres';
+import { startCrashablePostgres, type CrashablePostgres } from '../support/crashablePostgres';
 import { spawnSyncline, type SynclineProcess } from '../support/synclineProcess';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
@@ -29,13 +29,13 @@ const EVENTS = 6;
 /** Two API processes started and several restarts: generous, for a loaded 2-core machine. */
 const TEST_TIMEOUT_MS = 480_000;
 
-let pg: OwnPostgres;
+let pg: CrashablePostgres;
 let temporalProxy: TcpProxy;
 let sys: TestSystem;
 const apis: SynclineProcess[] = [];
 
 beforeAll(async () => {
-  pg = await startOwnPostgres('overflow-restarts');
+  pg = await startCrashablePostgres('overflow-restarts');
   const [host, port] = inject('temporalAddress').split(':');
   temporalProxy = await startTcpProxy(host!, Number(port));
   sys = await startTestSystem('overflow-restarts', {

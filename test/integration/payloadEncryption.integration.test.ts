@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { ENCRYPTED_ENCODING } from '../../src/crypto/payloadCodec';
@@ -24,12 +24,12 @@ import { startDevServer, type DevServer, type DevServerOptions } from '../../src
 import { record, waitForEventStatus } from '../support/events';
 import { freePort } from '../../dev/support/ports';
 import { startTestSystem, uniqueName, type TestSystem } from '../support/system';
+import { CHROMIUM, launchChromium } from '../support/browser';
 import { waitFor } from '../support/wait';
 
 const SIG: SignatureConfig = { scheme: 'github' };
 const SECRET = 'codec-test-secret';
 const TOKEN = 'codec-test-token-0123456789';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UI_WAIT_MS = 20_000;
 const MARKER = uniqueName('partner-email-marker');
 const CONTROL_MARKER = uniqueName('plain-client-marker');
@@ -64,10 +64,7 @@ beforeAll(async () => {
     CODEC_TOKEN: TOKEN,
     TEMPORAL_UI_URL: server.uiUrl!,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -4,6 +4,7 @@
 // run are both gone gets it processed again as a no-op for our copy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetentionActivities } from '../../src/activities/retention';
+import { pruneEventRows } from '../../src/workflows/pruneEventRows';
 import { ScheduleManager } from '../../src/reconcile/schedules';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { eventRow, record, waitForEventStatus } from '../support/events';
@@ -28,7 +29,7 @@ const daysAgo = (d: number) => new Date(Date.now() - d * DAY_MS);
 const taskQueue = () => `test-${sys.prefix}`;
 
 function prune(): Promise<{ deleted: number; cutoff: string | null }> {
-  return sys.client.workflow.execute('pruneEventRows', {
+  return sys.client.workflow.execute(pruneEventRows, {
     taskQueue: taskQueue(),
     workflowId: `${sys.prefix}-prune-${Date.now()}`,
   });

@@ -59,6 +59,16 @@ describe('what goes to Temporal fits its limits', () => {
     expect(described.typedSearchAttributes.get(SA_OBJECT_ID)).toBe(e.data.object.id);
   });
 
+  it('takes an event whose type is 3 KB of quotes and control characters (6 bytes each once JSON-encoded)', async () => {
+    const e = event({ type: `${'"\u0001'.repeat(1_500)}.updated` });
+    expect((await deliver(e)).status).toBe(202);
+    await waitForEventStatus(sys.rt.db, conn, e.id, 'processed');
+    const described = await sys.client.workflow.getHandle(eventWorkflowId(conn, e.id)).describe();
+    const type = described.typedSearchAttributes.get(SA_EVENT_TYPE)!;
+    expect(Buffer.byteLength(JSON.stringify(type), 'utf8')).toBeLessThanOrEqual(2_048);
+    expect(type.startsWith('"\u0001')).toBe(true);
+  });
+
   it('hashes an event id too long for the btree index, and still deduplicates its re-delivery', async () => {
     const e = event({ id: `evt_${'z'.repeat(5_000)}` });
     const first = await deliver(e);

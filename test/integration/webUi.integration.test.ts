@@ -6,7 +6,7 @@
 // Chromium (scripts/ensure-deps.sh installs it; CHROMIUM_PATH overrides).
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { PartnerEvent } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
@@ -15,11 +15,11 @@ import { statusQuery } from '../../src/temporal/searchAttributes';
 import { waitForEventStatus } from '../support/events';
 import { freePort } from '../../dev/support/ports';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { CHROMIUM, launchChromium } from '../support/browser';
 import { waitFor } from '../support/wait';
 
 const SIG: SignatureConfig = { scheme: 'github' };
 const SECRET = 'gh-web-ui-secret';
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DOC = path.resolve(__dirname, '../../docs/web-ui.md');
 const UI_WAIT_MS = 15_000;
 
@@ -52,20 +52,7 @@ beforeAll(async () => {
     WORKER_METRICS_PORT: '0',
     TEMPORAL_PAYLOAD_ENCRYPTION: 'false',
   });
-  // launch() gives every browser a fresh temporary user-data-dir, removed on close.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-quic',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

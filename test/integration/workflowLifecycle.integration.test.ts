@@ -2,6 +2,7 @@
 // (terminate, cancel, reset, signal or update with any JSON), done on the real
 // dev server, and what each leaves behind: every row settled, nothing retrying
 // forever, every event replayable and in the end processed once (issue 16).
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPartnerSimulator, type PartnerEvent, type PartnerSimulator } from '../../dev/simulator';
 import { startTcpProxy, viaProxy, type TcpProxy } from '../../dev/support/tcpProxy';
@@ -23,6 +24,7 @@ import {
   workflowTaskFailures,
 } from '../../dev/support/workflowActions';
 import { PARTNER_API_KEY, startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';
+import { runCli } from '../support/cli';
 import { waitFor } from '../support/wait';
 import { changesSettings, reconcileService } from '../support/reconcileFixtures';
 import { RECONCILE_SIGNALS } from '../../dev/support/workflowActions';
@@ -184,7 +186,13 @@ describe('an engineer acting on a workflow from outside (issue 16)', () => {
 
     await expect(ops.skip(conn, event.id, { by: 'bob' })).rejects.toThrow(/reason is required/);
     sys.partner.faults.clear({ type: 'deal', id: 'd-1' });
-    await ops.replay(conn, event.id, { by: 'bob' });
+    // As an engineer does it: the ops CLI lists the row as terminated and replays it.
+    const cliEnv = { ENCRYPTION_KEY: sys.rt.env.ENCRYPTION_KEY!, TEMPORAL_TASK_QUEUE: sys.rt.env.TEMPORAL_TASK_QUEUE };
+    const listed = await runCli(['events', 'list', '--connection', conn, '--status', 'terminated', '--json'], cliEnv);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { eventId: string }[]).map((r) => r.eventId)).toEqual([event.id]);
+    const replayed = await runCli(['events', 'replay', conn, event.id, '--by', 'bob', '--json'], cliEnv);
+    expect(replayed.code, replayed.stderr).toBe(0);
     await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
   });
 
@@ -442,12 +450,18 @@ describe.concurrent('each action on a reconciliation run waiting on the partner'
     async (action) => {
       const label = `rec-${action}`;
       const { conn, handle, runId, partner } = await sleepingRun(label);
-      partner.faults.clearLists();
       if (action === 'junk') {
+        // While the partner still answers 429, so the run is open for every update (each is rejected).
         await sendJunkSignals(sys.client, handle.workflowId, RECONCILE_SIGNALS);
+        // It defines no update: any the Web UI sends is rejected, never run.
+        expect(await sendJunkUpdates(sys.client, handle.workflowId, [])).toBe(0);
         expect(await workflowTaskFailures(sys.client, handle.workflowId)).toBe(0);
         expect((await handle.describe()).status.name).toBe('RUNNING');
-      } else await resetWorkflow(sys.client, handle.workflowId, action === 'reset-first' ? 'first' : 'last');
+        partner.faults.clearLists();
+      } else {
+        partner.faults.clearLists();
+        await resetWorkflow(sys.client, handle.workflowId, action === 'reset-first' ? 'first' : 'last');
+      }
       const result = await waitFor(
         'the run to succeed',
         async () => {
@@ -462,4 +476,64 @@ describe.concurrent('each action on a reconciliation run waiting on the partner'
       for (const r of mine) expect(r.writeCount).toBe(1);
     },
   );
+});
+
+describe('each action on a run of the events-sweep schedule, mid-run', () => {
+  // The run is held mid-settle: the test holds the row it must settle locked, so its activity waits
+  // (and, past the statement timeout, retries) until the lock is released. One at a time: each holds
+  // database connections of the shared pool while it waits.
+  it.each(ACTIONS)('%s: the row is settled once, by that run or the next, and audited once', async (action) => {
+    const conn = await connection(`sweep-${action}`);
+    sys.partner.faults.failAlways({ type: 'deal', id: `sw-${action}` }, { status: 400 });
+    const { event } = await deliverChange(conn, 'deal', `sw-${action}`, { stage: 'new' });
+    const parked = await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
+    await sys.client.workflow.getHandle(parked.workflowId).terminate('engineer in the Web UI');
+
+    const lock = new pg.Client({ connectionString: inject('databaseUrl') });
+    await lock.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM webhook_events WHERE id = $1 FOR UPDATE', [String(parked.id)]);
+      const run = await sys.client.workflow.start(sweepClosedWorkflows, {
+        taskQueue: sys.rt.env.TEMPORAL_TASK_QUEUE,
+        workflowId: `sweep-${sys.prefix}-${action}`,
+        args: [{ graceMs: 0, connectionIds: [conn] }],
+      });
+      await waitFor('the sweep run to be settling the locked row', async () =>
+        (await pendingActivities(run.workflowId)).some((a) => a.type === 'sweepClosedWorkflows' && a.state === 2),
+      );
+      switch (action) {
+        case 'terminate':
+          await run.terminate('test: Web UI terminate');
+          break;
+        case 'cancel':
+          await run.cancel();
+          break;
+        case 'reset-first':
+        case 'reset-last':
+          await resetWorkflow(sys.client, run.workflowId, action === 'reset-first' ? 'first' : 'last');
+          break;
+        case 'junk':
+          await sendJunkSignals(sys.client, run.workflowId, []);
+          expect(await sendJunkUpdates(sys.client, run.workflowId, [])).toBe(0);
+          expect(await workflowTaskFailures(sys.client, run.workflowId)).toBe(0);
+          expect(await statusOf(run.workflowId)).toBe('RUNNING');
+          break;
+      }
+    } finally {
+      await lock.query('ROLLBACK');
+      await lock.end();
+    }
+    // The schedule's next run (or the acted-on run itself, which may still finish) settles it.
+    const row = await waitFor('the row to be settled', async () => {
+      await sweep([conn]);
+      const r = await eventRow(sys.rt.db, conn, event.id);
+      return r?.status === 'terminated' ? r : undefined;
+    });
+    const audit = await sys.rt.db.operatorAction.findMany({ where: { eventRowId: row.id } });
+    expect(audit).toMatchObject([{ action: 'sweep', actor: 'syncline:sweep', result: 'terminated' }]);
+    sys.partner.faults.clear({ type: 'deal', id: `sw-${action}` });
+    await ops.replay(conn, event.id, { by: 'test', reason: 'after the sweep' });
+    await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+  });
 });

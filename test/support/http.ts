@@ -22,6 +22,8 @@ export interface RawRequest {
   chunked?: boolean;
   /** Answer as soon as the response arrives, without finishing the request body. */
   leaveOpen?: boolean;
+  /** How long the socket may stay silent before the request fails (a guard against a hang, not an assertion). */
+  timeoutMs?: number;
 }
 
 const ANSWER_TIMEOUT_MS = 10_000;
@@ -31,8 +33,9 @@ export function postRaw(url: string, req: RawRequest): Promise<HttpAnswer> {
   if (req.chunked) headers['transfer-encoding'] = 'chunked';
   else headers['content-length'] = String(req.declaredLength ?? req.body.length);
 
+  const timeout = req.timeoutMs ?? ANSWER_TIMEOUT_MS;
   return new Promise<HttpAnswer>((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', headers, agent: false, timeout: ANSWER_TIMEOUT_MS }, (res) => {
+    const request = http.request(url, { method: 'POST', headers, agent: false, timeout }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -42,7 +45,7 @@ export function postRaw(url: string, req: RawRequest): Promise<HttpAnswer> {
       });
       res.on('error', reject);
     });
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${ANSWER_TIMEOUT_MS} ms`)));
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeout} ms`)));
     // The server may answer and close before the whole (lying) body is written.
     request.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code !== 'EPIPE' && err.code !== 'ECONNRESET') reject(err);

@@ -59,6 +59,7 @@ describe('derived from the meanings', () => {
       'ReconcileNotSupportedError',
       'InvalidReconcileSettingsError',
       'EventTransitionRefusedError',
+      'RunTransitionRefusedError',
       'InvalidInvocationError',
       'PayloadNotTrustedError',
     ]);

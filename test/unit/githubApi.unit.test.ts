@@ -94,6 +94,17 @@ describe('github connector: fetching through @octokit/rest', () => {
     await expect(client.fetchObject('issue', 'not-an-id')).rejects.toThrow(MalformedDeliveryError);
   });
 
+  it('refuses an owner or repository that is a dot segment before any request (issue 16 §2.6)', async () => {
+    const { http, seen } = replay(() => ({ status: 200, body: createdIssue.response }));
+    const client = githubConnector.createClient(conn(), http);
+    for (const id of ['../..#1', 'o/..#1', '../r#1', './r#1', 'o/.#1'])
+      await expect(client.fetchObject('issue', id), id).rejects.toThrow(/dot segment/);
+    expect(seen).toEqual([]);
+    // Dots inside a name are GitHub's own (repositories like `socket.io`): still fetched, under their path.
+    await client.fetchObject('issue', 'o/socket.io#1');
+    expect(seen.map((s) => s.url.pathname)).toEqual(['/repos/o/socket.io/issues/1']);
+  });
+
   it('versions a release (no updated_at) by the clock read before the request, a 404 too', async () => {
     let now = 1_000_000;
     const reads: string[] = [];

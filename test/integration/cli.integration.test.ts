@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SignatureConfig } from '../../src/signatures/types';
-import { type CliRun, runCli } from '../support/cli';
+import { type CliRun, runCli, CLI_TEST_TIMEOUT_MS } from '../support/cli';
 import { waitForEventStatus } from '../support/events';
 import { freePort } from '../../dev/support/ports';
 import { PARTNER_API_KEY, startTestSystem, type TestSystem } from '../support/system';
@@ -78,7 +78,7 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-describe('syncline CLI', () => {
+describe('syncline CLI', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   const id = (name: string) => `${sys.prefix}-${name}`;
 
   it('adds connections from a file, and adding the same file again changes nothing', async () => {

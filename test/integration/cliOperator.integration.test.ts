@@ -9,7 +9,7 @@ import { visibilityQuery } from '../../src/operator/filter';
 import type { PartnerEvent } from '../../dev/simulator';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { stateQuery } from '../../src/contracts/processEventMessages';
-import { type CliRun, runCli } from '../support/cli';
+import { type CliRun, runCli, CLI_TEST_TIMEOUT_MS } from '../support/cli';
 import { eventRow, waitForEventStatus } from '../support/events';
 import { freePort } from '../../dev/support/ports';
 import { startTestSystem, TEST_UI_URL, type TestSystem } from '../support/system';
@@ -66,7 +66,7 @@ async function parkedEvent(
 const actionsOf = (conn: string) =>
   sys.rt.db.operatorAction.findMany({ where: { connectionId: conn }, orderBy: { id: 'asc' } });
 
-describe('syncline events: operator actions', () => {
+describe('syncline events: operator actions', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   let conn: string;
   let first: { event: PartnerEvent; workflowId: string };
 
@@ -178,7 +178,7 @@ describe('syncline events: operator actions', () => {
   });
 });
 
-describe('syncline events bulk', () => {
+describe('syncline events bulk', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('counts parked events in a dry run without touching them, then replays them, printing the count first', async () => {
     const conn = await connection('bulk');
     const ids = ['bk-1', 'bk-2', 'bk-3'];
@@ -217,7 +217,7 @@ describe('syncline events bulk', () => {
   });
 });
 
-describe('syncline events: exit codes', () => {
+describe('syncline events: exit codes', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('exits 2 for a bad command line and 1 when the event or Temporal is missing', async () => {
     const down = `127.0.0.1:${await freePort()}`;
     // Three at a time: each is a tsx process, and the machine has two cores.

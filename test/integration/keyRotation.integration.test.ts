@@ -8,7 +8,7 @@ import { parseEnv } from '../../src/config';
 import { ensureDatabase } from '../../src/db/bootstrap';
 import { createLogger } from '../../src/infra/log';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
-import { runCli } from '../support/cli';
+import { runCli, CLI_TEST_TIMEOUT_MS } from '../support/cli';
 
 const OLD_KEY = crypto.randomBytes(32).toString('base64');
 const NEW_KEY = crypto.randomBytes(32).toString('base64');
@@ -45,7 +45,7 @@ beforeAll(async () => {
   await rt.close();
 });
 
-describe('keys rotate', () => {
+describe('keys rotate', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   let rt: Runtime | undefined;
   afterAll(async () => {
     await rt?.close();

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CLI_TEST_TIMEOUT_MS } from '../support/cli';
 import { changesSettings, differences } from '../support/reconcileFixtures';
 import { startTestSystem, type TestSystem } from '../support/system';
 import { waitFor } from '../support/wait';
@@ -51,7 +52,7 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-describe('syncline reconcile', () => {
+describe('syncline reconcile', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
   it('creates the schedules, pauses, triggers a run and reports it', async () => {
     const conn = await sys.addConnection({
       name: 'cli',

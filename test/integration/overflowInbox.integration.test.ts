@@ -16,6 +16,7 @@ import { waitForEventStatus } from '../support/events';
 import { eventWorkflowId } from '../../src/ingest/workflowId';
 import { postRaw } from '../support/http';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { runsOf } from '../support/visibility';
 import { waitFor } from '../support/wait';
 
 const STRIPE: SignatureConfig = { scheme: 'stripe' };
@@ -59,18 +60,6 @@ async function runExists(workflowId: string): Promise<boolean> {
     );
 }
 
-/** Executions with this workflow id, open or closed: 1 means the event was started exactly once. */
-async function runsOf(workflowId: string): Promise<number> {
-  const count = async () => {
-    let n = 0;
-    for await (const _ of sys.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) n++;
-    return n;
-  };
-  // Visibility trails the run by a moment: wait for the first, then count.
-  await waitFor(`a run of ${workflowId} in visibility`, async () => (await count()) > 0);
-  return count();
-}
-
 describe('overflow inbox', () => {
   it('answers 202 once the inbox row commits, 200 to a duplicate while it waits, and the relay processes it once', async () => {
     const conn = await sys.addConnection({ name: 'acme', signature: STRIPE, secrets: [SECRET] });
@@ -97,7 +86,7 @@ describe('overflow inbox', () => {
     const row = await waitForEventStatus(sys.rt.db, conn, delivery.eventId, 'processed', 60_000);
     expect(row.outcome).toBe('applied');
     await waitFor('the inbox to empty', async () => (await inboxEventIds(sys.rt.db, conn)).length === 0);
-    expect(await runsOf(row.workflowId)).toBe(1);
+    expect(await runsOf(sys.client, row.workflowId)).toBe(1);
   });
 
   it('loses nothing and starts nothing twice when a relay dies mid-drain', async () => {
@@ -125,7 +114,7 @@ describe('overflow inbox', () => {
     sys.api.admission.release(permit, 'neutral');
     for (const e of events) {
       const row = await waitForEventStatus(sys.rt.db, conn, e.id, 'processed', 60_000);
-      expect(await runsOf(row.workflowId)).toBe(1);
+      expect(await runsOf(sys.client, row.workflowId)).toBe(1);
     }
     await waitFor('the inbox to empty', async () => (await inboxEventIds(sys.rt.db, conn)).length === 0);
   });

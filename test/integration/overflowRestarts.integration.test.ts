@@ -20,6 +20,7 @@ import { postRaw } from '../support/http';
 import { startCrashablePostgres, type CrashablePostgres } from '../support/crashablePostgres';
 import { spawnSyncline, type SynclineProcess } from '../support/synclineProcess';
 import { startTestSystem, type TestSystem } from '../support/system';
+import { runsOf } from '../support/visibility';
 import { waitFor } from '../support/wait';
 
 const STRIPE: SignatureConfig = { scheme: 'stripe' };
@@ -87,17 +88,6 @@ function announce(objectId: string, total: number): PartnerEvent {
   return sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
 }
 
-/** Executions with this workflow id, open or closed: 1 means the event was started exactly once. */
-async function runsOf(workflowId: string): Promise<number> {
-  const count = async () => {
-    let n = 0;
-    for await (const _ of sys.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) n++;
-    return n;
-  };
-  await waitFor(`a run of ${workflowId} in visibility`, async () => (await count()) > 0);
-  return count();
-}
-
 /** Leased or tried at least once by a relay. */
 async function claimedRows(conn: string): Promise<number> {
   const rows = await sys.rt.db.$queryRaw<{ n: bigint }[]>`
@@ -145,7 +135,7 @@ async function expectEachProcessedOnce(conn: string, events: PartnerEvent[]) {
   for (const e of events) {
     const row = await waitForEventStatus(sys.rt.db, conn, e.id, 'processed', 90_000);
     expect(row.outcome).toBe('applied');
-    expect(await runsOf(row.workflowId)).toBe(1);
+    expect(await runsOf(sys.client, row.workflowId)).toBe(1);
   }
   await waitFor('the inbox to empty', async () => (await inboxEventIds(sys.rt.db, conn)).length === 0, 60_000);
 }

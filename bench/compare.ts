@@ -14,6 +14,7 @@
 // when all three kinds succeeded in it, so each kind is measured over the same rounds.
 //   npm run bench:compare -- [--ref <git-ref>] [--events 300] [--rounds 3] [--concurrency 32]
 //     [--max-attempts 10] [--max-retry-after-sec 5] [--cpu-prof]  (profiles: BENCH_KEEP=1, .data/bench/compare-*/<side>/prof)
+//     [--temporal-args '--dynamic-config-value k=v ...']  (more dev-server arguments, for trying its settings)
 // The old side's checkout: bench/support/checkout.ts. Maintenance schedules are off on
 // both sides (no sweep run lands in a round).
 import path from 'node:path';
@@ -281,6 +282,7 @@ runBench(async () => {
     maxAttempts: DEFAULT_SEND_OPTIONS.maxAttempts,
     maxRetryAfterSec: DEFAULT_SEND_OPTIONS.maxRetryAfterMs / 1000,
     cpuProf: false,
+    temporalArgs: '',
   });
   const send: SendOptions = { maxAttempts: flags.maxAttempts, maxRetryAfterMs: flags.maxRetryAfterSec * 1000 };
   const ref = flags.ref || defaultBaseRef();
@@ -292,7 +294,8 @@ runBench(async () => {
       .map((x) => x.toFixed(2))
       .join(' ')}`,
   );
-  const env = await startBenchEnv('compare', { bundle: false });
+  const temporalArgs = flags.temporalArgs.split(' ').filter(Boolean);
+  const env = await startBenchEnv('compare', { bundle: false, temporalArgs });
   const label = `compare_${Date.now()}`;
   const sides: Side[] = [];
   const children: Child[] = [];

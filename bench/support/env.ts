@@ -38,6 +38,8 @@ export interface BenchEnvOptions {
   bundle?: boolean;
   /** LOG_LEVEL of the API and worker processes (default info, as in production). */
   logLevel?: string;
+  /** More dev-server arguments (e.g. `--dynamic-config-value`s), after src/temporal/devServer.ts's own. */
+  temporalArgs?: string[];
 }
 
 async function freshDatabase(label: string, runDir: string): Promise<{ url: string; stop(): Promise<void> }> {
@@ -80,6 +82,7 @@ export async function startBenchEnv(label: string, opts: BenchEnvOptions = {}): 
     headless: true,
     dbFile: path.join(runDir, 'temporal.sqlite'),
     logFile: path.join(runDir, 'temporal.log'),
+    extraArgs: opts.temporalArgs,
   });
   const bundlePath =
     opts.bundle === false

@@ -32,6 +32,7 @@ import { makeDeliveries, SECRET, SIGNATURE } from './support/fixtures';
 import { callAll } from './support/load';
 import { DEFAULT_SEND_OPTIONS, sendAll, type SendOptions, type SendResult } from './support/partnerSender';
 import { CpuMeter, type CpuReading } from './support/cpuMeter';
+import { WORKFLOW_PRELOAD_MODULES } from '../src/worker/workflowBundle';
 import { type Child, rssMb, startApiProcess, startWorkerProcess } from './support/processes';
 import { median, parseFlags, round, runBench, table, writeResult } from './support/report';
 
@@ -135,10 +136,12 @@ async function startSide(
     WORKER_METRICS_PORT: String(await freePort()),
   };
   // Our bundler for a side with other packages could mix versions: such a side's worker bundles for itself.
+  // This checkout's side is bundled as its worker bundles (with its preloaded modules); the old side without.
   if (prebundle)
     childEnv.WORKFLOW_BUNDLE_PATH = await bundleWorkflows(
       path.join(root, 'src/workflows/index.ts'),
       path.join(runDir, 'workflow-bundle.js'),
+      root === ROOT ? WORKFLOW_PRELOAD_MODULES : [],
     );
   seed(root, childEnv, runDir, env.partner.url);
   const profDir = path.join(runDir, 'prof');

@@ -16,6 +16,7 @@ import { startPartnerSimulator, type PartnerSimulator } from '../../dev/simulato
 import { openRuntime, type Runtime } from '../../src/system/runtime';
 import { findTemporalBinary, startDevServer, type DevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../dev/support/ports';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../../src/worker/workflowBundle';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const PARTNER_API_KEY = 'bench_partner_key';
@@ -66,8 +67,13 @@ async function freshDatabase(label: string, runDir: string): Promise<{ url: stri
   };
 }
 
-export async function bundleWorkflows(workflowsPath: string, outFile: string): Promise<string> {
-  const code = await bundleWorkflowCode({ workflowsPath, logger: undefined });
+/** A bundle of `workflowsPath`; `preloadModules` as the worker's own bundle has them (src/worker/workflowBundle.ts). */
+export async function bundleWorkflows(
+  workflowsPath: string,
+  outFile: string,
+  preloadModules: string[] = [],
+): Promise<string> {
+  const code = await bundleWorkflowCode({ workflowsPath, preloadModules, logger: undefined });
   fs.writeFileSync(outFile, code.code);
   return outFile;
 }
@@ -87,7 +93,7 @@ export async function startBenchEnv(label: string, opts: BenchEnvOptions = {}): 
   const bundlePath =
     opts.bundle === false
       ? ''
-      : await bundleWorkflows(path.join(ROOT, 'src/workflows/index.ts'), path.join(runDir, 'workflow-bundle.js'));
+      : await bundleWorkflows(WORKFLOWS_PATH, path.join(runDir, 'workflow-bundle.js'), WORKFLOW_PRELOAD_MODULES);
   const childEnv: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: opts.logLevel ?? 'info',

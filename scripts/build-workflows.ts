@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { tracedBundlePath, WORKFLOWS_PATH, workflowInterceptorModules } from '../src/worker/workflowBundle';
+import { tracedBundlePath, workflowBundleOptions } from '../src/worker/workflowBundle';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -15,10 +15,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   for (const traced of [false, true]) {
     const file = traced ? tracedBundlePath(out) : out;
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
-      workflowInterceptorModules: workflowInterceptorModules(traced),
-    });
+    const { code } = await bundleWorkflowCode(workflowBundleOptions(traced));
     fs.writeFileSync(file, code);
     process.stdout.write(`workflow bundle written to ${file} (${code.length} bytes)\n`);
   }

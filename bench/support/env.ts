@@ -17,6 +17,7 @@ import { startPartnerSimulator, type PartnerSimulator } from '../../dev/simulato
 import { openRuntime, type Runtime } from '../../src/system/runtime';
 import { findTemporalBinary, startDevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../dev/support/ports';
+import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../../src/worker/workflowBundle';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const PARTNER_API_KEY = 'bench_partner_key';
@@ -49,7 +50,9 @@ export interface BenchEnvOptions {
   bundle?: boolean;
   /** LOG_LEVEL of the API and worker processes (default info, as in production). */
   logLevel?: string;
-  /** Starts the Temporal to run against (default: a dev server of this run's own). */
+  /** More dev-server arguments (e.g. `--dynamic-config-value`s), after src/temporal/devServer.ts's own. */
+  temporalArgs?: string[];
+  /** Starts the Temporal to run against instead of a dev server of this run's own (temporalArgs then unused). */
   temporal?: (runDir: string) => Promise<BenchTemporal>;
 }
 
@@ -77,19 +80,25 @@ async function freshDatabase(label: string, runDir: string): Promise<{ url: stri
   };
 }
 
-export async function bundleWorkflows(workflowsPath: string, outFile: string): Promise<string> {
-  const code = await bundleWorkflowCode({ workflowsPath, logger: undefined });
+/** A bundle of `workflowsPath`; `preloadModules` as the worker's own bundle has them (src/worker/workflowBundle.ts). */
+export async function bundleWorkflows(
+  workflowsPath: string,
+  outFile: string,
+  preloadModules: string[] = [],
+): Promise<string> {
+  const code = await bundleWorkflowCode({ workflowsPath, preloadModules, logger: undefined });
   fs.writeFileSync(outFile, code.code);
   return outFile;
 }
 
-async function startBenchDevServer(runDir: string): Promise<BenchTemporal> {
+async function startBenchDevServer(runDir: string, extraArgs?: string[]): Promise<BenchTemporal> {
   const dev = await startDevServer({
     binary: findTemporalBinary(process.env.TEMPORAL_CLI_PATH, ROOT),
     port: await freePort(),
     headless: true,
     dbFile: path.join(runDir, 'temporal.sqlite'),
     logFile: path.join(runDir, 'temporal.log'),
+    extraArgs,
   });
   return { address: dev.address, pids: { [DEV_SERVER]: dev.process.pid ?? 0 }, stop: () => dev.stop() };
 }
@@ -98,14 +107,16 @@ export async function startBenchEnv(label: string, opts: BenchEnvOptions = {}): 
   const runDir = path.join(ROOT, '.data', 'bench', `${label}-${Date.now()}`);
   fs.mkdirSync(runDir, { recursive: true });
   const db = await freshDatabase(label, runDir);
-  const temporal = await (opts.temporal ?? startBenchDevServer)(runDir).catch(async (err: unknown) => {
+  const temporal = await (opts.temporal ?? ((dir: string) => startBenchDevServer(dir, opts.temporalArgs)))(
+    runDir,
+  ).catch(async (err: unknown) => {
     await db.stop();
     throw err;
   });
   const bundlePath =
     opts.bundle === false
       ? ''
-      : await bundleWorkflows(path.join(ROOT, 'src/workflows/index.ts'), path.join(runDir, 'workflow-bundle.js'));
+      : await bundleWorkflows(WORKFLOWS_PATH, path.join(runDir, 'workflow-bundle.js'), WORKFLOW_PRELOAD_MODULES);
   const childEnv: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: opts.logLevel ?? 'info',

@@ -9,6 +9,8 @@
 // all: the sweep also lists processEvent runs that closed abnormally within
 // `closedWithinMs` (Temporal's visibility) and creates the missing rows
 // settled, so every delivery Temporal took is accounted for and replayable.
+// A row whose workflow does not exist yet because the event waits in the
+// overflow inbox is open: the inbox relay will start it.
 // Bounded per run (maxRows), in batches, with the describe calls at most
 // DESCRIBE_CONCURRENCY at a time; the keyset cursor rides in the heartbeat,
 // so a retried attempt continues where the last one stopped.
@@ -27,6 +29,7 @@ import {
   type OpenEventRow,
 } from '../store/webhookEvents';
 import { listOpenRuns, settleOpenRun } from '../store/reconcileState';
+import { inboxHolds } from '../store/webhookInbox';
 import type { ActivityDeps } from './deps';
 
 export const SWEEP_BATCH_ROWS = 200;
@@ -98,7 +101,10 @@ export function createSweepActivities(deps: Pick<ActivityDeps, 'db' | 'temporal'
   const now = deps.now ?? Date.now;
 
   const settleEvent = async (row: OpenEventRow, result: SweepResult) => {
-    const v = verdictOf((await describeLatest(deps.temporal, row.workflowId)).status);
+    const latest = await describeLatest(deps.temporal, row.workflowId);
+    // No workflow yet because the event waits in the overflow inbox (issue 20): the relay will start it.
+    if (latest.status === 'GONE' && (await inboxHolds(deps.db, row.connectionId, row.eventId))) return;
+    const v = verdictOf(latest.status);
     if (v.open) return;
     const moved = await deps.db.$transaction((tx) =>
       settleEventRow(tx, {

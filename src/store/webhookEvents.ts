@@ -378,6 +378,8 @@ export async function insertClosedEventRow(
 /** A row to check against Temporal: open in the database, not touched for `olderThan`. */
 export interface OpenEventRow {
   eventRowId: string;
+  connectionId: string;
+  eventId: string;
   workflowId: string;
   runId: string | null;
   status: EventRowStatus;
@@ -395,12 +397,23 @@ export async function listOpenEventRows(
   const ofConnections = a.connectionIds
     ? Prisma.sql`AND connection_id = ANY(${a.connectionIds}::text[])`
     : Prisma.empty;
-  const rows = await x.$queryRaw<{ id: bigint; workflow_id: string; run_id: string | null; status: string }[]>`
-    SELECT id, workflow_id, run_id, status FROM webhook_events
+  const rows = await x.$queryRaw<
+    {
+      id: bigint;
+      connection_id: string;
+      event_id: string;
+      workflow_id: string;
+      run_id: string | null;
+      status: string;
+    }[]
+  >`
+    SELECT id, connection_id, event_id, workflow_id, run_id, status FROM webhook_events
     WHERE status = ANY(${[...OPEN_STATUSES]}::text[]) AND received_at < ${a.receivedBefore} AND id > ${after} ${ofConnections}
     ORDER BY id LIMIT ${a.limit}`;
   return rows.map((r) => ({
     eventRowId: r.id.toString(),
+    connectionId: r.connection_id,
+    eventId: r.event_id,
     workflowId: r.workflow_id,
     runId: r.run_id,
     status: r.status as EventRowStatus,

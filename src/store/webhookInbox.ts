@@ -105,6 +105,13 @@ export async function inboxStats(x: Executor): Promise<InboxStats> {
   return { depth: Number(r?.depth ?? 0), oldestAgeSec: Math.max(0, r?.age ?? 0) };
 }
 
+/** True while the event waits in the inbox for the relay to start its workflow. */
+export async function inboxHolds(x: Executor, connectionId: string, eventId: string): Promise<boolean> {
+  const rows = await x.$queryRaw<{ one: number }[]>`
+    SELECT 1 AS one FROM webhook_inbox WHERE connection_id = ${connectionId} AND event_id = ${eventId}`;
+  return rows.length > 0;
+}
+
 /** The rows waiting for one connection's events (tests and the ops CLI). */
 export async function inboxEventIds(x: Executor, connectionId: string): Promise<string[]> {
   const rows = await x.$queryRaw<{ event_id: string }[]>`

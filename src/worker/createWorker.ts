@@ -10,7 +10,7 @@ import type { ActivityDeps } from '../activities/deps';
 import { workerTracingOptions } from '../tracing/temporalTracing';
 import type { Tracing } from '../tracing/tracing';
 import { workerBuildId } from '../contracts/workflowGeneration';
-import { bundleToLoad, WORKFLOWS_PATH, workflowInterceptorModules } from './workflowBundle';
+import { bundleToLoad, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH, workflowInterceptorModules } from './workflowBundle';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -44,7 +44,7 @@ export function createWorker(opts: WorkerOptions): Promise<Worker> {
     dataConverter: opts.dataConverter,
     ...(opts.workflowBundlePath
       ? { workflowBundle: { codePath: bundleToLoad(opts.workflowBundlePath, traced) } }
-      : { workflowsPath: WORKFLOWS_PATH }),
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
     interceptors: {
       ...tracing.interceptors,
       // Read only when bundling at start; a prebuilt bundle already carries them (or not).

@@ -29,6 +29,7 @@ import { waitFor } from '../support/wait';
 import { changesSettings, reconcileService } from '../support/reconcileFixtures';
 import { RECONCILE_SIGNALS } from '../../dev/support/workflowActions';
 import { readCheckpoint } from '../../src/store/reconcileState';
+import { insertInboxEntry } from '../../src/store/webhookInbox';
 
 const SIG: SignatureConfig = { scheme: 'github' };
 const SECRET = 'gh-lifecycle-secret';
@@ -222,6 +223,46 @@ describe('an engineer acting on a workflow from outside (issue 16)', () => {
     await ops.replay(conn, event.id, { by: 'dave' });
     await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
     expect(await record(sys.rt.db, conn, 'deal', 'u-1')).toMatchObject({ version: BigInt(version), writeCount: 1 });
+  });
+
+  it('leaves a row whose event waits in the overflow inbox open, and fails it once nothing will start it', async () => {
+    const conn = await connection('inbox-held');
+    // As the receiver leaves it in overflow mode: a row of the delivery, its start waiting in the inbox.
+    const workflowId = `event:${conn}:evt-inbox-1`;
+    const row = await sys.rt.db.webhookEvent.create({
+      data: {
+        connectionId: conn,
+        eventId: 'evt-inbox-1',
+        eventType: 'deal.updated',
+        objectType: 'deal',
+        objectId: 'i-1',
+        workflowId,
+        payloadBytes: 2,
+        receivedAt: new Date(Date.now() - 60_000),
+      },
+    });
+    const entry = {
+      connectionId: conn,
+      eventId: 'evt-inbox-1',
+      workflowId,
+      // No relay drains this queue: the row stays in the inbox while the sweep looks.
+      taskQueue: `${sys.prefix}-no-relay`,
+      input: '{}',
+      receivedAtMs: Date.now() - 60_000,
+    };
+    expect(await insertInboxEntry(sys.rt.db, entry)).toBe(true);
+
+    expect((await sweep([conn])).settled.failed ?? 0).toBe(0);
+    expect((await eventRow(sys.rt.db, conn, 'evt-inbox-1'))?.status).toBe('received');
+
+    // Without the inbox row nothing will start it: the sweep settles it, replayable.
+    await sys.rt.db.$executeRaw`DELETE FROM webhook_inbox WHERE connection_id = ${conn}`;
+    expect((await sweep([conn])).settled.failed).toBe(1);
+    expect(await eventRow(sys.rt.db, conn, 'evt-inbox-1')).toMatchObject({
+      id: row.id,
+      status: 'failed',
+      resolution: expect.stringMatching(/no longer exists in Temporal/),
+    });
   });
 
   it('leaves an event whose workflow gets junk signals and updates running, unchanged, with no failed workflow task', async () => {

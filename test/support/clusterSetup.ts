@@ -13,6 +13,7 @@ import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import
 import { LOCAL_PG_URL, answers, ensureDatabase } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { findTemporalBinary } from '../../src/temporal/devServer';
+import { workflowBundleOptions } from '../../src/worker/workflowBundle';
 import { startCluster, type ClusterEndpoints } from '../../dev/cluster/cluster';
 import { makeTestPki, type TestPki } from './testPki';
 
@@ -68,10 +69,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     },
   });
 
-  const code = await bundleWorkflowCode({
-    workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
-    logger: undefined,
-  });
+  // The bundle a worker builds (src/worker/workflowBundle.ts), untraced.
+  const code = await bundleWorkflowCode({ ...workflowBundleOptions(false), logger: undefined });
   const workflowBundlePath = path.join(runDir, 'workflow-bundle.js');
   fs.writeFileSync(workflowBundlePath, code.code);
 

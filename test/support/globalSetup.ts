@@ -10,6 +10,7 @@ import { openRunDatabase } from '../../src/db/bootstrap';
 import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
 import { findTemporalBinary, startDevServer } from '../../src/temporal/devServer';
+import { workflowBundleOptions } from '../../src/worker/workflowBundle';
 import { freePort } from '../../dev/support/ports';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -47,10 +48,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     logFile: path.join(runDir, 'temporal.log'),
   });
 
-  const code = await bundleWorkflowCode({
-    workflowsPath: path.join(ROOT, 'src/workflows/index.ts'),
-    logger: undefined,
-  });
+  // The bundle a worker builds (src/worker/workflowBundle.ts), untraced.
+  const code = await bundleWorkflowCode({ ...workflowBundleOptions(false), logger: undefined });
   const workflowBundlePath = path.join(runDir, 'workflow-bundle.js');
   fs.writeFileSync(workflowBundlePath, code.code);
 

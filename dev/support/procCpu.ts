@@ -54,8 +54,12 @@ export function parseCmdline(raw: string): string[] {
   return raw.split('\0').filter((a) => a !== '');
 }
 
-/** The service of a `temporal-server ... start --service <name>` process, else undefined. */
+/**
+ * The service of a `temporal-server ... start --service <name>` process, else undefined.
+ * The program must be temporal-server: tsx's esbuild child runs as `esbuild --service=0.28.2`.
+ */
 export function temporalService(args: string[]): string | undefined {
+  if (!/(^|\/)temporal-server$/.test(args[0] ?? '')) return undefined;
   const i = args.indexOf('--service');
   if (i >= 0) return args[i + 1];
   return args.find((a) => a.startsWith('--service='))?.slice('--service='.length);

@@ -81,6 +81,8 @@ const STRIPE = { scheme: 'stripe' } as const;
 const API_KEY = 'chaos_partner_key';
 const CACHE_TTL_MS = 500;
 const CHAOS_GAP_MS = 5_000;
+// A teardown step that takes longer is reported and passed (a SIGTERMed worker drains for up to 30 s).
+const TEARDOWN_STEP_MS = 60_000;
 const quiet = (): void => undefined;
 /** Webpack's build report would scroll the demo's status line away. */
 const QUIET = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
@@ -111,9 +113,22 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
   const runId = `${o.seed}-${Date.now().toString(36)}`;
   const dir = path.join(o.runDir, `chaos-${runId}`);
   fs.mkdirSync(dir, { recursive: true });
-  const stops: Array<() => Promise<void>> = [];
+  const stops: Array<[name: string, stop: () => Promise<void>]> = [];
+  // Each step is bounded and named: a step that hangs (a pool waiting on a session a
+  // PostgreSQL restart cut, say) is reported and passed, never holding the run forever.
   const teardown = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    for (const [name, stop] of stops.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        stop().then(
+          () => 'stopped',
+          (err: unknown) => `failed: ${String(err)}`,
+        ),
+        new Promise<string>((r) => (timer = setTimeout(() => r('timed out'), TEARDOWN_STEP_MS))),
+      ]);
+      clearTimeout(timer);
+      if (outcome !== 'stopped') say(`chaos: teardown of ${name} ${outcome}; going on`);
+    }
   };
   say(
     `chaos: seed ${o.seed}, ${o.changes} changes at ${o.ratePerSec}/s, ${o.apis} APIs + ${o.workers} workers, kills ${o.kills ? 'on' : 'off'} (replay: ${replayCommand(o)})`,
@@ -121,14 +136,14 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
   try {
     // First: in cluster mode it brings the PostgreSQL server syncline's database goes on.
     const temporal = await startChaosTemporal(o, dir);
-    stops.push(() => temporal.stop());
+    stops.push(['Temporal', () => temporal.stop()]);
     const dbUrl = new URL(temporal.databaseServerUrl);
     dbUrl.pathname = `/chaos_${runId.replace(/-/g, '_')}`;
     await ensureDatabase(dbUrl.toString());
     await migrate(dbUrl.toString());
     // In its own process: this one also plays the partner and can fall behind under load.
     const proxy = await startTcpProxyProcess(dbUrl.hostname, Number(dbUrl.port || 5432));
-    stops.push(() => proxy.close());
+    stops.push(['database proxy', () => proxy.close()]);
     const proxiedDb = viaProxy(dbUrl.toString(), proxy);
     const bundle = o.workflowBundlePath ?? path.join(dir, 'workflow-bundle.js');
     if (!o.workflowBundlePath)
@@ -155,15 +170,15 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       CONNECTION_CACHE_TTL_MS: '0',
     });
     const rt: Runtime = await openRuntime(env, createLogger('warn', 'chaos'), { migrate: false });
-    stops.push(() => rt.close());
+    stops.push(['runtime', () => rt.close()]);
     const connection = await Connection.connect({ address: temporal.address });
-    stops.push(() => connection.close());
+    stops.push(['Temporal connection', () => connection.close()]);
     const client = new Client({ connection, dataConverter: temporalDataConverter(rt.codec) });
 
     const naive = o.naive ? new NaiveReceiver(dbUrl.toString(), runId) : undefined;
     const alertSink = naive ?? new NaiveReceiver(dbUrl.toString(), `${runId}_alerts`);
     await alertSink.start();
-    stops.push(() => alertSink.close());
+    stops.push(['alert sink', () => alertSink.close()]);
 
     const apiPorts = await Promise.all(Array.from({ length: o.apis }, () => freePort()));
     const connId = `chaos-${runId}`;
@@ -186,11 +201,11 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
         : undefined,
     });
     await partner.start();
-    stops.push(() => partner.close());
+    stops.push(['partner', () => partner.close()]);
     // The product that uses the synced data: told of every change by signed notifications, down for a while mid-run.
     const productSecret = `whsec_${crypto.randomBytes(32).toString('base64')}`;
     const product = await startProductEndpoint({ secret: productSecret });
-    stops.push(() => product.close());
+    stops.push(['product endpoint', () => product.close()]);
     await rt.connections.upsert({
       id: connId,
       connector: 'rest',
@@ -262,14 +277,14 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
           path.join(dir, `worker-${i + 1}.log`),
         ),
     );
-    for (const p of [...workers, ...apis]) stops.push(() => p.kill('SIGTERM'));
+    for (const p of [...workers, ...apis]) stops.push([p.name, () => p.kill('SIGTERM')]);
     await Promise.all([...workers, ...apis].map((p) => p.startSupervised()));
 
     let phase = 'streaming';
     const pg0 = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
     // A PostgreSQL restart (cluster mode) ends idle sessions; unhandled, that error would end this process.
     pg0.on('error', () => undefined);
-    stops.push(() => pg0.end());
+    stops.push(['verifier pool', () => pg0.end()]);
     const backfilled = async () =>
       Number(
         (
@@ -297,7 +312,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
         () => undefined,
       );
     }, 1_000);
-    stops.push(async () => clearInterval(ticker));
+    stops.push(['ticker', async () => clearInterval(ticker)]);
 
     // The chaos schedule: fractions of the stream at which something breaks, each healed by itself.
     const chaosLog: string[] = [];
@@ -531,7 +546,8 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
       throw new ChaosMismatchError(summary, problems, replayCommand(o));
     }
     // unshift: after everything else has stopped (teardown runs the list backwards).
-    if (o.dropDatabase) stops.unshift(async () => (o.cluster ? temporal.discard() : dropDatabase(dbUrl.toString())));
+    if (o.dropDatabase)
+      stops.unshift(['run data', async () => (o.cluster ? temporal.discard() : dropDatabase(dbUrl.toString()))]);
     return { summary, table, uiUrl: temporal.uiUrl, connectionId: connId, teardown };
   } catch (err) {
     await teardown();

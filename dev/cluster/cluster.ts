@@ -183,8 +183,15 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const address = `127.0.0.1:${ports.frontend.grpc}`;
   const connectOpts: ConnectionOptions = { address, tls: opts.tls ? clientTls(opts.tls) : undefined };
   try {
-    for (const s of SERVICES) startService(s);
+    // Each service writes the cluster metadata record at start (created on a fresh
+    // database, its frontend address updated on a reused one) with a version check,
+    // and exits with "failed to initialize current cluster metadata" or "error while
+    // updating cluster metadata" when another service wrote it first. So the
+    // frontend starts alone and answers before the others start: they then find
+    // the record as their config has it and write nothing.
+    startService('frontend');
     await waitForFrontend(connectOpts, children, logOf);
+    for (const s of SERVICES) if (s !== 'frontend') startService(s);
     await run(
       'sh',
       [NAMESPACE_SCRIPT],

@@ -87,7 +87,7 @@ function printCluster(c: Cluster): void {
     `  frontend        ${c.frontend} (namespace ${c.namespace})`,
     `  Web UI          ${c.ui ?? '(off)'}`,
     `  databases       ${c.databases.temporal}, ${c.databases.visibility} (syncline: ${APP_DB} as ${APP_ROLE})`,
-    ...Object.entries(c.metrics).map(([s, url]) => `  metrics ${s.padEnd(8)}${url}`),
+    ...Object.entries(c.metrics).map(([s, url]) => `  metrics ${s.padEnd(9)}${url}`),
     `  endpoints       ${path.join(c.logs, 'endpoints.json')}`,
     '',
   ];

@@ -97,19 +97,6 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
   );
   metrics.setAdmissionSource(() => ({ limit: limiter.limit, inFlight: limiter.inFlight }));
   metrics.setInboxStatsSource(() => inboxStats(rt.db));
-  const gate = new OverloadGate({
-    mode: env.OVERLOAD_MODE,
-    starter,
-    limiter,
-    enqueue: (entry) => insertInboxEntry(rt.db, entry),
-    taskQueue,
-    counters: {
-      shed: () => metrics.admissionShed.inc(),
-      overflowed: (reason) => metrics.inboxOverflowed.inc({ reason }),
-    },
-    maxRetryAfterSec: env.RETRY_AFTER_SEC,
-    nowMs: Date.now,
-  });
   const relay = new InboxRelay({
     db: rt.db,
     // Same workflow id, policies and input as the direct path; only the deadline differs (no partner waits).
@@ -120,6 +107,24 @@ export async function runApi(rt: Runtime, target: TemporalTarget, opts: ApiOptio
     markAccepted: (rowId) => events.markAccepted(rowId),
     relayed: () => metrics.inboxRelayed.inc(),
     opts: { leaseMs: env.INBOX_RELAY_LEASE_MS, idleMs: env.INBOX_RELAY_IDLE_MS, batchMax: env.INBOX_RELAY_BATCH },
+  });
+  const gate = new OverloadGate({
+    mode: env.OVERLOAD_MODE,
+    starter,
+    limiter,
+    enqueue: async (entry) => {
+      const wrote = await insertInboxEntry(rt.db, entry);
+      relay.noteQueued();
+      return wrote;
+    },
+    backlog: () => relay.backlog,
+    taskQueue,
+    counters: {
+      shed: () => metrics.admissionShed.inc(),
+      overflowed: (reason) => metrics.inboxOverflowed.inc({ reason }),
+    },
+    maxRetryAfterSec: env.RETRY_AFTER_SEC,
+    nowMs: Date.now,
   });
   const app = createApp({
     log: rt.log,

@@ -53,8 +53,23 @@ export class InboxRelay {
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
+  /** Rows may wait: set by a claim that filled its room or a delivery queued here, cleared by a claim that found fewer. */
+  private backlogged = false;
 
   constructor(private readonly deps: InboxRelayDeps) {}
+
+  /**
+   * True while deliveries may wait in the inbox for this relay's queue. The gate then queues new
+   * deliveries behind them, so the direct path cannot take every permit the relay needs.
+   */
+  get backlog(): boolean {
+    return this.backlogged;
+  }
+
+  /** A delivery was written to the inbox: it waits, and so does whatever comes after it. */
+  noteQueued(): void {
+    this.backlogged = true;
+  }
 
   start(): void {
     if (this.running) return;
@@ -75,6 +90,9 @@ export class InboxRelay {
     const room = Math.min(this.deps.opts.batchMax, this.deps.limiter.available);
     if (room <= 0) return 0;
     const rows = await claimInboxRows(this.deps.db, this.deps.taskQueue, room, this.deps.opts.leaseMs);
+    // Fewer rows than room: nothing else is claimable now (rows backing off after a failed start are not
+    // counted: their events are not blocked behind new ones, and a failing start queues deliveries anyway).
+    this.backlogged = rows.length >= room;
     const done = await Promise.all(rows.map((r) => this.relay(r)));
     return done.filter(Boolean).length;
   }

@@ -11,7 +11,12 @@ import type { InboxEntry } from '../../src/store/webhookInbox';
 
 const input = { connectionId: 'c1', eventId: 'e1' } as ProcessEventInput;
 
-function gate(mode: OverloadMode, start: () => Promise<StartOutcome>, enqueue?: (e: InboxEntry) => Promise<boolean>) {
+function gate(
+  mode: OverloadMode,
+  start: () => Promise<StartOutcome>,
+  enqueue?: (e: InboxEntry) => Promise<boolean>,
+  backlog?: () => boolean,
+) {
   const limiter = new AdmissionLimiter({ initialLimit: 1, minLimit: 1, maxLimit: 1, ackDeadlineMs: 4_000 }, () => 0);
   const counted = { shed: 0, overflowed: [] as string[], started: 0 };
   const starter: Starter = {
@@ -25,6 +30,7 @@ function gate(mode: OverloadMode, start: () => Promise<StartOutcome>, enqueue?: 
     starter,
     limiter,
     enqueue,
+    backlog,
     taskQueue: 'q',
     counters: { shed: () => counted.shed++, overflowed: (r) => counted.overflowed.push(r) },
     maxRetryAfterSec: 30,
@@ -91,6 +97,34 @@ describe('overload gate', () => {
     const { g, counted, hold } = gate('none', async () => 'attached');
     hold();
     expect(await g.start('w1', input)).toBe('attached');
+    expect(counted.started).toBe(1);
+  });
+
+  it('queues every delivery behind a backlog in overflow mode, though a permit is free, and starts directly again once it drained', async () => {
+    let waiting = true;
+    const { g, limiter, counted } = gate(
+      'overflow',
+      async () => 'created',
+      async () => true,
+      () => waiting,
+    );
+    expect(limiter.available).toBe(1);
+    expect(await g.start('w1', input)).toBe('queued');
+    expect(counted).toMatchObject({ started: 0, overflowed: ['backlog'] });
+    expect(limiter.inFlight).toBe(0);
+    waiting = false;
+    expect(await g.start('w2', { ...input, eventId: 'e2' })).toBe('created');
+    expect(counted.started).toBe(1);
+  });
+
+  it('ignores a backlog in mode shed (its deliveries never wait in the inbox)', async () => {
+    const { g, counted } = gate(
+      'shed',
+      async () => 'created',
+      undefined,
+      () => true,
+    );
+    expect(await g.start('w1', input)).toBe('created');
     expect(counted.started).toBe(1);
   });
 });

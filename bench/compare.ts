@@ -26,7 +26,7 @@ import pg from 'pg';
 import { openRunDatabase } from '../src/db/bootstrap';
 import { createLogger } from '../src/infra/log';
 import { freePort } from '../dev/support/ports';
-import { bundleWorkflows, PARTNER_API_KEY, ROOT, startBenchEnv, type BenchEnv } from './support/env';
+import { bundleWorkflows, DEV_SERVER, PARTNER_API_KEY, ROOT, startBenchEnv, type BenchEnv } from './support/env';
 import { defaultBaseRef, prepareCheckout } from './support/checkout';
 import { makeDeliveries, SECRET, SIGNATURE } from './support/fixtures';
 import { callAll } from './support/load';
@@ -323,7 +323,7 @@ runBench(async () => {
     const [oldSide, newSide] = sides as [Side, Side];
     const kinds = { old: oldSide, new: newSide };
     const meter = new CpuMeter({
-      temporal: env.temporal.process.pid ?? -1,
+      temporal: env.temporal.pids[DEV_SERVER] ?? -1,
       'old api': oldSide.api.pid,
       'old worker': oldSide.worker.pid,
       'new api': newSide.api.pid,

@@ -118,30 +118,42 @@ export async function measureE2e(
 
 export async function startE2eSystem(env: BenchEnv) {
   const connectionId = await addConnection(env, 'bench-e2e');
-  const api = await startApiProcess(env.childEnv, await freePort(), env.runDir);
-  const worker = await startWorkerProcess(env.childEnv, env.runDir);
-  const trivialBundle = await bundleWorkflows(
-    path.join(__dirname, 'support/trivialWorkflows.ts'),
-    path.join(env.runDir, 'trivial-bundle.js'),
-  );
-  const trivialWorker = await startWorkerProcess(
-    { ...env.childEnv, TEMPORAL_TASK_QUEUE: 'bench-trivial', TRIVIAL_BUNDLE_PATH: trivialBundle },
-    env.runDir,
-    'bench/support/trivialWorker.ts',
-  );
-  const connection = await Connection.connect({ address: env.temporal.address });
-  const client = new Client({ connection, dataConverter: temporalDataConverter(env.rt.codec) });
-  return {
-    connectionId,
-    api,
-    client,
-    async stop() {
-      await connection.close();
-      await api.stop();
-      await worker.stop();
-      await trivialWorker.stop();
-    },
-  };
+  // A child started before a later one failed is stopped here: nobody else holds it (an orphaned API outlived a failed run).
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const api = await startApiProcess(env.childEnv, await freePort(), env.runDir);
+    started.push(api);
+    const worker = await startWorkerProcess(env.childEnv, env.runDir);
+    started.push(worker);
+    const trivialBundle = await bundleWorkflows(
+      path.join(__dirname, 'support/trivialWorkflows.ts'),
+      path.join(env.runDir, 'trivial-bundle.js'),
+    );
+    const trivialWorker = await startWorkerProcess(
+      { ...env.childEnv, TEMPORAL_TASK_QUEUE: 'bench-trivial', TRIVIAL_BUNDLE_PATH: trivialBundle },
+      env.runDir,
+      'bench/support/trivialWorker.ts',
+    );
+    started.push(trivialWorker);
+    const connection = await Connection.connect({ address: env.temporal.address });
+    const client = new Client({ connection, dataConverter: temporalDataConverter(env.rt.codec) });
+    return {
+      connectionId,
+      api,
+      worker,
+      trivialWorker,
+      client,
+      async stop() {
+        await connection.close();
+        await api.stop();
+        await worker.stop();
+        await trivialWorker.stop();
+      },
+    };
+  } catch (err) {
+    for (const c of started.reverse()) await c.stop();
+    throw err;
+  }
 }
 
 if (require.main === module) {

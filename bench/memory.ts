@@ -4,7 +4,7 @@
 // squares over the samples after the first fifth) per process.
 //   npm run bench:memory -- [--minutes 2] [--rate 5] [--load-events 600]
 // The real soak: npm run bench:memory -- --minutes 10
-import { startBenchEnv } from './support/env';
+import { DEV_SERVER, startBenchEnv } from './support/env';
 import { addConnection, makeDeliveries } from './support/fixtures';
 import { postAll } from './support/load';
 import { freePort } from '../dev/support/ports';
@@ -45,7 +45,7 @@ runBench(async () => {
     tSec: (Date.now() - started) / 1000,
     api: rssMb(api.pid),
     worker: rssMb(worker.pid),
-    temporal: rssMb(env.temporal.process.pid ?? 0),
+    temporal: rssMb(env.temporal.pids[DEV_SERVER] ?? 0),
   });
   try {
     const connectionId = await addConnection(env, 'bench-memory');

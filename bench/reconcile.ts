@@ -22,7 +22,7 @@ import { startWorkerProcess } from './support/processes';
 import { growth, parseFlags, round, runBench, table, writeResult } from './support/report';
 
 /** Where a run's time went, from its first execution's history: activity execution vs waiting to start. */
-async function activityTimes(client: Client, workflowId: string, runId: string) {
+export async function activityTimes(client: Client, workflowId: string, runId: string) {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
     Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
@@ -52,9 +52,9 @@ async function activityTimes(client: Client, workflowId: string, runId: string) 
   };
 }
 
-const CHANGES = { style: 'cursor', urlTemplate: '{baseUrl}/api/changes' };
+export const CHANGES = { style: 'cursor', urlTemplate: '{baseUrl}/api/changes' };
 
-async function plainLoop(env: BenchEnv, connectionId: string, pageSize: number): Promise<number> {
+export async function plainLoop(env: BenchEnv, connectionId: string, pageSize: number): Promise<number> {
   const conn = await env.rt.connections.get(connectionId);
   const client = getConnector(conn.connector).createClient(conn, fetch, systemPartnerClock);
   let cursor: string | null = null;
@@ -68,98 +68,100 @@ async function plainLoop(env: BenchEnv, connectionId: string, pageSize: number):
   }
 }
 
-runBench(async () => {
-  const flags = parseFlags({ records: 100_000, sizes: '', pageSize: 500, cpuProf: false });
-  const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : [flags.records];
-  const env = await startBenchEnv('reconcile');
-  const worker = await startWorkerProcess(
-    env.childEnv,
-    env.runDir,
-    undefined,
-    flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(env.runDir, 'prof')}`] : [],
-  );
-  const connection = await Connection.connect({ address: env.temporal.address });
-  const client = new Client({ connection, dataConverter: temporalDataConverter(env.rt.codec) });
-  const queue = env.childEnv.TEMPORAL_TASK_QUEUE ?? 'bench-reconcile';
-  const service = new ReconcileService(
-    client,
-    env.rt.db,
-    new ScheduleManager(client, env.rt.db, env.rt.connections, queue, env.rt.log),
-    queue,
-  );
-  const results = [];
-  try {
-    let made = 0;
-    for (const size of sizes) {
-      // The partner's change log is shared: each size adds its records; a run pages the whole log.
-      for (; made < size; made++)
-        env.partner.store.upsert('contact', `c-${made}`, {
-          name: `Contact ${made}`,
-          email: `c${made}@example.test`,
-          n: made,
-        });
-      const settings = { changes: CHANGES, reconcile: { pageSize: flags.pageSize } };
-      const plainConn = await addConnection(env, `bench-plain-${size}`, settings);
-      const wfConn = await addConnection(env, `bench-reconcile-${size}`, settings);
-
-      const t0 = performance.now();
-      const plainSeen = await plainLoop(env, plainConn, flags.pageSize);
-      const plainSec = (performance.now() - t0) / 1000;
-
-      const t1 = performance.now();
-      const handle = await service.runNow(wfConn, 'incremental');
-      const result = (await handle.result()) as ReconcileResult;
-      const wfSec = (performance.now() - t1) / 1000;
-      const rows = await env.rt.db.syncRecord.count({ where: { connectionId: wfConn } });
-      const times = await activityTimes(client, handle.workflowId, handle.firstExecutionRunId);
-      const r = {
-        records: size,
-        pages: result.pages,
-        plain: { perSec: round(plainSeen / plainSec), seconds: round(plainSec, 2), seen: plainSeen },
-        workflow: {
-          perSec: round(result.recordsSeen / wfSec),
-          seconds: round(wfSec, 2),
-          seen: result.recordsSeen,
-          rows,
-          status: result.status,
-          firstExecution: times,
-        },
-      };
-      results.push({ ...r, ratio: round(r.workflow.perSec / r.plain.perSec, 2) });
-      console.log(`${size} records: workflow ${r.workflow.perSec}/s, plain ${r.plain.perSec}/s`);
-    }
-    console.log(
-      `\nreconciliation backfill (goal: workflow ÷ plain ≥ 0.8; page size ${flags.pageSize})\n${table(
-        results.map((r) => ({
-          records: r.records,
-          pages: r.pages,
-          'workflow rec/s': r.workflow.perSec,
-          'plain loop rec/s': r.plain.perSec,
-          ratio: r.ratio,
-          'workflow s': r.workflow.seconds,
-          'plain s': r.plain.seconds,
-          'rows written': `${r.workflow.rows}/${r.records}`,
-          status: r.workflow.status,
-          'activity run ms (mean)': r.workflow.firstExecution.meanRunMs,
-          'sched→start ms (mean)': r.workflow.firstExecution.meanScheduleToStartMs,
-        })),
-      )}`,
+if (require.main === module) {
+  runBench(async () => {
+    const flags = parseFlags({ records: 100_000, sizes: '', pageSize: 500, cpuProf: false });
+    const sizes = flags.sizes ? flags.sizes.split(',').map(Number) : [flags.records];
+    const env = await startBenchEnv('reconcile');
+    const worker = await startWorkerProcess(
+      env.childEnv,
+      env.runDir,
+      undefined,
+      flags.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(env.runDir, 'prof')}`] : [],
     );
-    const curve =
-      sizes.length > 1
-        ? {
-            workflow: growth(results.map((r) => [r.records, r.workflow.seconds])),
-            plain: growth(results.map((r) => [r.records, r.plain.seconds])),
-          }
-        : undefined;
-    if (curve)
+    const connection = await Connection.connect({ address: env.temporal.address });
+    const client = new Client({ connection, dataConverter: temporalDataConverter(env.rt.codec) });
+    const queue = env.childEnv.TEMPORAL_TASK_QUEUE ?? 'bench-reconcile';
+    const service = new ReconcileService(
+      client,
+      env.rt.db,
+      new ScheduleManager(client, env.rt.db, env.rt.connections, queue, env.rt.log),
+      queue,
+    );
+    const results = [];
+    try {
+      let made = 0;
+      for (const size of sizes) {
+        // The partner's change log is shared: each size adds its records; a run pages the whole log.
+        for (; made < size; made++)
+          env.partner.store.upsert('contact', `c-${made}`, {
+            name: `Contact ${made}`,
+            email: `c${made}@example.test`,
+            n: made,
+          });
+        const settings = { changes: CHANGES, reconcile: { pageSize: flags.pageSize } };
+        const plainConn = await addConnection(env, `bench-plain-${size}`, settings);
+        const wfConn = await addConnection(env, `bench-reconcile-${size}`, settings);
+
+        const t0 = performance.now();
+        const plainSeen = await plainLoop(env, plainConn, flags.pageSize);
+        const plainSec = (performance.now() - t0) / 1000;
+
+        const t1 = performance.now();
+        const handle = await service.runNow(wfConn, 'incremental');
+        const result = (await handle.result()) as ReconcileResult;
+        const wfSec = (performance.now() - t1) / 1000;
+        const rows = await env.rt.db.syncRecord.count({ where: { connectionId: wfConn } });
+        const times = await activityTimes(client, handle.workflowId, handle.firstExecutionRunId);
+        const r = {
+          records: size,
+          pages: result.pages,
+          plain: { perSec: round(plainSeen / plainSec), seconds: round(plainSec, 2), seen: plainSeen },
+          workflow: {
+            perSec: round(result.recordsSeen / wfSec),
+            seconds: round(wfSec, 2),
+            seen: result.recordsSeen,
+            rows,
+            status: result.status,
+            firstExecution: times,
+          },
+        };
+        results.push({ ...r, ratio: round(r.workflow.perSec / r.plain.perSec, 2) });
+        console.log(`${size} records: workflow ${r.workflow.perSec}/s, plain ${r.plain.perSec}/s`);
+      }
       console.log(
-        `\ntime ∝ n^b: workflow b=${curve.workflow.exponent} (${curve.workflow.verdict}), plain b=${curve.plain.exponent} (${curve.plain.verdict})`,
+        `\nreconciliation backfill (goal: workflow ÷ plain ≥ 0.8; page size ${flags.pageSize})\n${table(
+          results.map((r) => ({
+            records: r.records,
+            pages: r.pages,
+            'workflow rec/s': r.workflow.perSec,
+            'plain loop rec/s': r.plain.perSec,
+            ratio: r.ratio,
+            'workflow s': r.workflow.seconds,
+            'plain s': r.plain.seconds,
+            'rows written': `${r.workflow.rows}/${r.records}`,
+            status: r.workflow.status,
+            'activity run ms (mean)': r.workflow.firstExecution.meanRunMs,
+            'sched→start ms (mean)': r.workflow.firstExecution.meanScheduleToStartMs,
+          })),
+        )}`,
       );
-    console.log(`\nresults: ${writeResult('reconcile', { flags, results, curve })}`);
-  } finally {
-    await connection.close();
-    await worker.stop();
-    await env.stop();
-  }
-});
+      const curve =
+        sizes.length > 1
+          ? {
+              workflow: growth(results.map((r) => [r.records, r.workflow.seconds])),
+              plain: growth(results.map((r) => [r.records, r.plain.seconds])),
+            }
+          : undefined;
+      if (curve)
+        console.log(
+          `\ntime ∝ n^b: workflow b=${curve.workflow.exponent} (${curve.workflow.verdict}), plain b=${curve.plain.exponent} (${curve.plain.verdict})`,
+        );
+      console.log(`\nresults: ${writeResult('reconcile', { flags, results, curve })}`);
+    } finally {
+      await connection.close();
+      await worker.stop();
+      await env.stop();
+    }
+  });
+}

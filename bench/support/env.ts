@@ -1,6 +1,7 @@
 // What every benchmark starts for itself: a fresh PostgreSQL database (local
 // server, else embedded), its own Temporal dev server on free ports (file-backed
-// SQLite with the fast pragmas, headless), a prebuilt workflow bundle, a Runtime
+// SQLite with the fast pragmas, headless) or another Temporal the caller starts
+// (bench:cluster's cluster), a prebuilt workflow bundle, a Runtime
 // for seeding and counting, and the partner simulator. stop() tears all of it
 // down and drops the database, so runs never see each other's rows.
 import crypto from 'node:crypto';
@@ -14,18 +15,28 @@ import { migrate } from '../../src/db/migrate';
 import { createLogger } from '../../src/infra/log';
 import { startPartnerSimulator, type PartnerSimulator } from '../../dev/simulator';
 import { openRuntime, type Runtime } from '../../src/system/runtime';
-import { findTemporalBinary, startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { findTemporalBinary, startDevServer } from '../../src/temporal/devServer';
 import { freePort } from '../../dev/support/ports';
 import { WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../../src/worker/workflowBundle';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const PARTNER_API_KEY = 'bench_partner_key';
 
+/** The Temporal a benchmark runs against. */
+export interface BenchTemporal {
+  address: string;
+  /** Temporal's server processes by name (the dev server's one, or a cluster's services), for CPU and memory. */
+  pids: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+export const DEV_SERVER = 'dev server';
+
 export interface BenchEnv {
   label: string;
   runDir: string;
   databaseUrl: string;
-  temporal: DevServer;
+  temporal: BenchTemporal;
   bundlePath: string;
   partner: PartnerSimulator;
   rt: Runtime;
@@ -41,6 +52,8 @@ export interface BenchEnvOptions {
   logLevel?: string;
   /** More dev-server arguments (e.g. `--dynamic-config-value`s), after src/temporal/devServer.ts's own. */
   temporalArgs?: string[];
+  /** Starts the Temporal to run against instead of a dev server of this run's own (temporalArgs then unused). */
+  temporal?: (runDir: string) => Promise<BenchTemporal>;
 }
 
 async function freshDatabase(label: string, runDir: string): Promise<{ url: string; stop(): Promise<void> }> {
@@ -78,17 +91,27 @@ export async function bundleWorkflows(
   return outFile;
 }
 
-export async function startBenchEnv(label: string, opts: BenchEnvOptions = {}): Promise<BenchEnv> {
-  const runDir = path.join(ROOT, '.data', 'bench', `${label}-${Date.now()}`);
-  fs.mkdirSync(runDir, { recursive: true });
-  const db = await freshDatabase(label, runDir);
-  const temporal = await startDevServer({
+async function startBenchDevServer(runDir: string, extraArgs?: string[]): Promise<BenchTemporal> {
+  const dev = await startDevServer({
     binary: findTemporalBinary(process.env.TEMPORAL_CLI_PATH, ROOT),
     port: await freePort(),
     headless: true,
     dbFile: path.join(runDir, 'temporal.sqlite'),
     logFile: path.join(runDir, 'temporal.log'),
-    extraArgs: opts.temporalArgs,
+    extraArgs,
+  });
+  return { address: dev.address, pids: { [DEV_SERVER]: dev.process.pid ?? 0 }, stop: () => dev.stop() };
+}
+
+export async function startBenchEnv(label: string, opts: BenchEnvOptions = {}): Promise<BenchEnv> {
+  const runDir = path.join(ROOT, '.data', 'bench', `${label}-${Date.now()}`);
+  fs.mkdirSync(runDir, { recursive: true });
+  const db = await freshDatabase(label, runDir);
+  const temporal = await (opts.temporal ?? ((dir: string) => startBenchDevServer(dir, opts.temporalArgs)))(
+    runDir,
+  ).catch(async (err: unknown) => {
+    await db.stop();
+    throw err;
   });
   const bundlePath =
     opts.bundle === false

@@ -16,12 +16,13 @@ export async function addConnection(
   env: BenchEnv,
   id: string,
   settings: Record<string, unknown> = {},
+  partnerUrl = env.partner.url,
 ): Promise<string> {
   await env.rt.connections.upsert({
     id,
     connector: 'rest',
     enabled: true,
-    apiBaseUrl: env.partner.url,
+    apiBaseUrl: partnerUrl,
     signingSecrets: [SECRET],
     credentials: { apiKey: PARTNER_API_KEY },
     settings: { signature: SIGNATURE, ...settings },

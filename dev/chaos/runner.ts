@@ -36,6 +36,7 @@ import { productCaughtUp, productFailures, verifyProduct } from './productCheck'
 import { startProductEndpoint } from '../support/productEndpoint';
 import { sweepClosedWorkflows } from '../../src/workflows/sweepClosedWorkflows';
 import { CLOSED_FROM_OUTSIDE } from '../../src/store/eventTransitions';
+import { inboxEventIds } from '../../src/store/webhookInbox';
 
 export interface Progress {
   phase: string;
@@ -96,6 +97,30 @@ async function retrying<T>(work: () => Promise<T>, attempts = 20): Promise<T> {
       if (i >= attempts) throw err;
       await sleep(1_000);
     }
+  }
+}
+
+/**
+ * Waits until probe() says done, for as long as what it reports keeps changing: it fails only after
+ * stallMs without any change. A slow machine (or a cluster working through a backlog) makes it wait
+ * longer; a stuck system still fails.
+ */
+async function waitWhileProgressing(
+  what: string,
+  stallMs: number,
+  probe: () => Promise<{ done: boolean; progress: string }>,
+): Promise<void> {
+  let last: string | undefined;
+  let stallDeadline = Date.now() + stallMs;
+  for (;;) {
+    const p = await probe().catch(() => ({ done: false, progress: last ?? '' }));
+    if (p.done) return;
+    if (p.progress !== last) {
+      last = p.progress;
+      stallDeadline = Date.now() + stallMs;
+    } else if (Date.now() > stallDeadline)
+      throw new Error(`chaos: no progress for ${stallMs} ms waiting for ${what} (last: ${last})`);
+    await sleep(500);
   }
 }
 
@@ -433,6 +458,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     await operatorDone;
     if (chaosError) throw chaosError;
     await partner.drain();
+    // How long the settle waits may go without any progress (not how long they may take).
     const settleMs = 120_000 + o.changes * 30;
     phase = 'settling';
     // 'received': a row a duplicate's count created before its run recorded it (thin ack).
@@ -465,12 +491,18 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
         replayedClosed += 1;
       }
     };
+    // Settled: no row open or closed from outside, and no event of the connection still waiting in the
+    // overflow inbox (an event waiting there may have no row yet). Progress is any change of those counts.
     const settled = async () => {
       await settleClosed();
       const st = await statusCounts(rt.db, connId);
-      return unfinished(st) + closedCount(st) === 0;
+      const waiting = (await inboxEventIds(rt.db, connId)).length;
+      return {
+        done: unfinished(st) + closedCount(st) + waiting === 0,
+        progress: JSON.stringify({ ...st, inbox: waiting }),
+      };
     };
-    await waitUntil('accepted events to finish', settleMs, settled);
+    await waitWhileProgressing('accepted events to finish', settleMs, settled);
 
     phase = 'reconciling';
     const reconcile = reconcileServiceFor(client, rt, taskQueue);
@@ -481,7 +513,7 @@ export async function runChaos(o: ChaosOptions, hooks: RunHooks = {}): Promise<C
     // Each round waits for every event in flight (replays included) to settle before it counts what
     // is parked: a replay can meet a partner fault again and park anew, and is then replayed again.
     for (let round = 0; round < 10; round++) {
-      await waitUntil('events in flight to finish', settleMs, settled).catch(() => undefined);
+      await waitWhileProgressing('events in flight to finish', settleMs, settled).catch(() => undefined);
       if (((await retrying(() => statusCounts(rt.db, connId))).parked ?? 0) === 0) break;
       const actionsBefore = await retrying(() =>
         rt.db.operatorAction.count({ where: { connectionId: connId, action: 'replay' } }),

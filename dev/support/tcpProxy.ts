@@ -41,9 +41,17 @@ function starve(p: Pair): void {
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<Pair>();
+  // Every socket either side, for close(): a pair leaves `pairs` when one side closes, and the
+  // other side only ends (half-close); a client that never closes its side would hold server.close().
+  const sockets = new Set<net.Socket>();
+  const track = (s: net.Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  };
   let mode: 'open' | 'cut' | 'stalled' = 'open';
 
   const server = net.createServer((client) => {
+    track(client);
     // Errors are the point of this tool, not failures of the test process.
     client.on('error', () => undefined);
     if (mode === 'cut') {
@@ -51,6 +59,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       return;
     }
     const upstream = net.connect(targetPort, targetHost);
+    track(upstream);
     upstream.on('error', () => undefined);
     const pair = { client, upstream };
     pairs.add(pair);
@@ -92,10 +101,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       mode = 'open';
     },
     close() {
-      for (const p of pairs) {
-        p.client.destroy();
-        p.upstream.destroy();
-      }
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
       pairs.clear();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },

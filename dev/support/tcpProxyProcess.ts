@@ -23,7 +23,10 @@ export function startTcpProxyProcess(targetHost: string, targetPort: number): Pr
         restore: () => void child.send('restore'),
         async close() {
           if (child.connected) child.send('close');
+          // The proxy only forwards bytes: nothing is lost by ending it hard when it does not stop at once.
+          const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
           await exited;
+          clearTimeout(kill);
         },
       });
     });

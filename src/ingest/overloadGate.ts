@@ -80,12 +80,44 @@ export async function admittedStart(
   }
 }
 
+/** What a delivery that found the same event's start under way answers, once that start has succeeded. */
+export function duplicateOf(first: AdmitOutcome): AdmitOutcome {
+  if (first === 'created') return 'attached';
+  if (first === 'queued') return 'queued-duplicate';
+  return first;
+}
+
 export class OverloadGate implements EventAdmitter {
+  /** Starts under way in this process, by workflow id: concurrent copies of one event wait for the first. */
+  private readonly underWay = new Map<string, Promise<AdmitOutcome>>();
+
   constructor(private readonly deps: OverloadGateDeps) {
     if (deps.mode === 'overflow' && !deps.enqueue) throw new Error('overflow mode needs the inbox');
   }
 
+  /**
+   * One start per event at a time in this process. Copies of an event that arrive while its start is
+   * under way wait for it and answer as duplicates once it succeeded (the event is then held by
+   * Temporal or the inbox); should it fail, each copy tries on its own. Without this, copies that
+   * arrive together split between a direct start and the inbox (the limit refuses some) and two of
+   * them are answered 202 "accepted", where the partner should see one 202 and the rest 200 duplicate.
+   */
   async start(workflowId: string, input: ProcessEventInput): Promise<AdmitOutcome> {
+    const pending = this.underWay.get(workflowId);
+    if (pending) {
+      const first = await pending.catch(() => undefined);
+      if (first !== undefined) return duplicateOf(first);
+    }
+    const mine = this.admit(workflowId, input);
+    this.underWay.set(workflowId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.underWay.get(workflowId) === mine) this.underWay.delete(workflowId);
+    }
+  }
+
+  private async admit(workflowId: string, input: ProcessEventInput): Promise<AdmitOutcome> {
     const { mode, limiter, starter } = this.deps;
     if (mode === 'none') return starter.start(workflowId, input);
     if (mode === 'overflow' && this.deps.backlog?.()) return this.overflow(workflowId, input, 'backlog');

@@ -127,4 +127,36 @@ describe('overload gate', () => {
     expect(await g.start('w1', input)).toBe('created');
     expect(counted.started).toBe(1);
   });
+
+  it('lets copies of one event that arrive together wait for its start: one created, the rest duplicates', async () => {
+    let release!: () => void;
+    const started = new Promise<void>((r) => (release = r));
+    // Limit 1: without the wait, the copies refused by the limit would go to the inbox and one would be 'queued'.
+    const { g, counted } = gate(
+      'overflow',
+      async () => {
+        await started;
+        return 'created';
+      },
+      async () => true,
+    );
+    const copies = Array.from({ length: 20 }, () => g.start('w1', input));
+    release();
+    const outcomes = await Promise.all(copies);
+    expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'attached')).toHaveLength(19);
+    expect(counted).toMatchObject({ started: 1, overflowed: [] });
+  });
+
+  it('lets a waiting copy try on its own when the first start failed', async () => {
+    let calls = 0;
+    const { g } = gate('shed', async () => {
+      calls++;
+      if (calls === 1) throw new Error('refused as invalid');
+      return 'created';
+    });
+    const [a, b] = await Promise.allSettled([g.start('w1', input), g.start('w1', input)]);
+    expect(a.status).toBe('rejected');
+    expect(b).toEqual({ status: 'fulfilled', value: 'created' });
+  });
 });

@@ -13,9 +13,8 @@
 // which idles meanwhile: breaking that one would break the other files.
 // CHAOS_SEED, CHAOS_CHANGES, CHAOS_BURST=0 and CHAOS_OVERLOAD_MODE as for the dev-server run.
 import { describe, inject, it } from 'vitest';
-import { DEFAULT_BURST, defaultOptions, randomSeed, replayCommand } from '../../dev/chaos/options';
-import { runChaos } from '../../dev/chaos/runner';
-import { chaosOverloadMode, expectChaosConverged } from '../support/chaosVerdict';
+import { DEFAULT_BURST, defaultOptions, randomSeed } from '../../dev/chaos/options';
+import { chaosOverloadMode, runChaosAndExpectConverged } from '../support/chaosVerdict';
 
 // CI replays a known seed (a red run is a regression); local runs explore a fresh one, printed.
 const CI_SEED = 42;
@@ -41,14 +40,7 @@ describe('chaos convergence on a Temporal cluster', () => {
         runDir: inject('runDir'),
         workflowBundlePath: inject('workflowBundlePath'),
       });
-      console.info(`[chaos] seed ${seed}; replay with CHAOS_SEED=${seed} or: ${replayCommand(opts)}`);
-      const run = await runChaos(opts, { log: (l) => console.info(`[chaos] ${l}`) });
-      try {
-        console.info(`[chaos]\n${run.table}`);
-        expectChaosConverged(run.summary, { kills: KILLS, burst: burst !== null, hostileAnswered: false });
-      } finally {
-        await run.teardown();
-      }
+      await runChaosAndExpectConverged(opts, { kills: KILLS, burst: burst !== null, hostileAnswered: false });
     },
     25 * 60_000,
   );

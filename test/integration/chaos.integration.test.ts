@@ -17,9 +17,8 @@
 // the burst and the overflow inbox: test/cluster/chaos.cluster.test.ts. `npm test` runs this
 // dev-server file unless SYNCLINE_CLUSTER_CHAOS=1 asks for the cluster's run instead.
 import { describe, inject, it } from 'vitest';
-import { DEFAULT_BURST, defaultOptions, randomSeed, replayCommand } from '../../dev/chaos/options';
-import { runChaos } from '../../dev/chaos/runner';
-import { chaosOverloadMode, expectChaosConverged } from '../support/chaosVerdict';
+import { DEFAULT_BURST, defaultOptions, randomSeed } from '../../dev/chaos/options';
+import { chaosOverloadMode, runChaosAndExpectConverged } from '../support/chaosVerdict';
 
 // CI replays a known seed so a red run means a regression, not a new fault pattern; local runs
 // explore a fresh seed each time (printed, so any failure replays exactly).
@@ -45,14 +44,7 @@ describe('chaos convergence', () => {
         runDir: inject('runDir'),
         workflowBundlePath: inject('workflowBundlePath'),
       });
-      console.info(`[chaos] seed ${seed}; replay with CHAOS_SEED=${seed} or: ${replayCommand(opts)}`);
-      const run = await runChaos(opts, { log: (l) => console.info(`[chaos] ${l}`) });
-      try {
-        console.info(`[chaos]\n${run.table}`);
-        expectChaosConverged(run.summary, { kills: KILLS, burst: burst !== null, hostileAnswered: true });
-      } finally {
-        await run.teardown();
-      }
+      await runChaosAndExpectConverged(opts, { kills: KILLS, burst: burst !== null, hostileAnswered: true });
     },
     15 * 60_000,
   );

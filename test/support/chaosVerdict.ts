@@ -5,7 +5,8 @@
 // stored, the product told of every change once, and the run was really
 // hostile (every kind of fault happened, the naive receiver shows it).
 import { expect } from 'vitest';
-import type { ChaosOptions } from '../../dev/chaos/options';
+import { replayCommand, type ChaosOptions } from '../../dev/chaos/options';
+import { runChaos } from '../../dev/chaos/runner';
 import type { ChaosSummary } from '../../dev/chaos/summary';
 
 /** CHAOS_OVERLOAD_MODE, checked; unset = overflow, syncline's default OVERLOAD_MODE. */
@@ -62,4 +63,19 @@ export function expectChaosConverged(
   expect(s.product.refused).toBeGreaterThan(0);
   const n = s.naive!;
   expect(n.missing + n.stale + n.resurrected + n.duplicated).toBeGreaterThan(0);
+}
+
+/** One chaos test: runs `opts` (printing the seed, the replay command and the table), asserts the verdict, tears down. */
+export async function runChaosAndExpectConverged(
+  opts: ChaosOptions,
+  expected: Parameters<typeof expectChaosConverged>[1],
+): Promise<void> {
+  console.info(`[chaos] seed ${opts.seed}; replay with CHAOS_SEED=${opts.seed} or: ${replayCommand(opts)}`);
+  const run = await runChaos(opts, { log: (l) => console.info(`[chaos] ${l}`) });
+  try {
+    console.info(`[chaos]\n${run.table}`);
+    expectChaosConverged(run.summary, expected);
+  } finally {
+    await run.teardown();
+  }
 }

@@ -13,8 +13,11 @@
 //   1  every worker before this module: the SDK's default build id
 //      (`@temporalio/worker@<version>+<bundle hash>`), any shape of processEvent
 //   2  processEvent's one activity and one local batch without a patch marker
+//   3  processEvent's partner fetch (fetchAndFinish) as a local activity in the
+//      registration's workflow task: start, one task, one marker batch (issue 17
+//      goal 2); generation-2 runs a generation-3 worker continues keep the activity
 
-export const WORKFLOW_GENERATION = 2;
+export const WORKFLOW_GENERATION = 3;
 
 const PREFIX = 'syncline-workflows@';
 

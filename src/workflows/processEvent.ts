@@ -12,11 +12,13 @@
 //      alerted on, and the workflow waits for an operator to replay or skip it,
 //      or for a newer version of its object to supersede it.
 // Database activities retry without limit: an outage delays an event, never loses it.
-// Cost (issue 17, BENCHMARKS.md "Cost"): runs whose first task a generation-2
-// worker completed (src/contracts/workflowGeneration.ts) take the start, one
-// activity (fetch, apply, record and supersede in one transaction) and one batch
-// of local activities: at most 3 Actions per event by the server's own count,
-// 2 for a trusted payload. SynclineStatus is set to `processing` by the start and
+// Cost (issue 17, BENCHMARKS.md "Cost"): runs whose first task a generation-3
+// worker completed (src/contracts/workflowGeneration.ts) take the start and one
+// workflow task whose local activities (registration, then the fetch with apply,
+// record and supersede in one transaction) are one marker batch: 2 Actions per
+// event by the server's own count. Generation-2 runs keep their regular
+// `fetchAndFinish` activity (3 Actions, one more workflow task and an activity
+// task). SynclineStatus is set to `processing` by the start and
 // upserted (1 Action each) only where it must change for the Web UI: a run that
 // completes while still `processing` was processed (docs/web-ui.md).
 // Acted on from outside (issue 16, docs/web-ui.md):
@@ -85,16 +87,23 @@ type Pending =
   | { kind: 'superseded'; by: string; reason: string };
 
 export async function processEvent(input: ProcessEventInput): Promise<ProcessEventResult> {
-  const partner = proxyActivities<Activities>({
-    startToCloseTimeout: input.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS,
-    retry: {
-      initialInterval: input.retry.initialIntervalMs,
-      backoffCoefficient: input.retry.backoffCoefficient,
-      maximumInterval: input.retry.maximumIntervalMs,
-      maximumAttempts: input.retry.maximumAttempts,
-      nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
-    },
-  });
+  // The partner fetch: the connection's retry schedule (each attempt also sets its next delay from
+  // input.retry.scheduleMs, src/activities/partner.ts); spent or permanent, the event is parked.
+  const fetchTimeout = input.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
+  const partnerRetry = {
+    initialInterval: input.retry.initialIntervalMs,
+    backoffCoefficient: input.retry.backoffCoefficient,
+    maximumInterval: input.retry.maximumIntervalMs,
+    maximumAttempts: input.retry.maximumAttempts,
+    nonRetryableErrorTypes: NON_RETRYABLE_ERROR_TYPES,
+  };
+  const partner = proxyActivities<Activities>({ startToCloseTimeout: fetchTimeout, retry: partnerRetry });
+  // Generation 3 fetches as a local activity, in the registration's workflow task. The worker
+  // retries it in place while the next delay is at most the SDK's localRetryThreshold (1 min): no
+  // event, no Action, the workflow task kept open by heartbeats. A longer delay (the default
+  // schedule's 5 min and later) ends the task with the attempt's failure marker and a timer: 2
+  // more Actions per such retry (the timer, and the marker batch of the task that tries again).
+  const partnerLocal = proxyLocalActivities<Activities>({ startToCloseTimeout: fetchTimeout, retry: partnerRetry });
   // Database steps: retried without limit (an outage delays the event, never loses it).
   const db = databaseSteps('30s');
   // Recording the row is one short statement: a local activity (no task queue round trip),
@@ -116,7 +125,9 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   const registration = () => deliveryFactsOf(input, Date.now());
   // Before any command, in replay too: the generation of the worker that completed the first task
   // decides the path for the whole run (generation 1: the patch marker does).
-  const lean = generationOf(workflowInfo().currentDeploymentVersion?.buildId) >= 2 || patched(FEWER_ACTIONS_PATCH);
+  const generation = generationOf(workflowInfo().currentDeploymentVersion?.buildId);
+  const lean = generation >= 2 || patched(FEWER_ACTIONS_PATCH);
+  const fetcher = generation >= 3 ? partnerLocal : partner;
   // The SynclineStatus this run has set (the start sets `processing`); only the old path upserts an unchanged value.
   let shownStatus: EventStatus | null = lean ? 'processing' : null;
   const setStatus = (status: EventStatus, details: string) => {
@@ -219,7 +230,7 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
     const event = { ...input, eventRowId };
     for (;;) {
       state.runs += 1;
-      const attempt = lean ? await processOnceLean(event, partner, localDb) : await processOnce(event, partner, db);
+      const attempt = lean ? await processOnceLean(event, fetcher, localDb) : await processOnce(event, partner, db);
       if (attempt.ok) {
         state.lastError = null;
         setProcessed(`${who} ${attempt.outcome} at version ${attempt.version ?? 'none'}`);
@@ -295,8 +306,9 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
 
 /**
  * One try on the issue 17 path. A trusted payload: its state and the finish as local
- * activities (one marker batch with the registration). Otherwise fetchAndFinish: one
- * activity; only when its finish failed on the database does a local finish follow.
+ * activities (one marker batch with the registration). Otherwise fetchAndFinish through
+ * `partner`: a local activity in generation 3, a regular one in generation 2; only when
+ * its finish failed on the database does a local finish follow.
  */
 async function processOnceLean(
   input: ProcessEventInput & { eventRowId: string },
@@ -347,7 +359,9 @@ async function processOnceLean(
  * The application error an activity failed with. A regular activity's failure arrives as an
  * ActivityFailure around it; a local activity's arrives bare (seen with SDK 1.24: a
  * PayloadNotTrustedError from stateFromPayload failed the whole run when only the wrapped shape
- * was matched). Anything else (a cancellation, a workflow bug) is not an activity's error.
+ * was matched), except a timeout or cancellation, which sdk-core wraps in an ActivityFailure
+ * (a generation-3 fetch whose last attempt timed out parks like a generation-2 one).
+ * Anything else (a cancellation, a workflow bug) is not an activity's error.
  */
 function activityErrorOf(err: unknown): ApplicationFailure | undefined {
   if (err instanceof ApplicationFailure) return err;

@@ -4,6 +4,7 @@
 // once, so from the moment the workflow decides to park, replay, skip and
 // supersede are accepted. Before that decision they are refused.
 import crypto from 'node:crypto';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,14 +16,15 @@ import { systemPartnerClock } from '../../src/connectors/observedVersion';
 import { SecretBox } from '../../src/crypto/secretBox';
 import type { Db } from '../../src/db/prisma';
 import { processEvent } from '../../src/workflows/processEvent';
-import { countActions, historyJson, totalActions } from '../../dev/support/actionCount';
+import { summarizeHistory } from '../../src/operator/history';
+import { countActions, historyJson } from '../../dev/support/actionCount';
 import { gate, type MockWorker, startMockWorker } from '../support/mockWorker';
 import { waitFor } from '../support/wait';
 
 interface Script {
   calls: string[];
-  /** Delegate fetches to the real partner activity, whose partner answers 503 once the test releases each attempt. */
-  realFetch?: { attempts: Array<ReturnType<typeof gate>>; started: number };
+  /** Delegate fetches to the real partner activity, whose partner answers 503; each failed attempt is noted here. */
+  realFetch?: Array<{ attempt: number; local: boolean; nextRetryDelayMs: unknown }>;
   /** Fetch answers in order; an Error is thrown. */
   fetches: Array<WireObjectState | Error | ReturnType<typeof gate>>;
   parkStarted: ReturnType<typeof gate>;
@@ -35,7 +37,16 @@ interface Script {
 const scripts = new Map<string, Script>();
 
 async function fetched(s: Script, a: FetchObjectArgs & { eventRowId: string }): Promise<WireObjectState> {
-  if (s.realFetch) return realPartner(s.realFetch).fetchObjectState(a);
+  if (s.realFetch) {
+    const info = Context.current().info;
+    try {
+      return await realPartner().fetchObjectState(a);
+    } catch (err) {
+      const nextRetryDelayMs = err instanceof ApplicationFailure ? err.nextRetryDelay : undefined;
+      s.realFetch.push({ attempt: info.attempt, local: info.isLocal, nextRetryDelayMs });
+      throw err;
+    }
+  }
   const next = s.fetches.shift();
   if (next instanceof Error) throw next;
   if (next && 'opened' in next) {
@@ -118,19 +129,14 @@ const CONNECTION: ResolvedConnection = {
   },
 };
 
-/** The real fetch activity against a partner that answers each attempt 503 once the test has looked at it. */
-function realPartner(r: NonNullable<Script['realFetch']>) {
+/** The real fetch activity against a partner that answers every attempt 503. */
+function realPartner() {
   return createPartnerActivities({
     db: undefined as unknown as Db, // the mock's rows are not in PostgreSQL: the attempt note is best effort and skipped
     connections: { get: async () => CONNECTION },
     box: new SecretBox(crypto.randomBytes(32)), // the input below is not sealed: the activity believes no announced version
     partnerClock: systemPartnerClock,
-    http: async () => {
-      const attempt = r.attempts[r.started++]!;
-      attempt.open();
-      await r.attempts[r.started - 1 + SCHEDULE.length + 1]?.opened;
-      return new Response(null, { status: 503 });
-    },
+    http: async () => new Response(null, { status: 503 }),
   });
 }
 
@@ -251,13 +257,12 @@ describe('processEvent around the parking flag', () => {
   });
 });
 
-/** A compressed schedule: the server must wait each entry before the next attempt. */
+/** A compressed schedule: the worker must wait each entry before the next attempt. */
 const SCHEDULE = [300, 600, 900];
 
 describe('processEvent on the partner retry schedule', () => {
-  it('runs every attempt the schedule allows, each failure carrying the schedule’s delay as the server’s next-retry delay, then parks', async () => {
-    // attempts[n] opens when attempt n+1 reaches the partner; attempts[n + 4] lets it answer.
-    const realFetch = { attempts: Array.from({ length: 2 * (SCHEDULE.length + 1) }, gate), started: 0 };
+  it('runs every attempt the schedule allows as local activity attempts, each failure asking for the schedule’s delay, then parks', async () => {
+    const realFetch: NonNullable<Script['realFetch']> = [];
     const retry = {
       initialIntervalMs: 100,
       backoffCoefficient: 2,
@@ -267,50 +272,42 @@ describe('processEvent on the partner retry schedule', () => {
     };
     const { script, started } = begin('schedule', [], retry, realFetch);
     const handle = await started;
-    const seen: Array<{ attempt: number; nextRetryDelayMs: number | null }> = [];
-    for (let n = 1; n <= SCHEDULE.length + 1; n++) {
-      await realFetch.attempts[n - 1]!.opened;
-      const pending = (await handle.describe()).raw.pendingActivities?.[0];
-      const delay = pending?.lastFailure?.applicationFailureInfo?.nextRetryDelay;
-      seen.push({
-        attempt: pending?.attempt ?? 0,
-        nextRetryDelayMs: delay ? Number(delay.seconds ?? 0) * 1000 + Math.round((delay.nanos ?? 0) / 1e6) : null,
-      });
-      realFetch.attempts[n - 1 + SCHEDULE.length + 1]!.open();
-    }
     await script.parkStarted.opened;
-    script.parkRelease.open();
-    // Attempt n ran after attempt n-1 failed with nextRetryDelay = scheduleMs[n-2], as the server recorded it.
-    expect(seen).toEqual([
-      { attempt: 1, nextRetryDelayMs: null },
-      ...SCHEDULE.map((ms, i) => ({ attempt: i + 2, nextRetryDelayMs: ms })),
+    // Generation 3: the worker retries the local activity, waiting the delay each failure names
+    // (sdk-core honours nextRetryDelay for local activities as the server does for regular ones);
+    // attempt n's failure names scheduleMs[n-1], the last entry repeating.
+    expect(realFetch).toEqual([
+      ...SCHEDULE.map((ms, i) => ({ attempt: i + 1, local: true, nextRetryDelayMs: ms })),
+      { attempt: SCHEDULE.length + 1, local: true, nextRetryDelayMs: SCHEDULE.at(-1) },
     ]);
     expect((await handle.query(stateQuery)).lastError).toMatch(/PartnerTransientError: partner answered 503/);
-    const history = (await handle.fetchHistory()).events ?? [];
-    const fetch = history.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'fetchAndFinish')!;
-    expect(fetch.activityTaskScheduledEventAttributes!.retryPolicy!.maximumAttempts).toBe(SCHEDULE.length + 1);
-    const lastAttempt = history.find(
-      (e) =>
-        e.activityTaskStartedEventAttributes &&
-        e.activityTaskStartedEventAttributes.scheduledEventId?.toString() === fetch.eventId?.toString(),
-    );
-    expect(lastAttempt!.activityTaskStartedEventAttributes!.attempt).toBe(SCHEDULE.length + 1);
+    // Attempts retried in the worker leave no event; the marker of the last one carries its attempt
+    // and failure, which `syncline events show` reads (src/operator/history.ts).
+    const failed = ((await handle.fetchHistory()).events ?? []).filter((e) => e.markerRecordedEventAttributes?.failure);
+    expect(summarizeHistory({ events: failed })).toMatchObject({
+      activities: { fetchAndFinish: 1 },
+      lastActivityAttempt: SCHEDULE.length + 1,
+      lastFailure: expect.stringMatching(/partner answered 503/),
+    });
+    script.parkRelease.open();
     await handle.terminate('test done');
   });
 });
 
 describe('processEvent within its Actions budget (issue 17)', () => {
-  it('takes the start, one activity and one marker batch for a fetched event', async () => {
+  it('takes the start and one marker batch for a fetched event', async () => {
     const { script, started } = begin('budget', [{ found: true, version: 2, data: {} }]);
     const handle = await started;
     expect(await handle.result()).toMatchObject({ status: 'processed', runs: 1 });
     expect(script.calls).toEqual(['registerEvent', 'fetchAndFinish', 'finished']);
-    // Exactly these, by the server metric's rules: no patch marker's TemporalChangeVersion upsert (generation 2).
-    expect(countActions(historyJson(await handle.fetchHistory()))).toEqual({
+    // Exactly these, by the server metric's rules (generation 3): the registration and the fetch are
+    // local activities of the one workflow task, no activity is scheduled.
+    const history = await handle.fetchHistory();
+    expect(countActions(historyJson(history))).toEqual({
       grpc_StartWorkflowExecution: 1,
-      command_ScheduleActivityTask: 1,
       command_BatchMarkers: 1,
     });
+    expect(history.events?.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
   });
 
   it('takes the start and one marker batch for a trusted payload', async () => {
@@ -326,7 +323,7 @@ describe('processEvent within its Actions budget (issue 17)', () => {
     });
   });
 
-  it('finishes as a local activity, retried until the database answers, what the fetch activity could not finish', async () => {
+  it('finishes as a local activity, retried until the database answers, what the fetch could not finish', async () => {
     const { script, started } = begin('db-down', [{ found: true, version: 2, data: {} }], undefined, undefined, {
       finishFails: 2,
     });
@@ -340,9 +337,9 @@ describe('processEvent within its Actions budget (issue 17)', () => {
       'finishEvent',
       'finished',
     ]);
-    // The database failure costs one more marker batch: its local retries stay in the worker.
+    // The finish's retries stay in the worker (local activities, DATABASE_STEP_RETRY): no activity task.
     const counts = countActions(historyJson(await handle.fetchHistory()));
-    expect(counts).toMatchObject({ command_ScheduleActivityTask: 1, command_BatchMarkers: 2 });
-    expect(totalActions(counts)).toBeGreaterThanOrEqual(4);
+    expect(counts).toMatchObject({ grpc_StartWorkflowExecution: 1 });
+    expect(counts.command_ScheduleActivityTask).toBeUndefined();
   });
 });

@@ -20,6 +20,11 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
+/** The in-process proxy also counts what it took: a stalled request has reached it once `accepted()` grows. */
+export interface CountingTcpProxy extends TcpProxy {
+  accepted(): number;
+}
+
 const LOOPBACK = '127.0.0.1';
 
 interface Pair {
@@ -39,7 +44,7 @@ function starve(p: Pair): void {
   p.upstream.pause();
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export async function startTcpProxy(targetHost: string, targetPort: number): Promise<CountingTcpProxy> {
   const pairs = new Set<Pair>();
   // Every socket either side, for close(): a pair leaves `pairs` when one side closes, and the
   // other side only ends (half-close); a client that never closes its side would hold server.close().
@@ -49,8 +54,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     s.once('close', () => sockets.delete(s));
   };
   let mode: 'open' | 'cut' | 'stalled' = 'open';
+  let accepted = 0;
 
   const server = net.createServer((client) => {
+    accepted += 1;
     track(client);
     // Errors are the point of this tool, not failures of the test process.
     client.on('error', () => undefined);
@@ -100,6 +107,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       if (mode === 'stalled') pairs.forEach(flow);
       mode = 'open';
     },
+    accepted: () => accepted,
     close() {
       for (const socket of sockets) socket.destroy();
       sockets.clear();

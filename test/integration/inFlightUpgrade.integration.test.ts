@@ -5,15 +5,21 @@
 // histories up, replays them and finishes them on the old path. One was parked
 // (an operator replays it), one was between fetch attempts. A run started by the
 // patched() code (generation 1 with the marker, before workflowGeneration.ts) and
-// left between fetch attempts finishes on the path its marker chose. A run started
-// after the deploy takes the new path without a marker. Both older workers stamp
-// the SDK's default build id, as they did. Real dev server, PostgreSQL and partner simulator.
+// left between fetch attempts finishes on the path its marker chose. Runs started
+// by a generation-2 worker (the fetch as a regular activity, before generation 3)
+// finish on that path: one left between fetch attempts, one parked and replayed. A
+// run started after the deploy takes generation 3's path: no activity, the fetch a
+// local activity. The two oldest workers stamp the SDK's default build id, as they
+// did; the generation-2 worker stamps syncline-workflows@2. Real dev server,
+// PostgreSQL and partner simulator.
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { workerBuildId } from '../../src/contracts/workflowGeneration';
+import { summarizeHistory } from '../../src/operator/history';
 import { OperatorService } from '../../src/operator/operatorService';
 import type { SignatureConfig } from '../../src/signatures/types';
 import { targetFromEnv } from '../../src/temporal/connection';
@@ -26,6 +32,8 @@ import { waitFor } from '../support/wait';
 const BEFORE = '6d922dc';
 /** main just before processEvent's path was decided by the worker's generation instead of patched() alone. */
 const PATCHED = 'bb8e46a';
+/** main just before generation 3 (the partner fetch as a local activity). */
+const GENERATION_2 = '5fe5bdb';
 const ROOT = path.resolve(__dirname, '../..');
 const SIG: SignatureConfig = { scheme: 'github' };
 const SECRET = 'upgrade-secret';
@@ -33,6 +41,7 @@ const SECRET = 'upgrade-secret';
 let sys: TestSystem;
 let oldBundle: string;
 let patchedBundle: string;
+let generation2Bundle: string;
 const workers: RunningWorker[] = [];
 
 /** The workflow bundle of `commit`: its src tree from git, bundled against today's node_modules. */
@@ -46,7 +55,7 @@ async function bundleAt(commit: string): Promise<string> {
   return file;
 }
 
-const worker = async (bundle: string, buildId?: null) => {
+const worker = async (bundle: string, buildId?: string | null) => {
   const w = await runWorker(sys.rt, targetFromEnv(sys.rt.env), {
     workflowBundlePath: bundle,
     buildId,
@@ -61,7 +70,8 @@ beforeAll(async () => {
   sys = await startTestSystem('upgrade', {}, { inProcessWorker: false });
   oldBundle = await bundleAt(BEFORE);
   patchedBundle = await bundleAt(PATCHED);
-}, 240_000);
+  generation2Bundle = await bundleAt(GENERATION_2);
+}, 360_000);
 afterAll(async () => {
   for (const w of workers) await w.stop().catch(() => undefined);
   await sys?.stop();
@@ -117,7 +127,20 @@ describe('processEvent runs started before issue 17', () => {
     });
     await patched.stop();
 
+    const gen2 = await worker(generation2Bundle, workerBuildId(2));
+    sys.partner.faults.failAlways({ type: 'order', id: 'u-gen2-parked' }, { status: 403 });
+    const gen2ParkedEvent = await deliver('u-gen2-parked');
+    const gen2Parked = await waitForEventStatus(sys.rt.db, conn, gen2ParkedEvent.id, 'parked');
+    sys.partner.faults.failNext({ type: 'order', id: 'u-gen2' }, 1, { status: 503 });
+    const gen2Event = await deliver('u-gen2');
+    await waitFor('the first fetch attempt to fail on the generation-2 worker', async () => {
+      const row = await eventRow(sys.rt.db, conn, gen2Event.id);
+      return (row?.attempts ?? 0) >= 1 && row?.lastError !== null;
+    });
+    await gen2.stop();
+
     sys.partner.faults.clear({ type: 'order', id: 'u-parked' });
+    sys.partner.faults.clear({ type: 'order', id: 'u-gen2-parked' });
     await worker(inject('workflowBundlePath'));
     const fetched = await waitForEventStatus(sys.rt.db, conn, fetchingEvent.id, 'processed', 60_000);
     expect(fetched.outcome).toBe('applied');
@@ -150,11 +173,33 @@ describe('processEvent runs started before issue 17', () => {
     expect(await activityNames(fromPatched.workflowId)).toEqual(['fetchAndFinish']);
     expect(await markerNames(fromPatched.workflowId)).toContain('core_patch');
 
-    // Started after the deploy: the new path, one activity, no patch marker.
+    // Started by a generation-2 worker: its second fetch attempt is the same regular activity, on today's worker.
+    const fromGen2 = await waitForEventStatus(sys.rt.db, conn, gen2Event.id, 'processed', 60_000);
+    expect(fromGen2.attempts).toBe(2);
+    expect(await sys.client.workflow.getHandle(fromGen2.workflowId).result()).toMatchObject({ status: 'processed' });
+    expect(await activityNames(fromGen2.workflowId)).toEqual(['fetchAndFinish']);
+    expect(summarizeHistory(await sys.client.workflow.getHandle(fromGen2.workflowId).fetchHistory())).toMatchObject({
+      activities: { registerEvent: 1, fetchAndFinish: 1 },
+      lastActivityAttempt: 2,
+    });
+    // Parked by a generation-2 worker, replayed on today's: the replay fetches through the activity again.
+    await ops.replay(conn, gen2ParkedEvent.id, { by: 'upgrade', reason: 'deployed' });
+    await waitForEventStatus(sys.rt.db, conn, gen2ParkedEvent.id, 'processed', 60_000);
+    expect(await sys.client.workflow.getHandle(gen2Parked.workflowId).result()).toMatchObject({
+      status: 'processed',
+      runs: 2,
+    });
+    expect((await activityNames(gen2Parked.workflowId)).filter((n) => n === 'fetchAndFinish')).toHaveLength(2);
+
+    // Started after the deploy: generation 3, no activity at all; registration and fetch are local activities.
     const fresh = await deliver('u-fresh');
     const done = await waitForEventStatus(sys.rt.db, conn, fresh.id, 'processed', 60_000);
     expect(await sys.client.workflow.getHandle(done.workflowId).result()).toMatchObject({ status: 'processed' });
-    expect(await activityNames(done.workflowId)).toEqual(['fetchAndFinish']);
-    expect(await markerNames(done.workflowId)).not.toContain('core_patch');
+    expect(await activityNames(done.workflowId)).toEqual([]);
+    expect(await markerNames(done.workflowId)).toEqual(['core_local_activity', 'core_local_activity']);
+    expect(summarizeHistory(await sys.client.workflow.getHandle(done.workflowId).fetchHistory()).activities).toEqual({
+      registerEvent: 1,
+      fetchAndFinish: 1,
+    });
   });
 });

@@ -247,6 +247,9 @@ describe('processEvent around the parking flag', () => {
     const { script, started } = begin('early', [fetching]);
     const handle = await started;
     await waitFor('the fetch to be in flight', async () => script.calls.includes('fetchAndFinish'));
+    // The fetch holds the workflow task open (a local activity): the query waits for the worker's next
+    // task heartbeat and is answered then.
+    expect((await handle.query(stateQuery)).status).toBe('processing');
     const refused = await handle.executeUpdate(replayUpdate, { args: [{ by: 'ops' }] }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((refused as WorkflowUpdateFailedError).cause?.message).toBe('event is processing, not parked');

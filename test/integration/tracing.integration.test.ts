@@ -126,7 +126,7 @@ describe('tracing', () => {
     // Activities: the local registration, then the partner fetch and the writes.
     const register = activity(spans, run, 'registerEvent');
     expect(subtree(spans, register).some(isDb), 'registerEvent writes the row').toBe(true);
-    // One regular activity fetches from the partner and writes the outcome in one transaction.
+    // One local activity (generation 3) fetches from the partner and writes the outcome in one transaction.
     const fetch = activity(spans, run, 'fetchAndFinish');
     const partnerCall = childNamed(spans, fetch, 'GET');
     expect(partnerCall.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startPartnerSimulator, type PartnerEvent, type PartnerSimulator } from '../../dev/simulator';
-import { startTcpProxy, viaProxy, type TcpProxy } from '../../dev/support/tcpProxy';
+import { startTcpProxy, viaProxy, type CountingTcpProxy, type TcpProxy } from '../../dev/support/tcpProxy';
 import type { SweepResult } from '../../src/activities/lifecycleSweep';
 import { stateQuery } from '../../src/contracts/processEventMessages';
 import { OperatorService } from '../../src/operator/operatorService';
@@ -66,7 +66,7 @@ afterAll(async () => {
 });
 
 /** A path to the partner where every request hangs until restore(): fetches stay in flight. */
-async function stalledPartner(): Promise<TcpProxy> {
+async function stalledPartner(): Promise<CountingTcpProxy> {
   const partner = new URL(sys.partner.url);
   const proxy = await startTcpProxy(partner.hostname, Number(partner.port));
   proxy.stall();
@@ -324,14 +324,15 @@ async function hold(state: State, label: string): Promise<Held> {
     version,
     release: () => (proxy ? proxy.restore() : sys.partner.faults.clear(ref)),
   };
-  const fetching = (minAttempt: number, started: boolean) =>
+  // The fetch is a local activity (generation 3): no pending activity to look for. It is in flight
+  // once the stalled partner has taken its connection; it is retrying once an attempt failed on the
+  // 503 (the row notes each attempt) and the worker waits out SLOW_RETRY's 20 s.
+  const retrying = () =>
     waitFor(`${label}: ${state}`, async () =>
-      (await pendingActivities(row.workflowId)).some(
-        (a) => a.type === 'fetchAndFinish' && a.attempt >= minAttempt && (a.state === 2) === started,
-      ),
+      (await eventRow(sys.rt.db, conn, event.id))?.lastError?.includes('503') ? true : undefined,
     );
-  if (state === 'processing') await fetching(1, true);
-  if (state === 'retrying') await fetching(2, false);
+  if (state === 'processing') await waitFor(`${label}: processing`, async () => proxy!.accepted() > 0);
+  if (state === 'retrying') await retrying();
   if (state === 'parked' || state === 'replaying') await waitForEventStatus(sys.rt.db, conn, event.id, 'parked');
   if (state === 'replaying') {
     sys.partner.faults.failAlways(ref, { status: 503 });
@@ -340,7 +341,7 @@ async function hold(state: State, label: string): Promise<Held> {
       return s.status === 'parked';
     });
     await ops.replay(conn, event.id, { by: 'test', reason: 'into replaying' }, { wait: false });
-    await fetching(2, false);
+    await retrying();
   }
   return held;
 }

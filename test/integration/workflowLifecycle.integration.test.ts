@@ -34,8 +34,13 @@ import { insertInboxEntry } from '../../src/store/webhookInbox';
 const SIG: SignatureConfig = { scheme: 'github' };
 const SECRET = 'gh-lifecycle-secret';
 const FAST_RETRY = { initialIntervalMs: 50, maximumIntervalMs: 200, maximumAttempts: 3, scheduleMs: [50, 100] };
-/** After a failed attempt the next one is 20 s away: long enough to act on an event while it is retrying. */
-const SLOW_RETRY = { initialIntervalMs: 20_000, maximumIntervalMs: 20_000, maximumAttempts: 3, scheduleMs: [20_000] };
+/**
+ * After a failed attempt the next one is 90 s away: long enough to act on an event while it is retrying,
+ * and past the SDK's 1 min local retry threshold, so the run waits on a timer with its workflow task
+ * closed, as it does for the default schedule's 5 min and later steps (generation 3 fetches as a local
+ * activity; a shorter wait would hold the task open, which the `processing` state covers).
+ */
+const SLOW_RETRY = { initialIntervalMs: 90_000, maximumIntervalMs: 90_000, maximumAttempts: 3, scheduleMs: [90_000] };
 
 let sys: TestSystem;
 let worker: RunningWorker | undefined;
@@ -326,7 +331,7 @@ async function hold(state: State, label: string): Promise<Held> {
   };
   // The fetch is a local activity (generation 3): no pending activity to look for. It is in flight
   // once the stalled partner has taken its connection; it is retrying once an attempt failed on the
-  // 503 (the row notes each attempt) and the worker waits out SLOW_RETRY's 20 s.
+  // 503 (the row notes each attempt) and the run waits out SLOW_RETRY's timer.
   const retrying = () =>
     waitFor(`${label}: ${state}`, async () =>
       (await eventRow(sys.rt.db, conn, event.id))?.lastError?.includes('503') ? true : undefined,
@@ -411,6 +416,11 @@ describe.concurrent('each action on processEvent in each state', { timeout: CASE
         case 'reset-first':
         case 'reset-last': {
           h.release();
+          // Reset needs a completed workflow task; a fetch in flight holds the run's first one open
+          // until it ends or the worker heartbeats it (generation 3), as the Web UI's Reset list shows.
+          await waitFor(`${label}: a workflow task to reset to`, async () =>
+            ((await handle.fetchHistory()).events ?? []).some((e) => e.workflowTaskCompletedEventAttributes),
+          );
           const runId = await resetWorkflow(sys.client, h.workflowId, action === 'reset-first' ? 'first' : 'last');
           expect(runId).not.toBe(runBefore);
           break;

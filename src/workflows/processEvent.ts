@@ -103,6 +103,9 @@ export async function processEvent(input: ProcessEventInput): Promise<ProcessEve
   // event, no Action, the workflow task kept open by heartbeats. A longer delay (the default
   // schedule's 5 min and later) ends the task with the attempt's failure marker and a timer: 2
   // more Actions per such retry (the timer, and the marker batch of the task that tries again).
+  // Attempts retried in place are in no event: a worker lost meanwhile leaves the next worker to
+  // start again from the last marker's attempt (attempt 1 if none), so a partner may see more
+  // attempts than maximumAttempts when workers die. The row notes each attempt (noteFetchAttempt).
   const partnerLocal = proxyLocalActivities<Activities>({ startToCloseTimeout: fetchTimeout, retry: partnerRetry });
   // Database steps: retried without limit (an outage delays the event, never loses it).
   const db = databaseSteps('30s');

@@ -15,6 +15,7 @@
 //   npm run bench:compare -- [--ref <git-ref>] [--events 300] [--rounds 3] [--concurrency 32]
 //     [--max-attempts 10] [--max-retry-after-sec 5] [--cpu-prof]  (profiles: BENCH_KEEP=1, .data/bench/compare-*/<side>/prof)
 //     [--temporal-args '--dynamic-config-value k=v ...']  (more dev-server arguments, for trying its settings)
+//     [--cluster]  (the same comparison on a Temporal cluster, bench/support/benchCluster.ts, instead of the dev server)
 // The old side's checkout: bench/support/checkout.ts. Maintenance schedules are off on
 // both sides (no sweep run lands in a round).
 import path from 'node:path';
@@ -31,6 +32,7 @@ import { defaultBaseRef, prepareCheckout } from './support/checkout';
 import { makeDeliveries, SECRET, SIGNATURE } from './support/fixtures';
 import { callAll } from './support/load';
 import { DEFAULT_SEND_OPTIONS, sendAll, type SendOptions, type SendResult } from './support/partnerSender';
+import { startBenchCluster } from './support/benchCluster';
 import { CpuMeter, type CpuReading } from './support/cpuMeter';
 import { WORKFLOW_PRELOAD_MODULES } from '../src/worker/workflowBundle';
 import { type Child, rssMb, startApiProcess, startWorkerProcess } from './support/processes';
@@ -286,6 +288,7 @@ runBench(async () => {
     maxRetryAfterSec: DEFAULT_SEND_OPTIONS.maxRetryAfterMs / 1000,
     cpuProf: false,
     temporalArgs: '',
+    cluster: false,
   });
   const send: SendOptions = { maxAttempts: flags.maxAttempts, maxRetryAfterMs: flags.maxRetryAfterSec * 1000 };
   const ref = flags.ref || defaultBaseRef();
@@ -298,7 +301,16 @@ runBench(async () => {
       .join(' ')}`,
   );
   const temporalArgs = flags.temporalArgs.split(' ').filter(Boolean);
-  const env = await startBenchEnv('compare', { bundle: false, temporalArgs });
+  if (flags.cluster && temporalArgs.length > 0)
+    throw new Error('--temporal-args are dev-server arguments: not with --cluster');
+  const env = await startBenchEnv('compare', {
+    bundle: false,
+    temporalArgs,
+    ...(flags.cluster ? { temporal: (dir: string) => startBenchCluster(dir, 'compare') } : {}),
+  });
+  console.log(
+    `temporal: ${flags.cluster ? 'cluster (frontend, history, matching, worker on PostgreSQL)' : 'dev server'}`,
+  );
   const label = `compare_${Date.now()}`;
   const sides: Side[] = [];
   const children: Child[] = [];
@@ -323,7 +335,13 @@ runBench(async () => {
     const [oldSide, newSide] = sides as [Side, Side];
     const kinds = { old: oldSide, new: newSide };
     const meter = new CpuMeter({
-      temporal: env.temporal.pids[DEV_SERVER] ?? -1,
+      // The dev server is one process; a cluster's four services are counted one by one.
+      ...Object.fromEntries(
+        Object.entries(env.temporal.pids).map(([name, pid]) => [
+          name === DEV_SERVER ? 'temporal' : `temporal ${name}`,
+          pid,
+        ]),
+      ),
       'old api': oldSide.api.pid,
       'old worker': oldSide.worker.pid,
       'new api': newSide.api.pid,

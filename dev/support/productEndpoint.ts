@@ -25,6 +25,11 @@ export interface ProductEndpoint {
   accepted(connectionId?: string): NotificationBody[];
   /** The next `n` notifications are answered `status` (503 by default); Infinity = until told otherwise. */
   failNext(n: number, status?: number): void;
+  /**
+   * The next `n` verified notifications are stored (answered 2xx here) but their answer never reaches
+   * the sender: `whileHeld` runs, then the connection is cut, as when a timeout or a restart loses a 2xx.
+   */
+  loseAnswerNext(n: number, whileHeld?: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,8 @@ export async function startProductEndpoint(opts: { secret: string; port?: number
   const received: ReceivedNotification[] = [];
   let failing = 0;
   let failStatus = 503;
+  let losing = 0;
+  let whileHeld: (() => Promise<void>) | undefined;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -57,6 +64,14 @@ export async function startProductEndpoint(opts: { secret: string; port?: number
         return;
       }
       received.push({ id: headers['webhook-id'] ?? '', verified, status, body, rawBody, headers });
+      if (verified && status < 300 && losing > 0) {
+        losing--;
+        const hold = whileHeld ?? (() => Promise.resolve());
+        void hold()
+          .catch(() => undefined)
+          .finally(() => req.socket.destroy());
+        return;
+      }
       res.writeHead(status).end();
     });
   });
@@ -73,6 +88,10 @@ export async function startProductEndpoint(opts: { secret: string; port?: number
     failNext(n, status = 503) {
       failing = n;
       failStatus = status;
+    },
+    loseAnswerNext(n, held) {
+      losing = n;
+      whileHeld = held;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -2,9 +2,14 @@
 // deliverNotificationBatch: reads the feed page after the product's delivered
 // cursor (the records API's own page), POSTs at most NOTIFY_BATCH_MAX_CHANGES changes as one signed
 // notification, and moves the cursor only after the product's 2xx. A failed
-// POST is recorded (attempts, last error) and thrown, so Temporal retries it;
-// each retry reads the feed again from the same cursor, so nothing is skipped
-// and a batch may grow between attempts, never lose a change.
+// POST is recorded (attempts, last error) and thrown, so Temporal retries it.
+// The batch is pinned before its first POST (product_notifications.pending_*):
+// every retry sends the same changes with the same webhook-id, since the product
+// may have stored an attempt whose 2xx never reached us (a timeout, a worker or
+// PostgreSQL restart before the cursor moved) and it ignores, as a re-delivery,
+// any notification from a cursor it has passed; a grown batch would lose it the
+// changes added since. Changes below the feed's horizon never change, so reading
+// the pinned number of changes after the same cursor gives the same page.
 import { resumeNotificationsCommand, workflowLink } from '../alerts/links';
 import type { BatchResult } from '../contracts/notifyContract';
 import { postNotification } from '../notifications/delivery';
@@ -13,6 +18,8 @@ import { buildBody } from '../notifications/message';
 import { findConnectionRow } from '../store/connectionRows';
 import {
   findNotificationState,
+  findPinnedBatch,
+  pinBatch,
   recordDelivered,
   recordFailedAttempt,
   recordHealthy,
@@ -30,6 +37,19 @@ export function createNotificationActivities(
   deps: Pick<ActivityDeps, 'db' | 'connections' | 'http' | 'alerter' | 'links' | 'notify'>,
 ) {
   const { notify } = deps;
+  const feed = new RecordsFeed(deps.db);
+
+  /** The pinned batch after `cursor` if one is, else the next feed page (at most NOTIFY_BATCH_MAX_CHANGES). */
+  async function readBatch(connectionId: string, cursor: string | null) {
+    const pinned = await findPinnedBatch(deps.db, connectionId, cursor);
+    if (pinned) {
+      const page = await feed.changes(connectionId, { cursor: cursor ?? undefined, limit: pinned.changes });
+      if (page.nextCursor === pinned.to) return page;
+      // Only if retention removed changes of the pinned batch: nothing of it can be sent as it was.
+    }
+    return feed.changes(connectionId, { cursor: cursor ?? undefined, limit: notify.batchMaxChanges });
+  }
+
   return {
     async deliverNotificationBatch(a: NotifyArgs): Promise<BatchResult> {
       const conn = await deps.connections.find(a.connectionId);
@@ -40,15 +60,18 @@ export function createNotificationActivities(
       if (!conn || !row || !conn.enabled) return idle;
       const endpoint = resolveEndpoint({ ...conn, rawSettings: row.settings }, notify.globals);
       if (endpoint === null) return idle;
-      const page = await new RecordsFeed(deps.db).changes(a.connectionId, {
-        cursor: cursor ?? undefined,
-        limit: notify.batchMaxChanges,
-      });
+      const page = await readBatch(a.connectionId, cursor);
       if (page.changes.length === 0) {
         await recordHealthy(deps.db, a.connectionId);
         return idle;
       }
       const body = buildBody(a.connectionId, cursor, page);
+      await pinBatch(deps.db, {
+        connectionId: a.connectionId,
+        from: cursor,
+        to: body.nextCursor,
+        changes: body.changes.length,
+      });
       try {
         await postNotification(deps.http, endpoint, body, {
           timeoutMs: notify.timeoutMs,

@@ -5,6 +5,10 @@
 // (compare-and-set), so two deliveries of one batch racing (a retried activity
 // whose first attempt still runs) cannot move it twice or backwards. A missing
 // row means "nothing delivered yet": the notifier starts at the feed's start.
+// `pending_to`/`pending_changes` pin the batch in flight after the cursor
+// (`pinBatch`): every attempt of it sends the same changes, because the product
+// may have stored an attempt whose 2xx never reached us, and it ignores a
+// notification from a cursor it has passed (docs/notifications.md).
 import { Prisma } from '../generated/prisma/client';
 import type { Executor } from './executor';
 import { decodeCursor, FEED_START, type FeedPosition } from './feedCursor';
@@ -66,11 +70,47 @@ export async function recordDelivered(
     VALUES (${a.connectionId}, ${a.to}, ${to.xid}, ${to.seq}, 'active', 0, now(), 1, ${a.changes}, now())
     ON CONFLICT (connection_id) DO UPDATE
       SET cursor = EXCLUDED.cursor, cursor_xid = EXCLUDED.cursor_xid, cursor_seq = EXCLUDED.cursor_seq,
-          status = 'active', failed_attempts = 0, parked_at = NULL, last_delivered_at = now(),
+          pending_to = NULL, pending_changes = NULL, status = 'active', failed_attempts = 0, parked_at = NULL, last_delivered_at = now(),
           delivered_batches = product_notifications.delivered_batches + 1,
           delivered_changes = product_notifications.delivered_changes + EXCLUDED.delivered_changes, updated_at = now()
       WHERE product_notifications.cursor IS NOT DISTINCT FROM ${a.from}::text`;
   return n === 1;
+}
+
+export interface PinnedBatch {
+  /** The batch's nextCursor. */
+  to: string;
+  changes: number;
+}
+
+/** The batch pinned after `cursor` (the stored cursor the caller read), or null when none is. */
+export async function findPinnedBatch(
+  x: Executor,
+  connectionId: string,
+  cursor: string | null,
+): Promise<PinnedBatch | null> {
+  const [row] = await x.$queryRaw<{ to: string; changes: number }[]>`
+    SELECT pending_to AS "to", pending_changes AS changes FROM product_notifications
+    WHERE connection_id = ${connectionId} AND cursor IS NOT DISTINCT FROM ${cursor}::text
+      AND pending_to IS NOT NULL AND pending_changes IS NOT NULL`;
+  return row ?? null;
+}
+
+/**
+ * Pins the batch about to be sent after `from`, before its first POST: later attempts send these
+ * changes again, never a batch that grew meanwhile. Written only while the stored cursor is still
+ * `from` (a racing attempt that already moved it pins nothing).
+ */
+export async function pinBatch(
+  x: Executor,
+  a: { connectionId: string; from: string | null; to: string; changes: number },
+): Promise<void> {
+  await x.$executeRaw`
+    INSERT INTO product_notifications (connection_id, pending_to, pending_changes, updated_at)
+    VALUES (${a.connectionId}, ${a.to}, ${a.changes}, now())
+    ON CONFLICT (connection_id) DO UPDATE
+      SET pending_to = EXCLUDED.pending_to, pending_changes = EXCLUDED.pending_changes, updated_at = now()
+      WHERE product_notifications.cursor IS NOT DISTINCT FROM ${a.from}::text`;
 }
 
 /** A success with nothing to deliver: the failure state is cleared, the cursor stays. */

@@ -15,7 +15,7 @@
 // none, the configuration this run was proven with). The CI chaos run is the same run on a
 // Temporal cluster, whose services and PostgreSQL are broken instead of the dev server, with
 // the burst and the overflow inbox: test/cluster/chaos.cluster.test.ts. `npm test` runs this
-// dev-server file unless SYNCLINE_CLUSTER_CHAOS=1 asks for the cluster's run instead.
+// dev-server file only when the cluster's is left out (SYNCLINE_CLUSTER_CHAOS=0 or SYNCLINE_CLUSTER_TESTS=0).
 import { describe, inject, it } from 'vitest';
 import { DEFAULT_BURST, defaultOptions, randomSeed } from '../../dev/chaos/options';
 import { chaosOverloadMode, runChaosAndExpectConverged } from '../support/chaosVerdict';

@@ -53,6 +53,8 @@ beforeAll(async () => {
       NOTIFY_RETRY_INITIAL_MS: '50',
       NOTIFY_RETRY_MAX_INTERVAL_MS: '200',
       NOTIFY_RETRY_MAX_ATTEMPTS: String(RETRY_ATTEMPTS),
+      // An answer is lost here by cutting the connection, never by a timeout a loaded machine could reach.
+      NOTIFY_TIMEOUT_MS: '60000',
       // Only an operator resumes a parked notifier in these tests.
       NOTIFY_PARK_PROBE_MS: '3600000',
     },
@@ -162,6 +164,29 @@ describe('notifications to the product', () => {
     expect(consumed.applied).toEqual((await feed(conn)).changes.map((c) => c.cursor));
     expect(new Set(consumed.applied).size).toBe(5);
     expect(await findNotificationState(sys.rt.db, conn)).toMatchObject({ status: 'active', failedAttempts: 0 });
+  });
+
+  it('sends a batch whose 2xx was lost again unchanged, never grown, so the product keeps its place', async () => {
+    // The product stores the first batch but its answer never comes back; a second change is committed while
+    // the POST is held. The retry must be the same batch (same webhook-id, same changes), which the product
+    // ignores as a re-delivery; then the second change follows from the product's cursor. A retry that read
+    // the feed afresh would send both changes from the old cursor: ignored too, and the product would be
+    // stuck one change behind, every later notification a gap (the cluster chaos run of fc4 saw that).
+    const conn = await notified('lost-answer')();
+    const store = sys.partner.store;
+    const first = store.upsert('deal', 'l-1', { id: 'first' }).version;
+    const second = store.upsert('deal', 'l-2', { id: 'second' }).version;
+    product.loseAnswerNext(1, () => webhook(conn, second));
+    await webhook(conn, first);
+    const accepted = await caughtUp(conn, 2);
+
+    const mine = product.received.filter((r) => r.body.connectionId === conn);
+    expect(mine.map((r) => r.body.changes.map((c) => c.id))).toEqual([['l-1'], ['l-1'], ['l-2']]);
+    expect(mine[1]!.id).toBe(mine[0]!.id);
+    expect(mine[1]!.body).toMatchObject({ previousCursor: null, nextCursor: mine[0]!.body.nextCursor });
+    const consumed = consume(accepted);
+    expect(consumed).toMatchObject({ gaps: 0, redeliveries: 1 });
+    expect(consumed.applied).toEqual((await feed(conn)).changes.map((c) => c.cursor));
   });
 
   it('parks with an alert when the endpoint keeps failing, shows it in the CLI and the admin API, and resumes from the CLI', async () => {

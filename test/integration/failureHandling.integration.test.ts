@@ -61,7 +61,10 @@ describe('failure handling', () => {
     expect(row.attempts).toBe(3);
     expect((await record(sys.rt.db, conn, 'order', 'f-1'))?.writeCount).toBe(1);
     // The third attempt's marker (the fetch is a local activity): what `syncline events show` reads.
-    const history = await sys.client.workflow.getHandle(row.workflowId).fetchHistory();
+    // The row turns processed before the task that records the marker completes: read it once the run has.
+    const handle = sys.client.workflow.getHandle(row.workflowId);
+    await handle.result();
+    const history = await handle.fetchHistory();
     expect(summarizeHistory(history)).toMatchObject({ activities: { fetchAndFinish: 1 }, lastActivityAttempt: 3 });
   });
 
@@ -187,7 +190,9 @@ describe('failure handling', () => {
       expect(row.attempts).toBe(2);
       expect(reached).toHaveLength(2);
       expect(reached[1]! - reached[0]!).toBeGreaterThanOrEqual(2_000);
-      const history = await sys.client.workflow.getHandle(row.workflowId).fetchHistory();
+      const handle = sys.client.workflow.getHandle(row.workflowId);
+      await handle.result(); // the marker is recorded when the run's task completes, after the row turned processed
+      const history = await handle.fetchHistory();
       expect(summarizeHistory(history)).toMatchObject({ activities: { fetchAndFinish: 1 }, lastActivityAttempt: 2 });
     } finally {
       faults.beforeFetch = beforeFetch;

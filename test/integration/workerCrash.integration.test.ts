@@ -88,7 +88,11 @@ describe('worker crash', () => {
     expect(rec).toMatchObject({ version: 7n, data: { total: 70 }, writeCount: 1 });
     expect(partner.requests).toEqual(['c-1', 'c-1']);
 
-    const history = await sys.client.workflow.getHandle(row.workflowId).fetchHistory();
+    // The row turns processed inside the local activity, before the task that records its marker
+    // completes: the history is read once the run has completed.
+    const handle = sys.client.workflow.getHandle(row.workflowId);
+    expect(await handle.result()).toMatchObject({ status: 'processed' });
+    const history = await handle.fetchHistory();
     // The dead worker's task left nothing but its timeout; the next task fetched and applied once
     // (the fetch and the apply are one local activity, issue 17).
     expect(history.events!.filter((e) => e.workflowTaskTimedOutEventAttributes)).toHaveLength(1);

@@ -224,6 +224,8 @@ describe('syncline CLI', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     const event = sys.partner.events.fromChange(sys.partner.store.changeAt(snap.version)!);
     expect((await sys.sender(conn, STRIPE, DELIVERY_SECRET).deliver(event)).status).toBe(202);
     const row = await waitForEventStatus(sys.rt.db, conn, event.id, 'processed');
+    // The row turns processed inside the run's last step; `events show` below expects the run completed.
+    await sys.client.workflow.getHandle(row.workflowId).result();
 
     const listed = await json<{ eventId: string; status: string }[]>([
       'events',

@@ -12,7 +12,7 @@
 // a 429/503 is retried after its Retry-After). A round that lost a delivery or
 // did not finish in time is reported as failed, and a round index counts only
 // when all three kinds succeeded in it, so each kind is measured over the same rounds.
-//   npm run bench:compare -- [--ref <git-ref>] [--events 300] [--rounds 3] [--concurrency 32]
+//   npm run bench:compare -- [--ref <git-ref>] [--events 1000] [--rounds 3] [--concurrency 32]
 //     [--max-attempts 10] [--max-retry-after-sec 5] [--cpu-prof]  (profiles: BENCH_KEEP=1, .data/bench/compare-*/<side>/prof)
 //     [--temporal-args '--dynamic-config-value k=v ...']  (more dev-server arguments, for trying its settings)
 //     [--cluster]  (the same comparison on a Temporal cluster, bench/support/benchCluster.ts, instead of the dev server)
@@ -279,7 +279,9 @@ async function zeroRound(client: Client, n: number, concurrency: number, timeout
 runBench(async () => {
   const flags = parseFlags({
     ref: '',
-    events: 300,
+    // A round costs a fixed ~4 s (first and last deliveries' latency, the completion poll) plus events ÷ rate:
+    // at 300 events that fixed part was most of a fast kind's round and hid its rate (BENCHMARKS.md).
+    events: 1000,
     rounds: 3,
     concurrency: 32,
     warmup: 50,

@@ -17,9 +17,9 @@ import { resolveEndpoint } from '../notifications/endpoint';
 import { buildBody } from '../notifications/message';
 import { findConnectionRow } from '../store/connectionRows';
 import {
-  findNotificationState,
-  findPinnedBatch,
+  findDeliveryCursor,
   pinBatch,
+  type PinnedBatch,
   recordDelivered,
   recordFailedAttempt,
   recordHealthy,
@@ -39,39 +39,39 @@ export function createNotificationActivities(
   const { notify } = deps;
   const feed = new RecordsFeed(deps.db);
 
-  /** The pinned batch after `cursor` if one is, else the next feed page (at most NOTIFY_BATCH_MAX_CHANGES). */
-  async function readBatch(connectionId: string, cursor: string | null) {
-    const pinned = await findPinnedBatch(deps.db, connectionId, cursor);
+  /** The pinned batch after `cursor` if one is (`repeat`), else the next feed page (at most NOTIFY_BATCH_MAX_CHANGES). */
+  async function readBatch(connectionId: string, cursor: string | null, pinned: PinnedBatch | null) {
     if (pinned) {
       const page = await feed.changes(connectionId, { cursor: cursor ?? undefined, limit: pinned.changes });
-      if (page.nextCursor === pinned.to) return page;
+      if (page.nextCursor === pinned.to) return { page, repeat: true };
       // Only if retention removed changes of the pinned batch: nothing of it can be sent as it was.
     }
-    return feed.changes(connectionId, { cursor: cursor ?? undefined, limit: notify.batchMaxChanges });
+    const page = await feed.changes(connectionId, { cursor: cursor ?? undefined, limit: notify.batchMaxChanges });
+    return { page, repeat: false };
   }
 
   return {
     async deliverNotificationBatch(a: NotifyArgs): Promise<BatchResult> {
       const conn = await deps.connections.find(a.connectionId);
       const row = await findConnectionRow(deps.db, a.connectionId);
-      const state = await findNotificationState(deps.db, a.connectionId);
-      const cursor = state?.cursor ?? null;
+      const { cursor, pinned } = await findDeliveryCursor(deps.db, a.connectionId);
       const idle = { delivered: 0, cursor, more: false };
       if (!conn || !row || !conn.enabled) return idle;
       const endpoint = resolveEndpoint({ ...conn, rawSettings: row.settings }, notify.globals);
       if (endpoint === null) return idle;
-      const page = await readBatch(a.connectionId, cursor);
+      const { page, repeat } = await readBatch(a.connectionId, cursor, pinned);
       if (page.changes.length === 0) {
         await recordHealthy(deps.db, a.connectionId);
         return idle;
       }
       const body = buildBody(a.connectionId, cursor, page);
-      await pinBatch(deps.db, {
-        connectionId: a.connectionId,
-        from: cursor,
-        to: body.nextCursor,
-        changes: body.changes.length,
-      });
+      if (!repeat)
+        await pinBatch(deps.db, {
+          connectionId: a.connectionId,
+          from: cursor,
+          to: body.nextCursor,
+          changes: body.changes.length,
+        });
       try {
         await postNotification(deps.http, endpoint, body, {
           timeoutMs: notify.timeoutMs,

@@ -83,17 +83,22 @@ export interface PinnedBatch {
   changes: number;
 }
 
-/** The batch pinned after `cursor` (the stored cursor the caller read), or null when none is. */
-export async function findPinnedBatch(
+/**
+ * Where delivery stands: the delivered cursor and the batch pinned after it, if one is (one read of
+ * the row; a pin always belongs to the stored cursor: recordDelivered clears it, pinBatch writes it
+ * only while the cursor is the one it was read after).
+ */
+export async function findDeliveryCursor(
   x: Executor,
   connectionId: string,
-  cursor: string | null,
-): Promise<PinnedBatch | null> {
-  const [row] = await x.$queryRaw<{ to: string; changes: number }[]>`
-    SELECT pending_to AS "to", pending_changes AS changes FROM product_notifications
-    WHERE connection_id = ${connectionId} AND cursor IS NOT DISTINCT FROM ${cursor}::text
-      AND pending_to IS NOT NULL AND pending_changes IS NOT NULL`;
-  return row ?? null;
+): Promise<{ cursor: string | null; pinned: PinnedBatch | null }> {
+  const row = await x.productNotification.findUnique({
+    where: { connectionId },
+    select: { cursor: true, pendingTo: true, pendingChanges: true },
+  });
+  const pinned =
+    row?.pendingTo != null && row.pendingChanges != null ? { to: row.pendingTo, changes: row.pendingChanges } : null;
+  return { cursor: row?.cursor ?? null, pinned };
 }
 
 /**

@@ -104,39 +104,34 @@ describe('processEvent runs started before issue 17', () => {
       expect((await sys.sender(conn, SIG, SECRET).deliver(event)).status).toBe(202);
       return event;
     };
+    /** An event whose first fetch attempt fails (503), delivered while `who`'s worker runs; resolves once it did. */
+    const deliverMidRetry = async (id: string, who: string) => {
+      sys.partner.faults.failNext({ type: 'order', id }, 1, { status: 503 });
+      const event = await deliver(id);
+      await waitFor(`the first fetch attempt to fail on the ${who} worker`, async () => {
+        const row = await eventRow(sys.rt.db, conn, event.id);
+        return (row?.attempts ?? 0) >= 1 && row?.lastError !== null;
+      });
+      return event;
+    };
 
     const old = await worker(oldBundle, null);
     sys.partner.faults.failAlways({ type: 'order', id: 'u-parked' }, { status: 403 });
     const parkedEvent = await deliver('u-parked');
     const parked = await waitForEventStatus(sys.rt.db, conn, parkedEvent.id, 'parked');
 
-    sys.partner.faults.failNext({ type: 'order', id: 'u-fetching' }, 1, { status: 503 });
-    const fetchingEvent = await deliver('u-fetching');
-    await waitFor('the first fetch attempt to fail on the old worker', async () => {
-      const row = await eventRow(sys.rt.db, conn, fetchingEvent.id);
-      return (row?.attempts ?? 0) >= 1 && row?.lastError !== null;
-    });
+    const fetchingEvent = await deliverMidRetry('u-fetching', 'old');
     await old.stop();
 
     const patched = await worker(patchedBundle, null);
-    sys.partner.faults.failNext({ type: 'order', id: 'u-patched' }, 1, { status: 503 });
-    const patchedEvent = await deliver('u-patched');
-    await waitFor('the first fetch attempt to fail on the patched() worker', async () => {
-      const row = await eventRow(sys.rt.db, conn, patchedEvent.id);
-      return (row?.attempts ?? 0) >= 1 && row?.lastError !== null;
-    });
+    const patchedEvent = await deliverMidRetry('u-patched', 'patched()');
     await patched.stop();
 
     const gen2 = await worker(generation2Bundle, workerBuildId(2));
     sys.partner.faults.failAlways({ type: 'order', id: 'u-gen2-parked' }, { status: 403 });
     const gen2ParkedEvent = await deliver('u-gen2-parked');
     const gen2Parked = await waitForEventStatus(sys.rt.db, conn, gen2ParkedEvent.id, 'parked');
-    sys.partner.faults.failNext({ type: 'order', id: 'u-gen2' }, 1, { status: 503 });
-    const gen2Event = await deliver('u-gen2');
-    await waitFor('the first fetch attempt to fail on the generation-2 worker', async () => {
-      const row = await eventRow(sys.rt.db, conn, gen2Event.id);
-      return (row?.attempts ?? 0) >= 1 && row?.lastError !== null;
-    });
+    const gen2Event = await deliverMidRetry('u-gen2', 'generation-2');
     await gen2.stop();
 
     sys.partner.faults.clear({ type: 'order', id: 'u-parked' });
